@@ -1,0 +1,2 @@
+//! Operator commands beside `serve`: each file holds one family of subcommands.
+pub mod model;
