@@ -2,5 +2,13 @@
 //!
 //! Dependencies point one way: `web → {auth, db, tagging, domain}`, `jobs → {db, tagging}`,
 //! `tagging → {model, db, domain}`, `db → domain`. `model` and `domain` are leaves.
+pub mod auth;
 pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod forum;
+pub mod jobs;
 pub mod model;
+pub mod startup;
+pub mod web;

@@ -1,22 +1,80 @@
 use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use threadwise::cli::{model::ModelCommand, user::UserCommand};
+use threadwise::config::Settings;
+use threadwise::startup::Application;
 
 #[derive(Debug, Parser)]
-#[command(name = "threadwise", version, about = "A technical-community forum with a built-in tag classifier")]
+#[command(
+    name = "threadwise",
+    version,
+    about = "A technical-community forum with a built-in tag classifier"
+)]
 struct Cli {
+    /// SQLite database URL; created and migrated if absent.
+    #[arg(
+        long,
+        global = true,
+        env = "THREADWISE_DATABASE",
+        default_value = "sqlite://threadwise.db"
+    )]
+    database: String,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve the forum (the default).
+    Serve(Settings),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
     #[command(flatten)]
-    Model(threadwise::cli::model::ModelCommand),
+    Model(ModelCommand),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     match cli.command {
         Some(Command::Model(command)) => threadwise::cli::model::run(command),
-        None => Ok(()),
+        Some(Command::User(command)) => {
+            runtime()?.block_on(threadwise::cli::user::run(&cli.database, command))
+        }
+        Some(Command::Serve(settings)) => serve(settings, cli.database),
+        None => {
+            // No subcommand: serve with every setting at its default (or from THREADWISE_* variables).
+            let Cli {
+                command: Some(Command::Serve(settings)),
+                ..
+            } = Cli::parse_from(["threadwise", "serve"])
+            else {
+                unreachable!("`serve` always parses to Command::Serve")
+            };
+            serve(settings, cli.database)
+        }
     }
+}
+
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+}
+
+fn serve(mut settings: Settings, database: String) -> anyhow::Result<()> {
+    settings.database_url = database;
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings).await?;
+        tracing::info!(port = app.port(), "threadwise is serving");
+        app.run_until_stopped().await
+    })
 }

@@ -1,2 +1,3 @@
 //! Operator commands beside `serve`: each file holds one family of subcommands.
 pub mod model;
+pub mod user;

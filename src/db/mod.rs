@@ -1,0 +1,52 @@
+//! The database layer: sqlx queries, one file per aggregate. Functions take `&mut SqliteConnection`
+//! so they work on a pooled connection and inside a transaction alike; they return `sqlx::Result`
+//! and know nothing of HTTP.
+pub mod posts;
+pub mod search;
+pub mod sessions;
+pub mod tags;
+pub mod topics;
+pub mod users;
+pub mod views;
+pub mod votes;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Opens (creating if needed) the SQLite database at `url` in WAL mode with foreign keys on,
+/// and brings its schema up to date.
+pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePool> {
+    use anyhow::Context as _;
+    let options = SqliteConnectOptions::from_str(url)
+        .with_context(|| format!("invalid database URL {url:?}"))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose
+        // the last transactions, never corrupt the file.
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        .pragma("cache_size", "-32000")
+        .pragma("temp_store", "memory");
+    let pool = SqlitePoolOptions::new()
+        .max_connections(max_connections.max(1))
+        .connect_with(options)
+        .await
+        .with_context(|| format!("cannot open database {url:?}"))?;
+    MIGRATOR
+        .run(&pool)
+        .await
+        .context("cannot migrate the database")?;
+    Ok(pool)
+}
+
+/// Binds a list of ids as one JSON array parameter (`json_each(?)`), so list queries stay static SQL.
+pub(crate) fn json_ids(ids: &[i64]) -> String {
+    serde_json::to_string(ids).expect("a list of integers always serialises")
+}

@@ -1,0 +1,173 @@
+use sqlx::SqliteConnection;
+
+use crate::domain::{PostBody, markdown};
+
+/// A post as shown in a thread, with the viewer's own vote (0 when none or anonymous).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Post {
+    pub id: i64,
+    pub topic_id: i64,
+    pub author_id: i64,
+    pub author_name: String,
+    pub is_first: bool,
+    pub body_md: String,
+    pub body_html: String,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub score: i64,
+    pub upvotes: i64,
+    pub downvotes: i64,
+    pub hidden: bool,
+    pub my_vote: i64,
+}
+
+/// A post listed on its author's profile.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PostByUser {
+    pub id: i64,
+    pub topic_id: i64,
+    pub topic_title: String,
+    pub body_md: String,
+    pub created_at: i64,
+    pub score: i64,
+}
+
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    topic_id: i64,
+    author_id: i64,
+    is_first: bool,
+    body: &PostBody,
+    now: i64,
+) -> sqlx::Result<i64> {
+    let html = markdown::render(body.as_str());
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO posts (topic_id, author_id, is_first, body_md, body_html, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+    )
+    .bind(topic_id)
+    .bind(author_id)
+    .bind(is_first)
+    .bind(body.as_str())
+    .bind(html)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+macro_rules! post_columns {
+    () => {
+        "p.id, p.topic_id, p.author_id, u.username AS author_name, p.is_first, p.body_md,
+         p.body_html, p.created_at, p.edited_at, p.score, p.upvotes, p.downvotes, p.hidden,
+         COALESCE(v.value, 0) AS my_vote"
+    };
+}
+
+pub async fn get(
+    conn: &mut SqliteConnection,
+    id: i64,
+    viewer_id: Option<i64>,
+) -> sqlx::Result<Option<Post>> {
+    sqlx::query_as::<_, Post>(concat!(
+        "SELECT ",
+        post_columns!(),
+        " FROM posts p JOIN users u ON u.id = p.author_id
+          LEFT JOIN votes v ON v.post_id = p.id AND v.user_id = ?2
+          WHERE p.id = ?1"
+    ))
+    .bind(id)
+    .bind(viewer_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The posts of a topic in time order, the opening post first. Hidden posts are included only
+/// when `include_hidden` (moderators see them, marked).
+pub async fn list_for_topic(
+    conn: &mut SqliteConnection,
+    topic_id: i64,
+    viewer_id: Option<i64>,
+    include_hidden: bool,
+) -> sqlx::Result<Vec<Post>> {
+    sqlx::query_as::<_, Post>(concat!(
+        "SELECT ",
+        post_columns!(),
+        " FROM posts p JOIN users u ON u.id = p.author_id
+          LEFT JOIN votes v ON v.post_id = p.id AND v.user_id = ?2
+          WHERE p.topic_id = ?1 AND (p.hidden = 0 OR ?3)
+          ORDER BY p.is_first DESC, p.created_at, p.id"
+    ))
+    .bind(topic_id)
+    .bind(viewer_id)
+    .bind(include_hidden)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn list_by_author(
+    conn: &mut SqliteConnection,
+    author_id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<PostByUser>> {
+    sqlx::query_as::<_, PostByUser>(
+        "SELECT p.id, p.topic_id, t.title AS topic_title, p.body_md, p.created_at, p.score
+         FROM posts p JOIN topics t ON t.id = p.topic_id
+         WHERE p.author_id = ?1 AND p.hidden = 0 AND t.hidden = 0
+         ORDER BY p.created_at DESC LIMIT ?2",
+    )
+    .bind(author_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Replaces a post's body, keeping the previous title (for opening posts) and body as a revision.
+pub async fn edit(
+    conn: &mut SqliteConnection,
+    post_id: i64,
+    previous_title: Option<&str>,
+    body: &PostBody,
+    edited_by: i64,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO post_revisions (post_id, title, body_md, edited_by, created_at)
+         SELECT id, ?2, body_md, ?3, ?4 FROM posts WHERE id = ?1",
+    )
+    .bind(post_id)
+    .bind(previous_title)
+    .bind(edited_by)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE posts SET body_md = ?1, body_html = ?2, edited_at = ?3 WHERE id = ?4")
+        .bind(body.as_str())
+        .bind(markdown::render(body.as_str()))
+        .bind(now)
+        .bind(post_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn revision_count(conn: &mut SqliteConnection, post_id: i64) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM post_revisions WHERE post_id = ?1")
+        .bind(post_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(n)
+}
+
+pub async fn set_hidden(
+    conn: &mut SqliteConnection,
+    post_id: i64,
+    hidden: bool,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE posts SET hidden = ?1 WHERE id = ?2")
+        .bind(hidden)
+        .bind(post_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,75 @@
+use sqlx::SqliteConnection;
+
+/// The signed-in user behind a session token, with the session's CSRF token.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionUser {
+    pub user_id: i64,
+    pub username: String,
+    pub role: String,
+    pub banned_until: Option<i64>,
+    pub csrf_token: String,
+}
+
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    token_hash: &str,
+    user_id: i64,
+    csrf_token: &str,
+    now: i64,
+    expires_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(csrf_token)
+    .bind(now)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Looks up a live (unexpired) session.
+pub async fn find_user(
+    conn: &mut SqliteConnection,
+    token_hash: &str,
+    now: i64,
+) -> sqlx::Result<Option<SessionUser>> {
+    sqlx::query_as::<_, SessionUser>(
+        "SELECT u.id AS user_id, u.username, u.role, u.banned_until, s.csrf_token
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn delete(conn: &mut SqliteConnection, token_hash: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = ?1")
+        .bind(token_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a user (bans, password changes).
+pub async fn delete_for_user(conn: &mut SqliteConnection, user_id: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = ?1")
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_expired(conn: &mut SqliteConnection, now: i64) -> sqlx::Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?1")
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}

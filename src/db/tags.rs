@@ -1,0 +1,154 @@
+use sqlx::SqliteConnection;
+
+use crate::domain::{TagList, TagName};
+
+/// Where a tag on a topic came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagSource {
+    Author,
+    Moderator,
+    Model,
+}
+
+impl TagSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TagSource::Author => "author",
+            TagSource::Moderator => "moderator",
+            TagSource::Model => "model",
+        }
+    }
+}
+
+/// A tag as shown on a topic (never a rejected one).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct TopicTag {
+    #[serde(skip)]
+    pub topic_id: i64,
+    pub name: String,
+    pub source: String,
+    pub status: String,
+    pub confidence: Option<f64>,
+}
+
+impl TopicTag {
+    pub fn is_suggested(&self) -> bool {
+        self.status == "suggested"
+    }
+
+    /// Confidence as a whole percentage, for the hover text of suggested tags.
+    pub fn confidence_percent(&self) -> i64 {
+        (self.confidence.unwrap_or(0.0) * 100.0).round() as i64
+    }
+}
+
+/// A tag with how many visible topics carry it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct TagCount {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub topics: i64,
+}
+
+/// Returns the tag's id, creating the tag on first use.
+pub async fn ensure(conn: &mut SqliteConnection, name: &TagName, now: i64) -> sqlx::Result<i64> {
+    sqlx::query(
+        "INSERT INTO tags (name, created_at) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name.as_str())
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM tags WHERE name = ?1")
+        .bind(name.as_str())
+        .fetch_one(conn)
+        .await?;
+    Ok(id)
+}
+
+pub async fn find(conn: &mut SqliteConnection, name: &str) -> sqlx::Result<Option<TagCount>> {
+    sqlx::query_as::<_, TagCount>(
+        "SELECT g.id, g.name, g.description,
+                (SELECT COUNT(*) FROM topic_tags tt JOIN topics t ON t.id = tt.topic_id
+                 WHERE tt.tag_id = g.id AND tt.status = 'active' AND t.hidden = 0) AS topics
+         FROM tags g WHERE g.name = ?1",
+    )
+    .bind(name)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Every tag with its count of active uses, most used first.
+pub async fn list_with_counts(conn: &mut SqliteConnection) -> sqlx::Result<Vec<TagCount>> {
+    sqlx::query_as::<_, TagCount>(
+        "SELECT g.id, g.name, g.description, COUNT(tt.topic_id) AS topics
+         FROM tags g LEFT JOIN topic_tags tt ON tt.tag_id = g.id AND tt.status = 'active'
+         GROUP BY g.id ORDER BY topics DESC, g.name",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Visible (active or suggested) tags of the given topics, confident and human ones first.
+pub async fn for_topics(
+    conn: &mut SqliteConnection,
+    topic_ids: &[i64],
+) -> sqlx::Result<Vec<TopicTag>> {
+    if topic_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_as::<_, TopicTag>(
+        "SELECT tt.topic_id, g.name, tt.source, tt.status, tt.confidence
+         FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id
+         WHERE tt.topic_id IN (SELECT value FROM json_each(?1)) AND tt.status IN ('active', 'suggested')
+         ORDER BY tt.topic_id, tt.status = 'suggested', g.name",
+    )
+    .bind(super::json_ids(topic_ids))
+    .fetch_all(conn)
+    .await
+}
+
+/// Sets the human tags of a topic to exactly `tags`: new ones are added as active with `source`,
+/// human tags no longer listed are removed, and model rows (suggested or rejected) are left alone
+/// unless a listed tag matches one — then it becomes an active human tag.
+pub async fn set_human_tags(
+    conn: &mut SqliteConnection,
+    topic_id: i64,
+    tags: &TagList,
+    source: TagSource,
+    decided_by: i64,
+    now: i64,
+) -> sqlx::Result<()> {
+    let mut keep = Vec::with_capacity(tags.len());
+    for name in tags.iter() {
+        let tag_id = ensure(&mut *conn, name, now).await?;
+        keep.push(tag_id);
+        sqlx::query(
+            "INSERT INTO topic_tags (topic_id, tag_id, source, status, decided_by, decided_at, created_at)
+             VALUES (?1, ?2, ?3, 'active', ?4, ?5, ?5)
+             ON CONFLICT (topic_id, tag_id) DO UPDATE SET
+                 source = CASE WHEN topic_tags.status = 'active' THEN topic_tags.source ELSE excluded.source END,
+                 status = 'active',
+                 decided_by = CASE WHEN topic_tags.status = 'active' THEN topic_tags.decided_by ELSE excluded.decided_by END,
+                 decided_at = CASE WHEN topic_tags.status = 'active' THEN topic_tags.decided_at ELSE excluded.decided_at END",
+        )
+        .bind(topic_id)
+        .bind(tag_id)
+        .bind(source.as_str())
+        .bind(decided_by)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query(
+        "DELETE FROM topic_tags
+         WHERE topic_id = ?1 AND source IN ('author', 'moderator')
+           AND tag_id NOT IN (SELECT value FROM json_each(?2))",
+    )
+    .bind(topic_id)
+    .bind(super::json_ids(&keep))
+    .execute(conn)
+    .await?;
+    Ok(())
+}

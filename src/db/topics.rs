@@ -1,0 +1,316 @@
+use sqlx::SqliteConnection;
+
+use super::tags::{self, TopicTag};
+use crate::domain::{TopicTitle, ranking};
+
+/// One topic with its author's name, for the topic page.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Topic {
+    pub id: i64,
+    pub title: String,
+    pub author_id: i64,
+    pub author_name: String,
+    pub created_at: i64,
+    pub last_posted_at: i64,
+    pub reply_count: i64,
+    pub view_count: i64,
+    pub score: i64,
+    pub locked: bool,
+    pub pinned: bool,
+    pub hidden: bool,
+    pub first_response_at: Option<i64>,
+    pub predicted_quality: Option<f64>,
+}
+
+/// A row of a topic list.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct TopicSummary {
+    pub id: i64,
+    pub title: String,
+    pub author_name: String,
+    pub created_at: i64,
+    pub last_posted_at: i64,
+    pub reply_count: i64,
+    pub view_count: i64,
+    pub score: i64,
+    pub pinned: bool,
+    pub locked: bool,
+}
+
+/// A list row with its visible tags (active and suggested).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TopicListItem {
+    #[serde(flatten)]
+    pub topic: TopicSummary,
+    pub tags: Vec<TopicTag>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListOrder {
+    Latest,
+    Hot,
+    /// Highest score among topics created since the given time.
+    Top {
+        since: i64,
+    },
+}
+
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    title: &TopicTitle,
+    author_id: i64,
+    now: i64,
+) -> sqlx::Result<i64> {
+    let hot = ranking::hot(0, 0, now, now);
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO topics (title, author_id, created_at, last_posted_at, hot_rank, active_rank)
+         VALUES (?1, ?2, ?3, ?3, ?4, ?4) RETURNING id",
+    )
+    .bind(title.as_str())
+    .bind(author_id)
+    .bind(now)
+    .bind(hot)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn get(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<Topic>> {
+    sqlx::query_as::<_, Topic>(
+        "SELECT t.id, t.title, t.author_id, u.username AS author_name, t.created_at,
+                t.last_posted_at, t.reply_count, t.view_count, t.score, t.locked, t.pinned,
+                t.hidden, t.first_response_at, t.predicted_quality
+         FROM topics t JOIN users u ON u.id = t.author_id
+         WHERE t.id = ?1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Visible topics in the given order, optionally of one tag. Fetch `limit + 1` to know whether
+/// there is a next page.
+pub async fn list(
+    conn: &mut SqliteConnection,
+    order: ListOrder,
+    tag_id: Option<i64>,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<TopicListItem>> {
+    let since = match order {
+        ListOrder::Top { since } => Some(since),
+        _ => None,
+    };
+    let sql = match (order, tag_id.is_some()) {
+        (ListOrder::Latest, false) => LATEST,
+        (ListOrder::Hot, false) => HOT,
+        (ListOrder::Top { .. }, false) => TOP,
+        (ListOrder::Latest, true) => LATEST_IN_TAG,
+        (ListOrder::Hot, true) => HOT_IN_TAG,
+        (ListOrder::Top { .. }, true) => TOP_IN_TAG,
+    };
+    let query = sqlx::query_as::<_, TopicSummary>(sql)
+        .bind(limit)
+        .bind(offset)
+        .bind(since);
+    let query = match tag_id {
+        Some(tag_id) => query.bind(tag_id),
+        None => query,
+    };
+    let topics = query.fetch_all(&mut *conn).await?;
+    with_tags(conn, topics).await
+}
+
+/// Topics started by one user, newest first.
+pub async fn list_by_author(
+    conn: &mut SqliteConnection,
+    author_id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<TopicListItem>> {
+    let topics = sqlx::query_as::<_, TopicSummary>(concat!(
+        "SELECT ",
+        summary_columns!(),
+        " FROM topics t JOIN users u ON u.id = t.author_id
+         WHERE t.author_id = ?1 AND t.hidden = 0
+         ORDER BY t.created_at DESC LIMIT ?2"
+    ))
+    .bind(author_id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    with_tags(conn, topics).await
+}
+
+/// Attaches each topic's visible tags with one query for the whole page.
+pub async fn with_tags(
+    conn: &mut SqliteConnection,
+    topics: Vec<TopicSummary>,
+) -> sqlx::Result<Vec<TopicListItem>> {
+    let ids: Vec<i64> = topics.iter().map(|t| t.id).collect();
+    let mut tags = tags::for_topics(conn, &ids).await?;
+    Ok(topics
+        .into_iter()
+        .map(|topic| {
+            let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut tags)
+                .into_iter()
+                .partition(|t| t.topic_id == topic.id);
+            tags = rest;
+            TopicListItem { topic, tags: mine }
+        })
+        .collect())
+}
+
+macro_rules! summary_columns {
+    () => {
+        "t.id, t.title, u.username AS author_name, t.created_at, t.last_posted_at, t.reply_count,
+         t.view_count, t.score, t.pinned, t.locked"
+    };
+}
+use summary_columns;
+
+// Parameters: ?1 limit, ?2 offset, ?3 created-since (NULL but for Top), ?4 tag id (tag lists only).
+macro_rules! list_sql {
+    ($order:literal) => {
+        concat!(
+            "SELECT ",
+            summary_columns!(),
+            " FROM topics t JOIN users u ON u.id = t.author_id
+              WHERE t.hidden = 0 AND (?3 IS NULL OR t.created_at >= ?3)
+              ORDER BY ",
+            $order,
+            " LIMIT ?1 OFFSET ?2"
+        )
+    };
+    (tag: $order:literal) => {
+        concat!(
+            "SELECT ",
+            summary_columns!(),
+            " FROM topic_tags tt JOIN topics t ON t.id = tt.topic_id JOIN users u ON u.id = t.author_id
+              WHERE tt.tag_id = ?4 AND tt.status IN ('active', 'suggested') AND t.hidden = 0
+                AND (?3 IS NULL OR t.created_at >= ?3)
+              ORDER BY ",
+            $order,
+            " LIMIT ?1 OFFSET ?2"
+        )
+    };
+}
+
+const LATEST: &str = list_sql!("t.pinned DESC, t.last_posted_at DESC, t.id DESC");
+const HOT: &str = list_sql!("t.pinned DESC, t.hot_rank DESC, t.id DESC");
+const TOP: &str = list_sql!("t.score DESC, t.id DESC");
+const LATEST_IN_TAG: &str = list_sql!(tag: "t.last_posted_at DESC, t.id DESC");
+const HOT_IN_TAG: &str = list_sql!(tag: "t.hot_rank DESC, t.id DESC");
+const TOP_IN_TAG: &str = list_sql!(tag: "t.score DESC, t.id DESC");
+
+pub async fn set_title(
+    conn: &mut SqliteConnection,
+    id: i64,
+    title: &TopicTitle,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE topics SET title = ?1 WHERE id = ?2")
+        .bind(title.as_str())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Moderator switches on a topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopicFlag {
+    Locked,
+    Pinned,
+    Hidden,
+}
+
+pub async fn set_flag(
+    conn: &mut SqliteConnection,
+    id: i64,
+    flag: TopicFlag,
+    on: bool,
+) -> sqlx::Result<bool> {
+    let sql = match flag {
+        TopicFlag::Locked => "UPDATE topics SET locked = ?1 WHERE id = ?2",
+        TopicFlag::Pinned => "UPDATE topics SET pinned = ?1 WHERE id = ?2",
+        TopicFlag::Hidden => "UPDATE topics SET hidden = ?1 WHERE id = ?2",
+    };
+    let done = sqlx::query(sql).bind(on).bind(id).execute(conn).await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Counts a reply: bumps the reply count and last post time, and records the first response by
+/// someone other than the author (for time-to-first-response reports).
+pub async fn record_reply(
+    conn: &mut SqliteConnection,
+    topic_id: i64,
+    replier_id: i64,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE topics SET reply_count = reply_count + 1, last_posted_at = ?1,
+                first_response_at = COALESCE(first_response_at,
+                                             CASE WHEN author_id <> ?2 THEN ?1 END)
+         WHERE id = ?3",
+    )
+    .bind(now)
+    .bind(replier_id)
+    .bind(topic_id)
+    .execute(&mut *conn)
+    .await?;
+    refresh_rank(conn, topic_id, now).await
+}
+
+/// Recomputes one topic's stored hot and active ranks.
+pub async fn refresh_rank(
+    conn: &mut SqliteConnection,
+    topic_id: i64,
+    now: i64,
+) -> sqlx::Result<()> {
+    let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT score, reply_count, created_at, last_posted_at FROM topics WHERE id = ?1",
+    )
+    .bind(topic_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((score, replies, created_at, last_posted_at)) = row {
+        sqlx::query("UPDATE topics SET hot_rank = ?1, active_rank = ?2 WHERE id = ?3")
+            .bind(ranking::hot(score, replies, created_at, now))
+            .bind(ranking::active(score, replies, last_posted_at, now))
+            .bind(topic_id)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Recomputes ranks of every topic that still has a non-zero rank or was active in the last week;
+/// ranks decay with time, so the rank job calls this periodically. Returns how many were updated.
+pub async fn refresh_recent_ranks(conn: &mut SqliteConnection, now: i64) -> sqlx::Result<u64> {
+    let week_ago = now - 7 * 24 * 3600;
+    let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT id, score, reply_count, created_at, last_posted_at FROM topics
+         WHERE last_posted_at >= ?1 OR hot_rank > 0 OR active_rank > 0",
+    )
+    .bind(week_ago)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, score, replies, created_at, last_posted_at) in &rows {
+        sqlx::query("UPDATE topics SET hot_rank = ?1, active_rank = ?2 WHERE id = ?3")
+            .bind(ranking::hot(*score, *replies, *created_at, now))
+            .bind(ranking::active(*score, *replies, *last_posted_at, now))
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(rows.len() as u64)
+}
+
+/// Adds page views counted in memory since the last flush.
+pub async fn add_views(conn: &mut SqliteConnection, topic_id: i64, views: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE topics SET view_count = view_count + ?1 WHERE id = ?2")
+        .bind(views)
+        .bind(topic_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

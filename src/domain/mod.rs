@@ -1,0 +1,32 @@
+//! Pure forum types, parsed once at the edge: inner layers take `TopicTitle`, never a raw `String`.
+mod account;
+mod content;
+pub mod markdown;
+pub mod ranking;
+mod role;
+
+pub use account::{Email, Password, Username};
+pub use content::{PostBody, TagList, TagName, TopicTitle};
+pub use role::Role;
+
+/// A value a user typed that we refuse, naming the form field it came from.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct ValidationError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl ValidationError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// Current time as unix seconds, the unit every stored timestamp uses.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}

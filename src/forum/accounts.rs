@@ -1,0 +1,104 @@
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::{ForumError, collect};
+use crate::auth::{self, SessionToken};
+use crate::db;
+use crate::domain::{self, Email, Password, Role, Username, ValidationError};
+
+/// Creates an account. The very first account becomes admin.
+pub async fn register(
+    pool: &SqlitePool,
+    username: &str,
+    email: &str,
+    password: &str,
+) -> Result<db::users::User, ForumError> {
+    let (username, email, password) = collect(
+        Username::parse(username),
+        Email::parse(email),
+        Password::parse(password),
+    )?;
+    let hash = auth::hash_password(password).await?;
+    let mut conn = pool.acquire().await?;
+    create(&mut conn, &username, &email, Some(&hash), None).await
+}
+
+/// Inserts a user, turning unique-constraint violations into a message on the right field.
+pub async fn create(
+    conn: &mut SqliteConnection,
+    username: &Username,
+    email: &Email,
+    password_hash: Option<&str>,
+    role: Option<Role>,
+) -> Result<db::users::User, ForumError> {
+    if db::users::find_by_username(conn, username.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(ValidationError::new("username", "is already taken").into());
+    }
+    match db::users::insert(conn, username, email, password_hash, role, domain::now()).await {
+        Ok(id) => db::users::find_by_id(conn, id)
+            .await?
+            .ok_or(ForumError::NotFound),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            let field = if e.message().contains("users.email") {
+                ValidationError::new("email", "is already registered")
+            } else {
+                ValidationError::new("username", "is already taken")
+            };
+            Err(field.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Checks credentials and opens a new session (the previous one, if any, is ended: login rotates
+/// the session). Unknown users, wrong passwords and password-less accounts get the same answer
+/// after the same argon2 work.
+pub async fn login(
+    pool: &SqlitePool,
+    username: &str,
+    password: &str,
+    previous: Option<&SessionToken>,
+) -> Result<(db::users::User, SessionToken, String), ForumError> {
+    let mut conn = pool.acquire().await?;
+    let user = db::users::find_by_username(&mut conn, username.trim()).await?;
+    drop(conn);
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    let ok = auth::verify_password(password.to_owned(), stored).await?;
+    let user = match user {
+        Some(user) if ok => user,
+        _ => {
+            return Err(ValidationError::new("password", "wrong username or password").into());
+        }
+    };
+    if user.banned_until.is_some_and(|until| until > domain::now()) {
+        return Err(ForumError::Forbidden("this account is banned"));
+    }
+    let mut tx = pool.begin().await?;
+    if let Some(previous) = previous {
+        db::sessions::delete(&mut tx, &previous.hash()).await?;
+    }
+    let (token, csrf) = open_session(&mut tx, user.id).await?;
+    tx.commit().await?;
+    Ok((user, token, csrf))
+}
+
+/// Stores a new session and returns its token (for the cookie) and CSRF token.
+pub async fn open_session(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+) -> Result<(SessionToken, String), ForumError> {
+    let token = SessionToken::generate();
+    let csrf = auth::random_token();
+    let now = domain::now();
+    let expires = now + auth::SESSION_DAYS * 86_400;
+    db::sessions::insert(conn, &token.hash(), user_id, &csrf, now, expires).await?;
+    Ok((token, csrf))
+}
+
+pub async fn logout(pool: &SqlitePool, token: &SessionToken) -> Result<(), ForumError> {
+    let mut conn = pool.acquire().await?;
+    db::sessions::delete(&mut conn, &token.hash()).await?;
+    Ok(())
+}

@@ -1,0 +1,217 @@
+use sqlx::SqlitePool;
+
+use super::{ForumError, collect};
+use crate::db::{self, tags::TagSource, topics::TopicFlag};
+use crate::domain::{self, PostBody, TagList, TopicTitle, ValidationError};
+
+/// Who is acting, as the use cases need it.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    pub id: i64,
+    pub is_moderator: bool,
+    pub is_banned: bool,
+}
+
+impl Actor {
+    fn ensure_can_post(&self) -> Result<(), ForumError> {
+        if self.is_banned {
+            Err(ForumError::Forbidden("banned users cannot post"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// A new topic as typed, before parsing.
+pub struct TopicDraft<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    pub tags: TagInput<'a>,
+}
+
+/// Tags as a form sends them (one text field) or as the API does (a list).
+pub enum TagInput<'a> {
+    Text(&'a str),
+    List(&'a [String]),
+}
+
+impl TagInput<'_> {
+    fn parse(&self) -> Result<TagList, ValidationError> {
+        match self {
+            TagInput::Text(text) => TagList::parse_text(text),
+            TagInput::List(list) => TagList::parse(list.iter()),
+        }
+    }
+}
+
+/// Creates a topic with its opening post and the author's tags. Returns the topic id.
+pub async fn create_topic(
+    pool: &SqlitePool,
+    actor: Actor,
+    draft: &TopicDraft<'_>,
+    max_body_bytes: usize,
+) -> Result<i64, ForumError> {
+    actor.ensure_can_post()?;
+    let (title, body, tags) = collect(
+        TopicTitle::parse(draft.title),
+        PostBody::parse(draft.body, max_body_bytes),
+        draft.tags.parse(),
+    )?;
+    let now = domain::now();
+    let mut tx = pool.begin().await?;
+    let topic_id = db::topics::insert(&mut tx, &title, actor.id, now).await?;
+    db::posts::insert(&mut tx, topic_id, actor.id, true, &body, now).await?;
+    db::tags::set_human_tags(&mut tx, topic_id, &tags, TagSource::Author, actor.id, now).await?;
+    tx.commit().await?;
+    Ok(topic_id)
+}
+
+/// Adds a reply. Locked topics take replies from moderators only. Returns the post id.
+pub async fn reply(
+    pool: &SqlitePool,
+    actor: Actor,
+    topic_id: i64,
+    body: &str,
+    max_body_bytes: usize,
+) -> Result<i64, ForumError> {
+    actor.ensure_can_post()?;
+    let body = PostBody::parse(body, max_body_bytes)?;
+    let mut tx = pool.begin().await?;
+    let topic = db::topics::get(&mut tx, topic_id)
+        .await?
+        .filter(|t| !t.hidden || actor.is_moderator)
+        .ok_or(ForumError::NotFound)?;
+    if topic.locked && !actor.is_moderator {
+        return Err(ForumError::Forbidden("this topic is locked"));
+    }
+    let now = domain::now();
+    let post_id = db::posts::insert(&mut tx, topic_id, actor.id, false, &body, now).await?;
+    db::topics::record_reply(&mut tx, topic_id, actor.id, now).await?;
+    tx.commit().await?;
+    Ok(post_id)
+}
+
+/// An edit as typed. `title` and `tags` apply only to a topic's opening post.
+pub struct PostEdit<'a> {
+    pub title: Option<&'a str>,
+    pub body: &'a str,
+    pub tags: Option<TagInput<'a>>,
+}
+
+/// Edits a post (its author or a moderator), keeping the old text as a revision. Returns the
+/// topic id.
+pub async fn edit_post(
+    pool: &SqlitePool,
+    actor: Actor,
+    post_id: i64,
+    edit: &PostEdit<'_>,
+    max_body_bytes: usize,
+) -> Result<i64, ForumError> {
+    actor.ensure_can_post()?;
+    let mut tx = pool.begin().await?;
+    let post = db::posts::get(&mut tx, post_id, None)
+        .await?
+        .ok_or(ForumError::NotFound)?;
+    if post.author_id != actor.id && !actor.is_moderator {
+        return Err(ForumError::Forbidden("you can only edit your own posts"));
+    }
+    let topic = db::topics::get(&mut tx, post.topic_id)
+        .await?
+        .ok_or(ForumError::NotFound)?;
+    let title = match (post.is_first, edit.title) {
+        (true, Some(title)) => Some(TopicTitle::parse(title)),
+        _ => None,
+    };
+    let tags = match (post.is_first, &edit.tags) {
+        (true, Some(tags)) => Some(tags.parse()),
+        _ => None,
+    };
+    let (title, body, tags) = collect(
+        title.transpose(),
+        PostBody::parse(edit.body, max_body_bytes),
+        tags.transpose(),
+    )?;
+    let now = domain::now();
+    let previous_title = post.is_first.then_some(topic.title.as_str());
+    db::posts::edit(&mut tx, post_id, previous_title, &body, actor.id, now).await?;
+    if let Some(title) = title {
+        db::topics::set_title(&mut tx, topic.id, &title).await?;
+    }
+    if let Some(tags) = tags {
+        let source = if post.author_id == actor.id {
+            TagSource::Author
+        } else {
+            TagSource::Moderator
+        };
+        db::tags::set_human_tags(&mut tx, topic.id, &tags, source, actor.id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(topic.id)
+}
+
+/// Votes +1 / -1 on a post, or withdraws the vote with 0. Returns the post's new score.
+pub async fn vote(
+    pool: &SqlitePool,
+    actor: Actor,
+    post_id: i64,
+    value: i64,
+) -> Result<i64, ForumError> {
+    actor.ensure_can_post()?;
+    if !(-1..=1).contains(&value) {
+        return Err(ValidationError::new("value", "must be 1, -1 or 0").into());
+    }
+    let now = domain::now();
+    let mut tx = pool.begin().await?;
+    let post = db::posts::get(&mut tx, post_id, None)
+        .await?
+        .filter(|p| !p.hidden)
+        .ok_or(ForumError::NotFound)?;
+    let score = db::votes::cast(&mut tx, actor.id, post_id, value, now).await?;
+    if post.is_first {
+        db::topics::refresh_rank(&mut tx, post.topic_id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(score)
+}
+
+/// Locks, pins or hides a topic (moderators only).
+pub async fn set_topic_flag(
+    pool: &SqlitePool,
+    actor: Actor,
+    topic_id: i64,
+    flag: TopicFlag,
+    on: bool,
+) -> Result<(), ForumError> {
+    if !actor.is_moderator {
+        return Err(ForumError::Forbidden("only moderators may do this"));
+    }
+    let mut conn = pool.acquire().await?;
+    if db::topics::set_flag(&mut conn, topic_id, flag, on).await? {
+        Ok(())
+    } else {
+        Err(ForumError::NotFound)
+    }
+}
+
+/// Hides or shows a post (moderators only). Returns the post's topic id.
+pub async fn set_post_hidden(
+    pool: &SqlitePool,
+    actor: Actor,
+    post_id: i64,
+    hidden: bool,
+) -> Result<i64, ForumError> {
+    if !actor.is_moderator {
+        return Err(ForumError::Forbidden("only moderators may do this"));
+    }
+    let mut tx = pool.begin().await?;
+    let post = db::posts::get(&mut tx, post_id, None)
+        .await?
+        .ok_or(ForumError::NotFound)?;
+    db::posts::set_hidden(&mut tx, post_id, hidden).await?;
+    if post.is_first {
+        // Hiding the opening post hides the whole topic from lists.
+        db::topics::set_flag(&mut tx, post.topic_id, TopicFlag::Hidden, hidden).await?;
+    }
+    tx.commit().await?;
+    Ok(post.topic_id)
+}

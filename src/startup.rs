@@ -1,0 +1,76 @@
+//! `Application::build`: pool, migrations, HTTP server on its own listener (port 0 in tests), jobs.
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web::Data};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Settings;
+use crate::web::{self, AppState};
+use crate::{db, jobs};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = db::connect(&settings.database_url, 8).await?;
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        crate::auth::warm_up();
+        let state = AppState::new(pool, Arc::new(settings));
+        let data = Data::new(state.clone());
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(TracingLogger::default())
+                .app_data(data.clone())
+                .configure(web::configure)
+        })
+        .listen(listener)?;
+        if let Some(workers) = state.settings.workers {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until the server stops (SIGINT/SIGTERM stop it gracefully), with the background jobs
+    /// beside it; then writes what is buffered and closes the pool.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let state = self.state.clone();
+        let ranks = jobs::every("ranks", jobs::ranks::PERIOD, move || {
+            let state = state.clone();
+            async move {
+                jobs::ranks::run_once(&state.pool, &state.views)
+                    .await
+                    .map(drop)
+            }
+        });
+        let result = tokio::select! {
+            served = self.server => served.context("the HTTP server failed"),
+            () = ranks => Ok(()),
+        };
+        if let Err(e) = jobs::ranks::run_once(&self.state.pool, &self.state.views).await {
+            tracing::warn!(error = ?e, "could not write buffered views at shutdown");
+        }
+        self.state.pool.close().await;
+        result
+    }
+}

@@ -1,0 +1,124 @@
+//! `auth/register`, `auth/login`, `auth/logout`, `me`.
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::SessionToken;
+use crate::db::users::User;
+use crate::forum::accounts;
+use crate::web::AppState;
+use crate::web::error::ApiError;
+use crate::web::session::{self, CurrentUser, SESSION_COOKIE};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/auth/register", web::post().to(register))
+        .route("/auth/login", web::post().to(login))
+        .route("/auth/logout", web::post().to(logout))
+        .route("/me", web::get().to(me));
+}
+
+#[derive(Debug, Deserialize)]
+struct RegisterBody {
+    username: String,
+    email: String,
+    password: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginBody {
+    username: String,
+    password: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UserJson {
+    pub id: i64,
+    pub username: String,
+    pub role: String,
+}
+
+impl From<&User> for UserJson {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id,
+            username: u.username.clone(),
+            role: u.role.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct SessionJson {
+    user: UserJson,
+    csrf_token: String,
+}
+
+/// Signs the new user in straight away, as the HTML form does.
+async fn register(
+    state: web::Data<AppState>,
+    body: web::Json<RegisterBody>,
+) -> Result<HttpResponse, ApiError> {
+    let user = accounts::register(&state.pool, &body.username, &body.email, &body.password).await?;
+    let mut conn = state.pool.acquire().await?;
+    let (token, csrf_token) = accounts::open_session(&mut conn, user.id).await?;
+    Ok(HttpResponse::Created()
+        .cookie(session::session_cookie(
+            &token,
+            state.settings.secure_cookies,
+        ))
+        .json(SessionJson {
+            user: (&user).into(),
+            csrf_token,
+        }))
+}
+
+async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<LoginBody>,
+) -> Result<HttpResponse, ApiError> {
+    let previous = req
+        .cookie(SESSION_COOKIE)
+        .and_then(|c| SessionToken::from_cookie(c.value()));
+    let (user, token, csrf_token) = accounts::login(
+        &state.pool,
+        &body.username,
+        &body.password,
+        previous.as_ref(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok()
+        .cookie(session::session_cookie(
+            &token,
+            state.settings.secure_cookies,
+        ))
+        .json(SessionJson {
+            user: (&user).into(),
+            csrf_token,
+        }))
+}
+
+async fn logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(token) = req
+        .cookie(SESSION_COOKIE)
+        .and_then(|c| SessionToken::from_cookie(c.value()))
+    {
+        accounts::logout(&state.pool, &token).await?;
+    }
+    Ok(HttpResponse::NoContent()
+        .cookie(session::expired_session_cookie(
+            state.settings.secure_cookies,
+        ))
+        .finish())
+}
+
+async fn me(user: CurrentUser) -> HttpResponse {
+    let v = user.0;
+    HttpResponse::Ok().json(serde_json::json!({
+        "user": { "id": v.id, "username": v.username, "role": v.role },
+        "csrf_token": v.csrf_token,
+    }))
+}

@@ -1,0 +1,285 @@
+//! Topics, replies, votes, tags and search as JSON.
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use crate::db::{self, posts::Post, tags::TopicTag, topics::ListOrder, topics::TopicListItem};
+use crate::forum::topics::{self as forum, PostEdit, TagInput, TopicDraft};
+use crate::web::AppState;
+use crate::web::error::{ApiError, AppError};
+use crate::web::pages::{lists, search};
+use crate::web::render::iso;
+use crate::web::session::{CurrentUser, MaybeUser};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/topics", web::get().to(list_topics))
+        .route("/topics", web::post().to(create_topic))
+        .route("/topics/{id}", web::get().to(show_topic))
+        .route("/topics/{id}/replies", web::post().to(create_reply))
+        .route("/posts/{id}", web::patch().to(edit_post))
+        .route("/posts/{id}/vote", web::post().to(vote))
+        .route("/tags", web::get().to(list_tags))
+        .route("/search", web::get().to(search_topics));
+}
+
+#[derive(Debug, Deserialize)]
+struct ListParams {
+    order: Option<String>,
+    tag: Option<String>,
+    period: Option<String>,
+    page: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct TopicPage {
+    topics: Vec<TopicListItem>,
+    page: i64,
+    has_next: bool,
+}
+
+async fn list_topics(
+    state: web::Data<AppState>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let order = match params.order.as_deref() {
+        None | Some("hot") => ListOrder::Hot,
+        Some("latest") => ListOrder::Latest,
+        Some("top") => ListOrder::Top {
+            since: lists::period_start(params.period.as_deref()).1,
+        },
+        Some(other) => {
+            return Err(AppError::BadRequest(format!(
+                "unknown order {other:?} (hot, latest or top)"
+            ))
+            .into());
+        }
+    };
+    let tag_id = match &params.tag {
+        None => None,
+        Some(name) => {
+            let mut conn = state.pool.acquire().await?;
+            Some(
+                db::tags::find(&mut conn, name)
+                    .await?
+                    .ok_or(AppError::NotFound)?
+                    .id,
+            )
+        }
+    };
+    let (page, topics, has_next) = lists::load_page(&state, order, tag_id, params.page).await?;
+    Ok(HttpResponse::Ok().json(TopicPage {
+        topics,
+        page,
+        has_next,
+    }))
+}
+
+#[derive(Serialize)]
+struct TopicJson {
+    id: i64,
+    title: String,
+    author: String,
+    created_at: String,
+    reply_count: i64,
+    view_count: i64,
+    score: i64,
+    locked: bool,
+    pinned: bool,
+    tags: Vec<TopicTag>,
+    posts: Vec<PostJson>,
+}
+
+#[derive(Serialize)]
+struct PostJson {
+    id: i64,
+    author: String,
+    body_md: String,
+    body_html: String,
+    created_at: String,
+    edited_at: Option<String>,
+    score: i64,
+    my_vote: i64,
+    hidden: bool,
+}
+
+impl From<Post> for PostJson {
+    fn from(p: Post) -> Self {
+        Self {
+            id: p.id,
+            author: p.author_name,
+            body_md: p.body_md,
+            body_html: p.body_html,
+            created_at: iso(p.created_at),
+            edited_at: p.edited_at.map(iso),
+            score: p.score,
+            my_vote: p.my_vote,
+            hidden: p.hidden,
+        }
+    }
+}
+
+async fn show_topic(
+    state: web::Data<AppState>,
+    user: MaybeUser,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let topic_id = path.into_inner();
+    let viewer = user.0;
+    let is_moderator = viewer.as_ref().is_some_and(|v| v.is_moderator());
+    let mut conn = state.pool.acquire().await?;
+    let topic = db::topics::get(&mut conn, topic_id)
+        .await?
+        .filter(|t| !t.hidden || is_moderator)
+        .ok_or(AppError::NotFound)?;
+    let posts = db::posts::list_for_topic(
+        &mut conn,
+        topic_id,
+        viewer.as_ref().map(|v| v.id),
+        is_moderator,
+    )
+    .await?;
+    let tags = db::tags::for_topics(&mut conn, &[topic_id]).await?;
+    state.views.record(topic_id);
+    Ok(HttpResponse::Ok().json(TopicJson {
+        id: topic.id,
+        title: topic.title,
+        author: topic.author_name,
+        created_at: iso(topic.created_at),
+        reply_count: topic.reply_count,
+        view_count: topic.view_count,
+        score: topic.score,
+        locked: topic.locked,
+        pinned: topic.pinned,
+        tags,
+        posts: posts.into_iter().map(PostJson::from).collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct NewTopicBody {
+    title: String,
+    body: String,
+    #[serde(default)]
+    tags: Vec<String>,
+}
+
+async fn create_topic(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<NewTopicBody>,
+) -> Result<HttpResponse, ApiError> {
+    let draft = TopicDraft {
+        title: &body.title,
+        body: &body.body,
+        tags: TagInput::List(&body.tags),
+    };
+    let topic_id = forum::create_topic(
+        &state.pool,
+        (&user.0).into(),
+        &draft,
+        state.settings.max_body_bytes,
+    )
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/topics/{topic_id}")))
+        .json(serde_json::json!({ "id": topic_id, "url": format!("/t/{topic_id}") })))
+}
+
+#[derive(Debug, Deserialize)]
+struct ReplyBody {
+    body: String,
+}
+
+async fn create_reply(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    body: web::Json<ReplyBody>,
+) -> Result<HttpResponse, ApiError> {
+    let topic_id = path.into_inner();
+    let max = state.settings.max_body_bytes;
+    let post_id = forum::reply(&state.pool, (&user.0).into(), topic_id, &body.body, max).await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "id": post_id, "topic_id": topic_id })))
+}
+
+#[derive(Debug, Deserialize)]
+struct EditBody {
+    title: Option<String>,
+    body: String,
+    tags: Option<Vec<String>>,
+}
+
+async fn edit_post(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    body: web::Json<EditBody>,
+) -> Result<HttpResponse, ApiError> {
+    let post_id = path.into_inner();
+    let edit = PostEdit {
+        title: body.title.as_deref(),
+        body: &body.body,
+        tags: body.tags.as_deref().map(TagInput::List),
+    };
+    let max = state.settings.max_body_bytes;
+    let topic_id = forum::edit_post(&state.pool, (&user.0).into(), post_id, &edit, max).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "id": post_id, "topic_id": topic_id })))
+}
+
+#[derive(Debug, Deserialize)]
+struct VoteBody {
+    value: i64,
+}
+
+async fn vote(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    body: web::Json<VoteBody>,
+) -> Result<HttpResponse, ApiError> {
+    let post_id = path.into_inner();
+    let score = forum::vote(&state.pool, (&user.0).into(), post_id, body.value).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "post_id": post_id, "score": score })))
+}
+
+async fn list_tags(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.pool.acquire().await?;
+    let tags = db::tags::list_with_counts(&mut conn).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "tags": tags })))
+}
+
+#[derive(Debug, Deserialize)]
+struct SearchParams {
+    #[serde(default)]
+    q: String,
+    page: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct HitJson {
+    topic_id: i64,
+    post_id: i64,
+    title: String,
+    snippet_html: String,
+    rank: f64,
+}
+
+async fn search_topics(
+    state: web::Data<AppState>,
+    params: web::Query<SearchParams>,
+) -> Result<HttpResponse, ApiError> {
+    let per_page = crate::web::pages::PER_PAGE;
+    let (page, offset) = crate::web::render::page_offset(params.page, per_page);
+    let hits = search::run(&state, &params.q, per_page, offset).await?;
+    let results: Vec<HitJson> = hits
+        .into_iter()
+        .map(|h| HitJson {
+            snippet_html: search::snippet_html(&h.snippet),
+            topic_id: h.topic_id,
+            post_id: h.post_id,
+            title: h.title,
+            rank: h.rank,
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .json(serde_json::json!({ "query": params.q, "page": page, "results": results })))
+}

@@ -1,0 +1,224 @@
+//! One error type for every handler, mapped once to an HTTP response: an HTML page for browsers
+//! (`AppError`) or `{ "error": { code, message, fields } }` for the API (`ApiError`). Internal
+//! errors are logged here, once, and never shown.
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+use serde::Serialize;
+
+use crate::domain::ValidationError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("invalid input")]
+    Validation(Vec<ValidationError>),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("you need to log in")]
+    Unauthorized,
+    #[error("the security token of this form is missing or stale; reload the page and try again")]
+    Csrf,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the request is too large")]
+    PayloadTooLarge,
+    #[error("too many requests; try again in {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl AppError {
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        AppError::Forbidden(message.into())
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation(_) => "invalid",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Csrf => "csrf",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::Conflict(_) => "conflict",
+            AppError::PayloadTooLarge => "too_large",
+            AppError::TooManyRequests { .. } => "rate_limited",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Csrf | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn messages(&self) -> Vec<String> {
+        match self {
+            AppError::Validation(errors) => errors.iter().map(ToString::to_string).collect(),
+            other => vec![other.to_string()],
+        }
+    }
+
+    fn log(&self) {
+        if let AppError::Internal(e) = self {
+            tracing::error!(error = ?e, "internal error");
+        }
+    }
+
+    fn with_retry_after(&self, builder: &mut actix_web::HttpResponseBuilder) {
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+    }
+}
+
+impl From<ValidationError> for AppError {
+    fn from(e: ValidationError) -> Self {
+        AppError::Validation(vec![e])
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> Self {
+        AppError::Internal(e)
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl From<crate::auth::PasswordError> for AppError {
+    fn from(e: crate::auth::PasswordError) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    ctx: super::render::PageContext,
+    status: u16,
+    title: &'static str,
+    messages: Vec<String>,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.log();
+        if matches!(self, AppError::Unauthorized) {
+            // Browsers are sent to the login page rather than shown a bare 401.
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/login"))
+                .finish();
+        }
+        let status = self.status();
+        let page = ErrorPage {
+            ctx: super::render::PageContext::anonymous(),
+            status: status.as_u16(),
+            title: status.canonical_reason().unwrap_or("Error"),
+            messages: self.messages(),
+        };
+        let body = page
+            .render()
+            .unwrap_or_else(|_| format!("{} {}", status.as_u16(), page.title));
+        let mut builder = HttpResponse::build(status);
+        self.with_retry_after(&mut builder);
+        builder.content_type(ContentType::html()).body(body)
+    }
+}
+
+/// The JSON face of [`AppError`], for `/api/v1`.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct ApiError(#[from] pub AppError);
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+    message: String,
+    fields: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.0.log();
+        let mut fields = serde_json::Map::new();
+        if let AppError::Validation(errors) = &self.0 {
+            for e in errors {
+                fields.insert(e.field.to_owned(), e.message.clone().into());
+            }
+        }
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.0.code(),
+                message: self.0.to_string(),
+                fields,
+            },
+        };
+        let mut builder = HttpResponse::build(self.0.status());
+        self.0.with_retry_after(&mut builder);
+        builder.json(body)
+    }
+}
+
+macro_rules! api_error_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for ApiError {
+            fn from(e: $t) -> Self {
+                ApiError(e.into())
+            }
+        }
+    )*};
+}
+api_error_from!(
+    ValidationError,
+    sqlx::Error,
+    anyhow::Error,
+    crate::auth::PasswordError
+);
+
+/// Turns a body-parsing failure (malformed JSON or form, too large) into our error type.
+pub fn payload_error(error: &dyn std::fmt::Display, too_large: bool) -> AppError {
+    if too_large {
+        AppError::PayloadTooLarge
+    } else {
+        AppError::BadRequest(format!("malformed request: {error}"))
+    }
+}

@@ -1,0 +1,203 @@
+//! Register, log in, log out.
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::SessionToken;
+use crate::forum::{ForumError, accounts};
+use crate::web::render::{self, PageContext, redirect};
+use crate::web::session::{self, CurrentUser, MaybeUser, SESSION_COOKIE};
+use crate::web::{AppState, error::AppError};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/login", web::get().to(login_form))
+        .route("/login", web::post().to(login))
+        .route("/register", web::get().to(register_form))
+        .route("/register", web::post().to(register))
+        .route("/logout", web::post().to(logout));
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    ctx: PageContext,
+    errors: Vec<String>,
+    username: String,
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    ctx: PageContext,
+    errors: Vec<String>,
+    username: String,
+    email: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RegisterForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// An anonymous form page with its CSRF cookie set when new.
+fn anonymous_form<T: Template>(
+    req: &HttpRequest,
+    state: &AppState,
+    status: StatusCode,
+    build: impl FnOnce(PageContext) -> T,
+) -> Result<HttpResponse, AppError> {
+    let (csrf, cookie) = session::anon_csrf(req, state.settings.secure_cookies);
+    let ctx = PageContext { viewer: None, csrf };
+    let mut response = render::render_with_status(status, &build(ctx))?;
+    if let Some(cookie) = cookie {
+        response
+            .add_cookie(&cookie)
+            .map_err(|e| AppError::Internal(e.into()))?;
+    }
+    Ok(response)
+}
+
+async fn login_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: MaybeUser,
+) -> Result<HttpResponse, AppError> {
+    if user.0.is_some() {
+        return Ok(redirect("/"));
+    }
+    anonymous_form(&req, &state, StatusCode::OK, |ctx| LoginPage {
+        ctx,
+        errors: Vec::new(),
+        username: String::new(),
+    })
+}
+
+/// Sets the new session cookie and sends the browser home.
+fn signed_in(token: &SessionToken, secure: bool) -> HttpResponse {
+    let mut response = redirect("/");
+    response
+        .add_cookie(&session::session_cookie(token, secure))
+        .expect("a session cookie is a valid header value");
+    response
+}
+
+async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    session::check_anon_csrf(&req, &form.csrf_token)?;
+    let previous = req
+        .cookie(SESSION_COOKIE)
+        .and_then(|c| SessionToken::from_cookie(c.value()));
+    match accounts::login(
+        &state.pool,
+        &form.username,
+        &form.password,
+        previous.as_ref(),
+    )
+    .await
+    {
+        Ok((_, token, _)) => Ok(signed_in(&token, state.settings.secure_cookies)),
+        Err(ForumError::Invalid(errors)) => {
+            anonymous_form(&req, &state, StatusCode::UNPROCESSABLE_ENTITY, |ctx| {
+                LoginPage {
+                    ctx,
+                    errors: errors.iter().map(|e| e.message.clone()).collect(),
+                    username: form.into_inner().username,
+                }
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn register_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: MaybeUser,
+) -> Result<HttpResponse, AppError> {
+    if user.0.is_some() {
+        return Ok(redirect("/"));
+    }
+    anonymous_form(&req, &state, StatusCode::OK, |ctx| RegisterPage {
+        ctx,
+        errors: Vec::new(),
+        username: String::new(),
+        email: String::new(),
+    })
+}
+
+async fn register(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<RegisterForm>,
+) -> Result<HttpResponse, AppError> {
+    session::check_anon_csrf(&req, &form.csrf_token)?;
+    let result = accounts::register(&state.pool, &form.username, &form.email, &form.password).await;
+    match result {
+        Ok(user) => {
+            let mut conn = state.pool.acquire().await?;
+            let (token, _) = accounts::open_session(&mut conn, user.id).await?;
+            Ok(signed_in(&token, state.settings.secure_cookies))
+        }
+        Err(ForumError::Invalid(errors)) => {
+            let form = form.into_inner();
+            anonymous_form(&req, &state, StatusCode::UNPROCESSABLE_ENTITY, |ctx| {
+                RegisterPage {
+                    ctx,
+                    errors: errors.iter().map(ToString::to_string).collect(),
+                    username: form.username,
+                    email: form.email,
+                }
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+async fn logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    form: web::Form<LogoutForm>,
+) -> Result<HttpResponse, AppError> {
+    user.0.check_csrf(&form.csrf_token)?;
+    if let Some(token) = req
+        .cookie(SESSION_COOKIE)
+        .and_then(|c| SessionToken::from_cookie(c.value()))
+    {
+        accounts::logout(&state.pool, &token).await?;
+    }
+    let mut response = redirect("/");
+    response
+        .add_cookie(&session::expired_session_cookie(
+            state.settings.secure_cookies,
+        ))
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(response)
+}

@@ -1,0 +1,101 @@
+//! Full-text search over titles and bodies (SQLite FTS5, bm25), with highlighted snippets.
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::db::{self, search::Hit};
+use crate::web::render::{self, PageContext};
+use crate::web::{AppState, error::AppError, session::MaybeUser};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/search", web::get().to(search));
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub q: String,
+    pub page: Option<i64>,
+}
+
+/// A hit ready for the page: the snippet is escaped, with `<mark>` around the matches.
+pub struct ShownHit {
+    pub topic_id: i64,
+    pub post_id: i64,
+    pub title: String,
+    pub snippet_html: String,
+}
+
+/// Escapes a snippet from FTS5 and turns its match markers into `<mark>` tags.
+pub fn snippet_html(snippet: &str) -> String {
+    let escaped = askama::filters::escape(snippet, askama::filters::Html)
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    escaped
+        .replace(db::search::MATCH_START, "<mark>")
+        .replace(db::search::MATCH_END, "</mark>")
+}
+
+/// Runs a search for what the user typed; blank queries find nothing.
+pub async fn run(
+    state: &AppState,
+    text: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Hit>, AppError> {
+    let Some(query) = db::search::fts_query(text) else {
+        return Ok(Vec::new());
+    };
+    let mut conn = state.pool.acquire().await?;
+    Ok(db::search::search(&mut conn, &query, limit, offset).await?)
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    ctx: PageContext,
+    q: String,
+    hits: Vec<ShownHit>,
+    page: i64,
+    has_next: bool,
+}
+
+impl SearchPage {
+    fn page_url(&self, page: i64) -> String {
+        format!("/search?q={}&page={page}", urlencode(&self.q))
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    serde_urlencoded::to_string([("", text)])
+        .map(|s| s.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
+async fn search(
+    state: web::Data<AppState>,
+    user: MaybeUser,
+    query: web::Query<SearchQuery>,
+) -> Result<HttpResponse, AppError> {
+    let per_page = super::PER_PAGE;
+    let (page, offset) = render::page_offset(query.page, per_page);
+    let mut hits = run(&state, &query.q, per_page + 1, offset).await?;
+    let has_next = hits.len() as i64 > per_page;
+    hits.truncate(per_page as usize);
+    let hits = hits
+        .into_iter()
+        .map(|h| ShownHit {
+            snippet_html: snippet_html(&h.snippet),
+            topic_id: h.topic_id,
+            post_id: h.post_id,
+            title: h.title,
+        })
+        .collect();
+    render::render(&SearchPage {
+        ctx: PageContext::for_viewer(user.0),
+        q: query.q.clone(),
+        hits,
+        page,
+        has_next,
+    })
+}

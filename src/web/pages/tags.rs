@@ -1,0 +1,69 @@
+//! The tag index and a tag's topic list.
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::lists::{ListPage, ListQuery, load_page, period_start};
+use crate::db::{self, tags::TagCount, topics::ListOrder};
+use crate::web::render::{self, PageContext};
+use crate::web::{AppState, error::AppError, session::MaybeUser};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/tags", web::get().to(list_tags))
+        .route("/tags/{name}", web::get().to(show_tag));
+}
+
+#[derive(Template)]
+#[template(path = "tags.html")]
+struct TagsPage {
+    ctx: PageContext,
+    tags: Vec<TagCount>,
+}
+
+async fn list_tags(state: web::Data<AppState>, user: MaybeUser) -> Result<HttpResponse, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let tags = db::tags::list_with_counts(&mut conn).await?;
+    render::render(&TagsPage {
+        ctx: PageContext::for_viewer(user.0),
+        tags,
+    })
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct TagQuery {
+    order: Option<String>,
+    #[serde(flatten)]
+    list: ListQuery,
+}
+
+async fn show_tag(
+    state: web::Data<AppState>,
+    user: MaybeUser,
+    path: web::Path<String>,
+    query: web::Query<TagQuery>,
+) -> Result<HttpResponse, AppError> {
+    let name = path.into_inner();
+    let mut conn = state.pool.acquire().await?;
+    let tag = db::tags::find(&mut conn, &name)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(conn);
+    let (active, order, period) = match query.order.as_deref() {
+        Some("latest") => ("latest", ListOrder::Latest, ""),
+        Some("top") => {
+            let (period, since) = period_start(query.list.period.as_deref());
+            ("top", ListOrder::Top { since }, period)
+        }
+        _ => ("hot", ListOrder::Hot, ""),
+    };
+    let (page, topics, has_next) = load_page(&state, order, Some(tag.id), query.list.page).await?;
+    render::render(&ListPage {
+        ctx: PageContext::for_viewer(user.0),
+        heading: format!("Topics tagged {}", tag.name),
+        active,
+        period,
+        topics,
+        page,
+        has_next,
+        base_url: format!("/tags/{}?order={active}", tag.name),
+    })
+}
