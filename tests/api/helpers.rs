@@ -1,0 +1,184 @@
+//! `spawn_app()` and a `TestUser` that drives the app like a browser (cookie jar, CSRF tokens).
+use std::sync::LazyLock;
+
+use reqwest::{Client, Response, StatusCode, redirect::Policy};
+use serde_json::{Value, json};
+use sqlx::SqlitePool;
+use threadwise::config::Settings;
+use threadwise::startup::Application;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+static TRACING: LazyLock<()> = LazyLock::new(|| {
+    if std::env::var("TEST_LOG").is_ok() {
+        tracing_subscriber::fmt().with_env_filter("info").init();
+    }
+});
+
+pub struct TestApp {
+    pub address: String,
+    pub pool: SqlitePool,
+    pub state: threadwise::web::AppState,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts the app on a random port with a fresh database in a temporary directory.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    LazyLock::force(&TRACING);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let mut settings = Settings::with_database(url);
+    configure(&mut settings);
+    let app = Application::build(settings).await.expect("the app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    let pool = state.pool.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        pool,
+        state,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// A fresh browser: own cookie jar, no redirects followed (tests look at the 303s).
+    pub fn browser(&self) -> Browser {
+        Browser {
+            address: self.address.clone(),
+            client: Client::builder()
+                .cookie_store(true)
+                .redirect(Policy::none())
+                .build()
+                .expect("a reqwest client"),
+            csrf: String::new(),
+        }
+    }
+
+    /// Registers a user through the API and returns a signed-in browser.
+    pub async fn user(&self, username: &str) -> Browser {
+        let mut browser = self.browser();
+        let response = browser
+            .post_json(
+                "/api/v1/auth/register",
+                &json!({ "username": username, "email": format!("{username}@example.org"), "password": PASSWORD }),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "registering {username}"
+        );
+        let body: Value = response.json().await.expect("a JSON body");
+        browser.csrf = body["csrf_token"]
+            .as_str()
+            .expect("a csrf token")
+            .to_owned();
+        browser
+    }
+
+    /// Registers a user and makes them a moderator.
+    pub async fn moderator(&self, username: &str) -> Browser {
+        let browser = self.user(username).await;
+        sqlx::query("UPDATE users SET role = 'moderator' WHERE username = ?1")
+            .bind(username)
+            .execute(&self.pool)
+            .await
+            .expect("promote");
+        browser
+    }
+
+    pub async fn count(&self, table_sql: &'static str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(table_sql)
+            .fetch_one(&self.pool)
+            .await
+            .expect("count query");
+        n
+    }
+}
+
+pub struct Browser {
+    pub address: String,
+    pub client: Client,
+    /// The session's CSRF token (from the API login/register answer).
+    pub csrf: String,
+}
+
+impl Browser {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_text(&self, path: &str) -> (StatusCode, String) {
+        let response = self.get(path).await;
+        let status = response.status();
+        (status, response.text().await.expect("a body"))
+    }
+
+    /// POSTs a form as a browser would (add `csrf_token` yourself when testing it).
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("POST form")
+    }
+
+    /// POSTs a form with this session's CSRF token added.
+    pub async fn submit(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        let mut fields = form.to_vec();
+        fields.push(("csrf_token", &self.csrf));
+        self.post_form(path, &fields).await
+    }
+
+    /// POSTs JSON with the `X-CSRF-Token` header when signed in.
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("X-CSRF-Token", &self.csrf)
+            .json(body)
+            .send()
+            .await
+            .expect("POST json")
+    }
+
+    /// Creates a topic through the API and returns its id.
+    pub async fn create_topic(&self, title: &str, body: &str, tags: &[&str]) -> i64 {
+        let response = self
+            .post_json(
+                "/api/v1/topics",
+                &json!({ "title": title, "body": body, "tags": tags }),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "creating topic {title:?}"
+        );
+        let body: Value = response.json().await.expect("a JSON body");
+        body["id"].as_i64().expect("a topic id")
+    }
+
+    /// The CSRF token in the first form of a page (for the anonymous forms).
+    pub async fn form_token(&self, path: &str) -> String {
+        let (_, html) = self.get_text(path).await;
+        let document = scraper::Html::parse_document(&html);
+        let selector = scraper::Selector::parse(r#"input[name="csrf_token"]"#).expect("a selector");
+        document
+            .select(&selector)
+            .next()
+            .and_then(|input| input.value().attr("value"))
+            .expect("a csrf_token field")
+            .to_owned()
+    }
+}

@@ -1,0 +1,4 @@
+//! Integration tests: the real app on a random port, a fresh SQLite database per test.
+mod helpers;
+
+mod accounts;
