@@ -2,3 +2,5 @@
 mod helpers;
 
 mod accounts;
+mod escaping;
+mod topics;
