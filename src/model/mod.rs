@@ -17,12 +17,14 @@ mod gradcheck_tests;
 pub use data::{Example, read_jsonl};
 pub use error::ModelError;
 pub use float::Float;
+pub mod bench;
 pub mod classifier;
 pub mod metrics;
 pub mod optim;
 pub mod params;
 pub mod persist;
 pub mod train;
+pub mod trainer;
 
 pub use classifier::{Classifier, Prediction};
 pub use metrics::{Metrics, TagMetrics};

@@ -1,9 +1,9 @@
 //! The training loop: bucketed batches, data-parallel shards, Adam, early stopping, thresholds.
 use super::classifier::{Classifier, gold_indices, infer};
 use super::metrics::{self, Metrics};
-use super::network::{Architecture, Batch, Network, Workspace};
-use super::optim::{Adam, clip_global_norm};
+use super::network::{Architecture, Network};
 use super::params::ValidParams;
+use super::trainer::{Item, Trainer};
 use super::vocab::Vocabulary;
 use super::{Example, ModelError};
 use rand::seq::SliceRandom;
@@ -108,11 +108,6 @@ fn bucketed_batches(seqs: &[Vec<u32>], batch_size: usize, rng: &mut impl Rng) ->
     batches
 }
 
-struct Shard {
-    ws: Workspace<f32>,
-    grad: Network<f32>,
-}
-
 impl ValidParams {
     /// Trains a classifier. With an empty `valid`, `valid_fraction` of `train` is held out for
     /// early stopping and threshold tuning. `progress` is called after every batch; `stop` is
@@ -144,15 +139,15 @@ impl ValidParams {
             layers: p.layers,
             tags: tags.len(),
         };
-        let mut net = Network::<f32>::init(arch, &mut rng);
-        let mut adam = Adam::new(arch, p.learning_rate);
-        let n_shards = p.threads.min(p.batch_size);
-        let mut shards: Vec<Shard> = (0..n_shards)
-            .map(|_| Shard {
-                ws: Workspace::default(),
-                grad: Network::zeros(arch),
-            })
-            .collect();
+        let net = Network::<f32>::init(arch, &mut rng);
+        let mut trainer = Trainer::new(
+            net,
+            p.threads.min(p.batch_size),
+            p.learning_rate,
+            p.clip_norm,
+            p.dropout,
+            p.quality_weight,
+        );
         let mut best: Option<(Network<f32>, Vec<f32>, Metrics)> = None;
         let mut since_best = 0;
         for epoch in 1..=p.epochs {
@@ -164,65 +159,13 @@ impl ValidParams {
                     return Err(ModelError::Stopped);
                 }
                 let dropout_seed: u64 = rng.r#gen();
-                let labelled = ids.iter().filter(|&&i| tr.quality[i].is_some()).count();
-                let tag_scale = 1.0 / (ids.len() * tags.len()) as f32;
-                let quality_scale = p.quality_weight / labelled.max(1) as f32;
-                // Round-robin shards of a length-sorted batch get near-equal work.
-                let parts: Vec<Batch<f32>> = (0..n_shards.min(ids.len()))
-                    .map(|s| {
-                        let items = ids
-                            .iter()
-                            .skip(s)
-                            .step_by(n_shards)
-                            .map(|&i| (&tr.seqs[i][..], &tr.gold[i][..], tr.quality[i]))
-                            .collect();
-                        Batch::new(items, tags.len())
-                    })
+                let items: Vec<Item> = ids
+                    .iter()
+                    .map(|&i| (&tr.seqs[i][..], &tr.gold[i][..], tr.quality[i]))
                     .collect();
-                let net_ref = &net;
-                let run = |s: usize, shard: &mut Shard| {
-                    shard.grad.fill_zero();
-                    let mut drop_rng =
-                        ChaCha8Rng::seed_from_u64(dropout_seed.wrapping_add(s as u64));
-                    net_ref.forward(&parts[s], &mut shard.ws, Some((p.dropout, &mut drop_rng)));
-                    net_ref.backward(
-                        &parts[s],
-                        &mut shard.ws,
-                        tag_scale,
-                        quality_scale,
-                        &mut shard.grad,
-                    )
-                };
-                let used = &mut shards[..parts.len()];
-                let loss = std::thread::scope(|scope| {
-                    let (first, rest) = used.split_first_mut().expect("at least one shard");
-                    let handles: Vec<_> = rest
-                        .iter_mut()
-                        .enumerate()
-                        .map(|(s, shard)| scope.spawn(move || run(s + 1, shard)))
-                        .collect();
-                    let mut loss = run(0, first);
-                    for h in handles {
-                        loss += h.join().expect("training thread panicked");
-                    }
-                    loss
-                });
-                // Fixed reduction order (shard 0 + 1 + …) keeps results reproducible.
-                let (first, rest) = shards.split_first_mut().expect("at least one shard");
-                for shard in rest.iter().take(parts.len() - 1) {
-                    for (g, o) in first
-                        .grad
-                        .slices_mut()
-                        .into_iter()
-                        .zip(shard.grad.tensors())
-                    {
-                        g.iter_mut().zip(o.2).for_each(|(g, &o)| *g += o);
-                    }
-                }
-                clip_global_norm(&mut first.grad, p.clip_norm);
-                adam.update(&mut net, &first.grad);
+                let loss = trainer.step(&items, dropout_seed);
                 loss_sum += loss;
-                tokens += parts.iter().map(Batch::token_count).sum::<usize>();
+                tokens += items.iter().map(|it| it.0.len().max(1)).sum::<usize>();
                 progress(&TrainProgress {
                     epoch,
                     epochs: p.epochs,
@@ -233,7 +176,7 @@ impl ValidParams {
                     epoch_report: None,
                 });
             }
-            let (probs, _) = infer(&net, &va.seqs, p.threads);
+            let (probs, _) = infer(&trainer.net, &va.seqs, p.threads);
             let thresholds =
                 metrics::tune_thresholds(probs.view(), &va.gold, MIN_THRESHOLD_SUPPORT);
             let valid_metrics = metrics::evaluate(probs.view(), &va.gold, &thresholds, &tags);
@@ -256,7 +199,7 @@ impl ValidParams {
                 epoch_report: Some(report),
             });
             if improved {
-                best = Some((net.clone(), thresholds, valid_metrics));
+                best = Some((trainer.net.clone(), thresholds, valid_metrics));
                 since_best = 0;
             } else {
                 since_best += 1;

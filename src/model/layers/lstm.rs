@@ -115,37 +115,42 @@ pub fn forward<F: Float>(
                 gates.slice_mut(s![now..now + n, ..]),
             );
         }
-        for b in 0..n {
-            let r = now + b;
-            let g_row = gates.row_mut(r).into_slice().expect("contiguous row");
-            F::sigmoid_slice(&mut g_row[..3 * hidden]);
-            F::tanh_slice(&mut g_row[3 * hidden..]);
-            let (ifo, g) = g_row.split_at(3 * hidden);
-            let (i, rest) = ifo.split_at(hidden);
-            let (f, o) = rest.split_at(hidden);
-            let (c_prev_rows, mut c_now_rows) = c.view_mut().split_at(ndarray::Axis(0), r);
-            let c_now = c_now_rows.row_mut(0).into_slice().expect("contiguous row");
-            if t == 0 {
-                for j in 0..hidden {
-                    c_now[j] = i[j] * g[j];
+        // One step's gate math for its active rows, compiled for AVX2 where available.
+        crate::model::float::wide(|| {
+            for b in 0..n {
+                let r = now + b;
+                let g_row = gates.row_mut(r).into_slice().expect("contiguous row");
+                F::sigmoid_slice(&mut g_row[..3 * hidden]);
+                F::tanh_slice(&mut g_row[3 * hidden..]);
+                let (ifo, g) = g_row.split_at(3 * hidden);
+                let (i, rest) = ifo.split_at(hidden);
+                let (f, o) = rest.split_at(hidden);
+                let (c_prev_rows, mut c_now_rows) = c.view_mut().split_at(ndarray::Axis(0), r);
+                let c_now =
+                    &mut c_now_rows.row_mut(0).into_slice().expect("contiguous row")[..hidden];
+                if t == 0 {
+                    for j in 0..hidden {
+                        c_now[j] = i[j] * g[j];
+                    }
+                } else {
+                    let c_prev = &c_prev_rows
+                        .row(r - batch)
+                        .to_slice()
+                        .expect("contiguous row")[..hidden];
+                    for j in 0..hidden {
+                        c_now[j] = f[j] * c_prev[j] + i[j] * g[j];
+                    }
                 }
-            } else {
-                let c_prev = c_prev_rows
-                    .row(r - batch)
-                    .to_slice()
-                    .expect("contiguous row");
+                let tc = tanh_c.row_mut(r).into_slice().expect("contiguous row");
+                tc.copy_from_slice(c_now);
+                F::tanh_slice(tc);
+                let tc = &tc[..hidden];
+                let h_now = &mut h.row_mut(r).into_slice().expect("contiguous row")[..hidden];
                 for j in 0..hidden {
-                    c_now[j] = f[j] * c_prev[j] + i[j] * g[j];
+                    h_now[j] = o[j] * tc[j];
                 }
             }
-            let tc = tanh_c.row_mut(r).into_slice().expect("contiguous row");
-            tc.copy_from_slice(c_now);
-            F::tanh_slice(tc);
-            let h_now = h.row_mut(r).into_slice().expect("contiguous row");
-            for j in 0..hidden {
-                h_now[j] = o[j] * tc[j];
-            }
-        }
+        });
     }
 }
 
@@ -189,37 +194,43 @@ pub fn backward<F: Float>(
     d_h_next.fill(F::zero());
     d_c_next.fill(F::zero());
     let one = F::one();
+    let zero = vec![F::zero(); hidden];
     for t in (0..active.len()).rev() {
         let n = active[t];
         let now = t * batch;
-        for b in 0..n {
-            let r = now + b;
-            let g_row = gates.row(r).to_slice().expect("contiguous row");
-            let (i, rest) = g_row.split_at(hidden);
-            let (f, rest) = rest.split_at(hidden);
-            let (o, g) = rest.split_at(hidden);
-            let tc = tanh_c.row(r).to_slice().expect("contiguous row");
-            let dh_above = d_h.row(r);
-            let dh_next = d_h_next.row_mut(b).into_slice().expect("contiguous row");
-            let dc_next = d_c_next.row_mut(b).into_slice().expect("contiguous row");
-            let dg_row = d_gates.row_mut(r).into_slice().expect("contiguous row");
-            let (di, rest) = dg_row.split_at_mut(hidden);
-            let (df, rest) = rest.split_at_mut(hidden);
-            let (d_o, dg) = rest.split_at_mut(hidden);
-            let c_prev = (t > 0).then(|| c.row(r - batch));
-            for j in 0..hidden {
-                let dh = dh_above[j] + dh_next[j];
-                let dc = dc_next[j] + dh * o[j] * (one - tc[j] * tc[j]);
-                d_o[j] = dh * tc[j] * o[j] * (one - o[j]);
-                di[j] = dc * g[j] * i[j] * (one - i[j]);
-                df[j] = match &c_prev {
-                    Some(cp) => dc * cp[j] * f[j] * (one - f[j]),
-                    None => F::zero(),
+        crate::model::float::wide(|| {
+            for b in 0..n {
+                let r = now + b;
+                let g_row = gates.row(r).to_slice().expect("contiguous row");
+                let (i, rest) = g_row.split_at(hidden);
+                let (f, rest) = rest.split_at(hidden);
+                let (o, g) = rest.split_at(hidden);
+                let tc = &tanh_c.row(r).to_slice().expect("contiguous row")[..hidden];
+                let dh_above = &d_h.row(r).to_slice().expect("contiguous row")[..hidden];
+                let dh_next =
+                    &mut d_h_next.row_mut(b).into_slice().expect("contiguous row")[..hidden];
+                let dc_next =
+                    &mut d_c_next.row_mut(b).into_slice().expect("contiguous row")[..hidden];
+                let dg_row = d_gates.row_mut(r).into_slice().expect("contiguous row");
+                let (di, rest) = dg_row.split_at_mut(hidden);
+                let (df, rest) = rest.split_at_mut(hidden);
+                let (d_o, dg) = rest.split_at_mut(hidden);
+                // c_{-1} = 0, so the forget gate has no gradient at the first step.
+                let c_prev = match t {
+                    0 => &zero[..hidden],
+                    _ => &c.row(r - batch).to_slice().expect("contiguous row")[..hidden],
                 };
-                dg[j] = dc * i[j] * (one - g[j] * g[j]);
-                dc_next[j] = dc * f[j];
+                for j in 0..hidden {
+                    let dh = dh_above[j] + dh_next[j];
+                    let dc = dc_next[j] + dh * o[j] * (one - tc[j] * tc[j]);
+                    d_o[j] = dh * tc[j] * o[j] * (one - o[j]);
+                    di[j] = dc * g[j] * i[j] * (one - i[j]);
+                    df[j] = dc * c_prev[j] * f[j] * (one - f[j]);
+                    dg[j] = dc * i[j] * (one - g[j] * g[j]);
+                    dc_next[j] = dc * f[j];
+                }
             }
-        }
+        });
         if t > 0 {
             let dg_t = d_gates.slice(s![now..now + n, ..]);
             gemm(dg_t, w.w_h.t(), F::zero(), d_h_next.slice_mut(s![..n, ..]));

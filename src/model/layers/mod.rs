@@ -24,15 +24,17 @@ pub(crate) fn gemm<F: Float>(a: ArrayView2<F>, b: ArrayView2<F>, beta: F, mut c:
         } else if beta != F::one() {
             c.mapv_inplace(|x| x * beta);
         }
-        for (a_row, mut c_row) in a.rows().into_iter().zip(c.rows_mut()) {
-            let c_row = c_row.as_slice_mut().expect("standard layout");
-            for (&a_k, b_row) in a_row.iter().zip(b.rows()) {
-                let b_row = b_row.to_slice().expect("standard layout");
-                for (c, &b) in c_row.iter_mut().zip(b_row) {
-                    *c = *c + a_k * b;
+        crate::model::float::wide(|| {
+            for (a_row, mut c_row) in a.rows().into_iter().zip(c.rows_mut()) {
+                let c_row = c_row.as_slice_mut().expect("standard layout");
+                for (&a_k, b_row) in a_row.iter().zip(b.rows()) {
+                    let b_row = b_row.to_slice().expect("standard layout");
+                    for (c, &b) in c_row.iter_mut().zip(b_row) {
+                        *c = *c + a_k * b;
+                    }
                 }
             }
-        }
+        })
     } else {
         general_mat_mul(F::one(), &a, &b, beta, &mut c);
     }
