@@ -1,14 +1,298 @@
 //! `threadwise train | evaluate | suggest | bench-model`.
-use clap::Subcommand;
+use crate::model::bench::{self, BenchShape};
+use crate::model::{Classifier, ClassifierParams, Metrics, TrainProgress, read_jsonl};
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
 
+/// The model's commands.
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
     /// Train a tag classifier from a JSON Lines file.
-    Train,
+    Train(TrainArgs),
+    /// Evaluate a saved model on a JSON Lines file (micro/macro F1, P@1, per-tag table).
+    Evaluate(EvaluateArgs),
+    /// Suggest tags for a text.
+    Suggest(SuggestArgs),
+    /// Time training steps and inference on random data.
+    BenchModel(BenchArgs),
 }
 
+/// Options of `threadwise train`; unset ones take [`ClassifierParams::default`].
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Training data (JSON Lines: title, body, tags, score?, answer_count?).
+    #[arg(long)]
+    data: PathBuf,
+    /// Where to write the model.
+    #[arg(long)]
+    out: PathBuf,
+    /// Validation data for early stopping and thresholds (default: hold out --valid-fraction).
+    #[arg(long)]
+    valid: Option<PathBuf>,
+    /// Share of --data held out for validation when --valid is not given.
+    #[arg(long)]
+    valid_fraction: Option<f64>,
+    #[arg(long)]
+    epochs: Option<usize>,
+    #[arg(long)]
+    patience: Option<usize>,
+    #[arg(long)]
+    hidden: Option<usize>,
+    #[arg(long)]
+    embedding: Option<usize>,
+    #[arg(long)]
+    max_len: Option<usize>,
+    /// Worker threads (default: all cores but one).
+    #[arg(long)]
+    threads: Option<usize>,
+    #[arg(long)]
+    seed: Option<u64>,
+    #[arg(long)]
+    batch_size: Option<usize>,
+    #[arg(long)]
+    dropout: Option<f64>,
+    #[arg(long)]
+    learning_rate: Option<f32>,
+    #[arg(long)]
+    min_tag_examples: Option<usize>,
+    #[arg(long)]
+    max_vocab: Option<usize>,
+}
+
+/// Options of `threadwise evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    #[arg(long)]
+    model: PathBuf,
+    #[arg(long)]
+    data: PathBuf,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Options of `threadwise suggest`.
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    #[arg(long)]
+    model: PathBuf,
+    /// The title (or whole text) to tag.
+    text: String,
+    /// An optional body.
+    #[arg(long, default_value = "")]
+    body: String,
+}
+
+/// Which shape `bench-model` times.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ShapeName {
+    /// The seed's reference shape (same as torch_lstm_bench.py).
+    Seed,
+    /// The default `train` network at 256 tokens.
+    Default,
+}
+
+/// Options of `threadwise bench-model`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[arg(long, value_enum, default_value = "seed")]
+    shape: ShapeName,
+    /// Threads (default: all cores but one).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Timed training steps.
+    #[arg(long, default_value_t = 40)]
+    steps: usize,
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs one model command.
 pub fn run(command: ModelCommand) -> anyhow::Result<()> {
     match command {
-        ModelCommand::Train => anyhow::bail!("training is being built (issue 3)"),
+        ModelCommand::Train(args) => train(args),
+        ModelCommand::Evaluate(args) => evaluate(args),
+        ModelCommand::Suggest(args) => suggest(args),
+        ModelCommand::BenchModel(args) => bench_model(args),
     }
+}
+
+fn params(a: &TrainArgs) -> ClassifierParams {
+    let mut p = ClassifierParams::default();
+    macro_rules! set {
+        ($($f:ident),*) => { $(if let Some(v) = a.$f { p = p.$f(v); })* };
+    }
+    set!(
+        valid_fraction,
+        epochs,
+        patience,
+        hidden,
+        embedding,
+        max_len,
+        threads,
+        seed,
+        batch_size,
+        dropout,
+        learning_rate,
+        min_tag_examples,
+        max_vocab
+    );
+    p
+}
+
+fn train(args: TrainArgs) -> anyhow::Result<()> {
+    let params = params(&args).check()?;
+    let train = read_jsonl(&args.data)?;
+    let valid = match &args.valid {
+        Some(path) => read_jsonl(path)?,
+        None => Vec::new(),
+    };
+    let p = params.params();
+    eprintln!(
+        "training on {} examples ({}), embedding {}, hidden {}×{}, max_len {}, {} thread(s), seed {}",
+        train.len(),
+        args.valid.as_ref().map_or(
+            format!("{:.0}% held out for validation", p.valid_fraction * 100.0),
+            |v| format!("validating on {}", v.display())
+        ),
+        p.embedding,
+        p.hidden,
+        p.layers,
+        p.max_len,
+        p.threads,
+        p.seed
+    );
+    let start = Instant::now();
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("epoch {prefix} [{bar:30}] {pos}/{len} {msg} ETA {eta}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let mut on_progress = |pr: &TrainProgress| {
+        bar.set_prefix(format!("{}/{}", pr.epoch, pr.epochs));
+        bar.set_length(pr.batches as u64);
+        bar.set_position(pr.batch as u64);
+        bar.set_message(format!("loss {:.4} {:.0} tok/s", pr.loss, pr.tokens_per_s));
+        // Without a terminal the bar is hidden (and so is its println): log plain lines instead.
+        if bar.is_hidden()
+            && pr.epoch_report.is_none()
+            && pr.batch.is_multiple_of((pr.batches / 10).max(1))
+        {
+            eprintln!(
+                "epoch {}/{} batch {}/{} loss {:.4} {:.0} tok/s",
+                pr.epoch, pr.epochs, pr.batch, pr.batches, pr.loss, pr.tokens_per_s
+            );
+        }
+        if let Some(r) = &pr.epoch_report {
+            let line = format!(
+                "epoch {}: loss {:.4}, valid micro-F1 {:.4} macro-F1 {:.4} P@1 {:.4}, {:.0}s{}",
+                pr.epoch,
+                r.train_loss,
+                r.valid.micro_f1,
+                r.valid.macro_f1,
+                r.valid.precision_at_1,
+                r.seconds,
+                if r.improved { " (best)" } else { "" }
+            );
+            if bar.is_hidden() {
+                eprintln!("{line}");
+            } else {
+                bar.println(line);
+            }
+            bar.reset_eta();
+        }
+    };
+    let model = params.fit(&train, &valid, &mut on_progress, &AtomicBool::new(false))?;
+    bar.finish_and_clear();
+    model.save(&args.out)?;
+    let m = model.metrics().context("a trained model has metrics")?;
+    eprintln!(
+        "trained in {:.0}s: {} tags, vocabulary {}; validation micro-F1 {:.4}, macro-F1 {:.4}, P@1 {:.4}; saved to {}",
+        start.elapsed().as_secs_f64(),
+        model.tags().len(),
+        model.vocab_size(),
+        m.micro_f1,
+        m.macro_f1,
+        m.precision_at_1,
+        args.out.display()
+    );
+    Ok(())
+}
+
+fn print_metrics(m: &Metrics) {
+    println!(
+        "items {}  micro-F1 {:.4}  macro-F1 {:.4}  P@1 {:.4}",
+        m.examples, m.micro_f1, m.macro_f1, m.precision_at_1
+    );
+    let width = m
+        .per_tag
+        .iter()
+        .map(|t| t.tag.len())
+        .max()
+        .unwrap_or(3)
+        .max(3);
+    println!("{:width$}  precision  recall      f1  support", "tag");
+    for t in &m.per_tag {
+        println!(
+            "{:width$}  {:9.3}  {:6.3}  {:6.3}  {:7}",
+            t.tag, t.precision, t.recall, t.f1, t.support
+        );
+    }
+}
+
+fn evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
+    let model = Classifier::load(&args.model)?;
+    let data = read_jsonl(&args.data)?;
+    let m = model.evaluate(&data);
+    if args.json {
+        println!("{}", serde_json::to_string(&m)?);
+    } else {
+        print_metrics(&m);
+    }
+    Ok(())
+}
+
+fn suggest(args: SuggestArgs) -> anyhow::Result<()> {
+    let model = Classifier::load(&args.model)?;
+    let prediction = model.predict(&args.text, &args.body);
+    for (tag, p) in &prediction.tags {
+        println!("{tag}\t{p:.3}");
+    }
+    if let Some(q) = prediction.quality {
+        println!("(predicted quality {q:.3})");
+    }
+    Ok(())
+}
+
+fn bench_model(args: BenchArgs) -> anyhow::Result<()> {
+    let shape = match args.shape {
+        ShapeName::Seed => BenchShape::seed(),
+        ShapeName::Default => BenchShape::default_shape(),
+    };
+    let threads = args
+        .threads
+        .unwrap_or_else(crate::model::params::default_threads)
+        .max(1);
+    let r = bench::run(shape, threads, args.steps.max(1));
+    if args.json {
+        println!("{}", serde_json::to_string(&r)?);
+    } else {
+        println!(
+            "{:?} shape, {} thread(s): train_seq_per_s {:.0} ({:.2} ms/step), infer_seq_per_s {:.0}, single_latency_ms {:.3} ({} tokens), single_latency_256_ms {:.3}",
+            args.shape,
+            threads,
+            r.train_seq_per_s,
+            r.train_step_ms,
+            r.infer_seq_per_s,
+            r.single_latency_ms,
+            shape.seq,
+            r.single_latency_256_ms
+        );
+    }
+    Ok(())
 }

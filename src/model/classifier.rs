@@ -1,0 +1,173 @@
+//! The trained classifier as the forum uses it: predict, evaluate, inspect.
+use super::Example;
+use super::metrics::{self, Metrics};
+use super::network::{Batch, Network, Workspace};
+use super::params::ClassifierParams;
+use super::vocab::Vocabulary;
+use ndarray::Array2;
+
+/// A trained tag classifier. Immutable, `Send + Sync`: share it in an `Arc` across threads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Classifier {
+    pub(crate) vocab: Vocabulary,
+    pub(crate) tags: Vec<String>,
+    pub(crate) thresholds: Vec<f32>,
+    pub(crate) network: Network<f32>,
+    pub(crate) params: ClassifierParams,
+    pub(crate) metrics: Option<Metrics>,
+    pub(crate) quality_trained: bool,
+}
+
+/// What the classifier says about one post.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// Tags at or above their threshold, plus always the most probable one, by confidence, highest first.
+    pub tags: Vec<(String, f32)>,
+    /// Probability that the topic gets a positive score or an answer; `None` when the training data
+    /// had no quality labels.
+    pub quality: Option<f32>,
+}
+
+impl Classifier {
+    /// Tags above their threshold (plus the top-1) and the predicted quality of one post.
+    pub fn predict(&self, title: &str, body: &str) -> Prediction {
+        let (probs, quality) = self.run(title, body);
+        let decided = metrics::decide(probs.view(), &self.thresholds);
+        let mut tags: Vec<(String, f32)> = decided
+            .iter()
+            .enumerate()
+            .filter(|&(_, &d)| d)
+            .map(|(k, _)| (self.tags[k].clone(), probs[k]))
+            .collect();
+        tags.sort_by(|a, b| b.1.total_cmp(&a.1));
+        Prediction {
+            tags,
+            quality: self.quality_trained.then_some(quality),
+        }
+    }
+
+    /// The probability of every tag, in [`Classifier::tags`] order.
+    pub fn probabilities(&self, title: &str, body: &str) -> Vec<(String, f32)> {
+        let (probs, _) = self.run(title, body);
+        self.tags.iter().cloned().zip(probs).collect()
+    }
+
+    fn run(&self, title: &str, body: &str) -> (ndarray::Array1<f32>, f32) {
+        let ids = self.vocab.encode(title, body, self.params.max_len);
+        let batch = Batch::<f32>::new(vec![(&ids[..], &[][..], None)], self.tags.len());
+        let mut ws = Workspace::default();
+        self.network.forward(&batch, &mut ws, None);
+        let (probs, quality) = Network::probabilities(&ws);
+        (probs.row(0).to_owned(), quality[0])
+    }
+
+    /// Tag probabilities `[items, tags]` and quality probabilities for many examples, batched
+    /// and spread over the configured threads.
+    pub fn probabilities_batch(&self, examples: &[Example]) -> (Array2<f32>, Vec<f32>) {
+        let seqs: Vec<Vec<u32>> = examples
+            .iter()
+            .map(|e| self.vocab.encode(&e.title, &e.body, self.params.max_len))
+            .collect();
+        infer(&self.network, &seqs, self.params.threads)
+    }
+
+    /// Metrics on labelled examples under the data README's protocol; gold tags outside the
+    /// classifier's tag space are ignored.
+    pub fn evaluate(&self, examples: &[Example]) -> Metrics {
+        let (probs, _) = self.probabilities_batch(examples);
+        let gold = self.gold(examples);
+        metrics::evaluate(probs.view(), &gold, &self.thresholds, &self.tags)
+    }
+
+    pub(crate) fn gold(&self, examples: &[Example]) -> Vec<Vec<usize>> {
+        gold_indices(examples, &self.tags)
+    }
+
+    /// The tags the classifier knows, in output order.
+    pub fn tags(&self) -> &[String] {
+        &self.tags
+    }
+
+    /// Per-tag decision thresholds, in [`Classifier::tags`] order.
+    pub fn thresholds(&self) -> &[f32] {
+        &self.thresholds
+    }
+
+    /// Validation metrics measured at the end of training.
+    pub fn metrics(&self) -> Option<&Metrics> {
+        self.metrics.as_ref()
+    }
+
+    /// The hyper-parameters it was trained with.
+    pub fn params(&self) -> &ClassifierParams {
+        &self.params
+    }
+
+    /// The vocabulary size (special tokens included).
+    pub fn vocab_size(&self) -> usize {
+        self.vocab.len()
+    }
+}
+
+/// Gold tag indices of each example within `tags` (which must be sorted).
+pub(crate) fn gold_indices(examples: &[Example], tags: &[String]) -> Vec<Vec<usize>> {
+    examples
+        .iter()
+        .map(|e| {
+            let mut g: Vec<usize> = e
+                .tags
+                .iter()
+                .filter_map(|t| tags.binary_search(t).ok())
+                .collect();
+            g.sort_unstable();
+            g.dedup();
+            g
+        })
+        .collect()
+}
+
+/// Batched inference in length-sorted batches of 64 (little padding), spread over `threads`.
+/// Results come back in input order.
+pub(crate) fn infer(
+    network: &Network<f32>,
+    seqs: &[Vec<u32>],
+    threads: usize,
+) -> (Array2<f32>, Vec<f32>) {
+    let tags = network.architecture().tags;
+    let mut order: Vec<usize> = (0..seqs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(seqs[i].len()));
+    let chunks: Vec<&[usize]> = order.chunks(64).collect();
+    let threads = threads.clamp(1, chunks.len().max(1));
+    let work = |t: usize| {
+        let mut ws = Workspace::default();
+        let mut out = Vec::new();
+        for chunk in chunks.iter().skip(t).step_by(threads) {
+            let items = chunk
+                .iter()
+                .map(|&i| (&seqs[i][..], &[][..], None))
+                .collect();
+            let batch = Batch::<f32>::new(items, tags);
+            network.forward(&batch, &mut ws, None);
+            let (probs, quality) = Network::probabilities(&ws);
+            for (row, &pos) in batch.order.iter().enumerate() {
+                out.push((chunk[pos], probs.row(row).to_owned(), quality[row]));
+            }
+        }
+        out
+    };
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads).map(|t| scope.spawn(move || work(t))).collect();
+        let mut all = work(0);
+        for h in handles {
+            all.extend(h.join().expect("inference thread panicked"));
+        }
+        all
+    });
+    let mut probs = Array2::zeros((seqs.len(), tags));
+    let mut quality = vec![0.0; seqs.len()];
+    for (i, p, q) in results {
+        probs.row_mut(i).assign(&p);
+        quality[i] = q;
+    }
+    (probs, quality)
+}

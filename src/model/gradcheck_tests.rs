@@ -1,0 +1,246 @@
+//! Finite-difference gradient checks (central differences, f64) for every layer and the network.
+use super::layers::gradcheck::{max_rel_error, numeric_grad, random};
+use super::layers::{active_counts, dense::Dense, embedding, loss, lstm, pooling};
+use super::network::{Architecture, Batch, Network, Workspace};
+use ndarray::{Array2, ArrayView2};
+
+const TOL: f64 = 1e-4;
+
+/// A fixed random projection turns a layer's output into a scalar loss `Σ out ⊙ proj`, whose
+/// gradient w.r.t. the output is simply `proj`.
+fn project(out: ArrayView2<f64>, proj: &Array2<f64>) -> f64 {
+    (&out * proj).sum()
+}
+
+fn assert_close(name: &str, analytic: &[f64], numeric: &[f64]) {
+    let err = max_rel_error(analytic, numeric);
+    assert!(err < TOL, "{name}: max relative error {err:e}");
+}
+
+// Three sequences of lengths 4, 2, 1 in time-major order: masking is exercised at steps 1..3.
+const LENGTHS: [usize; 3] = [4, 2, 1];
+const BATCH: usize = 3;
+
+#[test]
+fn lstm_gradients_match_finite_differences_with_masking() {
+    let (input, hidden) = (3, 4);
+    let active = active_counts(&LENGTHS);
+    let rows = active.len() * BATCH;
+    let mut x = random(rows, input, 1, 1.0);
+    let mut w = lstm::Lstm::<f64>::zeros(input, hidden);
+    w.w_x = random(input, 4 * hidden, 2, 0.8);
+    w.w_h = random(hidden, 4 * hidden, 3, 0.8);
+    w.b = random(1, 4 * hidden, 4, 0.5).row(0).to_owned();
+    let mut proj = random(rows, hidden, 5, 1.0);
+    // Padding rows must not matter: give them a projection that would show up if they leaked.
+    for (t, &n) in active.iter().enumerate() {
+        for b in n..BATCH {
+            proj.row_mut(t * BATCH + b).fill(0.0);
+        }
+    }
+    let loss_of = |w: &lstm::Lstm<f64>, x: &Array2<f64>| {
+        let mut cache = lstm::LstmCache::default();
+        lstm::forward(w, x.view(), &active, BATCH, &mut cache);
+        project(cache.output(rows), &proj)
+    };
+    let mut cache = lstm::LstmCache::default();
+    lstm::forward(&w, x.view(), &active, BATCH, &mut cache);
+    let mut grad = lstm::Lstm::zeros(input, hidden);
+    let mut d_x = Array2::zeros((rows, input));
+    lstm::backward(
+        &w,
+        x.view(),
+        &active,
+        BATCH,
+        &mut cache,
+        proj.view(),
+        &mut grad,
+        d_x.view_mut(),
+    );
+
+    let num_x = numeric_grad(&mut x, |x| loss_of(&w, x));
+    // Padding rows of x are never read, so their gradient must be exactly zero both ways.
+    assert_close("lstm d_x", d_x.as_slice().unwrap(), &num_x);
+    let mut w_x = w.w_x.clone();
+    let num = numeric_grad(&mut w_x, |m| {
+        loss_of(
+            &lstm::Lstm {
+                w_x: m.clone(),
+                ..w.clone()
+            },
+            &x,
+        )
+    });
+    assert_close("lstm d_w_x", grad.w_x.as_slice().unwrap(), &num);
+    let mut w_h = w.w_h.clone();
+    let num = numeric_grad(&mut w_h, |m| {
+        loss_of(
+            &lstm::Lstm {
+                w_h: m.clone(),
+                ..w.clone()
+            },
+            &x,
+        )
+    });
+    assert_close("lstm d_w_h", grad.w_h.as_slice().unwrap(), &num);
+    let mut b = w.b.clone().insert_axis(ndarray::Axis(0));
+    let num = numeric_grad(&mut b, |m| {
+        loss_of(
+            &lstm::Lstm {
+                b: m.row(0).to_owned(),
+                ..w.clone()
+            },
+            &x,
+        )
+    });
+    assert_close("lstm d_b", grad.b.as_slice().unwrap(), &num);
+}
+
+#[test]
+fn embedding_gradient_is_a_scatter_add() {
+    let active = active_counts(&LENGTHS);
+    let rows = active.len() * BATCH;
+    let tokens: Vec<u32> = (0..rows).map(|r| (r % 5) as u32).collect();
+    let mut table = random(5, 3, 6, 1.0);
+    let proj = random(rows, 3, 7, 1.0);
+    let loss_of = |table: &Array2<f64>| {
+        let mut out = Array2::zeros((rows, 3));
+        embedding::forward(table, &tokens, &active, BATCH, out.view_mut());
+        project(out.view(), &proj)
+    };
+    let mut grad = Array2::zeros((5, 3));
+    embedding::backward(proj.view(), &tokens, &active, BATCH, &mut grad);
+    let num = numeric_grad(&mut table, loss_of);
+    assert_close("embedding", grad.as_slice().unwrap(), &num);
+}
+
+#[test]
+fn masked_mean_max_pooling_gradient_matches() {
+    let active = active_counts(&LENGTHS);
+    let rows = active.len() * BATCH;
+    let mut h = random(rows, 4, 8, 1.0);
+    let proj = random(BATCH, 8, 9, 1.0);
+    let loss_of = |h: &Array2<f64>| {
+        let mut out = Array2::zeros((BATCH, 8));
+        pooling::forward(
+            h.view(),
+            &LENGTHS,
+            BATCH,
+            out.view_mut(),
+            &mut Array2::zeros((0, 0)),
+        );
+        project(out.view(), &proj)
+    };
+    let mut out = Array2::zeros((BATCH, 8));
+    let mut argmax = Array2::zeros((0, 0));
+    pooling::forward(h.view(), &LENGTHS, BATCH, out.view_mut(), &mut argmax);
+    let mut d_h = Array2::zeros((rows, 4));
+    pooling::backward(proj.view(), &LENGTHS, BATCH, &argmax, d_h.view_mut());
+    let num = numeric_grad(&mut h, loss_of);
+    assert_close("pooling", d_h.as_slice().unwrap(), &num);
+}
+
+#[test]
+fn dense_gradients_match() {
+    let mut x = random(3, 4, 10, 1.0);
+    let mut layer = Dense::<f64>::zeros(4, 2);
+    layer.w = random(4, 2, 11, 1.0);
+    layer.b = random(1, 2, 12, 1.0).row(0).to_owned();
+    let proj = random(3, 2, 13, 1.0);
+    let loss_of = |layer: &Dense<f64>, x: &Array2<f64>| {
+        let mut out = Array2::zeros((3, 2));
+        layer.forward(x.view(), out.view_mut());
+        project(out.view(), &proj)
+    };
+    let mut grad = Dense::zeros(4, 2);
+    let mut d_x = Array2::zeros((3, 4));
+    layer.backward(x.view(), proj.view(), &mut grad, d_x.view_mut());
+    let num = numeric_grad(&mut x, |x| loss_of(&layer, x));
+    assert_close("dense d_x", d_x.as_slice().unwrap(), &num);
+    let mut w = layer.w.clone();
+    let num = numeric_grad(&mut w, |w| {
+        loss_of(
+            &Dense {
+                w: w.clone(),
+                b: layer.b.clone(),
+            },
+            &x,
+        )
+    });
+    assert_close("dense d_w", grad.w.as_slice().unwrap(), &num);
+}
+
+#[test]
+fn sigmoid_bce_gradient_matches_and_skips_unlabelled() {
+    let mut z = random(3, 2, 14, 4.0);
+    let y = Array2::from_shape_vec((3, 2), vec![1.0, 0.0, -1.0, 1.0, 0.0, -1.0]).unwrap();
+    let mut d = Array2::zeros((3, 2));
+    let scale = 0.3;
+    loss::bce_with_logits(z.view(), y.view(), scale, d.view_mut());
+    let num = numeric_grad(&mut z, |z| {
+        loss::bce_with_logits(z.view(), y.view(), scale, Array2::zeros((3, 2)).view_mut())
+    });
+    assert_close("bce", d.as_slice().unwrap(), &num);
+    assert_eq!(d[(1, 0)], 0.0, "an unlabelled term has no gradient");
+}
+
+fn tiny_batch() -> Batch<f64> {
+    let seqs: [&[u32]; 3] = [&[3, 4, 5, 6], &[7, 2], &[1]];
+    let tags: [&[usize]; 3] = [&[0, 2], &[1], &[]];
+    let quality = [Some(true), None, Some(false)];
+    let items = (0..3).map(|i| (seqs[i], tags[i], quality[i])).collect();
+    Batch::new(items, 3)
+}
+
+#[test]
+fn whole_network_gradients_match_with_both_heads() {
+    use rand::SeedableRng;
+    let arch = Architecture {
+        vocab: 8,
+        embedding: 3,
+        hidden: 4,
+        layers: 2,
+        tags: 3,
+    };
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(15);
+    let net = Network::<f64>::init(arch, &mut rng);
+    let batch = tiny_batch();
+    let (tag_scale, quality_scale) = (1.0 / 9.0, 0.5);
+    let loss_of = |net: &Network<f64>| {
+        let mut ws = Workspace::default();
+        net.forward(&batch, &mut ws, None);
+        net.backward(
+            &batch,
+            &mut ws,
+            tag_scale,
+            quality_scale,
+            &mut Network::zeros(arch),
+        )
+    };
+    let mut ws = Workspace::default();
+    let mut grad = Network::zeros(arch);
+    net.forward(&batch, &mut ws, None);
+    net.backward(&batch, &mut ws, tag_scale, quality_scale, &mut grad);
+
+    let analytic: Vec<Vec<f64>> = grad
+        .tensors()
+        .into_iter()
+        .map(|(_, _, s)| s.to_vec())
+        .collect();
+    let names: Vec<String> = grad.tensors().into_iter().map(|(n, _, _)| n).collect();
+    let mut probe = net.clone();
+    for (k, name) in names.iter().enumerate() {
+        let len = analytic[k].len();
+        let mut numeric = Vec::with_capacity(len);
+        for i in 0..len {
+            let orig = probe.slices_mut()[k][i];
+            probe.slices_mut()[k][i] = orig + 1e-5;
+            let plus = loss_of(&probe);
+            probe.slices_mut()[k][i] = orig - 1e-5;
+            let minus = loss_of(&probe);
+            probe.slices_mut()[k][i] = orig;
+            numeric.push((plus - minus) / 2e-5);
+        }
+        assert_close(name, &analytic[k], &numeric);
+    }
+}

@@ -1,0 +1,254 @@
+//! One LSTM layer with full back-propagation through time over a masked, time-major batch.
+//!
+//! Gate layout in the `4H` columns is `[i | f | o | g]`: the three sigmoid gates are contiguous, so
+//! one activation call covers them, and the tanh candidate `g` follows.
+use super::{Float, add_column_sums, gemm};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, s};
+
+/// The weights (or their gradients) of one LSTM layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lstm<F> {
+    /// Input weights, `[input, 4·hidden]`.
+    pub w_x: Array2<F>,
+    /// Recurrent weights, `[hidden, 4·hidden]`.
+    pub w_h: Array2<F>,
+    /// Gate biases, `[4·hidden]`.
+    pub b: Array1<F>,
+}
+
+impl<F: Float> Lstm<F> {
+    /// Zero weights of the given shape.
+    pub fn zeros(input: usize, hidden: usize) -> Self {
+        Lstm {
+            w_x: Array2::zeros((input, 4 * hidden)),
+            w_h: Array2::zeros((hidden, 4 * hidden)),
+            b: Array1::zeros(4 * hidden),
+        }
+    }
+
+    /// The hidden size.
+    pub fn hidden(&self) -> usize {
+        self.w_h.nrows()
+    }
+}
+
+/// What the forward pass keeps for the backward pass; every buffer has `steps · batch` rows and
+/// is reused across batches (it only grows), so the time loop never allocates.
+#[derive(Debug, Default)]
+pub struct LstmCache<F> {
+    /// Gate activations `[i | f | o | g]` after their non-linearity.
+    pub gates: Array2<F>,
+    /// Cell states.
+    pub c: Array2<F>,
+    /// `tanh(c)`.
+    pub tanh_c: Array2<F>,
+    /// Hidden states, the layer's output; padding rows are zero.
+    pub h: Array2<F>,
+    /// Gradient w.r.t. the gate pre-activations.
+    pub d_gates: Array2<F>,
+    d_h_next: Array2<F>,
+    d_c_next: Array2<F>,
+}
+
+fn ensure<F: Float>(a: &mut Array2<F>, rows: usize, cols: usize) {
+    if a.nrows() < rows || a.ncols() != cols {
+        *a = Array2::zeros((rows, cols));
+    }
+}
+
+impl<F: Float> LstmCache<F> {
+    fn prepare(&mut self, rows: usize, batch: usize, hidden: usize) {
+        ensure(&mut self.gates, rows, 4 * hidden);
+        ensure(&mut self.d_gates, rows, 4 * hidden);
+        for a in [&mut self.c, &mut self.tanh_c, &mut self.h] {
+            ensure(a, rows, hidden);
+        }
+        ensure(&mut self.d_h_next, batch, hidden);
+        ensure(&mut self.d_c_next, batch, hidden);
+    }
+
+    /// The hidden states of the last forward pass, `[steps · batch, hidden]`.
+    pub fn output(&self, rows: usize) -> ArrayView2<'_, F> {
+        self.h.slice(s![..rows, ..])
+    }
+}
+
+/// Forward pass: `x` is `[steps · batch, input]`, `active[t]` the number of real rows at step `t`.
+///
+/// The input projection of all steps is one GEMM; each step then adds `h_{t-1}·W_h` for its active
+/// rows only (one GEMM per step) and applies the gates in place.
+pub fn forward<F: Float>(
+    w: &Lstm<F>,
+    x: ArrayView2<F>,
+    active: &[usize],
+    batch: usize,
+    cache: &mut LstmCache<F>,
+) {
+    let hidden = w.hidden();
+    let rows = active.len() * batch;
+    assert_eq!(
+        x.nrows(),
+        rows,
+        "lstm input has {} rows, expected steps·batch = {rows}",
+        x.nrows()
+    );
+    cache.prepare(rows, batch, hidden);
+    let LstmCache {
+        gates,
+        c,
+        tanh_c,
+        h,
+        ..
+    } = cache;
+    let mut gates = gates.slice_mut(s![..rows, ..]);
+    gates.assign(&w.b.broadcast((rows, 4 * hidden)).expect("bias broadcast"));
+    gemm(x, w.w_x.view(), F::one(), gates.view_mut());
+    h.slice_mut(s![..rows, ..]).fill(F::zero());
+    for (t, &n) in active.iter().enumerate() {
+        let now = t * batch;
+        if t > 0 {
+            let prev = h.slice(s![now - batch..now - batch + n, ..]);
+            gemm(
+                prev,
+                w.w_h.view(),
+                F::one(),
+                gates.slice_mut(s![now..now + n, ..]),
+            );
+        }
+        // One step's gate math for its active rows, compiled for AVX2 where available.
+        crate::model::float::wide(|| {
+            for b in 0..n {
+                let r = now + b;
+                let g_row = gates.row_mut(r).into_slice().expect("contiguous row");
+                F::sigmoid_slice(&mut g_row[..3 * hidden]);
+                F::tanh_slice(&mut g_row[3 * hidden..]);
+                let (ifo, g) = g_row.split_at(3 * hidden);
+                let (i, rest) = ifo.split_at(hidden);
+                let (f, o) = rest.split_at(hidden);
+                let (c_prev_rows, mut c_now_rows) = c.view_mut().split_at(ndarray::Axis(0), r);
+                let c_now =
+                    &mut c_now_rows.row_mut(0).into_slice().expect("contiguous row")[..hidden];
+                if t == 0 {
+                    for j in 0..hidden {
+                        c_now[j] = i[j] * g[j];
+                    }
+                } else {
+                    let c_prev = &c_prev_rows
+                        .row(r - batch)
+                        .to_slice()
+                        .expect("contiguous row")[..hidden];
+                    for j in 0..hidden {
+                        c_now[j] = f[j] * c_prev[j] + i[j] * g[j];
+                    }
+                }
+                let tc = tanh_c.row_mut(r).into_slice().expect("contiguous row");
+                tc.copy_from_slice(c_now);
+                F::tanh_slice(tc);
+                let tc = &tc[..hidden];
+                let h_now = &mut h.row_mut(r).into_slice().expect("contiguous row")[..hidden];
+                for j in 0..hidden {
+                    h_now[j] = o[j] * tc[j];
+                }
+            }
+        });
+    }
+}
+
+/// Backward pass (BPTT). `d_h` is the loss gradient w.r.t. this layer's outputs (padding rows are
+/// ignored); weight gradients are *added* to `grad`, and the gradient w.r.t. `x` is written to `d_x`.
+///
+/// With `c_t = f⊙c_{t-1} + i⊙g` and `h_t = o⊙tanh(c_t)`, walking from the last step back:
+/// `dh = dh_above + dh_next`, `dc = dc_next + dh⊙o⊙(1 - tanh²c)`, then the gate pre-activation
+/// gradients are `do = dh⊙tanh(c)⊙o(1-o)`, `di = dc⊙g⊙i(1-i)`, `df = dc⊙c_{t-1}⊙f(1-f)`,
+/// `dg = dc⊙i⊙(1-g²)`; the carried gradients are `dc_next = dc⊙f` and `dh_next = dgates·W_hᵀ`.
+/// A padded row has no step, so its carried gradients simply stay zero until its sequence starts.
+/// Since every step's gate gradients are kept, the weight gradients are three GEMMs over all steps:
+/// `dW_x = xᵀ·dgates`, `dW_h = h_{t-1}ᵀ·dgates_t` (stacked over t), `db = Σ dgates`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the layer's inputs, cache, and three outputs; a struct would only rename them"
+)]
+pub fn backward<F: Float>(
+    w: &Lstm<F>,
+    x: ArrayView2<F>,
+    active: &[usize],
+    batch: usize,
+    cache: &mut LstmCache<F>,
+    d_h: ArrayView2<F>,
+    grad: &mut Lstm<F>,
+    d_x: ArrayViewMut2<F>,
+) {
+    let hidden = w.hidden();
+    let rows = active.len() * batch;
+    let LstmCache {
+        gates,
+        c,
+        tanh_c,
+        h,
+        d_gates,
+        d_h_next,
+        d_c_next,
+    } = cache;
+    let mut d_gates = d_gates.slice_mut(s![..rows, ..]);
+    d_gates.fill(F::zero());
+    d_h_next.fill(F::zero());
+    d_c_next.fill(F::zero());
+    let one = F::one();
+    let zero = vec![F::zero(); hidden];
+    for t in (0..active.len()).rev() {
+        let n = active[t];
+        let now = t * batch;
+        crate::model::float::wide(|| {
+            for b in 0..n {
+                let r = now + b;
+                let g_row = gates.row(r).to_slice().expect("contiguous row");
+                let (i, rest) = g_row.split_at(hidden);
+                let (f, rest) = rest.split_at(hidden);
+                let (o, g) = rest.split_at(hidden);
+                let tc = &tanh_c.row(r).to_slice().expect("contiguous row")[..hidden];
+                let dh_above = &d_h.row(r).to_slice().expect("contiguous row")[..hidden];
+                let dh_next =
+                    &mut d_h_next.row_mut(b).into_slice().expect("contiguous row")[..hidden];
+                let dc_next =
+                    &mut d_c_next.row_mut(b).into_slice().expect("contiguous row")[..hidden];
+                let dg_row = d_gates.row_mut(r).into_slice().expect("contiguous row");
+                let (di, rest) = dg_row.split_at_mut(hidden);
+                let (df, rest) = rest.split_at_mut(hidden);
+                let (d_o, dg) = rest.split_at_mut(hidden);
+                // c_{-1} = 0, so the forget gate has no gradient at the first step.
+                let c_prev = match t {
+                    0 => &zero[..hidden],
+                    _ => &c.row(r - batch).to_slice().expect("contiguous row")[..hidden],
+                };
+                for j in 0..hidden {
+                    let dh = dh_above[j] + dh_next[j];
+                    let dc = dc_next[j] + dh * o[j] * (one - tc[j] * tc[j]);
+                    d_o[j] = dh * tc[j] * o[j] * (one - o[j]);
+                    di[j] = dc * g[j] * i[j] * (one - i[j]);
+                    df[j] = dc * c_prev[j] * f[j] * (one - f[j]);
+                    dg[j] = dc * i[j] * (one - g[j] * g[j]);
+                    dc_next[j] = dc * f[j];
+                }
+            }
+        });
+        if t > 0 {
+            let dg_t = d_gates.slice(s![now..now + n, ..]);
+            gemm(dg_t, w.w_h.t(), F::zero(), d_h_next.slice_mut(s![..n, ..]));
+        }
+    }
+    if active.len() > 1 {
+        let h_prev = h.slice(s![..rows - batch, ..]);
+        gemm(
+            h_prev.t(),
+            d_gates.slice(s![batch.., ..]),
+            one,
+            grad.w_h.view_mut(),
+        );
+    }
+    gemm(x.t(), d_gates.view(), one, grad.w_x.view_mut());
+    add_column_sums(
+        d_gates.view(),
+        grad.b.as_slice_mut().expect("contiguous bias"),
+    );
+    gemm(d_gates.view(), w.w_x.t(), F::zero(), d_x);
+}

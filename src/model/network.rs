@@ -1,0 +1,375 @@
+//! The whole network: Embedding → LSTM × layers → masked mean+max pooling → dropout → two dense
+//! heads (tags, quality), with forward and backward passes over one time-major batch (shard).
+use super::Float;
+use super::layers::{dense::Dense, embedding, loss, lstm, lstm::Lstm, pooling};
+use ndarray::{Array2, Axis, s};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+/// The sizes that define a network's tensors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Architecture {
+    /// Vocabulary size (rows of the embedding table).
+    pub vocab: usize,
+    /// Embedding width.
+    pub embedding: usize,
+    /// LSTM hidden size (every layer).
+    pub hidden: usize,
+    /// Number of stacked LSTM layers.
+    pub layers: usize,
+    /// Number of output tags.
+    pub tags: usize,
+}
+
+/// All weights of the network — or, with the same shape, their gradients or Adam's moments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network<F> {
+    /// `[vocab, embedding]`.
+    pub embedding: Array2<F>,
+    /// The stacked LSTM layers, bottom first.
+    pub lstm: Vec<Lstm<F>>,
+    /// `[2·hidden → tags]`.
+    pub tags: Dense<F>,
+    /// `[2·hidden → 1]`, the predicted-quality head.
+    pub quality: Dense<F>,
+}
+
+impl<F: Float> Network<F> {
+    /// All-zero tensors of the given architecture.
+    pub fn zeros(arch: Architecture) -> Self {
+        let lstm = (0..arch.layers)
+            .map(|l| {
+                Lstm::zeros(
+                    if l == 0 { arch.embedding } else { arch.hidden },
+                    arch.hidden,
+                )
+            })
+            .collect();
+        Network {
+            embedding: Array2::zeros((arch.vocab, arch.embedding)),
+            lstm,
+            tags: Dense::zeros(2 * arch.hidden, arch.tags),
+            quality: Dense::zeros(2 * arch.hidden, 1),
+        }
+    }
+
+    /// Random initialisation: small uniform embeddings, Glorot-uniform input and dense weights,
+    /// `±1/√H` recurrent weights, and a forget-gate bias of 1 so early gradients flow through time.
+    pub fn init(arch: Architecture, rng: &mut impl Rng) -> Self {
+        let mut net = Self::zeros(arch);
+        let mut fill =
+            |a: &mut Array2<F>, limit: f64| a.mapv_inplace(|_| F::of(rng.gen_range(-limit..limit)));
+        fill(&mut net.embedding, 0.1);
+        for layer in &mut net.lstm {
+            let (input, four_h) = layer.w_x.dim();
+            fill(&mut layer.w_x, (6.0 / (input + four_h) as f64).sqrt());
+            fill(&mut layer.w_h, 1.0 / (arch.hidden as f64).sqrt());
+            layer
+                .b
+                .slice_mut(s![arch.hidden..2 * arch.hidden])
+                .fill(F::one());
+        }
+        fill(
+            &mut net.tags.w,
+            (6.0 / (2 * arch.hidden + arch.tags) as f64).sqrt(),
+        );
+        fill(
+            &mut net.quality.w,
+            (6.0 / (2 * arch.hidden + 1) as f64).sqrt(),
+        );
+        net
+    }
+
+    /// The architecture these tensors have.
+    pub fn architecture(&self) -> Architecture {
+        Architecture {
+            vocab: self.embedding.nrows(),
+            embedding: self.embedding.ncols(),
+            hidden: self.lstm[0].hidden(),
+            layers: self.lstm.len(),
+            tags: self.tags.b.len(),
+        }
+    }
+
+    /// Every tensor with a stable name and its shape, in a fixed order.
+    pub fn tensors(&self) -> Vec<(String, Vec<usize>, &[F])> {
+        let mut out = vec![tensor("embedding", &self.embedding)];
+        for (l, layer) in self.lstm.iter().enumerate() {
+            out.push(tensor(&format!("lstm.{l}.w_x"), &layer.w_x));
+            out.push(tensor(&format!("lstm.{l}.w_h"), &layer.w_h));
+            out.push(tensor(&format!("lstm.{l}.b"), &layer.b));
+        }
+        out.push(tensor("tags.w", &self.tags.w));
+        out.push(tensor("tags.b", &self.tags.b));
+        out.push(tensor("quality.w", &self.quality.w));
+        out.push(tensor("quality.b", &self.quality.b));
+        out
+    }
+
+    /// Every tensor as a mutable slice, in the order of [`Network::tensors`].
+    pub fn slices_mut(&mut self) -> Vec<&mut [F]> {
+        let mut out = vec![self.embedding.as_slice_mut().expect("contiguous")];
+        for layer in &mut self.lstm {
+            out.push(layer.w_x.as_slice_mut().expect("contiguous"));
+            out.push(layer.w_h.as_slice_mut().expect("contiguous"));
+            out.push(layer.b.as_slice_mut().expect("contiguous"));
+        }
+        out.push(self.tags.w.as_slice_mut().expect("contiguous"));
+        out.push(self.tags.b.as_slice_mut().expect("contiguous"));
+        out.push(self.quality.w.as_slice_mut().expect("contiguous"));
+        out.push(self.quality.b.as_slice_mut().expect("contiguous"));
+        out
+    }
+
+    /// Sets every entry to zero, keeping the allocations.
+    pub fn fill_zero(&mut self) {
+        for s in self.slices_mut() {
+            s.fill(F::zero());
+        }
+    }
+}
+
+fn tensor<'a, F: Float, D: ndarray::Dimension>(
+    name: &str,
+    a: &'a ndarray::Array<F, D>,
+) -> (String, Vec<usize>, &'a [F]) {
+    (
+        name.to_string(),
+        a.shape().to_vec(),
+        a.as_slice().expect("contiguous"),
+    )
+}
+
+/// A batch (or shard of one) in the layout the layers want: time-major token ids with sequences
+/// sorted longest first, plus targets (`-1` = no label).
+#[derive(Debug, Clone)]
+pub struct Batch<F> {
+    /// `tokens[t · batch + b]`; padding is 0.
+    pub tokens: Vec<u32>,
+    /// Sequence lengths, longest first, each ≥ 1.
+    pub lengths: Vec<usize>,
+    /// Real sequences per step.
+    pub active: Vec<usize>,
+    /// `[batch, tags]` in {0, 1}.
+    pub targets: Array2<F>,
+    /// `[batch, 1]` in {0, 1}, or -1 where the example has no quality label.
+    pub quality: Array2<F>,
+    /// `order[b]` = position of row `b`'s item in the list given to [`Batch::new`].
+    pub order: Vec<usize>,
+}
+
+impl<F: Float> Batch<F> {
+    /// Builds a batch from `(ids, tag indices, quality)` items; items are re-sorted longest first,
+    /// and empty sequences are given one `<unk>` so every sequence has a step to pool.
+    pub fn new(items: Vec<(&[u32], &[usize], Option<bool>)>, tags: usize) -> Self {
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        // Stable, so equal lengths keep their given order and results stay deterministic.
+        order.sort_by_key(|&i| std::cmp::Reverse(items[i].0.len()));
+        let items: Vec<_> = order.iter().map(|&i| items[i]).collect();
+        let batch = items.len();
+        let lengths: Vec<usize> = items.iter().map(|(ids, _, _)| ids.len().max(1)).collect();
+        let steps = lengths.first().copied().unwrap_or(0);
+        let mut tokens = vec![super::vocab::PAD; steps * batch];
+        let mut targets = Array2::zeros((batch, tags));
+        let mut quality = Array2::from_elem((batch, 1), -F::one());
+        for (b, (ids, tag_ids, q)) in items.iter().enumerate() {
+            for (t, &id) in ids.iter().enumerate() {
+                tokens[t * batch + b] = id;
+            }
+            if ids.is_empty() {
+                tokens[b] = super::vocab::UNK;
+            }
+            for &k in tag_ids.iter() {
+                targets[(b, k)] = F::one();
+            }
+            if let Some(q) = q {
+                quality[(b, 0)] = if *q { F::one() } else { F::zero() };
+            }
+        }
+        let active = super::layers::active_counts(&lengths);
+        Batch {
+            tokens,
+            lengths,
+            active,
+            targets,
+            quality,
+            order,
+        }
+    }
+
+    /// Number of sequences.
+    pub fn size(&self) -> usize {
+        self.lengths.len()
+    }
+
+    /// Number of real tokens.
+    pub fn token_count(&self) -> usize {
+        self.lengths.iter().sum()
+    }
+}
+
+/// Reusable buffers for one batch shard; they only grow, so steady-state training never allocates.
+#[derive(Debug, Default)]
+pub struct Workspace<F> {
+    emb: Array2<F>,
+    caches: Vec<lstm::LstmCache<F>>,
+    d_inputs: Vec<Array2<F>>,
+    d_top: Array2<F>,
+    pooled: Array2<F>,
+    argmax: Array2<u32>,
+    keep: Array2<F>,
+    /// Tag logits of the last forward pass, `[batch, tags]`.
+    pub logits: Array2<F>,
+    /// Quality logits of the last forward pass, `[batch, 1]`.
+    pub quality: Array2<F>,
+    d_logits: Array2<F>,
+    d_quality: Array2<F>,
+    d_pooled: Array2<F>,
+}
+
+fn ensure<F: Float>(a: &mut Array2<F>, rows: usize, cols: usize) {
+    if a.dim() != (rows, cols) {
+        if a.nrows() >= rows && a.ncols() == cols {
+            return;
+        }
+        *a = Array2::zeros((rows, cols));
+    }
+}
+
+impl<F: Float> Network<F> {
+    /// Forward pass; the logits end up in `ws.logits` / `ws.quality`. With `dropout = Some((p, rng))`
+    /// the pooled vector is dropped out (inverted scaling, so inference needs no rescaling).
+    pub fn forward(
+        &self,
+        batch: &Batch<F>,
+        ws: &mut Workspace<F>,
+        dropout: Option<(f64, &mut dyn rand::RngCore)>,
+    ) {
+        let arch = self.architecture();
+        let (b, rows) = (batch.size(), batch.tokens.len());
+        ensure(&mut ws.emb, rows, arch.embedding);
+        ws.caches.resize_with(arch.layers, Default::default);
+        let emb = ws.emb.slice_mut(s![..rows, ..]);
+        embedding::forward(&self.embedding, &batch.tokens, &batch.active, b, emb);
+        for l in 0..arch.layers {
+            let (below, here) = ws.caches.split_at_mut(l);
+            let x = if l == 0 {
+                ws.emb.slice(s![..rows, ..])
+            } else {
+                below[l - 1].output(rows)
+            };
+            lstm::forward(&self.lstm[l], x, &batch.active, b, &mut here[0]);
+        }
+        ws.pooled = Array2::zeros((b, 2 * arch.hidden));
+        let top = ws.caches[arch.layers - 1].output(rows);
+        pooling::forward(top, &batch.lengths, b, ws.pooled.view_mut(), &mut ws.argmax);
+        ws.keep = Array2::ones((b, 2 * arch.hidden));
+        if let Some((p, rng)) = dropout.filter(|(p, _)| *p > 0.0) {
+            let scale = F::of(1.0 / (1.0 - p));
+            ws.keep
+                .mapv_inplace(|_| if rng.gen_bool(p) { F::zero() } else { scale });
+            ws.pooled.zip_mut_with(&ws.keep, |x, &k| *x = *x * k);
+        }
+        ws.logits = Array2::zeros((b, arch.tags));
+        ws.quality = Array2::zeros((b, 1));
+        self.tags.forward(ws.pooled.view(), ws.logits.view_mut());
+        self.quality
+            .forward(ws.pooled.view(), ws.quality.view_mut());
+    }
+
+    /// Backward pass after [`Network::forward`] on the same batch and workspace. Each tag term of
+    /// BCE is weighted by `tag_scale` and each labelled quality term by `quality_scale` (the caller
+    /// picks them so that shards of one batch add up to the batch's mean loss). Gradients are added
+    /// to `grad`; returns the weighted loss.
+    pub fn backward(
+        &self,
+        batch: &Batch<F>,
+        ws: &mut Workspace<F>,
+        tag_scale: F,
+        quality_scale: F,
+        grad: &mut Network<F>,
+    ) -> f64 {
+        let arch = self.architecture();
+        let (b, rows) = (batch.size(), batch.tokens.len());
+        ws.d_logits = Array2::zeros((b, arch.tags));
+        ws.d_quality = Array2::zeros((b, 1));
+        let mut loss = loss::bce_with_logits(
+            ws.logits.view(),
+            batch.targets.view(),
+            tag_scale,
+            ws.d_logits.view_mut(),
+        );
+        loss += loss::bce_with_logits(
+            ws.quality.view(),
+            batch.quality.view(),
+            quality_scale,
+            ws.d_quality.view_mut(),
+        );
+        ws.d_pooled = Array2::zeros((b, 2 * arch.hidden));
+        self.tags.backward(
+            ws.pooled.view(),
+            ws.d_logits.view(),
+            &mut grad.tags,
+            ws.d_pooled.view_mut(),
+        );
+        self.quality.backward(
+            ws.pooled.view(),
+            ws.d_quality.view(),
+            &mut grad.quality,
+            ws.d_pooled.view_mut(),
+        );
+        ws.d_pooled.zip_mut_with(&ws.keep, |x, &k| *x = *x * k);
+        ensure(&mut ws.d_top, rows, arch.hidden);
+        pooling::backward(
+            ws.d_pooled.view(),
+            &batch.lengths,
+            b,
+            &ws.argmax,
+            ws.d_top.slice_mut(s![..rows, ..]),
+        );
+        ws.d_inputs.resize_with(arch.layers, Default::default);
+        for l in (0..arch.layers).rev() {
+            let input = if l == 0 { arch.embedding } else { arch.hidden };
+            ensure(&mut ws.d_inputs[l], rows, input);
+            let (below, here) = ws.caches.split_at_mut(l);
+            let x = if l == 0 {
+                ws.emb.slice(s![..rows, ..])
+            } else {
+                below[l - 1].output(rows)
+            };
+            let (d_in_below, d_in_here) = ws.d_inputs.split_at_mut(l + 1);
+            let d_h = if l + 1 == arch.layers {
+                ws.d_top.slice(s![..rows, ..])
+            } else {
+                d_in_here[0].slice(s![..rows, ..])
+            };
+            let d_x = d_in_below[l].slice_mut(s![..rows, ..]);
+            lstm::backward(
+                &self.lstm[l],
+                x,
+                &batch.active,
+                b,
+                &mut here[0],
+                d_h,
+                &mut grad.lstm[l],
+                d_x,
+            );
+        }
+        let d_emb = ws.d_inputs[0].slice(s![..rows, ..]);
+        embedding::backward(d_emb, &batch.tokens, &batch.active, b, &mut grad.embedding);
+        loss
+    }
+
+    /// Tag probabilities and quality probability of the last forward pass, per sequence **in the
+    /// batch's (length-sorted) order**.
+    pub fn probabilities(ws: &Workspace<F>) -> (Array2<F>, Vec<F>) {
+        let tags = ws.logits.mapv(loss::sigmoid);
+        let quality = ws
+            .quality
+            .index_axis(Axis(1), 0)
+            .iter()
+            .map(|&z| loss::sigmoid(z))
+            .collect();
+        (tags, quality)
+    }
+}

@@ -1,0 +1,214 @@
+//! Hyper-parameters, checked once (linfa's `Params → check() → ValidParams`).
+use super::ModelError;
+use serde::{Deserialize, Serialize};
+
+/// Training hyper-parameters with builder methods; [`Default`] holds the tuned defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassifierParams {
+    /// Maximum passes over the training set (early stopping may end sooner).
+    pub epochs: usize,
+    /// Epochs without a better validation micro-F1 before stopping.
+    pub patience: usize,
+    /// LSTM hidden size.
+    pub hidden: usize,
+    /// Embedding width.
+    pub embedding: usize,
+    /// Stacked LSTM layers.
+    pub layers: usize,
+    /// Tokens per post kept (title, `<sep>`, body).
+    pub max_len: usize,
+    /// Worker threads for training and batch inference.
+    pub threads: usize,
+    /// Seed of every random choice (initialisation, shuffling, dropout, validation split).
+    pub seed: u64,
+    /// Sequences per optimiser step.
+    pub batch_size: usize,
+    /// Tags with fewer training examples are not learned.
+    pub min_tag_examples: usize,
+    /// Vocabulary size cap, special tokens included.
+    pub max_vocab: usize,
+    /// Tokens seen fewer times are `<unk>`.
+    pub min_token_count: usize,
+    /// Adam's step size.
+    pub learning_rate: f32,
+    /// Global gradient-norm clipping threshold.
+    pub clip_norm: f32,
+    /// Dropout rate on the pooled vector.
+    pub dropout: f64,
+    /// Weight of the quality head's loss relative to the tag loss.
+    pub quality_weight: f32,
+    /// Share of the training set held out for validation when no validation set is given.
+    pub valid_fraction: f64,
+}
+
+/// All cores but one (so the web server keeps one), at least one.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
+}
+
+impl Default for ClassifierParams {
+    fn default() -> Self {
+        ClassifierParams {
+            epochs: 10,
+            patience: 2,
+            hidden: 128,
+            embedding: 64,
+            layers: 2,
+            max_len: 256,
+            threads: default_threads(),
+            seed: 42,
+            batch_size: 32,
+            min_tag_examples: 20,
+            max_vocab: 30_000,
+            min_token_count: 2,
+            learning_rate: 2e-3,
+            clip_norm: 5.0,
+            dropout: 0.3,
+            quality_weight: 0.2,
+            valid_fraction: 0.1,
+        }
+    }
+}
+
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty),* $(,)?) => {
+        impl ClassifierParams {
+            $($(#[$doc])* pub fn $name(mut self, value: $ty) -> Self {
+                self.$name = value;
+                self
+            })*
+        }
+    };
+}
+
+setters! {
+    /// Sets [`ClassifierParams::epochs`].
+    epochs: usize,
+    /// Sets [`ClassifierParams::patience`].
+    patience: usize,
+    /// Sets [`ClassifierParams::hidden`].
+    hidden: usize,
+    /// Sets [`ClassifierParams::embedding`].
+    embedding: usize,
+    /// Sets [`ClassifierParams::layers`].
+    layers: usize,
+    /// Sets [`ClassifierParams::max_len`].
+    max_len: usize,
+    /// Sets [`ClassifierParams::threads`].
+    threads: usize,
+    /// Sets [`ClassifierParams::seed`].
+    seed: u64,
+    /// Sets [`ClassifierParams::batch_size`].
+    batch_size: usize,
+    /// Sets [`ClassifierParams::min_tag_examples`].
+    min_tag_examples: usize,
+    /// Sets [`ClassifierParams::max_vocab`].
+    max_vocab: usize,
+    /// Sets [`ClassifierParams::min_token_count`].
+    min_token_count: usize,
+    /// Sets [`ClassifierParams::learning_rate`].
+    learning_rate: f32,
+    /// Sets [`ClassifierParams::clip_norm`].
+    clip_norm: f32,
+    /// Sets [`ClassifierParams::dropout`].
+    dropout: f64,
+    /// Sets [`ClassifierParams::quality_weight`].
+    quality_weight: f32,
+    /// Sets [`ClassifierParams::valid_fraction`].
+    valid_fraction: f64,
+}
+
+/// Parameters that passed [`ClassifierParams::check`]; only these can train.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidParams(pub(crate) ClassifierParams);
+
+impl ValidParams {
+    /// The checked values.
+    pub fn params(&self) -> &ClassifierParams {
+        &self.0
+    }
+}
+
+impl ClassifierParams {
+    /// Checks every value's range.
+    pub fn check(&self) -> Result<ValidParams, ModelError> {
+        let p = self;
+        let positive = [
+            ("epochs", p.epochs),
+            ("hidden", p.hidden),
+            ("embedding", p.embedding),
+            ("layers", p.layers),
+            ("max_len", p.max_len),
+            ("threads", p.threads),
+            ("batch_size", p.batch_size),
+            ("min_tag_examples", p.min_tag_examples),
+            ("min_token_count", p.min_token_count),
+        ];
+        for (name, value) in positive {
+            if value == 0 {
+                return Err(ModelError::param(name, value, "must be at least 1"));
+            }
+        }
+        if p.max_vocab < 4 {
+            return Err(ModelError::param(
+                "max_vocab",
+                p.max_vocab,
+                "must be at least 4 (3 special tokens + 1)",
+            ));
+        }
+        if !(p.learning_rate > 0.0 && p.learning_rate.is_finite()) {
+            return Err(ModelError::param(
+                "learning_rate",
+                p.learning_rate,
+                "must be a positive number",
+            ));
+        }
+        if !(p.clip_norm > 0.0 && p.clip_norm.is_finite()) {
+            return Err(ModelError::param(
+                "clip_norm",
+                p.clip_norm,
+                "must be a positive number",
+            ));
+        }
+        if !(0.0..1.0).contains(&p.dropout) {
+            return Err(ModelError::param("dropout", p.dropout, "must be in [0, 1)"));
+        }
+        if !(p.quality_weight >= 0.0 && p.quality_weight.is_finite()) {
+            return Err(ModelError::param(
+                "quality_weight",
+                p.quality_weight,
+                "must be ≥ 0",
+            ));
+        }
+        if !(p.valid_fraction > 0.0 && p.valid_fraction < 1.0) {
+            return Err(ModelError::param(
+                "valid_fraction",
+                p.valid_fraction,
+                "must be in (0, 1)",
+            ));
+        }
+        Ok(ValidParams(p.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_names_the_bad_value() {
+        let err = ClassifierParams::default()
+            .dropout(1.5)
+            .check()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("dropout") && err.contains("1.5"), "{err}");
+        let err = ClassifierParams::default()
+            .hidden(0)
+            .check()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("hidden"), "{err}");
+        assert!(ClassifierParams::default().check().is_ok());
+    }
+}

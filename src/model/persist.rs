@@ -1,0 +1,215 @@
+//! Saving and loading: one safetensors file whose `__metadata__` carries the JSON metadata.
+//!
+//! The bytes are a plain safetensors file (readable by any safetensors tool) so the forum can
+//! store them as one BLOB. `__metadata__` has one key, `threadwise`, whose value is a JSON object
+//! `{format, format_version, sha256, model}`: `format` is [`FORMAT`], `model` the JSON text of the
+//! vocabulary, tags, thresholds, hyper-parameters and metrics, and `sha256` a digest of `model` and
+//! every tensor's name, shape and bytes — safetensors itself has no checksum, and a flipped bit in
+//! a weight would otherwise load silently. One key (not several) because safetensors writes its
+//! metadata map in hash order, and the same model should always give the same bytes.
+use super::ModelError;
+use super::classifier::Classifier;
+use super::metrics::Metrics;
+use super::network::{Architecture, Network};
+use super::params::ClassifierParams;
+use super::vocab::Vocabulary;
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Value of the `format` metadata key.
+pub const FORMAT: &str = "threadwise-tagger";
+/// The metadata layout this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+const META_KEY: &str = "threadwise";
+
+/// The metadata envelope; fields serialise in this order.
+#[derive(Serialize, Deserialize)]
+struct Envelope {
+    format: String,
+    format_version: u32,
+    sha256: String,
+    model: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    architecture: Architecture,
+    vocab: Vocabulary,
+    tags: Vec<String>,
+    thresholds: Vec<f32>,
+    params: ClassifierParams,
+    metrics: Option<Metrics>,
+    quality_trained: bool,
+}
+
+fn bad(msg: impl Into<String>) -> ModelError {
+    ModelError::BadModel(msg.into())
+}
+
+fn digest(model_json: &str, tensors: &[(String, Vec<usize>, Vec<u8>)]) -> String {
+    let mut h = Sha256::new();
+    h.update(model_json.as_bytes());
+    for (name, shape, bytes) in tensors {
+        h.update(name.as_bytes());
+        for d in shape {
+            h.update((*d as u64).to_le_bytes());
+        }
+        h.update(bytes);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Classifier {
+    /// Serialises the classifier to safetensors bytes (see the module docs).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ModelError> {
+        let meta = Meta {
+            architecture: self.network.architecture(),
+            vocab: self.vocab.clone(),
+            tags: self.tags.clone(),
+            thresholds: self.thresholds.clone(),
+            params: self.params.clone(),
+            metrics: self.metrics.clone(),
+            quality_trained: self.quality_trained,
+        };
+        let model_json = serde_json::to_string(&meta)
+            .map_err(|e| bad(format!("cannot encode metadata: {e}")))?;
+        let tensors: Vec<(String, Vec<usize>, Vec<u8>)> = self
+            .network
+            .tensors()
+            .into_iter()
+            .map(|(name, shape, data)| {
+                (
+                    name,
+                    shape,
+                    data.iter().flat_map(|x| x.to_le_bytes()).collect(),
+                )
+            })
+            .collect();
+        let envelope = Envelope {
+            format: FORMAT.to_string(),
+            format_version: FORMAT_VERSION,
+            sha256: digest(&model_json, &tensors),
+            model: model_json,
+        };
+        let envelope = serde_json::to_string(&envelope)
+            .map_err(|e| bad(format!("cannot encode metadata: {e}")))?;
+        let metadata = HashMap::from([(META_KEY.to_string(), envelope)]);
+        let views = tensors
+            .iter()
+            .map(|(name, shape, bytes)| {
+                Ok((
+                    name.clone(),
+                    TensorView::new(Dtype::F32, shape.clone(), bytes)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, safetensors::SafeTensorError>>()
+            .map_err(|e| bad(format!("cannot encode tensors: {e}")))?;
+        safetensors::serialize(views, &Some(metadata))
+            .map_err(|e| bad(format!("cannot encode tensors: {e}")))
+    }
+
+    /// Reads bytes written by [`Classifier::to_bytes`]. Truncated, corrupted or incompatible input
+    /// is a [`ModelError::BadModel`] saying what is wrong; it never panics.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Classifier, ModelError> {
+        let st = SafeTensors::deserialize(bytes)
+            .map_err(|e| bad(format!("not a readable safetensors file ({e:?})")))?;
+        let (_, header) = SafeTensors::read_metadata(bytes)
+            .map_err(|e| bad(format!("unreadable header ({e:?})")))?;
+        let meta = header
+            .metadata()
+            .as_ref()
+            .ok_or_else(|| bad("no metadata: not a threadwise model"))?;
+        let envelope = meta
+            .get(META_KEY)
+            .ok_or_else(|| bad(format!("metadata key `{META_KEY}` is missing")))?;
+        let envelope: Envelope = serde_json::from_str(envelope)
+            .map_err(|e| bad(format!("metadata is not valid: {e}")))?;
+        if envelope.format != FORMAT {
+            return Err(bad(format!(
+                "format is `{}`, expected `{FORMAT}`",
+                envelope.format
+            )));
+        }
+        if envelope.format_version != FORMAT_VERSION {
+            return Err(bad(format!(
+                "format version {} is not supported (this build reads {FORMAT_VERSION})",
+                envelope.format_version
+            )));
+        }
+        let model_json = &envelope.model;
+        let m: Meta = serde_json::from_str(model_json)
+            .map_err(|e| bad(format!("metadata is not valid: {e}")))?;
+        let arch = m.architecture;
+        if arch.layers == 0 || arch.hidden == 0 || arch.tags == 0 {
+            return Err(bad(format!("architecture {arch:?} has an empty dimension")));
+        }
+        if arch.vocab != m.vocab.len()
+            || arch.tags != m.tags.len()
+            || arch.tags != m.thresholds.len()
+        {
+            return Err(bad(format!(
+                "sizes disagree: architecture {arch:?}, {} vocabulary entries, {} tags, {} thresholds",
+                m.vocab.len(),
+                m.tags.len(),
+                m.thresholds.len()
+            )));
+        }
+        let mut network = Network::<f32>::zeros(arch);
+        let expected: Vec<(String, Vec<usize>)> = network
+            .tensors()
+            .into_iter()
+            .map(|(n, s, _)| (n, s))
+            .collect();
+        let mut raw = Vec::with_capacity(expected.len());
+        for ((name, shape), slot) in expected.into_iter().zip(network.slices_mut()) {
+            let view = st
+                .tensor(&name)
+                .map_err(|_| bad(format!("tensor `{name}` is missing")))?;
+            if view.dtype() != Dtype::F32 || view.shape() != shape.as_slice() {
+                return Err(bad(format!(
+                    "tensor `{name}` is {:?} {:?}, expected F32 {shape:?}",
+                    view.dtype(),
+                    view.shape()
+                )));
+            }
+            for (x, chunk) in slot.iter_mut().zip(view.data().chunks_exact(4)) {
+                *x = f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+            }
+            raw.push((name, shape, view.data().to_vec()));
+        }
+        if digest(model_json, &raw) != envelope.sha256 {
+            return Err(bad("checksum mismatch: the file is corrupted"));
+        }
+        Ok(Classifier {
+            vocab: m.vocab,
+            tags: m.tags,
+            thresholds: m.thresholds,
+            network,
+            params: m.params,
+            metrics: m.metrics,
+            quality_trained: m.quality_trained,
+        })
+    }
+
+    /// Writes [`Classifier::to_bytes`] to a file.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), ModelError> {
+        let path = path.as_ref();
+        std::fs::write(path, self.to_bytes()?).map_err(|source| ModelError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    /// Reads a file written by [`Classifier::save`].
+    pub fn load(path: impl AsRef<Path>) -> Result<Classifier, ModelError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Classifier::from_bytes(&bytes)
+    }
+}

@@ -1,0 +1,248 @@
+//! The training loop: bucketed batches, data-parallel shards, Adam, early stopping, thresholds.
+use super::classifier::{Classifier, gold_indices, infer};
+use super::metrics::{self, Metrics};
+use super::network::{Architecture, Network};
+use super::params::ValidParams;
+use super::trainer::{Item, Trainer};
+use super::vocab::Vocabulary;
+use super::{Example, ModelError};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// Validation-set tags need this many positives before they get their own threshold.
+const MIN_THRESHOLD_SUPPORT: usize = 5;
+
+/// Progress reported to the caller after every batch, and after every epoch with a report.
+#[derive(Debug, Clone)]
+pub struct TrainProgress {
+    /// Current epoch, from 1.
+    pub epoch: usize,
+    /// Maximum epochs.
+    pub epochs: usize,
+    /// Batches done in this epoch.
+    pub batch: usize,
+    /// Batches per epoch.
+    pub batches: usize,
+    /// Mean training loss so far in this epoch.
+    pub loss: f64,
+    /// Real (non-padding) tokens processed per second in this epoch.
+    pub tokens_per_s: f64,
+    /// Set once per epoch, after validation.
+    pub epoch_report: Option<EpochReport>,
+}
+
+/// The validation result of one epoch.
+#[derive(Debug, Clone)]
+pub struct EpochReport {
+    /// Mean training loss of the epoch.
+    pub train_loss: f64,
+    /// Validation metrics with thresholds tuned on the validation set.
+    pub valid: Metrics,
+    /// Whether this epoch is the best so far (the one that will be kept).
+    pub improved: bool,
+    /// Seconds the epoch took, validation included.
+    pub seconds: f64,
+}
+
+struct Encoded {
+    seqs: Vec<Vec<u32>>,
+    gold: Vec<Vec<usize>>,
+    quality: Vec<Option<bool>>,
+}
+
+fn encode(examples: &[&Example], vocab: &Vocabulary, tags: &[String], max_len: usize) -> Encoded {
+    let owned: Vec<Example> = examples.iter().map(|e| (*e).clone()).collect();
+    Encoded {
+        seqs: examples
+            .iter()
+            .map(|e| vocab.encode(&e.title, &e.body, max_len))
+            .collect(),
+        gold: gold_indices(&owned, tags),
+        quality: examples.iter().map(|e| e.quality).collect(),
+    }
+}
+
+/// Tags with at least `min` examples, sorted by name; errors when there are none.
+fn learnable_tags(train: &[&Example], min: usize) -> Result<Vec<String>, ModelError> {
+    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+    for e in train {
+        let mut seen: Vec<&str> = e.tags.iter().map(String::as_str).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for t in seen {
+            *counts.entry(t).or_default() += 1;
+        }
+    }
+    let tags: Vec<String> = counts
+        .iter()
+        .filter(|&(_, &n)| n >= min)
+        .map(|(t, _)| t.to_string())
+        .collect();
+    if tags.is_empty() {
+        let top = counts.iter().max_by_key(|&(_, &n)| n);
+        let detail = top.map_or("no example has a tag".to_string(), |(t, n)| {
+            format!("the most frequent, `{t}`, has {n}")
+        });
+        return Err(ModelError::NotEnoughData(format!(
+            "no tag has at least {min} examples among {} training examples ({detail})",
+            train.len()
+        )));
+    }
+    Ok(tags)
+}
+
+/// Shuffled batches of similar length: shuffle, cut into pools of 32 batches, sort each pool by
+/// length, cut into batches, shuffle the batches. Padding stays small and order stays random.
+fn bucketed_batches(seqs: &[Vec<u32>], batch_size: usize, rng: &mut impl Rng) -> Vec<Vec<usize>> {
+    let mut idx: Vec<usize> = (0..seqs.len()).collect();
+    idx.shuffle(rng);
+    let mut batches = Vec::new();
+    for pool in idx.chunks_mut(batch_size * 32) {
+        pool.sort_by_key(|&i| seqs[i].len());
+        batches.extend(pool.chunks(batch_size).map(<[usize]>::to_vec));
+    }
+    batches.shuffle(rng);
+    batches
+}
+
+impl ValidParams {
+    /// Trains a classifier. With an empty `valid`, `valid_fraction` of `train` is held out for
+    /// early stopping and threshold tuning. `progress` is called after every batch; `stop` is
+    /// checked between batches and ends training with [`ModelError::Stopped`].
+    ///
+    /// The result is bit-identical for the same data, parameters and seed (thread count included:
+    /// it decides how each batch is split into shards, and float addition is not associative).
+    pub fn fit(
+        &self,
+        train: &[Example],
+        valid: &[Example],
+        progress: &mut dyn FnMut(&TrainProgress),
+        stop: &AtomicBool,
+    ) -> Result<Classifier, ModelError> {
+        let p = &self.0;
+        let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
+        let (train, valid) = split(train, valid, p.valid_fraction, &mut rng);
+        let tags = learnable_tags(&train, p.min_tag_examples)?;
+        let texts = train
+            .iter()
+            .flat_map(|e| [e.title.as_str(), e.body.as_str()]);
+        let vocab = Vocabulary::build(texts, p.max_vocab, p.min_token_count);
+        let tr = encode(&train, &vocab, &tags, p.max_len);
+        let va = encode(&valid, &vocab, &tags, p.max_len);
+        let arch = Architecture {
+            vocab: vocab.len(),
+            embedding: p.embedding,
+            hidden: p.hidden,
+            layers: p.layers,
+            tags: tags.len(),
+        };
+        let net = Network::<f32>::init(arch, &mut rng);
+        let mut trainer = Trainer::new(
+            net,
+            p.threads.min(p.batch_size),
+            p.learning_rate,
+            p.clip_norm,
+            p.dropout,
+            p.quality_weight,
+        );
+        let mut best: Option<(Network<f32>, Vec<f32>, Metrics)> = None;
+        let mut since_best = 0;
+        for epoch in 1..=p.epochs {
+            let start = Instant::now();
+            let batches = bucketed_batches(&tr.seqs, p.batch_size, &mut rng);
+            let (mut loss_sum, mut tokens) = (0.0, 0usize);
+            for (bi, ids) in batches.iter().enumerate() {
+                if stop.load(Ordering::Relaxed) {
+                    return Err(ModelError::Stopped);
+                }
+                let dropout_seed: u64 = rng.r#gen();
+                let items: Vec<Item> = ids
+                    .iter()
+                    .map(|&i| (&tr.seqs[i][..], &tr.gold[i][..], tr.quality[i]))
+                    .collect();
+                let loss = trainer.step(&items, dropout_seed);
+                loss_sum += loss;
+                tokens += items.iter().map(|it| it.0.len().max(1)).sum::<usize>();
+                progress(&TrainProgress {
+                    epoch,
+                    epochs: p.epochs,
+                    batch: bi + 1,
+                    batches: batches.len(),
+                    loss: loss_sum / (bi + 1) as f64,
+                    tokens_per_s: tokens as f64 / start.elapsed().as_secs_f64().max(1e-9),
+                    epoch_report: None,
+                });
+            }
+            let (probs, _) = infer(&trainer.net, &va.seqs, p.threads);
+            let thresholds =
+                metrics::tune_thresholds(probs.view(), &va.gold, MIN_THRESHOLD_SUPPORT);
+            let valid_metrics = metrics::evaluate(probs.view(), &va.gold, &thresholds, &tags);
+            let improved = best
+                .as_ref()
+                .is_none_or(|b| valid_metrics.micro_f1 > b.2.micro_f1);
+            let report = EpochReport {
+                train_loss: loss_sum / batches.len().max(1) as f64,
+                valid: valid_metrics.clone(),
+                improved,
+                seconds: start.elapsed().as_secs_f64(),
+            };
+            progress(&TrainProgress {
+                epoch,
+                epochs: p.epochs,
+                batch: batches.len(),
+                batches: batches.len(),
+                loss: report.train_loss,
+                tokens_per_s: tokens as f64 / start.elapsed().as_secs_f64().max(1e-9),
+                epoch_report: Some(report),
+            });
+            if improved {
+                best = Some((trainer.net.clone(), thresholds, valid_metrics));
+                since_best = 0;
+            } else {
+                since_best += 1;
+                if since_best >= p.patience {
+                    break;
+                }
+            }
+        }
+        let (network, thresholds, metrics) = best.ok_or(ModelError::Stopped)?;
+        Ok(Classifier {
+            vocab,
+            tags,
+            thresholds,
+            network,
+            params: p.clone(),
+            metrics: Some(metrics),
+            quality_trained: tr.quality.iter().any(Option::is_some),
+        })
+    }
+}
+
+/// The validation set: `valid` if given, else a seeded `fraction` of `train` (at least one
+/// example; with a single example it validates on itself).
+fn split<'a>(
+    train: &'a [Example],
+    valid: &'a [Example],
+    fraction: f64,
+    rng: &mut impl Rng,
+) -> (Vec<&'a Example>, Vec<&'a Example>) {
+    if !valid.is_empty() || train.len() < 2 {
+        let v = if valid.is_empty() { train } else { valid };
+        return (train.iter().collect(), v.iter().collect());
+    }
+    let mut idx: Vec<usize> = (0..train.len()).collect();
+    idx.shuffle(rng);
+    let n_valid = ((train.len() as f64 * fraction).round() as usize).clamp(1, train.len() - 1);
+    let (v, t) = idx.split_at(n_valid);
+    let mut t = t.to_vec();
+    let mut v = v.to_vec();
+    t.sort_unstable();
+    v.sort_unstable();
+    (
+        t.iter().map(|&i| &train[i]).collect(),
+        v.iter().map(|&i| &train[i]).collect(),
+    )
+}

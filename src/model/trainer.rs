@@ -1,0 +1,112 @@
+//! One optimiser step over a batch, data-parallel over threads; shared by `fit` and the benchmarks.
+use super::network::{Architecture, Batch, Network, Workspace};
+use super::optim::{Adam, clip_global_norm};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+/// One item of a batch: token ids, gold tag indices, quality label.
+pub type Item<'a> = (&'a [u32], &'a [usize], Option<bool>);
+
+struct Shard {
+    ws: Workspace<f32>,
+    grad: Network<f32>,
+}
+
+/// The network being trained, its optimiser state, and one workspace + gradient per thread.
+pub struct Trainer {
+    /// The current weights.
+    pub net: Network<f32>,
+    adam: Adam,
+    shards: Vec<Shard>,
+    dropout: f64,
+    clip_norm: f32,
+    quality_weight: f32,
+}
+
+impl Trainer {
+    /// A trainer for `net` with `threads` shards per batch.
+    pub fn new(
+        net: Network<f32>,
+        threads: usize,
+        learning_rate: f32,
+        clip_norm: f32,
+        dropout: f64,
+        quality_weight: f32,
+    ) -> Self {
+        let arch: Architecture = net.architecture();
+        let shards = (0..threads.max(1))
+            .map(|_| Shard {
+                ws: Workspace::default(),
+                grad: Network::zeros(arch),
+            })
+            .collect();
+        Trainer {
+            adam: Adam::new(arch, learning_rate),
+            net,
+            shards,
+            dropout,
+            clip_norm,
+            quality_weight,
+        }
+    }
+
+    /// Forward, backward and an Adam update on one batch; returns the batch's mean loss.
+    ///
+    /// The batch is split round-robin into one shard per thread (a length-sorted batch so gets
+    /// near-equal work per shard); shard gradients are summed in shard order, so the result depends
+    /// on the thread count but never on scheduling. `dropout_seed` seeds every shard's dropout mask.
+    pub fn step(&mut self, items: &[Item], dropout_seed: u64) -> f64 {
+        let tags = self.net.architecture().tags;
+        let n = self.shards.len().min(items.len());
+        let labelled = items.iter().filter(|it| it.2.is_some()).count();
+        // Loss = mean over the batch's (item, tag) terms + quality_weight · mean over labelled items;
+        // each shard scales by the whole batch's counts so shard gradients add up to the batch's.
+        let tag_scale = 1.0 / (items.len() * tags) as f32;
+        let quality_scale = self.quality_weight / labelled.max(1) as f32;
+        let parts: Vec<Batch<f32>> = (0..n)
+            .map(|s| Batch::new(items.iter().skip(s).step_by(n).copied().collect(), tags))
+            .collect();
+        let (net, dropout) = (&self.net, self.dropout);
+        let run = |s: usize, shard: &mut Shard| {
+            shard.grad.fill_zero();
+            let mut rng = ChaCha8Rng::seed_from_u64(dropout_seed.wrapping_add(s as u64));
+            net.forward(&parts[s], &mut shard.ws, Some((dropout, &mut rng)));
+            net.backward(
+                &parts[s],
+                &mut shard.ws,
+                tag_scale,
+                quality_scale,
+                &mut shard.grad,
+            )
+        };
+        let loss = std::thread::scope(|scope| {
+            let (first, rest) = self.shards[..n]
+                .split_first_mut()
+                .expect("at least one shard");
+            let handles: Vec<_> = rest
+                .iter_mut()
+                .enumerate()
+                .map(|(s, shard)| scope.spawn(move || run(s + 1, shard)))
+                .collect();
+            let mut loss = run(0, first);
+            for h in handles {
+                loss += h.join().expect("training thread panicked");
+            }
+            loss
+        });
+        let (first, rest) = self.shards.split_first_mut().expect("at least one shard");
+        for shard in &rest[..n - 1] {
+            for (g, (_, _, o)) in first
+                .grad
+                .slices_mut()
+                .into_iter()
+                .zip(shard.grad.tensors())
+            {
+                g.iter_mut().zip(o).for_each(|(g, &o)| *g += o);
+            }
+        }
+        clip_global_norm(&mut first.grad, self.clip_norm);
+        self.adam.update(&mut self.net, &first.grad);
+        loss
+    }
+}

@@ -1,0 +1,172 @@
+//! Behaviour of the tag classifier end to end on small synthetic data (no real data needed).
+use std::sync::atomic::AtomicBool;
+use threadwise::model::{Classifier, ClassifierParams, Example, ModelError};
+
+const WORDS: [&str; 8] = [
+    "rust", "python", "sql", "docker", "borrow", "pandas", "join", "image",
+];
+const TAGS: [&str; 4] = ["rust", "python", "database", "containers"];
+
+/// 64 posts; post `i` mentions the keywords of tags `i % 4` and, for odd `i`, `(i / 2) % 4` too.
+fn tiny_examples() -> Vec<Example> {
+    (0..64)
+        .map(|i| {
+            let mut tags = vec![i % 4];
+            if i % 2 == 1 && (i / 2) % 4 != i % 4 {
+                tags.push((i / 2) % 4);
+            }
+            let words: Vec<&str> = tags
+                .iter()
+                .flat_map(|&t| [WORDS[t], WORDS[t + 4]])
+                .collect();
+            Example {
+                title: format!("question {} about {}", i % 7, words.join(" ")),
+                body: format!(
+                    "some text {} here",
+                    words
+                        .iter()
+                        .rev()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                ),
+                tags: tags.iter().map(|&t| TAGS[t].to_string()).collect(),
+                quality: (i % 3 != 0).then_some(i % 2 == 0),
+            }
+        })
+        .collect()
+}
+
+fn tiny_params() -> ClassifierParams {
+    ClassifierParams::default()
+        .embedding(8)
+        .hidden(12)
+        .epochs(40)
+        .patience(40)
+        .min_tag_examples(5)
+        .min_token_count(1)
+        .batch_size(8)
+        .dropout(0.0)
+        .learning_rate(0.01)
+        .threads(1)
+        .seed(7)
+}
+
+fn fit(params: ClassifierParams, data: &[Example]) -> Result<Classifier, ModelError> {
+    params
+        .check()?
+        .fit(data, data, &mut |_| {}, &AtomicBool::new(false))
+}
+
+#[test]
+fn overfits_64_tiny_examples() {
+    let data = tiny_examples();
+    let model = fit(tiny_params(), &data).unwrap();
+    let metrics = model.evaluate(&data);
+    assert!(
+        metrics.micro_f1 >= 0.95,
+        "micro-F1 on the training set is {}",
+        metrics.micro_f1
+    );
+    let prediction = model.predict("docker image", "docker image");
+    assert_eq!(prediction.tags[0].0, "containers");
+    assert!(
+        prediction.quality.is_some(),
+        "quality labels were present, so the head is trained"
+    );
+}
+
+#[test]
+fn same_seed_gives_bit_identical_weights_with_threads() {
+    let data = tiny_examples();
+    let params = tiny_params().epochs(3).threads(2);
+    let a = fit(params.clone(), &data).unwrap().to_bytes().unwrap();
+    let b = fit(params.clone(), &data).unwrap().to_bytes().unwrap();
+    assert!(a == b, "two runs with seed 7 differ");
+    let c = fit(params.seed(8), &data).unwrap().to_bytes().unwrap();
+    assert!(a != c, "a different seed should give different weights");
+}
+
+#[test]
+fn too_few_tag_examples_is_a_clear_error() {
+    let data = tiny_examples();
+    let err = fit(tiny_params().min_tag_examples(1000), &data[..10]).unwrap_err();
+    assert!(matches!(err, ModelError::NotEnoughData(_)), "{err}");
+    assert!(err.to_string().contains("1000"), "{err}");
+}
+
+#[test]
+fn a_set_stop_flag_ends_training() {
+    let data = tiny_examples();
+    let err = tiny_params()
+        .check()
+        .unwrap()
+        .fit(&data, &[], &mut |_| {}, &AtomicBool::new(true))
+        .unwrap_err();
+    assert!(matches!(err, ModelError::Stopped), "{err}");
+}
+
+fn trained() -> Classifier {
+    fit(tiny_params().epochs(2), &tiny_examples()).unwrap()
+}
+
+#[test]
+fn save_and_load_round_trip() {
+    let model = trained();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.safetensors");
+    model.save(&path).unwrap();
+    let loaded = Classifier::load(&path).unwrap();
+    assert_eq!(loaded, model);
+    assert_eq!(
+        loaded.probabilities("rust borrow", ""),
+        model.probabilities("rust borrow", "")
+    );
+}
+
+#[test]
+fn truncated_files_fail_cleanly() {
+    let bytes = trained().to_bytes().unwrap();
+    for len in [0, 7, 8, 100, bytes.len() / 2, bytes.len() - 1] {
+        let err = Classifier::from_bytes(&bytes[..len]).unwrap_err();
+        assert!(
+            matches!(err, ModelError::BadModel(_)),
+            "length {len}: {err}"
+        );
+    }
+}
+
+#[test]
+fn flipped_bytes_fail_cleanly() {
+    let bytes = trained().to_bytes().unwrap();
+    // Every 97th position covers the header length, the JSON header and the weights.
+    for pos in (0..bytes.len()).step_by(97).chain([bytes.len() - 1]) {
+        let mut damaged = bytes.clone();
+        damaged[pos] ^= 0x5a;
+        match Classifier::from_bytes(&damaged) {
+            Err(ModelError::BadModel(_)) => {}
+            other => panic!("byte {pos} flipped: expected BadModel, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_wrong_format_version_is_named() {
+    let bytes = trained().to_bytes().unwrap();
+    // The envelope is a JSON string inside the header's JSON, so its quotes are escaped.
+    let needle = b"format_version\\\":1";
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("version key in the header");
+    let mut damaged = bytes.clone();
+    damaged[at + needle.len() - 1] = b'9';
+    let err = Classifier::from_bytes(&damaged).unwrap_err().to_string();
+    assert!(err.contains("version 9"), "{err}");
+}
+
+#[test]
+fn classifier_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Classifier>();
+}
