@@ -1,7 +1,10 @@
 //! The database layer: sqlx queries, one file per aggregate. Functions take `&mut SqliteConnection`
 //! so they work on a pooled connection and inside a transaction alike; they return `sqlx::Result`
 //! and know nothing of HTTP.
+pub mod flags;
+pub mod modlog;
 pub mod posts;
+pub mod reports;
 pub mod search;
 pub mod sessions;
 pub mod tags;

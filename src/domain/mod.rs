@@ -1,12 +1,15 @@
 //! Pure forum types, parsed once at the edge: inner layers take `TopicTitle`, never a raw `String`.
 mod account;
 mod content;
+mod flag;
 pub mod markdown;
 pub mod ranking;
+pub mod report;
 mod role;
 
 pub use account::{Email, Password, Username};
 pub use content::{PostBody, TagList, TagName, TopicTitle};
+pub use flag::{FlagNote, FlagReason};
 pub use role::Role;
 
 /// A value a user typed that we refuse, naming the form field it came from.

@@ -1,6 +1,8 @@
 //! The forum's use cases (register, log in, post, reply, edit, vote, moderate), shared by the HTML
 //! pages and the JSON API so both enforce the same rules. Each write is one transaction.
 pub mod accounts;
+pub mod flags;
+pub mod reports;
 pub mod topics;
 
 use crate::domain::ValidationError;

@@ -1,7 +1,7 @@
 use sqlx::SqlitePool;
 
 use super::{ForumError, collect};
-use crate::db::{self, tags::TagSource, topics::TopicFlag};
+use crate::db::{self, modlog::Target, tags::TagSource, topics::TopicFlag};
 use crate::domain::{self, PostBody, TagList, TopicTitle, ValidationError};
 
 /// Who is acting, as the use cases need it.
@@ -145,6 +145,14 @@ pub async fn edit_post(
         };
         db::tags::set_human_tags(&mut tx, topic.id, &tags, source, actor.id, now).await?;
     }
+    if post.author_id != actor.id {
+        // A moderator changed someone else's words: that belongs in the log.
+        let target = Target::Post {
+            id: post_id,
+            topic_id: topic.id,
+        };
+        db::modlog::record(&mut tx, actor.id, "edit_post", target, "", now).await?;
+    }
     tx.commit().await?;
     Ok(topic.id)
 }
@@ -185,12 +193,22 @@ pub async fn set_topic_flag(
     if !actor.is_moderator {
         return Err(ForumError::Forbidden("only moderators may do this"));
     }
-    let mut conn = pool.acquire().await?;
-    if db::topics::set_flag(&mut conn, topic_id, flag, on).await? {
-        Ok(())
-    } else {
-        Err(ForumError::NotFound)
+    let mut tx = pool.begin().await?;
+    if !db::topics::set_flag(&mut tx, topic_id, flag, on).await? {
+        return Err(ForumError::NotFound);
     }
+    let action = match (flag, on) {
+        (TopicFlag::Locked, true) => "lock",
+        (TopicFlag::Locked, false) => "unlock",
+        (TopicFlag::Pinned, true) => "pin",
+        (TopicFlag::Pinned, false) => "unpin",
+        (TopicFlag::Hidden, true) => "hide",
+        (TopicFlag::Hidden, false) => "unhide",
+    };
+    let target = Target::Topic(topic_id);
+    db::modlog::record(&mut tx, actor.id, action, target, "", domain::now()).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Hides or shows a post (moderators only). Returns the post's topic id.
@@ -212,6 +230,12 @@ pub async fn set_post_hidden(
         // Hiding the opening post hides the whole topic from lists.
         db::topics::set_flag(&mut tx, post.topic_id, TopicFlag::Hidden, hidden).await?;
     }
+    let action = if hidden { "hide_post" } else { "unhide_post" };
+    let target = Target::Post {
+        id: post_id,
+        topic_id: post.topic_id,
+    };
+    db::modlog::record(&mut tx, actor.id, action, target, "", domain::now()).await?;
     tx.commit().await?;
     Ok(post.topic_id)
 }

@@ -2,6 +2,7 @@
 //! Handlers are thin: parse → `forum`/`db` → render or redirect.
 pub mod api;
 mod assets;
+pub mod dashboard;
 pub mod error;
 pub mod pages;
 pub mod render;
@@ -40,6 +41,7 @@ impl AppState {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::scope("/api/v1").configure(api::routes))
         .configure(pages::routes)
+        .configure(dashboard::routes)
         .configure(assets::routes)
         .default_service(web::to(not_found));
 }

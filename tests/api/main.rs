@@ -2,5 +2,6 @@
 mod helpers;
 
 mod accounts;
+mod dashboard;
 mod escaping;
 mod topics;

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Writes need the session cookie and the `X-CSRF-Token` header
 //! (checked by the `CurrentUser` extractor); errors are `{ "error": { code, message, fields } }`.
 mod auth;
+pub mod reports;
 mod topics;
 
 use actix_web::web;
@@ -23,4 +24,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(json_config).app_data(query_config);
     auth::routes(cfg);
     topics::routes(cfg);
+    reports::routes(cfg);
 }

@@ -5,6 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::db::{self, posts::Post, tags::TopicTag, topics::Topic};
+use crate::domain::ranking;
 use crate::forum::ForumError;
 use crate::forum::topics::{self as forum, PostEdit, TagInput, TopicDraft};
 use crate::web::render::{self, PageContext, ago, redirect};
@@ -29,6 +30,13 @@ struct ShowTopicPage {
     topic: Topic,
     tags: Vec<TopicTag>,
     posts: Vec<Post>,
+    /// Replies in "best" order (Wilson lower bound of their votes) rather than by time.
+    best: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ShowQuery {
+    sort: Option<String>,
 }
 
 impl ShowTopicPage {
@@ -56,6 +64,7 @@ async fn show_topic(
     state: web::Data<AppState>,
     user: MaybeUser,
     path: web::Path<i64>,
+    query: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, AppError> {
     let topic_id = path.into_inner();
     let ctx = PageContext::for_viewer(user.0);
@@ -64,16 +73,21 @@ async fn show_topic(
         .await?
         .filter(|t| !t.hidden || ctx.is_moderator())
         .ok_or(AppError::NotFound)?;
-    let posts =
+    let mut posts =
         db::posts::list_for_topic(&mut conn, topic_id, ctx.viewer_id(), ctx.is_moderator()).await?;
     let tags = db::tags::for_topics(&mut conn, &[topic_id]).await?;
     drop(conn);
+    let best = query.sort.as_deref() == Some("best");
+    if best && let Some((_opening, replies)) = posts.split_first_mut() {
+        ranking::sort_best(replies, |p| (p.upvotes, p.downvotes));
+    }
     state.views.record(topic_id);
     render::render(&ShowTopicPage {
         ctx,
         topic,
         tags,
         posts,
+        best,
     })
 }
 

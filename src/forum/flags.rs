@@ -1,0 +1,97 @@
+//! Flags: a member asks moderators to look at a post; a moderator hides it or dismisses the flags.
+//! Each resolution is logged in the same transaction.
+use sqlx::SqlitePool;
+
+use super::{ForumError, topics::Actor};
+use crate::db::{self, flags::Resolution, modlog::Target, topics::TopicFlag};
+use crate::domain::{self, FlagNote, FlagReason, ValidationError};
+
+/// Flags a visible post of someone else. Flagging again updates the reason of one's open flag.
+pub async fn flag_post(
+    pool: &SqlitePool,
+    actor: Actor,
+    post_id: i64,
+    reason: &str,
+    note: &str,
+) -> Result<(), ForumError> {
+    if actor.is_banned {
+        return Err(ForumError::Forbidden("banned users cannot flag posts"));
+    }
+    let (reason, note) = match (FlagReason::parse(reason), FlagNote::parse(note)) {
+        (Ok(r), Ok(n)) => (r, n),
+        (r, n) => {
+            return Err(ForumError::Invalid(
+                [r.err(), n.err()].into_iter().flatten().collect(),
+            ));
+        }
+    };
+    let mut tx = pool.begin().await?;
+    let post = db::posts::get(&mut tx, post_id, None)
+        .await?
+        .filter(|p| !p.hidden)
+        .ok_or(ForumError::NotFound)?;
+    if post.author_id == actor.id {
+        return Err(ForumError::Forbidden("you cannot flag your own post"));
+    }
+    let now = domain::now();
+    db::flags::insert(
+        &mut tx,
+        post_id,
+        actor.id,
+        reason.as_str(),
+        note.as_str(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What a moderator decided about a flagged post, as a form or the API names it.
+pub fn parse_resolution(action: &str) -> Result<Resolution, ForumError> {
+    match action {
+        "hide" => Ok(Resolution::Hidden),
+        "dismiss" => Ok(Resolution::Dismissed),
+        _ => Err(ValidationError::new("action", "must be hide or dismiss").into()),
+    }
+}
+
+/// Closes the open flags of a post, hiding it first when so decided (hiding an opening post hides
+/// its topic, as the moderator's hide button does). Returns the post's topic id.
+pub async fn resolve(
+    pool: &SqlitePool,
+    actor: Actor,
+    post_id: i64,
+    resolution: Resolution,
+) -> Result<i64, ForumError> {
+    if !actor.is_moderator {
+        return Err(ForumError::Forbidden("only moderators may do this"));
+    }
+    let now = domain::now();
+    let mut tx = pool.begin().await?;
+    let post = db::posts::get(&mut tx, post_id, None)
+        .await?
+        .ok_or(ForumError::NotFound)?;
+    let closed = db::flags::resolve(&mut tx, post_id, resolution, actor.id, now).await?;
+    if closed == 0 {
+        return Err(ForumError::NotFound);
+    }
+    if resolution == Resolution::Hidden {
+        db::posts::set_hidden(&mut tx, post_id, true).await?;
+        if post.is_first {
+            db::topics::set_flag(&mut tx, post.topic_id, TopicFlag::Hidden, true).await?;
+        }
+    }
+    let target = Target::Post {
+        id: post_id,
+        topic_id: post.topic_id,
+    };
+    let detail = format!("{} open flag{}", closed, if closed == 1 { "" } else { "s" });
+    let action = match resolution {
+        Resolution::Hidden => "resolve_flags_hide",
+        Resolution::Dismissed => "resolve_flags_dismiss",
+    };
+    db::modlog::record(&mut tx, actor.id, action, target, &detail, now).await?;
+    tx.commit().await?;
+    Ok(post.topic_id)
+}

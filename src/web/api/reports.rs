@@ -1,0 +1,215 @@
+//! The moderators' API: every dashboard report as JSON or CSV, the flag queue, the log; and the
+//! members' flag endpoint. `Moderator` answers 403 (JSON) to members.
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use crate::db;
+use crate::domain::{self, report::Window};
+use crate::forum::{
+    flags,
+    reports::{self, ReportName},
+};
+use crate::web::AppState;
+use crate::web::dashboard::PeriodQuery;
+use crate::web::error::{ApiError, AppError};
+use crate::web::render::iso;
+use crate::web::session::{CurrentUser, Moderator};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/mod/reports", web::get().to(list_reports))
+        .route("/mod/reports/{name}", web::get().to(show_report))
+        .route("/mod/flags", web::get().to(flag_queue))
+        .route(
+            "/mod/flags/{post_id}/resolve",
+            web::post().to(resolve_flags),
+        )
+        .route("/mod/log", web::get().to(log))
+        .route("/posts/{id}/flags", web::post().to(flag_post));
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Deserialize)]
+struct ReportQuery {
+    period: Option<i64>,
+    format: Option<String>,
+}
+
+async fn list_reports(_moderator: Moderator) -> HttpResponse {
+    let names: Vec<&str> = ReportName::ALL.iter().map(|r| r.as_str()).collect();
+    HttpResponse::Ok()
+        .json(serde_json::json!({ "reports": names, "periods": domain::report::PERIODS }))
+}
+
+async fn show_report(
+    state: web::Data<AppState>,
+    _moderator: Moderator,
+    path: web::Path<String>,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let name = ReportName::parse(&path).ok_or(AppError::NotFound)?;
+    let format = match query.format.as_deref() {
+        None | Some("json") => Format::Json,
+        Some("csv") => Format::Csv,
+        Some(other) => {
+            return Err(
+                AppError::BadRequest(format!("unknown format {other:?} (json or csv)")).into(),
+            );
+        }
+    };
+    let window = PeriodQuery {
+        period: query.period,
+    }
+    .window(domain::now());
+    Ok(respond(&state, name, window, format).await?)
+}
+
+/// Computes a report and encodes it. Shared with `/mod/reports/{name}.csv`.
+pub async fn respond(
+    state: &AppState,
+    name: ReportName,
+    w: Window,
+    format: Format,
+) -> Result<HttpResponse, AppError> {
+    let now = domain::now();
+    let limit = reports::LIST_LIMIT;
+    let mut conn = state.pool.acquire().await?;
+    let c = &mut *conn;
+    let out = Encoder {
+        name,
+        window: w,
+        format,
+    };
+    match name {
+        ReportName::Summary => out.encode(&reports::summary(c, w).await?),
+        ReportName::Activity => out.encode(&reports::activity(c, w).await?),
+        ReportName::ResponseByTag => out.encode(&reports::response_by_tag(c, w, 200).await?),
+        ReportName::TrendingTags => out.encode(&reports::trending_tags(c, w, 200).await?),
+        ReportName::NewTags => out.encode(&reports::new_tags(c, w, 200).await?),
+        ReportName::TagPairs => out.encode(&reports::tag_pairs(c, w, 100).await?),
+        ReportName::Hot => out.encode(&reports::hot(c, now, limit as usize).await?),
+        ReportName::Rising => out.encode(&reports::rising(c, now, limit as usize).await?),
+        ReportName::NeedsAttention => out.encode(&reports::needs_attention(c, now, 100).await?),
+        ReportName::TopContributors => out.encode(&reports::top_contributors(c, w, 100).await?),
+        ReportName::NewContributors => out.encode(&reports::new_contributors(c, w, 500).await?.0),
+    }
+}
+
+struct Encoder {
+    name: ReportName,
+    window: Window,
+    format: Format,
+}
+
+#[derive(Serialize)]
+struct ReportJson<'a, T> {
+    report: &'static str,
+    period_days: i64,
+    from: String,
+    to: String,
+    previous_from: String,
+    rows: &'a [T],
+}
+
+impl Encoder {
+    fn encode<T: Serialize>(&self, rows: &[T]) -> Result<HttpResponse, AppError> {
+        match self.format {
+            Format::Json => Ok(HttpResponse::Ok().json(ReportJson {
+                report: self.name.as_str(),
+                period_days: self.window.days,
+                from: iso(self.window.from()),
+                to: iso(self.window.to()),
+                previous_from: iso(self.window.previous().from()),
+                rows,
+            })),
+            Format::Csv => {
+                let mut writer = csv::Writer::from_writer(Vec::new());
+                for row in rows {
+                    writer.serialize(row).map_err(anyhow::Error::from)?;
+                }
+                let body = writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+                let file = format!(
+                    "attachment; filename=\"{}-{}d.csv\"",
+                    self.name.as_str(),
+                    self.window.days
+                );
+                Ok(HttpResponse::Ok()
+                    .content_type("text/csv; charset=utf-8")
+                    .insert_header((header::CONTENT_DISPOSITION, file))
+                    .body(body))
+            }
+        }
+    }
+}
+
+async fn flag_queue(
+    state: web::Data<AppState>,
+    _moderator: Moderator,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.pool.acquire().await?;
+    let queue = db::flags::list_open(&mut conn, 200).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "flags": queue })))
+}
+
+#[derive(Debug, Deserialize)]
+struct ResolveBody {
+    action: String,
+}
+
+async fn resolve_flags(
+    state: web::Data<AppState>,
+    moderator: Moderator,
+    path: web::Path<i64>,
+    body: web::Json<ResolveBody>,
+) -> Result<HttpResponse, ApiError> {
+    let resolution = flags::parse_resolution(&body.action)?;
+    let actor = (&moderator.0).into();
+    let topic_id = flags::resolve(&state.pool, actor, path.into_inner(), resolution).await?;
+    Ok(HttpResponse::Ok()
+        .json(serde_json::json!({ "resolved": resolution.as_str(), "topic_id": topic_id })))
+}
+
+#[derive(Debug, Deserialize)]
+struct LogQuery {
+    before: Option<i64>,
+}
+
+async fn log(
+    state: web::Data<AppState>,
+    _moderator: Moderator,
+    query: web::Query<LogQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.pool.acquire().await?;
+    let entries = db::modlog::recent(&mut conn, query.before, 100).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "entries": entries })))
+}
+
+#[derive(Debug, Deserialize)]
+struct FlagBody {
+    reason: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn flag_post(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    body: web::Json<FlagBody>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = (&user.0).into();
+    flags::flag_post(
+        &state.pool,
+        actor,
+        path.into_inner(),
+        &body.reason,
+        &body.note,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "flagged": true })))
+}
