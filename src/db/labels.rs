@@ -1,0 +1,196 @@
+//! The community's tags as training labels, and the model's suggestions.
+use sqlx::SqliteConnection;
+
+/// A visible topic with its opening post, as the classifier reads it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LabelledTopic {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    pub score: i64,
+    pub reply_count: i64,
+}
+
+/// One label: a tag on a topic that is either positive (active: human, or an accepted suggestion)
+/// or negative (a rejected suggestion).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Label {
+    pub topic_id: i64,
+    pub tag: String,
+    pub positive: bool,
+}
+
+/// Visible topics that carry at least one label.
+pub async fn labelled_topics(conn: &mut SqliteConnection) -> sqlx::Result<Vec<LabelledTopic>> {
+    sqlx::query_as::<_, LabelledTopic>(
+        "SELECT t.id, t.title, p.body_md AS body, t.score, t.reply_count
+         FROM topics t JOIN posts p ON p.topic_id = t.id AND p.is_first = 1
+         WHERE t.hidden = 0
+           AND EXISTS (SELECT 1 FROM topic_tags tt WHERE tt.topic_id = t.id AND tt.status IN ('active', 'rejected'))
+         ORDER BY t.id",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn labels(conn: &mut SqliteConnection) -> sqlx::Result<Vec<Label>> {
+    sqlx::query_as::<_, Label>(
+        "SELECT tt.topic_id, g.name AS tag, tt.status = 'active' AS positive
+         FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id JOIN topics t ON t.id = tt.topic_id
+         WHERE tt.status IN ('active', 'rejected') AND t.hidden = 0
+         ORDER BY tt.topic_id, g.name",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Labels created or decided after `since` (new evidence for the next training run).
+pub async fn count_new_labels(conn: &mut SqliteConnection, since: i64) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM topic_tags
+         WHERE status IN ('active', 'rejected') AND COALESCE(decided_at, created_at) > ?1",
+    )
+    .bind(since)
+    .fetch_one(conn)
+    .await?;
+    Ok(n)
+}
+
+/// Replaces the model's pending suggestions on a topic. Tags a human already set, or a moderator
+/// rejected, are left alone: a rejected tag is never suggested again for that topic.
+pub async fn replace_suggestions(
+    conn: &mut SqliteConnection,
+    topic_id: i64,
+    suggestions: &[(i64, f64, bool)],
+    model_version: i64,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM topic_tags WHERE topic_id = ?1 AND status = 'suggested'")
+        .bind(topic_id)
+        .execute(&mut *conn)
+        .await?;
+    for &(tag_id, confidence, apply) in suggestions {
+        sqlx::query(
+            "INSERT INTO topic_tags (topic_id, tag_id, source, status, confidence, model_version, created_at)
+             VALUES (?1, ?2, 'model', ?3, ?4, ?5, ?6)
+             ON CONFLICT (topic_id, tag_id) DO NOTHING",
+        )
+        .bind(topic_id)
+        .bind(tag_id)
+        .bind(if apply { "active" } else { "suggested" })
+        .bind(confidence)
+        .bind(model_version)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn set_predicted_quality(
+    conn: &mut SqliteConnection,
+    topic_id: i64,
+    quality: Option<f64>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE topics SET predicted_quality = ?1 WHERE id = ?2")
+        .bind(quality)
+        .bind(topic_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Accepts or rejects a pending suggestion. Returns false when there was no such suggestion.
+pub async fn decide(
+    conn: &mut SqliteConnection,
+    topic_id: i64,
+    tag: &str,
+    accept: bool,
+    decided_by: i64,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE topic_tags SET status = ?1, decided_by = ?2, decided_at = ?3
+         WHERE topic_id = ?4 AND status = 'suggested'
+           AND tag_id = (SELECT id FROM tags WHERE name = ?5)",
+    )
+    .bind(if accept { "active" } else { "rejected" })
+    .bind(decided_by)
+    .bind(now)
+    .bind(topic_id)
+    .bind(tag)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A pending suggestion in the review queue.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct PendingSuggestion {
+    pub topic_id: i64,
+    pub title: String,
+    pub tag: String,
+    pub confidence: Option<f64>,
+    pub model_version: Option<i64>,
+    pub created_at: i64,
+}
+
+/// Pending suggestions, least confident first (those need a human most).
+pub async fn review_queue(
+    conn: &mut SqliteConnection,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<PendingSuggestion>> {
+    sqlx::query_as::<_, PendingSuggestion>(
+        "SELECT tt.topic_id, t.title, g.name AS tag, tt.confidence, tt.model_version, tt.created_at
+         FROM topic_tags tt JOIN topics t ON t.id = tt.topic_id JOIN tags g ON g.id = tt.tag_id
+         WHERE tt.status = 'suggested' AND t.hidden = 0
+         ORDER BY tt.confidence ASC, tt.topic_id LIMIT ?1 OFFSET ?2",
+    )
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await
+}
+
+/// Per ISO week: decided model suggestions, and how many were accepted.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct AcceptanceWeek {
+    pub week_start: i64,
+    pub decided: i64,
+    pub accepted: i64,
+}
+
+pub async fn acceptance_by_week(
+    conn: &mut SqliteConnection,
+    since: i64,
+) -> sqlx::Result<Vec<AcceptanceWeek>> {
+    sqlx::query_as::<_, AcceptanceWeek>(
+        "SELECT (decided_at / 604800) * 604800 AS week_start, COUNT(*) AS decided,
+                SUM(status = 'active') AS accepted
+         FROM topic_tags
+         WHERE source = 'model' AND decided_at IS NOT NULL AND decided_at >= ?1
+         GROUP BY week_start ORDER BY week_start",
+    )
+    .bind(since)
+    .fetch_all(conn)
+    .await
+}
+
+/// Labelled topics per tag (positives only), for the cold-start report.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct TagLabelCount {
+    pub tag: String,
+    pub examples: i64,
+}
+
+pub async fn examples_per_tag(conn: &mut SqliteConnection) -> sqlx::Result<Vec<TagLabelCount>> {
+    sqlx::query_as::<_, TagLabelCount>(
+        "SELECT g.name AS tag, COUNT(*) AS examples
+         FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id JOIN topics t ON t.id = tt.topic_id
+         WHERE tt.status = 'active' AND t.hidden = 0
+         GROUP BY g.id ORDER BY examples DESC, g.name",
+    )
+    .fetch_all(conn)
+    .await
+}

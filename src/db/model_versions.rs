@@ -1,0 +1,173 @@
+//! Training runs of the tag classifier and "Retrain now" requests.
+use sqlx::SqliteConnection;
+
+/// A version without its weights, for lists and decisions.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ModelVersion {
+    pub id: i64,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+    pub status: String,
+    pub trigger: String,
+    pub examples: i64,
+    pub tags: i64,
+    pub negative_labels: i64,
+    pub hyperparameters: String,
+    pub metrics: Option<String>,
+    pub micro_f1: Option<f64>,
+    pub champion_micro_f1: Option<f64>,
+    pub train_seconds: Option<f64>,
+    pub error: Option<String>,
+}
+
+macro_rules! version_columns {
+    () => {
+        "id, created_at, finished_at, status, trigger, examples, tags, negative_labels,
+         hyperparameters, metrics, micro_f1, champion_micro_f1, train_seconds, error"
+    };
+}
+
+/// Starts a run: a row in status `training`.
+pub async fn start(
+    conn: &mut SqliteConnection,
+    trigger: &str,
+    examples: i64,
+    tags: i64,
+    negative_labels: i64,
+    hyperparameters: &str,
+    now: i64,
+) -> sqlx::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO model_versions (created_at, status, trigger, examples, tags, negative_labels, hyperparameters)
+         VALUES (?1, 'training', ?2, ?3, ?4, ?5, ?6) RETURNING id",
+    )
+    .bind(now)
+    .bind(trigger)
+    .bind(examples)
+    .bind(tags)
+    .bind(negative_labels)
+    .bind(hyperparameters)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// The outcome of a finished run.
+pub struct Finished<'a> {
+    pub status: &'a str,
+    pub metrics: Option<&'a str>,
+    pub micro_f1: Option<f64>,
+    pub champion_micro_f1: Option<f64>,
+    pub train_seconds: f64,
+    pub error: Option<&'a str>,
+    pub weights: Option<&'a [u8]>,
+}
+
+/// Records how a run ended. Promoting to champion retires the previous champion first (one
+/// statement each, so call this inside a transaction).
+pub async fn finish(
+    conn: &mut SqliteConnection,
+    id: i64,
+    outcome: &Finished<'_>,
+    now: i64,
+) -> sqlx::Result<()> {
+    if outcome.status == "champion" {
+        sqlx::query("UPDATE model_versions SET status = 'retired' WHERE status = 'champion'")
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(
+        "UPDATE model_versions SET status = ?2, metrics = ?3, micro_f1 = ?4, champion_micro_f1 = ?5,
+                train_seconds = ?6, error = ?7, weights = ?8, finished_at = ?9
+         WHERE id = ?1",
+    )
+    .bind(id)
+    .bind(outcome.status)
+    .bind(outcome.metrics)
+    .bind(outcome.micro_f1)
+    .bind(outcome.champion_micro_f1)
+    .bind(outcome.train_seconds)
+    .bind(outcome.error)
+    .bind(outcome.weights)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Runs left in `training` by a process that died mid-run are marked failed at start-up.
+pub async fn fail_abandoned(conn: &mut SqliteConnection, now: i64) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE model_versions SET status = 'failed', error = 'the server stopped during training',
+                finished_at = ?1
+         WHERE status = 'training'",
+    )
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+pub async fn champion(conn: &mut SqliteConnection) -> sqlx::Result<Option<ModelVersion>> {
+    sqlx::query_as::<_, ModelVersion>(concat!(
+        "SELECT ",
+        version_columns!(),
+        " FROM model_versions WHERE status = 'champion'"
+    ))
+    .fetch_optional(conn)
+    .await
+}
+
+/// The champion's id and weights.
+pub async fn champion_weights(conn: &mut SqliteConnection) -> sqlx::Result<Option<(i64, Vec<u8>)>> {
+    sqlx::query_as(
+        "SELECT id, weights FROM model_versions WHERE status = 'champion' AND weights IS NOT NULL",
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Newest first.
+pub async fn list(conn: &mut SqliteConnection, limit: i64) -> sqlx::Result<Vec<ModelVersion>> {
+    sqlx::query_as::<_, ModelVersion>(concat!(
+        "SELECT ",
+        version_columns!(),
+        " FROM model_versions ORDER BY id DESC LIMIT ?1"
+    ))
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn latest(conn: &mut SqliteConnection) -> sqlx::Result<Option<ModelVersion>> {
+    Ok(list(conn, 1).await?.into_iter().next())
+}
+
+pub async fn request_retrain(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO retrain_requests (requested_by, requested_at) VALUES (?1, ?2)")
+        .bind(user_id)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn pending_requests(conn: &mut SqliteConnection) -> sqlx::Result<i64> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM retrain_requests WHERE handled_at IS NULL")
+            .fetch_one(conn)
+            .await?;
+    Ok(n)
+}
+
+pub async fn mark_requests_handled(conn: &mut SqliteConnection, now: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE retrain_requests SET handled_at = ?1 WHERE handled_at IS NULL")
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

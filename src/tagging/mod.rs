@@ -1,0 +1,11 @@
+//! The classifier inside the forum: which model serves, how topics get suggested tags, and how a
+//! new version is trained from the community's labels and judged against the champion.
+pub mod autotag;
+pub mod dataset;
+pub mod retrain;
+mod tagger;
+
+pub use tagger::{ServingModel, Suggestions, Tagger};
+
+/// At most this many tags are suggested for one topic.
+pub const MAX_SUGGESTIONS: usize = 5;

@@ -1,0 +1,242 @@
+//! One retraining run: read the labels, train a challenger off the async threads with no database
+//! connection held, judge it against the champion on the same held-out topics, store it whatever
+//! the outcome, and swap it in if it is at least as good.
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use anyhow::Context;
+use sqlx::SqlitePool;
+
+use super::{Tagger, dataset};
+use crate::db::{self, model_versions::Finished};
+use crate::domain;
+use crate::model::{Classifier, ClassifierParams, Example};
+
+/// A challenger may be this much worse in micro-F1 and still replace the champion (noise).
+pub const PROMOTION_TOLERANCE: f64 = 0.005;
+
+/// What starts a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// The periodic job: trains only with enough new labels or a pending "Retrain now".
+    Schedule,
+    /// Trains now, whatever the label count.
+    Manual,
+}
+
+impl Trigger {
+    fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Schedule => "schedule",
+            Trigger::Manual => "manual",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RetrainConfig {
+    pub params: ClassifierParams,
+    /// New labels since the champion that make the schedule retrain.
+    pub min_new_labels: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Nothing trained, and why.
+    Skipped(String),
+    Promoted {
+        version: i64,
+        micro_f1: f64,
+        champion_micro_f1: Option<f64>,
+    },
+    Rejected {
+        version: i64,
+        micro_f1: f64,
+        champion_micro_f1: f64,
+    },
+    Failed {
+        version: i64,
+        error: String,
+    },
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Skipped(why) => write!(f, "skipped: {why}"),
+            Outcome::Promoted {
+                version,
+                micro_f1,
+                champion_micro_f1,
+            } => match champion_micro_f1 {
+                Some(old) => write!(
+                    f,
+                    "version {version} is the new champion (micro-F1 {micro_f1:.3} vs {old:.3})"
+                ),
+                None => write!(
+                    f,
+                    "version {version} is the first champion (micro-F1 {micro_f1:.3})"
+                ),
+            },
+            Outcome::Rejected {
+                version,
+                micro_f1,
+                champion_micro_f1,
+            } => write!(
+                f,
+                "version {version} rejected: micro-F1 {micro_f1:.3} is worse than the champion's {champion_micro_f1:.3}"
+            ),
+            Outcome::Failed { version, error } => write!(f, "version {version} failed: {error}"),
+        }
+    }
+}
+
+/// Runs one retraining if it is due (always for [`Trigger::Manual`]).
+pub async fn run_once(
+    pool: &SqlitePool,
+    tagger: &Tagger,
+    config: &RetrainConfig,
+    trigger: Trigger,
+    stop: Arc<AtomicBool>,
+) -> anyhow::Result<Outcome> {
+    let mut conn = pool.acquire().await?;
+    let champion = db::model_versions::champion(&mut conn).await?;
+    let requested = db::model_versions::pending_requests(&mut conn).await? > 0;
+    if trigger == Trigger::Schedule && !requested {
+        let since = champion.as_ref().map_or(i64::MIN, |c| c.created_at);
+        let new_labels = db::labels::count_new_labels(&mut conn, since).await?;
+        if new_labels < config.min_new_labels {
+            return Ok(Outcome::Skipped(format!(
+                "{new_labels} new labels since the champion, {} needed",
+                config.min_new_labels
+            )));
+        }
+    }
+    let now = domain::now();
+    db::model_versions::mark_requests_handled(&mut conn, now).await?;
+    let data = dataset::load(&mut conn)
+        .await
+        .context("reading the training labels")?;
+    let learnable = data.learnable_tags(config.params.min_tag_examples);
+    if learnable == 0 {
+        return Ok(Outcome::Skipped(format!(
+            "no tag has {} labelled topics yet ({} labelled topics in all)",
+            config.params.min_tag_examples,
+            data.len()
+        )));
+    }
+    let hyperparameters = serde_json::to_string(&config.params)?;
+    let version = db::model_versions::start(
+        &mut conn,
+        trigger.as_str(),
+        data.len() as i64,
+        learnable as i64,
+        data.negative_labels as i64,
+        &hyperparameters,
+        now,
+    )
+    .await?;
+    // No connection is held while training: it can take minutes.
+    drop(conn);
+
+    let started = Instant::now();
+    let champion_model = tagger.current();
+    let params = config.params.clone();
+    let judged = tokio::task::spawn_blocking(move || {
+        train_and_judge(
+            &params,
+            &data.train,
+            &data.valid,
+            &data.held_out,
+            champion_model.as_deref().map(|m| &m.classifier),
+            &stop,
+        )
+    })
+    .await
+    .context("the training thread panicked")?;
+    let seconds = started.elapsed().as_secs_f64();
+
+    let mut tx = pool.begin().await?;
+    let outcome = match judged {
+        Err(error) => {
+            let finished = Finished {
+                status: "failed",
+                metrics: None,
+                micro_f1: None,
+                champion_micro_f1: None,
+                train_seconds: seconds,
+                error: Some(&error),
+                weights: None,
+            };
+            db::model_versions::finish(&mut tx, version, &finished, domain::now()).await?;
+            tx.commit().await?;
+            tracing::warn!(version, %error, "training failed; the champion keeps serving");
+            return Ok(Outcome::Failed { version, error });
+        }
+        Ok(judged) => judged,
+    };
+    let promote = outcome
+        .champion_micro_f1
+        .is_none_or(|old| outcome.micro_f1 >= old - PROMOTION_TOLERANCE);
+    let metrics = serde_json::to_string(&outcome.metrics)?;
+    let weights = outcome.classifier.to_bytes()?;
+    let finished = Finished {
+        status: if promote { "champion" } else { "rejected" },
+        metrics: Some(&metrics),
+        micro_f1: Some(outcome.micro_f1),
+        champion_micro_f1: outcome.champion_micro_f1,
+        train_seconds: seconds,
+        error: None,
+        weights: Some(&weights),
+    };
+    db::model_versions::finish(&mut tx, version, &finished, domain::now()).await?;
+    tx.commit().await?;
+    if promote {
+        tagger.serve(version, outcome.classifier);
+        Ok(Outcome::Promoted {
+            version,
+            micro_f1: outcome.micro_f1,
+            champion_micro_f1: outcome.champion_micro_f1,
+        })
+    } else {
+        Ok(Outcome::Rejected {
+            version,
+            micro_f1: outcome.micro_f1,
+            champion_micro_f1: outcome.champion_micro_f1.unwrap_or_default(),
+        })
+    }
+}
+
+struct Judged {
+    classifier: Classifier,
+    metrics: crate::model::Metrics,
+    micro_f1: f64,
+    champion_micro_f1: Option<f64>,
+}
+
+/// Trains and measures both models on the held-out topics (the validation topics when none are
+/// held out yet). Errors come back as text: they are stored with the failed version.
+fn train_and_judge(
+    params: &ClassifierParams,
+    train: &[Example],
+    valid: &[Example],
+    held_out: &[Example],
+    champion: Option<&Classifier>,
+    stop: &AtomicBool,
+) -> Result<Judged, String> {
+    let valid_params = params.check().map_err(|e| e.to_string())?;
+    let classifier = valid_params
+        .fit(train, valid, &mut |_| {}, stop)
+        .map_err(|e| e.to_string())?;
+    let judge_on = if held_out.is_empty() { valid } else { held_out };
+    let judge_on = if judge_on.is_empty() { train } else { judge_on };
+    let metrics = classifier.evaluate(judge_on);
+    let champion_micro_f1 = champion.map(|c| c.evaluate(judge_on).micro_f1);
+    Ok(Judged {
+        micro_f1: metrics.micro_f1,
+        classifier,
+        metrics,
+        champion_micro_f1,
+    })
+}

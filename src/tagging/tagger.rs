@@ -1,0 +1,103 @@
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwapOption;
+use sqlx::SqliteConnection;
+
+use super::MAX_SUGGESTIONS;
+use crate::db;
+use crate::model::Classifier;
+
+/// The champion classifier currently serving suggestions.
+#[derive(Debug)]
+pub struct ServingModel {
+    pub version: i64,
+    pub classifier: Classifier,
+}
+
+/// What the serving model says about a post.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Suggestions {
+    pub model_version: i64,
+    /// Tags at or above their tuned threshold, most confident first, at most [`MAX_SUGGESTIONS`].
+    pub tags: Vec<(String, f32)>,
+    pub quality: Option<f32>,
+}
+
+/// Holds the serving model. Swapping is atomic: a request sees the old model or the new one, never
+/// waits for training.
+#[derive(Debug, Default)]
+pub struct Tagger {
+    serving: ArcSwapOption<ServingModel>,
+    problem: Mutex<Option<String>>,
+}
+
+impl Tagger {
+    pub fn current(&self) -> Option<Arc<ServingModel>> {
+        self.serving.load_full()
+    }
+
+    pub fn serve(&self, version: i64, classifier: Classifier) {
+        self.serving.store(Some(Arc::new(ServingModel {
+            version,
+            classifier,
+        })));
+        *self.problem.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// Why the champion could not be loaded, for the moderators' dashboard.
+    pub fn problem(&self) -> Option<String> {
+        self.problem
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Loads the champion from the database. An unreadable champion is logged and remembered,
+    /// and the forum goes on without suggestions.
+    pub async fn load_champion(&self, conn: &mut SqliteConnection) -> sqlx::Result<()> {
+        let Some((version, weights)) = db::model_versions::champion_weights(conn).await? else {
+            return Ok(());
+        };
+        let loaded = tokio::task::spawn_blocking(move || Classifier::from_bytes(&weights)).await;
+        match loaded {
+            Ok(Ok(classifier)) => self.serve(version, classifier),
+            Ok(Err(e)) => {
+                let message = format!("champion model version {version} cannot be loaded: {e}");
+                tracing::error!("{message}; serving without tag suggestions");
+                *self.problem.lock().unwrap_or_else(|p| p.into_inner()) = Some(message);
+            }
+            Err(e) => tracing::error!(error = ?e, "loading the champion model panicked"),
+        }
+        Ok(())
+    }
+
+    /// Suggests tags for a post on a blocking thread. `None` when no model serves.
+    pub async fn suggest(&self, title: String, body: String) -> Option<Suggestions> {
+        let model = self.current()?;
+        tokio::task::spawn_blocking(move || suggest_with(&model, &title, &body))
+            .await
+            .ok()
+    }
+}
+
+/// Tags whose probability reaches the tag's tuned threshold, best first.
+pub fn suggest_with(model: &ServingModel, title: &str, body: &str) -> Suggestions {
+    let prediction = model.classifier.predict(title, body);
+    let thresholds = model.classifier.thresholds();
+    let tags = model.classifier.tags();
+    let mut chosen: Vec<(String, f32)> = prediction
+        .tags
+        .into_iter()
+        .filter(|(name, p)| {
+            tags.iter()
+                .position(|t| t == name)
+                .is_some_and(|k| *p >= thresholds[k])
+        })
+        .collect();
+    chosen.truncate(MAX_SUGGESTIONS);
+    Suggestions {
+        model_version: model.version,
+        tags: chosen,
+        quality: prediction.quality,
+    }
+}

@@ -1,0 +1,234 @@
+//! The auto-tagger for moderators: model health (versions, per-tag quality, acceptance, training
+//! schedule, cold start) with "Retrain now", and the review queue of suggested tags.
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::Nav;
+use super::charts;
+use crate::db::{self, labels::PendingSuggestion, model_versions::ModelVersion};
+use crate::domain;
+use crate::forum::review;
+use crate::model::Metrics;
+use crate::web::render::{self, PageContext, ago, redirect};
+use crate::web::session::Moderator;
+use crate::web::{AppState, error::AppError};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/mod/model", web::get().to(model_health))
+        .route("/mod/retrain", web::post().to(retrain_now))
+        .route("/mod/review", web::get().to(review_queue));
+}
+
+/// A tag that cannot be learned yet, and how many more labelled topics it needs.
+pub struct ColdTag {
+    pub tag: String,
+    pub examples: i64,
+    pub needed: i64,
+}
+
+/// Everything the model-health page and its JSON report show.
+#[derive(serde::Serialize)]
+pub struct ModelHealth {
+    pub serving_version: Option<i64>,
+    pub load_problem: Option<String>,
+    pub versions: Vec<ModelVersion>,
+    pub champion_metrics: Option<Metrics>,
+    pub acceptance: Vec<db::labels::AcceptanceWeek>,
+    pub last_training: Option<i64>,
+    pub next_check: i64,
+    pub pending_requests: i64,
+    pub min_tag_examples: i64,
+    pub learnable_tags: usize,
+    #[serde(skip)]
+    pub cold_tags: Vec<ColdTag>,
+}
+
+/// Reads the model's health from the database and the serving tagger.
+pub async fn load_health(state: &AppState) -> Result<ModelHealth, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let versions = db::model_versions::list(&mut conn, 20).await?;
+    let champion_metrics = versions
+        .iter()
+        .find(|v| v.status == "champion")
+        .and_then(|v| v.metrics.as_deref())
+        .and_then(|m| serde_json::from_str::<Metrics>(m).ok());
+    let since = domain::now() - 26 * 7 * 86_400;
+    let acceptance = db::labels::acceptance_by_week(&mut conn, since).await?;
+    let pending_requests = db::model_versions::pending_requests(&mut conn).await?;
+    let min = state.settings.tagging.min_tag_examples as i64;
+    let per_tag = db::labels::examples_per_tag(&mut conn).await?;
+    let learnable_tags = per_tag.iter().filter(|t| t.examples >= min).count();
+    let cold_tags = per_tag
+        .into_iter()
+        .filter(|t| t.examples < min)
+        .take(50)
+        .map(|t| ColdTag {
+            needed: min - t.examples,
+            tag: t.tag,
+            examples: t.examples,
+        })
+        .collect();
+    let last_training = versions.first().map(|v| v.created_at);
+    Ok(ModelHealth {
+        serving_version: state.tagger.current().map(|m| m.version),
+        load_problem: state.tagger.problem(),
+        versions,
+        champion_metrics,
+        acceptance,
+        last_training,
+        next_check: state
+            .next_retrain_check
+            .load(std::sync::atomic::Ordering::Relaxed),
+        pending_requests,
+        min_tag_examples: min,
+        learnable_tags,
+        cold_tags,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "mod/model.html")]
+struct ModelPage {
+    ctx: PageContext,
+    nav: Nav,
+    health: ModelHealth,
+    per_tag_chart: String,
+    acceptance_chart: String,
+}
+
+impl ModelPage {
+    fn age(&self, ts: &i64) -> String {
+        ago(*ts)
+    }
+
+    fn when(&self, ts: &i64) -> String {
+        if *ts <= 0 {
+            return "—".into();
+        }
+        let delta = ts - domain::now();
+        if delta > 0 {
+            format!("in {}", charts::duration(delta as f64))
+        } else {
+            "due now".into()
+        }
+    }
+
+    fn score(&self, v: &Option<f64>) -> String {
+        v.map_or_else(|| "—".into(), |x| format!("{x:.3}"))
+    }
+
+    fn seconds(&self, v: &Option<f64>) -> String {
+        v.map_or_else(|| "—".into(), charts::duration)
+    }
+
+    fn acceptance_rate(&self, week: &db::labels::AcceptanceWeek) -> String {
+        charts::percent(week.accepted as f64 / week.decided.max(1) as f64)
+    }
+
+    fn week(&self, ts: &i64) -> String {
+        render::date(*ts)
+    }
+}
+
+async fn model_health(
+    state: web::Data<AppState>,
+    moderator: Moderator,
+) -> Result<HttpResponse, AppError> {
+    let health = load_health(&state).await?;
+    let per_tag_chart = health
+        .champion_metrics
+        .as_ref()
+        .map(|m| {
+            let mut entries: Vec<(String, f64)> =
+                m.per_tag.iter().map(|t| (t.tag.clone(), t.f1)).collect();
+            entries.sort_by(|a, b| b.1.total_cmp(&a.1));
+            entries.truncate(25);
+            charts::bars(
+                "F1 per tag (champion, held-out topics)",
+                "F1",
+                &entries,
+                |v| format!("{v:.2}"),
+            )
+        })
+        .unwrap_or_default();
+    let acceptance_chart = if health.acceptance.is_empty() {
+        String::new()
+    } else {
+        let entries: Vec<(String, f64)> = health
+            .acceptance
+            .iter()
+            .map(|w| {
+                (
+                    render::date(w.week_start),
+                    w.accepted as f64 / w.decided.max(1) as f64,
+                )
+            })
+            .collect();
+        charts::bars(
+            "Suggestions accepted, per week",
+            "share accepted",
+            &entries,
+            charts::percent,
+        )
+    };
+    render::render(&ModelPage {
+        ctx: PageContext::for_viewer(Some(moderator.0)),
+        nav: Nav {
+            active: "model",
+            period: 30,
+        },
+        health,
+        per_tag_chart,
+        acceptance_chart,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+async fn retrain_now(
+    state: web::Data<AppState>,
+    moderator: Moderator,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    let viewer = moderator.0;
+    viewer.check_csrf(&form.csrf_token)?;
+    review::request_retrain(&state.pool, (&viewer).into()).await?;
+    state.retrain_now.notify_one();
+    Ok(redirect("/mod/model"))
+}
+
+#[derive(Template)]
+#[template(path = "mod/review.html")]
+struct ReviewPage {
+    ctx: PageContext,
+    nav: Nav,
+    queue: Vec<PendingSuggestion>,
+}
+
+impl ReviewPage {
+    fn percent(&self, v: &Option<f64>) -> String {
+        charts::percent(v.unwrap_or(0.0))
+    }
+}
+
+async fn review_queue(
+    state: web::Data<AppState>,
+    moderator: Moderator,
+) -> Result<HttpResponse, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let queue = db::labels::review_queue(&mut conn, 200, 0).await?;
+    drop(conn);
+    render::render(&ReviewPage {
+        ctx: PageContext::for_viewer(Some(moderator.0)),
+        nav: Nav {
+            active: "review",
+            period: 30,
+        },
+        queue,
+    })
+}

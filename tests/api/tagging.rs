@@ -1,0 +1,485 @@
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use threadwise::config::Settings;
+use threadwise::startup::Application;
+use threadwise::tagging::retrain::{self, Outcome, Trigger};
+
+use crate::helpers::{Browser, TestApp, spawn_app, spawn_app_with};
+
+/// Tiny hyper-parameters so a training run takes seconds in a debug build.
+fn tiny(settings: &mut Settings) {
+    let t = &mut settings.tagging;
+    t.min_tag_examples = 5;
+    t.retrain_min_new_labels = 1;
+    t.train_epochs = Some(60);
+    t.train_patience = Some(60);
+    t.train_learning_rate = Some(0.01);
+    t.train_hidden = Some(8);
+    t.train_embedding = Some(8);
+    t.train_threads = Some(1);
+}
+
+const RUST_WORDS: [&str; 6] = [
+    "cargo",
+    "borrow checker",
+    "lifetime",
+    "trait object",
+    "crate",
+    "rustc",
+];
+const PYTHON_WORDS: [&str; 6] = [
+    "pip",
+    "django",
+    "numpy",
+    "virtualenv",
+    "pandas",
+    "indentation",
+];
+
+/// 40 topics a tag, with bodies only the right tag's words appear in.
+async fn seed_labelled_topics(author: &Browser) {
+    for i in 0..40 {
+        let r = RUST_WORDS[i % 6];
+        let r2 = RUST_WORDS[(i + 2) % 6];
+        author
+            .create_topic(
+                &format!("Question {i} about {r}"),
+                &format!("My {r} and {r2} fail, {r} again."),
+                &["rust"],
+            )
+            .await;
+        let p = PYTHON_WORDS[i % 6];
+        let p2 = PYTHON_WORDS[(i + 3) % 6];
+        author
+            .create_topic(
+                &format!("Question {i} about {p}"),
+                &format!("My {p} and {p2} fail, {p} again."),
+                &["python"],
+            )
+            .await;
+    }
+}
+
+async fn retrain_now(app: &TestApp) -> Outcome {
+    threadwise::jobs::retrain::run_once(
+        &app.state,
+        Trigger::Manual,
+        Arc::new(AtomicBool::new(false)),
+    )
+    .await
+    .expect("a retrain run")
+}
+
+async fn suggestions_of(app: &TestApp, topic_id: i64) -> Vec<(String, String, String)> {
+    sqlx::query_as(
+        "SELECT g.name, tt.source, tt.status FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id
+         WHERE tt.topic_id = ?1 AND tt.source = 'model' ORDER BY g.name",
+    )
+    .bind(topic_id)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_forum_learns_its_tags_suggests_them_and_learns_from_rejections() {
+    let app = spawn_app_with(tiny).await;
+    let alice = app.user("alice").await;
+    let moderator = app.moderator("mod").await;
+    seed_labelled_topics(&alice).await;
+
+    // Act: the job trains the first champion.
+    let first = retrain_now(&app).await;
+    let Outcome::Promoted {
+        version,
+        champion_micro_f1: None,
+        ..
+    } = first
+    else {
+        panic!("the first run should become champion: {first:?}");
+    };
+    assert_eq!(app.state.tagger.current().unwrap().version, version);
+
+    // A new topic about Rust, tagged by its author with something else, gets `rust` suggested.
+    let topic = alice
+        .create_topic(
+            "Help with cargo and the borrow checker",
+            "The borrow checker and cargo reject my crate.",
+            &["question"],
+        )
+        .await;
+    assert_eq!(
+        suggestions_of(&app, topic).await,
+        [(
+            "rust".to_owned(),
+            "model".to_owned(),
+            "suggested".to_owned()
+        )]
+    );
+    let page: Value = alice
+        .get(&format!("/api/v1/topics/{topic}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rust = page["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "rust")
+        .unwrap()
+        .clone();
+    assert_eq!(rust["status"], "suggested");
+    assert!(rust["confidence"].as_f64().unwrap() > 0.0);
+    let (_, html) = alice.get_text(&format!("/t/{topic}")).await;
+    assert!(
+        html.contains("tag suggested") && html.contains("% confident"),
+        "{html}"
+    );
+    let (_, listed) = alice.get_text("/tags/rust").await;
+    assert!(
+        listed.contains("Help with cargo"),
+        "tag pages list suggested topics too"
+    );
+
+    // The moderator rejects it from the review queue: a negative label.
+    let (status, queue) = moderator.get_text("/mod/review").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(queue.contains("Help with cargo"));
+    let rejected = moderator
+        .submit(
+            &format!("/t/{topic}/tags/rust/reject"),
+            &[("back", "/mod/review")],
+        )
+        .await;
+    assert_eq!(rejected.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        suggestions_of(&app, topic).await,
+        [("rust".to_owned(), "model".to_owned(), "rejected".to_owned())]
+    );
+
+    // Editing the topic does not bring the rejected tag back.
+    let (post_id,): (i64,) = sqlx::query_as("SELECT id FROM posts WHERE topic_id = ?1")
+        .bind(topic)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let edited = alice
+        .client
+        .patch(alice.url(&format!("/api/v1/posts/{post_id}")))
+        .header("X-CSRF-Token", &alice.csrf)
+        .json(&json!({ "body": "cargo and the borrow checker still reject my crate" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edited.status(), StatusCode::OK);
+    assert_eq!(
+        suggestions_of(&app, topic).await,
+        [("rust".to_owned(), "model".to_owned(), "rejected".to_owned())]
+    );
+
+    // The next training run uses the rejection as a negative label for that topic.
+    let mut conn = app.pool.acquire().await.unwrap();
+    let data = threadwise::tagging::dataset::load(&mut conn).await.unwrap();
+    drop(conn);
+    assert_eq!(data.negative_labels, 1);
+    let example = data
+        .train
+        .iter()
+        .chain(&data.valid)
+        .chain(&data.held_out)
+        .find(|e| e.title == "Help with cargo and the borrow checker")
+        .expect("the topic is in the training data");
+    assert_eq!(example.tags, ["question"]);
+    let second = retrain_now(&app).await;
+    let (version_id, negatives): (i64, i64) =
+        sqlx::query_as("SELECT id, negative_labels FROM model_versions ORDER BY id DESC LIMIT 1")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert!(
+        matches!(second, Outcome::Promoted { version, .. } | Outcome::Rejected { version, .. } if version == version_id)
+    );
+    assert_eq!(negatives, 1);
+
+    // Moderators see it all on the model page.
+    let (status, health) = moderator.get_text("/mod/model").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        health.contains("Serving version")
+            && health.contains("champion")
+            && health.contains("<svg"),
+        "{health}"
+    );
+    let acceptance: Value = moderator
+        .get("/api/v1/mod/model")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(acceptance["acceptance"][0]["decided"], 1);
+    assert_eq!(acceptance["acceptance"][0]["accepted"], 0);
+}
+
+#[tokio::test]
+async fn a_failing_training_run_is_recorded_and_the_champion_keeps_serving() {
+    let app = spawn_app_with(tiny).await;
+    let alice = app.user("alice").await;
+    seed_labelled_topics(&alice).await;
+    let Outcome::Promoted {
+        version: champion, ..
+    } = retrain_now(&app).await
+    else {
+        panic!("the first run should become champion");
+    };
+
+    // An impossible configuration (a zero-width LSTM) makes the trainer fail.
+    let mut config = app.state.settings.tagging.retrain_config();
+    config.params = config.params.hidden(0);
+    let outcome = retrain::run_once(
+        &app.pool,
+        &app.state.tagger,
+        &config,
+        Trigger::Manual,
+        Arc::new(AtomicBool::new(false)),
+    )
+    .await
+    .unwrap();
+
+    let Outcome::Failed { version, error } = outcome else {
+        panic!("expected a failure, got {outcome:?}");
+    };
+    assert!(error.contains("hidden"), "{error}");
+    let (status, stored_error): (String, Option<String>) =
+        sqlx::query_as("SELECT status, error FROM model_versions WHERE id = ?1")
+            .bind(version)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "failed");
+    assert!(stored_error.is_some());
+    assert_eq!(app.state.tagger.current().unwrap().version, champion);
+    let suggested: Value = app
+        .browser()
+        .post_json(
+            "/api/v1/tags/suggest",
+            &json!({ "title": "numpy and pandas", "body": "pip install pandas" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(suggested["model_version"], champion);
+    assert_eq!(suggested["tags"][0]["name"], "python");
+}
+
+#[tokio::test]
+async fn a_challenger_worse_than_the_champion_is_not_promoted() {
+    let app = spawn_app_with(tiny).await;
+    let alice = app.user("alice").await;
+    seed_labelled_topics(&alice).await;
+    let Outcome::Promoted {
+        version: champion, ..
+    } = retrain_now(&app).await
+    else {
+        panic!("the first run should become champion");
+    };
+
+    // A challenger that barely moves from its random start.
+    let mut config = app.state.settings.tagging.retrain_config();
+    config.params = config.params.learning_rate(1e-9).epochs(1);
+    let outcome = retrain::run_once(
+        &app.pool,
+        &app.state.tagger,
+        &config,
+        Trigger::Manual,
+        Arc::new(AtomicBool::new(false)),
+    )
+    .await
+    .unwrap();
+
+    let Outcome::Rejected {
+        micro_f1,
+        champion_micro_f1,
+        ..
+    } = outcome
+    else {
+        panic!("expected a rejection, got {outcome:?}");
+    };
+    assert!(micro_f1 < champion_micro_f1 - retrain::PROMOTION_TOLERANCE);
+    assert_eq!(app.state.tagger.current().unwrap().version, champion);
+    let statuses: Vec<(String,)> = sqlx::query_as("SELECT status FROM model_versions ORDER BY id")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        statuses,
+        [("champion".to_owned(),), ("rejected".to_owned(),)]
+    );
+}
+
+#[tokio::test]
+async fn a_corrupt_champion_does_not_stop_the_forum_and_moderators_see_why() {
+    let app = spawn_app().await;
+    let moderator = app.moderator("admin").await;
+    moderator
+        .create_topic("Still readable", "body", &["rust"])
+        .await;
+    sqlx::query(
+        "INSERT INTO model_versions (created_at, status, trigger, weights) VALUES (1, 'champion', 'manual', x'00ff00ff')",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+
+    // A second server starts on the same database.
+    let url = format!(
+        "sqlite://{}",
+        app.pool.connect_options().get_filename().display()
+    );
+    let restarted = Application::build(Settings::with_database(url))
+        .await
+        .expect("the server starts");
+    let address = format!("http://127.0.0.1:{}", restarted.port());
+    let state = restarted.state().clone();
+    tokio::spawn(restarted.run_until_stopped());
+
+    assert!(state.tagger.current().is_none());
+    assert!(state.tagger.problem().unwrap().contains("cannot be loaded"));
+    let home = reqwest::get(format!("{address}/")).await.unwrap();
+    assert_eq!(home.status(), StatusCode::OK);
+    assert!(home.text().await.unwrap().contains("Still readable"));
+    let suggest = reqwest::Client::new()
+        .post(format!("{address}/api/v1/tags/suggest"))
+        .json(&json!({ "title": "t", "body": "b" }))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = suggest.json().await.unwrap();
+    assert_eq!(body, json!({ "tags": [], "model_version": null }));
+}
+
+#[tokio::test]
+async fn with_too_few_labels_nothing_trains_and_moderators_see_what_is_missing() {
+    let app = spawn_app_with(tiny).await;
+    let moderator = app.moderator("admin").await;
+    moderator
+        .create_topic("Only one topic here", "body", &["rare-tag"])
+        .await;
+
+    let outcome = retrain_now(&app).await;
+
+    assert!(
+        matches!(outcome, Outcome::Skipped(ref why) if why.contains("no tag has 5")),
+        "{outcome:?}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM model_versions").await, 0);
+    let (_, health) = moderator.get_text("/mod/model").await;
+    assert!(
+        health.contains("No model is serving yet") && health.contains("rare-tag"),
+        "{health}"
+    );
+}
+
+#[tokio::test]
+async fn retrain_now_is_for_moderators_and_authors_decide_on_their_own_topics_only() {
+    let app = spawn_app_with(tiny).await;
+    let moderator = app.moderator("admin").await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    seed_labelled_topics(&alice).await;
+    retrain_now(&app).await;
+    let topic = alice
+        .create_topic(
+            "cargo crate lifetime",
+            "borrow checker cargo rustc",
+            &["question"],
+        )
+        .await;
+
+    let forbidden = bob
+        .post_json(
+            &format!("/api/v1/topics/{topic}/tags/rust/accept"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+    let accepted = alice
+        .post_json(
+            &format!("/api/v1/topics/{topic}/tags/rust/accept"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+    assert_eq!(
+        suggestions_of(&app, topic).await,
+        [("rust".to_owned(), "model".to_owned(), "active".to_owned())]
+    );
+
+    for path in ["/mod/model", "/mod/review"] {
+        assert_eq!(
+            bob.get(path).await.status(),
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        bob.get("/api/v1/mod/model").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        bob.post_json("/api/v1/mod/retrain", &json!({}))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        bob.submit("/mod/retrain", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let requested = moderator.submit("/mod/retrain", &[]).await;
+    assert_eq!(requested.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count("SELECT COUNT(*) FROM retrain_requests").await, 1);
+    // The button wakes the retrain job at once (no hour-long wait): it handles the request.
+    for _ in 0..600 {
+        if app
+            .count("SELECT COUNT(*) FROM retrain_requests WHERE handled_at IS NULL")
+            .await
+            == 0
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM retrain_requests WHERE handled_at IS NULL")
+            .await,
+        0
+    );
+
+    let retagged = moderator
+        .client
+        .put(moderator.url(&format!("/api/v1/topics/{topic}/tags")))
+        .header("X-CSRF-Token", &moderator.csrf)
+        .json(&json!({ "tags": ["rust", "borrowing"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retagged.status(), StatusCode::OK);
+    let page: Value = alice
+        .get(&format!("/api/v1/topics/{topic}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = page["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["borrowing", "rust"]);
+}
