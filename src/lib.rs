@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod forum;
+pub mod import;
 pub mod jobs;
 pub mod model;
 pub mod startup;

@@ -1,7 +1,7 @@
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-use threadwise::cli::{model::ModelCommand, user::UserCommand};
+use threadwise::cli::{import::ImportCommand, model::ModelCommand, user::UserCommand};
 use threadwise::config::Settings;
 use threadwise::startup::Application;
 
@@ -32,6 +32,9 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Import a community: a Stack Exchange dump or a JSON Lines file.
+    #[command(subcommand)]
+    Import(ImportCommand),
     #[command(flatten)]
     Model(ModelCommand),
 }
@@ -48,6 +51,9 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Model(command)) => threadwise::cli::model::run(command),
         Some(Command::User(command)) => {
             runtime()?.block_on(threadwise::cli::user::run(&cli.database, command))
+        }
+        Some(Command::Import(command)) => {
+            runtime()?.block_on(threadwise::cli::import::run(&cli.database, command))
         }
         Some(Command::Serve(settings)) => serve(settings, cli.database),
         None => {

@@ -1,3 +1,4 @@
 //! Operator commands beside `serve`: each file holds one family of subcommands.
+pub mod import;
 pub mod model;
 pub mod user;

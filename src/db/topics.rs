@@ -20,6 +20,19 @@ pub struct Topic {
     pub hidden: bool,
     pub first_response_at: Option<i64>,
     pub predicted_quality: Option<f64>,
+    /// Attribution of an imported topic (migration 0003); all `None` for local ones.
+    pub source_url: Option<String>,
+    pub source_author_name: Option<String>,
+    pub source_author_url: Option<String>,
+    pub source_license: Option<String>,
+}
+
+impl Topic {
+    /// The licence deed to link to, when the licence is one we know.
+    pub fn source_license_url(&self) -> Option<&'static str> {
+        let license = self.source_license.as_deref()?;
+        crate::domain::license::ContentLicense::parse(license).map(|l| l.url())
+    }
 }
 
 /// A row of a topic list.
@@ -79,7 +92,9 @@ pub async fn get(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<To
     sqlx::query_as::<_, Topic>(
         "SELECT t.id, t.title, t.author_id, u.username AS author_name, t.created_at,
                 t.last_posted_at, t.reply_count, t.view_count, t.score, t.locked, t.pinned,
-                t.hidden, t.first_response_at, t.predicted_quality
+                t.hidden, t.first_response_at, t.predicted_quality, t.source_url,
+                u.source_name AS source_author_name, u.source_url AS source_author_url,
+                t.source_license
          FROM topics t JOIN users u ON u.id = t.author_id
          WHERE t.id = ?1",
     )

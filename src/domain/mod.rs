@@ -2,6 +2,7 @@
 mod account;
 mod content;
 mod flag;
+pub mod license;
 pub mod markdown;
 pub mod ranking;
 pub mod report;

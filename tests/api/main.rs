@@ -3,5 +3,6 @@ mod helpers;
 
 mod accounts;
 mod dashboard;
+mod import;
 mod escaping;
 mod topics;

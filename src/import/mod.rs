@@ -1,0 +1,364 @@
+//! Importing communities: Stack Exchange data dumps and JSON Lines files.
+//!
+//! A reader thread parses and sanitises the source into batches while the caller's task writes the
+//! previous batch, each in its own transaction: a batch is all or nothing, and since every row is
+//! upserted by its source key, re-running an import (complete or interrupted) updates what is there
+//! and adds what is missing. The channel between the two holds two batches, so memory stays flat
+//! whatever the file size.
+pub mod jsonl;
+pub mod stackexchange;
+mod text;
+mod xml;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use indicatif::ProgressBar;
+use sqlx::{Connection, SqliteConnection};
+use tokio::sync::mpsc;
+
+use crate::db::{self, import::PostRow, import::TopicRow, import::TopicTagRow, import::UserRow};
+
+/// Why an import stopped. Everything committed before stays, consistent, and a re-run resumes.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: malformed XML at line {line} (byte {byte}): {message}", path.display())]
+    Malformed {
+        path: PathBuf,
+        line: u64,
+        byte: u64,
+        message: String,
+    },
+    #[error(
+        "{}: the file ends at line {line} (byte {byte}) before <{element}> is closed: it looks truncated",
+        path.display()
+    )]
+    Truncated {
+        path: PathBuf,
+        line: u64,
+        byte: u64,
+        element: String,
+    },
+    #[error("{}:{line}: {message}", path.display())]
+    BadLine {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+    #[error("{}: not a Stack Exchange dump directory (no Posts.xml in it)", path.display())]
+    NotADump { path: PathBuf },
+    #[error("database error while importing: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("the import reader stopped unexpectedly")]
+    ReaderLost,
+}
+
+impl ImportError {
+    fn io(path: &Path, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Rows per transaction.
+    pub batch_size: usize,
+    /// Drawn on stderr by the CLI; hidden in tests.
+    pub progress: ProgressBar,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self {
+            batch_size: 1000,
+            progress: ProgressBar::hidden(),
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default)]
+pub struct ImportSummary {
+    /// Source rows read (users and posts).
+    pub rows: u64,
+    pub topics: u64,
+    pub replies: u64,
+    /// Users from the users file, new or updated.
+    pub users: u64,
+    /// Users created from a post's owner (no users file, or a deleted account).
+    pub authors_created: u64,
+    pub tags_created: u64,
+    pub tags_assigned: u64,
+    /// Source tags that were not valid names here and were renamed.
+    pub tags_renamed: u64,
+    /// Rows not imported, by reason.
+    pub skipped: BTreeMap<String, u64>,
+    pub elapsed: Duration,
+}
+
+impl ImportSummary {
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+
+    /// Posts (topics and replies) written per second.
+    pub fn posts_per_second(&self) -> f64 {
+        (self.topics + self.replies) as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    fn skip(&mut self, reason: impl Into<String>, n: u64) {
+        if n > 0 {
+            *self.skipped.entry(reason.into()).or_default() += n;
+        }
+    }
+}
+
+impl fmt::Display for ImportSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "imported {} topics, {} replies, {} users (+{} from post owners), {} new tags ({} tag uses, {} renamed) \
+             from {} rows in {:.1}s ({:.0} posts/s)",
+            self.topics,
+            self.replies,
+            self.users,
+            self.authors_created,
+            self.tags_created,
+            self.tags_assigned,
+            self.tags_renamed,
+            self.rows,
+            self.elapsed.as_secs_f64(),
+            self.posts_per_second()
+        )?;
+        write!(f, "skipped {}", self.skipped_total())?;
+        for (reason, n) in &self.skipped {
+            write!(f, "\n  {n:>8}  {reason}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A source row, converted.
+#[derive(Debug)]
+enum Record {
+    /// From a users file: created or refreshed.
+    User(UserRow),
+    /// The owner of a post: created only if no user has that key yet.
+    Author(UserRow),
+    Topic {
+        topic: TopicRow,
+        first_post: PostRow,
+        tags: Vec<String>,
+    },
+    Reply(PostRow),
+    Skip(String),
+    /// A source tag renamed to a valid name.
+    RenamedTag,
+}
+
+/// Rows for one transaction, plus where the reader was.
+#[derive(Debug, Default)]
+struct Batch {
+    users: Vec<UserRow>,
+    authors: Vec<UserRow>,
+    topics: Vec<TopicRow>,
+    first_posts: Vec<PostRow>,
+    tags: Vec<(usize, String)>,
+    replies: Vec<PostRow>,
+    skipped: BTreeMap<String, u64>,
+    renamed_tags: u64,
+    rows: u64,
+    /// Bytes of the source read when the batch was cut.
+    position: u64,
+}
+
+impl Batch {
+    fn push(&mut self, record: Record) {
+        match record {
+            Record::User(user) => self.users.push(user),
+            Record::Author(user) => self.authors.push(user),
+            Record::Topic {
+                topic,
+                first_post,
+                tags,
+            } => {
+                let i = self.topics.len();
+                self.tags.extend(tags.into_iter().map(|t| (i, t)));
+                self.topics.push(topic);
+                self.first_posts.push(first_post);
+            }
+            Record::Reply(post) => self.replies.push(post),
+            Record::Skip(reason) => *self.skipped.entry(reason).or_default() += 1,
+            Record::RenamedTag => self.renamed_tags += 1,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.users.len() + self.topics.len() + self.replies.len()
+    }
+}
+
+/// Sends batches from a record reader (run on a blocking thread) to the writer.
+struct Batcher {
+    batch: Batch,
+    size: usize,
+    tx: mpsc::Sender<Result<Batch, ImportError>>,
+}
+
+impl Batcher {
+    /// Adds the records made from one source row; returns false when the writer has gone away (it
+    /// failed), so reading stops.
+    fn push_row(&mut self, records: impl IntoIterator<Item = Record>, position: u64) -> bool {
+        self.batch.rows += 1;
+        for record in records {
+            self.batch.push(record);
+        }
+        if self.batch.len() >= self.size {
+            return self.flush(position);
+        }
+        true
+    }
+
+    fn flush(&mut self, position: u64) -> bool {
+        let mut batch = std::mem::take(&mut self.batch);
+        batch.position = position;
+        self.tx.blocking_send(Ok(batch)).is_ok()
+    }
+
+    /// Ends the stream; an error drops the unfinished batch, so it is all or nothing too.
+    fn finish(mut self, result: Result<u64, ImportError>) {
+        match result {
+            Ok(position) => {
+                self.flush(position);
+            }
+            Err(e) => {
+                let _ = self.tx.blocking_send(Err(e));
+            }
+        }
+    }
+}
+
+/// Runs `read` on a blocking thread, feeding a `Batcher`, and writes its batches on `conn`.
+async fn run<F>(
+    conn: &mut SqliteConnection,
+    options: &ImportOptions,
+    read: F,
+) -> Result<ImportSummary, ImportError>
+where
+    F: FnOnce(&mut Batcher) -> Result<u64, ImportError> + Send + 'static,
+{
+    let started = Instant::now();
+    let (tx, mut rx) = mpsc::channel(2);
+    let size = options.batch_size.max(1);
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut batcher = Batcher {
+            batch: Batch::default(),
+            size,
+            tx,
+        };
+        let result = read(&mut batcher);
+        batcher.finish(result);
+    });
+    let mut summary = ImportSummary::default();
+    let written = async {
+        while let Some(batch) = rx.recv().await {
+            let batch = batch?;
+            write_batch(conn, &batch, &mut summary).await?;
+            options.progress.set_position(batch.position);
+            let rate = summary.rows as f64 / started.elapsed().as_secs_f64().max(1e-3);
+            options
+                .progress
+                .set_message(format!("{} rows, {rate:.0} rows/s", summary.rows));
+        }
+        Ok::<_, ImportError>(())
+    }
+    .await;
+    drop(rx);
+    let joined = reader.await;
+    written?;
+    joined.map_err(|_| ImportError::ReaderLost)?;
+    // Imported topics are usually older than the hot window, but a fresh dump's are not.
+    let mut tx = conn.begin().await?;
+    db::topics::refresh_recent_ranks(&mut tx, crate::domain::now()).await?;
+    tx.commit().await?;
+    summary.elapsed = started.elapsed();
+    options.progress.finish_and_clear();
+    Ok(summary)
+}
+
+async fn write_batch(
+    conn: &mut SqliteConnection,
+    batch: &Batch,
+    summary: &mut ImportSummary,
+) -> Result<(), ImportError> {
+    let now = crate::domain::now();
+    let mut tx = conn.begin().await?;
+    for user in &batch.users {
+        db::import::upsert_user(&mut tx, user, true).await?;
+    }
+    let mut author_keys: Vec<&str> = batch.authors.iter().map(|a| a.key.as_str()).collect();
+    author_keys.sort_unstable();
+    author_keys.dedup();
+    let missing: BTreeSet<String> = db::import::missing_user_keys(&mut tx, &author_keys)
+        .await?
+        .into_iter()
+        .collect();
+    let mut authors_created = 0;
+    for author in batch.authors.iter().filter(|a| missing.contains(&a.key)) {
+        authors_created += u64::from(db::import::upsert_user(&mut tx, author, false).await?);
+    }
+    let topics = db::import::upsert_topics(&mut tx, &batch.topics).await?;
+    let first_posts = db::import::upsert_posts(&mut tx, &batch.first_posts).await?;
+    let replies = db::import::upsert_posts(&mut tx, &batch.replies).await?;
+    let topic_keys: Vec<&str> = batch.topics.iter().map(|t| t.key.as_str()).collect();
+    let tag_rows: Vec<TopicTagRow<'_>> = batch
+        .tags
+        .iter()
+        .map(|(i, tag)| TopicTagRow {
+            topic_key: &batch.topics[*i].key,
+            tag,
+            created_at: batch.topics[*i].created_at,
+        })
+        .collect();
+    let (tags_created, tags_assigned) =
+        db::import::set_author_tags(&mut tx, &topic_keys, &tag_rows, now).await?;
+    let mut touched: Vec<&str> = topic_keys.clone();
+    touched.extend(batch.replies.iter().map(|r| r.topic_key.as_str()));
+    touched.sort_unstable();
+    touched.dedup();
+    db::import::refresh_topic_stats(&mut tx, &touched).await?;
+    tx.commit().await?;
+
+    summary.rows += batch.rows;
+    summary.users += batch.users.len() as u64;
+    summary.authors_created += authors_created;
+    summary.topics += topics;
+    summary.replies += replies;
+    summary.tags_created += tags_created;
+    summary.tags_assigned += tags_assigned;
+    summary.tags_renamed += batch.renamed_tags;
+    for (reason, n) in &batch.skipped {
+        summary.skip(reason.clone(), *n);
+    }
+    // Rows the joins left out: an answer whose question was removed from the dump, or (should an
+    // author be missing) a question.
+    summary.skip(
+        "answer to a question that is not in the import",
+        (batch.replies.len() as u64).saturating_sub(replies),
+    );
+    summary.skip(
+        "question whose author could not be stored",
+        (batch.topics.len() as u64).saturating_sub(topics.min(first_posts)),
+    );
+    Ok(())
+}

@@ -1,0 +1,244 @@
+//! `threadwise import stackexchange DIR`: one site of a Stack Exchange data dump. `Users.xml` is read
+//! first when present, then `Posts.xml`: questions become topics, answers replies, owners users.
+use std::path::{Path, PathBuf};
+
+use sqlx::SqliteConnection;
+
+use super::text::{self, TagOutcome};
+use super::xml::{Row, XmlRows};
+use super::{Batcher, ImportError, ImportOptions, ImportSummary, Record};
+use crate::db::import::{PostRow, TopicRow, UserRow};
+use crate::domain::{TopicTitle, license::ContentLicense, markdown};
+
+const USER_ATTRS: &[&str] = &["Id", "DisplayName", "CreationDate"];
+const POST_ATTRS: &[&str] = &[
+    "Id",
+    "PostTypeId",
+    "ParentId",
+    "CreationDate",
+    "Score",
+    "ViewCount",
+    "Body",
+    "OwnerUserId",
+    "OwnerDisplayName",
+    "LastEditDate",
+    "LastActivityDate",
+    "Title",
+    "Tags",
+    "AnswerCount",
+    "ContentLicense",
+];
+
+/// Imports the dump in `dir`. `site` (e.g. `ai.stackexchange.com`) names the source in keys and
+/// links; by default it is the directory's name, as in the dumps' own archive names.
+pub async fn import(
+    conn: &mut SqliteConnection,
+    dir: &Path,
+    site: Option<&str>,
+    options: &ImportOptions,
+) -> Result<ImportSummary, ImportError> {
+    let posts = dir.join("Posts.xml");
+    if !posts.is_file() {
+        return Err(ImportError::NotADump {
+            path: dir.to_owned(),
+        });
+    }
+    let users = Some(dir.join("Users.xml")).filter(|p| p.is_file());
+    let site = match site {
+        Some(site) => site.to_owned(),
+        None => site_of(dir)?,
+    };
+    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    options
+        .progress
+        .set_length(size(&posts) + users.as_deref().map_or(0, size));
+    super::run(conn, options, move |batcher| {
+        read_site(&site, users, &posts, batcher)
+    })
+    .await
+}
+
+fn site_of(dir: &Path) -> Result<String, ImportError> {
+    let dir = dir.canonicalize().map_err(|e| ImportError::io(dir, e))?;
+    Ok(dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "stackexchange".into()))
+}
+
+/// Returns how many bytes were read, for the final progress position.
+fn read_site(
+    site: &str,
+    users: Option<PathBuf>,
+    posts: &Path,
+    batcher: &mut Batcher,
+) -> Result<u64, ImportError> {
+    let mut offset = 0;
+    if let Some(path) = users {
+        let mut rows = XmlRows::open(&path, USER_ATTRS)?;
+        while let Some(row) = rows.next_row()? {
+            if !batcher.push_row([user_record(site, &row)], rows.position()) {
+                return Ok(rows.position());
+            }
+        }
+        offset = rows.position();
+    }
+    let mut rows = XmlRows::open(posts, POST_ATTRS)?;
+    while let Some(row) = rows.next_row()? {
+        if !batcher.push_row(post_records(site, &row), offset + rows.position()) {
+            break;
+        }
+    }
+    Ok(offset + rows.position())
+}
+
+fn user_record(site: &str, row: &Row) -> Record {
+    let Some(id) = row.get("Id").filter(|id| id.parse::<i64>().is_ok()) else {
+        return Record::Skip("user row without a numeric Id".into());
+    };
+    let name = row
+        .get("DisplayName")
+        .filter(|n| !n.trim().is_empty())
+        .map_or_else(|| format!("user{id}"), str::to_owned);
+    let key = format!("{site}:u:{id}");
+    Record::User(UserRow {
+        usernames: text::usernames(&name, id, &key),
+        key,
+        name,
+        profile_url: Some(format!("https://{site}/users/{id}")),
+        created_at: row
+            .get("CreationDate")
+            .and_then(text::parse_time)
+            .unwrap_or_else(crate::domain::now),
+    })
+}
+
+/// The user a post belongs to: its owner's account, else the name it was posted under (a deleted
+/// account), else one placeholder per site.
+fn owner(site: &str, row: &Row, created_at: i64) -> UserRow {
+    let display = row.get("OwnerDisplayName").filter(|n| !n.trim().is_empty());
+    let (key, id, name, profile_url) = match row.get("OwnerUserId") {
+        Some(id) if id.parse::<i64>().is_ok() => (
+            format!("{site}:u:{id}"),
+            id.to_owned(),
+            display.map_or_else(|| format!("user{id}"), str::to_owned),
+            Some(format!("https://{site}/users/{id}")),
+        ),
+        _ => match display {
+            Some(name) => (format!("{site}:name:{name}"), "0".into(), name.into(), None),
+            None => (
+                format!("{site}:anonymous"),
+                "0".into(),
+                "anonymous".into(),
+                None,
+            ),
+        },
+    };
+    UserRow {
+        usernames: text::usernames(&name, &id, &key),
+        key,
+        name,
+        profile_url,
+        created_at,
+    }
+}
+
+fn post_records(site: &str, row: &Row) -> Vec<Record> {
+    let skip = |reason: &str| vec![Record::Skip(reason.into())];
+    let Some(id) = row.get("Id").and_then(|id| id.parse::<i64>().ok()) else {
+        return skip("post row without a numeric Id");
+    };
+    let kind = row.get("PostTypeId").unwrap_or("");
+    if !matches!(kind, "1" | "2") {
+        return skip(&format!(
+            "not a question or answer (PostTypeId {kind}: {})",
+            post_type_name(kind)
+        ));
+    }
+    let Some(created_at) = row.get("CreationDate").and_then(text::parse_time) else {
+        return skip("post with a missing or invalid CreationDate");
+    };
+    let int = |name: &str| row.get(name).and_then(|v| v.parse::<i64>().ok());
+    let author = owner(site, row, created_at);
+    let body_html = markdown::sanitize_html(row.get("Body").unwrap_or(""));
+    let post = PostRow {
+        key: format!("{site}:{id}"),
+        topic_key: format!("{site}:{id}"),
+        author_key: author.key.clone(),
+        is_first: kind == "1",
+        body_md: text::html_to_text(&body_html),
+        body_html,
+        created_at,
+        edited_at: row.get("LastEditDate").and_then(text::parse_time),
+        score: int("Score").unwrap_or(0),
+    };
+    let mut records = vec![Record::Author(author)];
+    if kind == "2" {
+        let Some(parent) = int("ParentId") else {
+            return skip("answer without a ParentId");
+        };
+        records.push(Record::Reply(PostRow {
+            topic_key: format!("{site}:{parent}"),
+            ..post
+        }));
+        return records;
+    }
+    let Ok(title) = TopicTitle::parse(row.get("Title").unwrap_or("")) else {
+        return skip("question with a missing or invalid title");
+    };
+    let mut tags: Vec<String> = Vec::new();
+    for raw in text::split_tags(row.get("Tags").unwrap_or("")) {
+        let tag = match text::normalise_tag(raw) {
+            TagOutcome::Kept(tag) => tag,
+            TagOutcome::Renamed(tag) => {
+                records.push(Record::RenamedTag);
+                tag
+            }
+            TagOutcome::Skipped => {
+                records.push(Record::Skip("tag that cannot be made a valid name".into()));
+                continue;
+            }
+        };
+        if !tags.iter().any(|t| t == tag.as_str()) {
+            tags.push(tag.as_str().to_owned());
+        }
+    }
+    // The dump's own licence when it says (newer dumps do, per post), else the one of the date.
+    let license = row
+        .get("ContentLicense")
+        .and_then(ContentLicense::parse)
+        .unwrap_or_else(|| ContentLicense::for_date(created_at));
+    let topic = TopicRow {
+        key: post.key.clone(),
+        title: title.as_str().to_owned(),
+        author_key: post.author_key.clone(),
+        created_at,
+        activity_at: row
+            .get("LastActivityDate")
+            .and_then(text::parse_time)
+            .unwrap_or(created_at),
+        view_count: int("ViewCount").unwrap_or(0),
+        score: post.score,
+        answer_count: int("AnswerCount"),
+        url: Some(format!("https://{site}/questions/{id}")),
+        license: Some(license.name().to_owned()),
+    };
+    records.push(Record::Topic {
+        topic,
+        first_post: post,
+        tags,
+    });
+    records
+}
+
+fn post_type_name(kind: &str) -> &'static str {
+    match kind {
+        "3" => "orphaned tag wiki",
+        "4" => "tag wiki excerpt",
+        "5" => "tag wiki",
+        "6" => "moderator nomination",
+        "7" => "wiki placeholder",
+        "8" => "privilege wiki",
+        _ => "unknown type",
+    }
+}
