@@ -12,4 +12,5 @@ pub mod import;
 pub mod jobs;
 pub mod model;
 pub mod startup;
+pub mod tagging;
 pub mod web;

@@ -2,7 +2,7 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use threadwise::cli::{import::ImportCommand, model::ModelCommand, user::UserCommand};
-use threadwise::config::Settings;
+use threadwise::config::{Settings, TaggingSettings};
 use threadwise::startup::Application;
 
 #[derive(Debug, Parser)]
@@ -35,6 +35,8 @@ enum Command {
     /// Import a community: a Stack Exchange dump or a JSON Lines file.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Run one retraining of the auto-tagger against the database and print the outcome.
+    Retrain(TaggingSettings),
     #[command(flatten)]
     Model(ModelCommand),
 }
@@ -54,6 +56,9 @@ fn main() -> anyhow::Result<()> {
         }
         Some(Command::Import(command)) => {
             runtime()?.block_on(threadwise::cli::import::run(&cli.database, command))
+        }
+        Some(Command::Retrain(settings)) => {
+            runtime()?.block_on(threadwise::cli::retrain::run(&cli.database, &settings))
         }
         Some(Command::Serve(settings)) => serve(settings, cli.database),
         None => {

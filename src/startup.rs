@@ -1,6 +1,7 @@
 //! `Application::build`: pool, migrations, HTTP server on its own listener (port 0 in tests), jobs.
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web::Data};
@@ -25,6 +26,10 @@ impl Application {
         let port = listener.local_addr()?.port();
         crate::auth::warm_up();
         let state = AppState::new(pool, Arc::new(settings));
+        let mut conn = state.pool.acquire().await?;
+        db::model_versions::fail_abandoned(&mut conn, crate::domain::now()).await?;
+        state.tagger.load_champion(&mut conn).await?;
+        drop(conn);
         let data = Data::new(state.clone());
         let mut server = HttpServer::new(move || {
             App::new()
@@ -63,10 +68,15 @@ impl Application {
                     .map(drop)
             }
         });
+        let stop = Arc::new(AtomicBool::new(false));
+        let retrain = jobs::retrain::run_forever(self.state.clone(), stop.clone());
         let result = tokio::select! {
             served = self.server => served.context("the HTTP server failed"),
             () = ranks => Ok(()),
+            () = retrain => Ok(()),
         };
+        // A training run in progress stops at its next batch.
+        stop.store(true, Ordering::Relaxed);
         if let Err(e) = jobs::ranks::run_once(&self.state.pool, &self.state.views).await {
             tracing::warn!(error = ?e, "could not write buffered views at shutdown");
         }

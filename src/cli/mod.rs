@@ -1,4 +1,5 @@
 //! Operator commands beside `serve`: each file holds one family of subcommands.
 pub mod import;
 pub mod model;
+pub mod retrain;
 pub mod user;

@@ -1,8 +1,10 @@
 //! The database layer: sqlx queries, one file per aggregate. Functions take `&mut SqliteConnection`
 //! so they work on a pooled connection and inside a transaction alike; they return `sqlx::Result`
 //! and know nothing of HTTP.
-pub mod import;
 pub mod flags;
+pub mod import;
+pub mod labels;
+pub mod model_versions;
 pub mod modlog;
 pub mod posts;
 pub mod reports;

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod flags;
 pub mod reports;
+pub mod review;
 pub mod topics;
 
 use crate::domain::ValidationError;

@@ -1,6 +1,7 @@
 //! Background loops beside the server. Each job exposes `run_once` so tests never wait on a timer;
 //! a failing run is logged and the loop keeps ticking.
 pub mod ranks;
+pub mod retrain;
 
 use std::future::Future;
 use std::time::Duration;

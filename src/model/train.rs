@@ -148,7 +148,8 @@ impl ValidParams {
             p.dropout,
             p.quality_weight,
         );
-        let mut best: Option<(Network<f32>, Vec<f32>, Metrics)> = None;
+        // The best epoch so far: weights, thresholds, metrics and validation loss.
+        let mut best: Option<(Network<f32>, Vec<f32>, Metrics, f64)> = None;
         let mut since_best = 0;
         for epoch in 1..=p.epochs {
             let start = Instant::now();
@@ -180,9 +181,13 @@ impl ValidParams {
             let thresholds =
                 metrics::tune_thresholds(probs.view(), &va.gold, MIN_THRESHOLD_SUPPORT);
             let valid_metrics = metrics::evaluate(probs.view(), &va.gold, &thresholds, &tags);
-            let improved = best
-                .as_ref()
-                .is_none_or(|b| valid_metrics.micro_f1 > b.2.micro_f1);
+            let valid_loss = mean_bce(probs.view(), &va.gold);
+            // On a tie in micro-F1 (common on small validation sets, where F1 saturates early) the
+            // lower validation loss wins, so training does not stop at a barely-separating epoch.
+            let improved = best.as_ref().is_none_or(|b| {
+                valid_metrics.micro_f1 > b.2.micro_f1 + 1e-9
+                    || ((valid_metrics.micro_f1 - b.2.micro_f1).abs() <= 1e-9 && valid_loss < b.3)
+            });
             let report = EpochReport {
                 train_loss: loss_sum / batches.len().max(1) as f64,
                 valid: valid_metrics.clone(),
@@ -199,7 +204,7 @@ impl ValidParams {
                 epoch_report: Some(report),
             });
             if improved {
-                best = Some((trainer.net.clone(), thresholds, valid_metrics));
+                best = Some((trainer.net.clone(), thresholds, valid_metrics, valid_loss));
                 since_best = 0;
             } else {
                 since_best += 1;
@@ -208,7 +213,7 @@ impl ValidParams {
                 }
             }
         }
-        let (network, thresholds, metrics) = best.ok_or(ModelError::Stopped)?;
+        let (network, thresholds, metrics, _) = best.ok_or(ModelError::Stopped)?;
         Ok(Classifier {
             vocab,
             tags,
@@ -245,4 +250,21 @@ fn split<'a>(
         t.iter().map(|&i| &train[i]).collect(),
         v.iter().map(|&i| &train[i]).collect(),
     )
+}
+
+/// Mean binary cross-entropy of tag probabilities against the gold tags (validation loss).
+fn mean_bce(probs: ndarray::ArrayView2<f32>, gold: &[Vec<usize>]) -> f64 {
+    let eps = 1e-7_f64;
+    let mut total = 0.0;
+    for (row, tags) in probs.rows().into_iter().zip(gold) {
+        for (j, &p) in row.iter().enumerate() {
+            let p = f64::from(p).clamp(eps, 1.0 - eps);
+            total -= if tags.contains(&j) {
+                p.ln()
+            } else {
+                (1.0 - p).ln()
+            };
+        }
+    }
+    total / probs.len().max(1) as f64
 }

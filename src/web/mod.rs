@@ -16,6 +16,7 @@ use sqlx::SqlitePool;
 use crate::config::Settings;
 use crate::db::views::ViewCounter;
 use crate::forum::{ForumError, topics::Actor};
+use crate::tagging::Tagger;
 use error::AppError;
 use session::Viewer;
 
@@ -25,6 +26,11 @@ pub struct AppState {
     pub pool: SqlitePool,
     pub settings: Arc<Settings>,
     pub views: Arc<ViewCounter>,
+    pub tagger: Arc<Tagger>,
+    /// Wakes the retrain job when a moderator presses "Retrain now".
+    pub retrain_now: Arc<tokio::sync::Notify>,
+    /// When the retrain job next looks for new labels (unix seconds), for the dashboard.
+    pub next_retrain_check: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl AppState {
@@ -33,6 +39,9 @@ impl AppState {
             pool,
             settings,
             views: Arc::default(),
+            tagger: Arc::default(),
+            retrain_now: Arc::default(),
+            next_retrain_check: Arc::default(),
         }
     }
 }
@@ -52,6 +61,18 @@ async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
         error::ApiError(AppError::NotFound).error_response()
     } else {
         AppError::NotFound.error_response()
+    }
+}
+
+impl AppState {
+    /// Suggests tags for a topic just written. A failure is logged, never shown: the post is saved.
+    pub async fn auto_tag(&self, topic_id: i64) {
+        let auto_apply = self.settings.tagging.auto_apply_confidence;
+        if let Err(e) =
+            crate::tagging::autotag::auto_tag(&self.pool, &self.tagger, topic_id, auto_apply).await
+        {
+            tracing::warn!(topic_id, error = ?e, "auto-tagging failed");
+        }
     }
 }
 

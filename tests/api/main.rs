@@ -3,6 +3,7 @@ mod helpers;
 
 mod accounts;
 mod dashboard;
-mod import;
 mod escaping;
+mod import;
+mod tagging;
 mod topics;

@@ -2,6 +2,7 @@
 //! (checked by the `CurrentUser` extractor); errors are `{ "error": { code, message, fields } }`.
 mod auth;
 pub mod reports;
+mod tagging;
 mod topics;
 
 use actix_web::web;
@@ -24,5 +25,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(json_config).app_data(query_config);
     auth::routes(cfg);
     topics::routes(cfg);
+    tagging::routes(cfg);
     reports::routes(cfg);
 }

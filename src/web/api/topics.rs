@@ -179,6 +179,7 @@ async fn create_topic(
         state.settings.max_body_bytes,
     )
     .await?;
+    state.auto_tag(topic_id).await;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/topics/{topic_id}")))
         .json(serde_json::json!({ "id": topic_id, "url": format!("/t/{topic_id}") })))
@@ -222,6 +223,7 @@ async fn edit_post(
     };
     let max = state.settings.max_body_bytes;
     let topic_id = forum::edit_post(&state.pool, (&user.0).into(), post_id, &edit, max).await?;
+    state.auto_tag(topic_id).await;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "id": post_id, "topic_id": topic_id })))
 }
 

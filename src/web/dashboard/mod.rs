@@ -4,6 +4,7 @@
 //! `charts`. The `Moderator` extractor answers 403 to members and sends anonymous visitors to log in.
 pub mod charts;
 mod flags;
+pub mod model;
 mod pages;
 
 use actix_web::web;
@@ -14,6 +15,7 @@ use crate::domain::report::{PERIODS, Window};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     pages::routes(cfg);
     flags::routes(cfg);
+    model::routes(cfg);
 }
 
 #[derive(Debug, Deserialize)]
@@ -35,7 +37,7 @@ pub struct Nav {
 }
 
 impl Nav {
-    pub const TABS: [(&'static str, &'static str, &'static str); 7] = [
+    pub const TABS: [(&'static str, &'static str, &'static str); 9] = [
         ("overview", "/mod", "Overview"),
         ("response", "/mod/response", "Responsiveness"),
         ("tags", "/mod/tags", "Tags"),
@@ -43,6 +45,8 @@ impl Nav {
         ("people", "/mod/people", "People"),
         ("flags", "/mod/flags", "Flags"),
         ("log", "/mod/log", "Log"),
+        ("model", "/mod/model", "Model"),
+        ("review", "/mod/review", "Suggested tags"),
     ];
 
     pub fn periods(&self) -> [i64; 3] {

@@ -4,6 +4,7 @@ pub mod lists;
 
 mod moderation;
 pub mod search;
+mod tag_review;
 mod tags;
 mod topics;
 mod users;
@@ -30,6 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     lists::routes(cfg);
     topics::routes(cfg);
     moderation::routes(cfg);
+    tag_review::routes(cfg);
     account::routes(cfg);
     tags::routes(cfg);
     search::routes(cfg);

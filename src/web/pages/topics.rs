@@ -55,6 +55,24 @@ impl ShowTopicPage {
             .is_some_and(|v| v.id == post.author_id || v.is_moderator())
     }
 
+    /// Moderators and the topic's author may accept or reject suggested tags.
+    fn can_review(&self) -> bool {
+        self.ctx
+            .viewer
+            .as_ref()
+            .is_some_and(|v| v.id == self.topic.author_id || v.is_moderator())
+    }
+
+    fn human_tags(&self) -> String {
+        let names: Vec<&str> = self
+            .tags
+            .iter()
+            .filter(|t| !t.is_suggested())
+            .map(|t| t.name.as_str())
+            .collect();
+        names.join(", ")
+    }
+
     fn can_reply(&self) -> bool {
         self.ctx.viewer.is_some() && (!self.topic.locked || self.ctx.is_moderator())
     }
@@ -152,7 +170,10 @@ async fn create_topic(
     )
     .await
     {
-        Ok(topic_id) => Ok(redirect(&format!("/t/{topic_id}"))),
+        Ok(topic_id) => {
+            state.auto_tag(topic_id).await;
+            Ok(redirect(&format!("/t/{topic_id}")))
+        }
         Err(e) => {
             let form = form.into_inner();
             render::render_with_status(
@@ -314,7 +335,10 @@ async fn save_edit(
     };
     let max = state.settings.max_body_bytes;
     match forum::edit_post(&state.pool, (&viewer).into(), post_id, &edit, max).await {
-        Ok(topic_id) => Ok(redirect(&format!("/t/{topic_id}#post-{post_id}"))),
+        Ok(topic_id) => {
+            state.auto_tag(topic_id).await;
+            Ok(redirect(&format!("/t/{topic_id}#post-{post_id}")))
+        }
         Err(e) => {
             let errors = messages_or_error(e)?;
             let form = form.into_inner();
