@@ -21,6 +21,15 @@ pub struct Architecture {
     pub tags: usize,
 }
 
+impl Architecture {
+    /// Width of the pooled feature vector the heads read: mean and max of the top LSTM layer,
+    /// then mean and max of the embeddings (a skip connection: the heads see the bag of words
+    /// directly, so word evidence is learned in the first epoch, while the LSTM adds context).
+    pub fn features(&self) -> usize {
+        2 * (self.hidden + self.embedding)
+    }
+}
+
 /// All weights of the network — or, with the same shape, their gradients or Adam's moments.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Network<F> {
@@ -48,8 +57,8 @@ impl<F: Float> Network<F> {
         Network {
             embedding: Array2::zeros((arch.vocab, arch.embedding)),
             lstm,
-            tags: Dense::zeros(2 * arch.hidden, arch.tags),
-            quality: Dense::zeros(2 * arch.hidden, 1),
+            tags: Dense::zeros(arch.features(), arch.tags),
+            quality: Dense::zeros(arch.features(), 1),
         }
     }
 
@@ -71,11 +80,11 @@ impl<F: Float> Network<F> {
         }
         fill(
             &mut net.tags.w,
-            (6.0 / (2 * arch.hidden + arch.tags) as f64).sqrt(),
+            (6.0 / (arch.features() + arch.tags) as f64).sqrt(),
         );
         fill(
             &mut net.quality.w,
-            (6.0 / (2 * arch.hidden + 1) as f64).sqrt(),
+            (6.0 / (arch.features() + 1) as f64).sqrt(),
         );
         net
     }
@@ -217,6 +226,8 @@ pub struct Workspace<F> {
     d_top: Array2<F>,
     pooled: Array2<F>,
     argmax: Array2<u32>,
+    argmax_emb: Array2<u32>,
+    d_emb_skip: Array2<F>,
     keep: Array2<F>,
     /// Tag logits of the last forward pass, `[batch, tags]`.
     pub logits: Array2<F>,
@@ -260,10 +271,14 @@ impl<F: Float> Network<F> {
             };
             lstm::forward(&self.lstm[l], x, &batch.active, b, &mut here[0]);
         }
-        ws.pooled = Array2::zeros((b, 2 * arch.hidden));
+        let lstm_width = 2 * arch.hidden;
+        ws.pooled = Array2::zeros((b, arch.features()));
         let top = ws.caches[arch.layers - 1].output(rows);
-        pooling::forward(top, &batch.lengths, b, ws.pooled.view_mut(), &mut ws.argmax);
-        ws.keep = Array2::ones((b, 2 * arch.hidden));
+        let (lstm_part, emb_part) = ws.pooled.view_mut().split_at(Axis(1), lstm_width);
+        pooling::forward(top, &batch.lengths, b, lstm_part, &mut ws.argmax);
+        let emb = ws.emb.slice(s![..rows, ..]);
+        pooling::forward(emb, &batch.lengths, b, emb_part, &mut ws.argmax_emb);
+        ws.keep = Array2::ones((b, arch.features()));
         if let Some((p, rng)) = dropout.filter(|(p, _)| *p > 0.0) {
             let scale = F::of(1.0 / (1.0 - p));
             ws.keep
@@ -305,7 +320,7 @@ impl<F: Float> Network<F> {
             quality_scale,
             ws.d_quality.view_mut(),
         );
-        ws.d_pooled = Array2::zeros((b, 2 * arch.hidden));
+        ws.d_pooled = Array2::zeros((b, arch.features()));
         self.tags.backward(
             ws.pooled.view(),
             ws.d_logits.view(),
@@ -320,13 +335,17 @@ impl<F: Float> Network<F> {
         );
         ws.d_pooled.zip_mut_with(&ws.keep, |x, &k| *x = *x * k);
         ensure(&mut ws.d_top, rows, arch.hidden);
+        let (d_lstm_part, d_emb_part) = ws.d_pooled.view().split_at(Axis(1), 2 * arch.hidden);
         pooling::backward(
-            ws.d_pooled.view(),
+            d_lstm_part,
             &batch.lengths,
             b,
             &ws.argmax,
             ws.d_top.slice_mut(s![..rows, ..]),
         );
+        ensure(&mut ws.d_emb_skip, rows, arch.embedding);
+        let d_skip = ws.d_emb_skip.slice_mut(s![..rows, ..]);
+        pooling::backward(d_emb_part, &batch.lengths, b, &ws.argmax_emb, d_skip);
         ws.d_inputs.resize_with(arch.layers, Default::default);
         for l in (0..arch.layers).rev() {
             let input = if l == 0 { arch.embedding } else { arch.hidden };
@@ -355,7 +374,10 @@ impl<F: Float> Network<F> {
                 d_x,
             );
         }
-        let d_emb = ws.d_inputs[0].slice(s![..rows, ..]);
+        // The embeddings feed both the LSTM and the skip pooling: their gradients add.
+        let mut d_emb = ws.d_inputs[0].slice_mut(s![..rows, ..]);
+        d_emb.zip_mut_with(&ws.d_emb_skip.slice(s![..rows, ..]), |d, &k| *d = *d + k);
+        let d_emb = d_emb.view();
         embedding::backward(d_emb, &batch.tokens, &batch.active, b, &mut grad.embedding);
         loss
     }
