@@ -149,6 +149,16 @@ fn tensor<'a, F: Float, D: ndarray::Dimension>(
     )
 }
 
+/// Dropout rates for a training forward pass, with the generator that draws the masks.
+pub struct Dropout<'a> {
+    /// Rate on the pooled feature vector.
+    pub pooled: f64,
+    /// Rate of whole tokens dropped from the embedded input.
+    pub tokens: f64,
+    /// Source of the masks.
+    pub rng: &'a mut dyn rand::RngCore,
+}
+
 /// A batch (or shard of one) in the layout the layers want: time-major token ids with sequences
 /// sorted longest first, plus targets (`-1` = no label).
 #[derive(Debug, Clone)]
@@ -227,6 +237,7 @@ pub struct Workspace<F> {
     pooled: Array2<F>,
     argmax: Array2<u32>,
     argmax_emb: Array2<u32>,
+    token_keep: Vec<F>,
     d_emb_skip: Array2<F>,
     keep: Array2<F>,
     /// Tag logits of the last forward pass, `[batch, tags]`.
@@ -248,20 +259,37 @@ fn ensure<F: Float>(a: &mut Array2<F>, rows: usize, cols: usize) {
 }
 
 impl<F: Float> Network<F> {
-    /// Forward pass; the logits end up in `ws.logits` / `ws.quality`. With `dropout = Some((p, rng))`
-    /// the pooled vector is dropped out (inverted scaling, so inference needs no rescaling).
-    pub fn forward(
-        &self,
-        batch: &Batch<F>,
-        ws: &mut Workspace<F>,
-        dropout: Option<(f64, &mut dyn rand::RngCore)>,
-    ) {
+    /// Forward pass; the logits end up in `ws.logits` / `ws.quality`. With `Some(dropout)`, whole
+    /// tokens and pooled features are dropped (inverted scaling, so inference needs no rescaling).
+    pub fn forward(&self, batch: &Batch<F>, ws: &mut Workspace<F>, dropout: Option<Dropout>) {
         let arch = self.architecture();
         let (b, rows) = (batch.size(), batch.tokens.len());
         ensure(&mut ws.emb, rows, arch.embedding);
         ws.caches.resize_with(arch.layers, Default::default);
-        let emb = ws.emb.slice_mut(s![..rows, ..]);
-        embedding::forward(&self.embedding, &batch.tokens, &batch.active, b, emb);
+        let mut emb = ws.emb.slice_mut(s![..rows, ..]);
+        embedding::forward(
+            &self.embedding,
+            &batch.tokens,
+            &batch.active,
+            b,
+            emb.view_mut(),
+        );
+        let mut dropout = dropout;
+        ws.token_keep.clear();
+        ws.token_keep.resize(rows, F::one());
+        if let Some(d) = dropout.as_mut().filter(|d| d.tokens > 0.0) {
+            // Word dropout: a dropped token vanishes from both the LSTM input and the skip pooling,
+            // so the model cannot lean on any single keyword.
+            let scale = F::of(1.0 / (1.0 - d.tokens));
+            for (k, mut row) in ws.token_keep.iter_mut().zip(emb.rows_mut()) {
+                *k = if d.rng.gen_bool(d.tokens) {
+                    F::zero()
+                } else {
+                    scale
+                };
+                row.mapv_inplace(|x| x * *k);
+            }
+        }
         for l in 0..arch.layers {
             let (below, here) = ws.caches.split_at_mut(l);
             let x = if l == 0 {
@@ -279,10 +307,15 @@ impl<F: Float> Network<F> {
         let emb = ws.emb.slice(s![..rows, ..]);
         pooling::forward(emb, &batch.lengths, b, emb_part, &mut ws.argmax_emb);
         ws.keep = Array2::ones((b, arch.features()));
-        if let Some((p, rng)) = dropout.filter(|(p, _)| *p > 0.0) {
-            let scale = F::of(1.0 / (1.0 - p));
-            ws.keep
-                .mapv_inplace(|_| if rng.gen_bool(p) { F::zero() } else { scale });
+        if let Some(d) = dropout.filter(|d| d.pooled > 0.0) {
+            let scale = F::of(1.0 / (1.0 - d.pooled));
+            ws.keep.mapv_inplace(|_| {
+                if d.rng.gen_bool(d.pooled) {
+                    F::zero()
+                } else {
+                    scale
+                }
+            });
             ws.pooled.zip_mut_with(&ws.keep, |x, &k| *x = *x * k);
         }
         ws.logits = Array2::zeros((b, arch.tags));
@@ -377,6 +410,9 @@ impl<F: Float> Network<F> {
         // The embeddings feed both the LSTM and the skip pooling: their gradients add.
         let mut d_emb = ws.d_inputs[0].slice_mut(s![..rows, ..]);
         d_emb.zip_mut_with(&ws.d_emb_skip.slice(s![..rows, ..]), |d, &k| *d = *d + k);
+        for (mut row, &k) in d_emb.rows_mut().into_iter().zip(&ws.token_keep) {
+            row.mapv_inplace(|x| x * k);
+        }
         let d_emb = d_emb.view();
         embedding::backward(d_emb, &batch.tokens, &batch.active, b, &mut grad.embedding);
         loss
