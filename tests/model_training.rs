@@ -43,6 +43,7 @@ fn tiny_params() -> ClassifierParams {
         .hidden(12)
         .epochs(40)
         .patience(40)
+        .min_steps(0)
         .min_tag_examples(5)
         .min_token_count(1)
         .batch_size(8)

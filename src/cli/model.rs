@@ -12,7 +12,7 @@ use std::time::Instant;
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
     /// Train a tag classifier from a JSON Lines file.
-    Train(TrainArgs),
+    Train(Box<TrainArgs>),
     /// Evaluate a saved model on a JSON Lines file (micro/macro F1, P@1, per-tag table).
     Evaluate(EvaluateArgs),
     /// Suggest tags for a text.
@@ -40,6 +40,9 @@ pub struct TrainArgs {
     epochs: Option<usize>,
     #[arg(long)]
     patience: Option<usize>,
+    /// Least optimiser steps; small data gets more epochs to reach it.
+    #[arg(long)]
+    min_steps: Option<usize>,
     #[arg(long)]
     hidden: Option<usize>,
     #[arg(long)]
@@ -55,6 +58,8 @@ pub struct TrainArgs {
     batch_size: Option<usize>,
     #[arg(long)]
     dropout: Option<f64>,
+    #[arg(long)]
+    token_dropout: Option<f64>,
     #[arg(long)]
     learning_rate: Option<f32>,
     #[arg(long)]
@@ -114,7 +119,7 @@ pub struct BenchArgs {
 /// Runs one model command.
 pub fn run(command: ModelCommand) -> anyhow::Result<()> {
     match command {
-        ModelCommand::Train(args) => train(args),
+        ModelCommand::Train(args) => train(*args),
         ModelCommand::Evaluate(args) => evaluate(args),
         ModelCommand::Suggest(args) => suggest(args),
         ModelCommand::BenchModel(args) => bench_model(args),
@@ -130,6 +135,7 @@ fn params(a: &TrainArgs) -> ClassifierParams {
         valid_fraction,
         epochs,
         patience,
+        min_steps,
         hidden,
         embedding,
         max_len,

@@ -80,7 +80,7 @@ pub fn random_data(
 /// A trainer for `shape` with default optimiser settings.
 pub fn trainer(shape: &BenchShape, threads: usize) -> Trainer {
     let net = Network::init(shape.arch, &mut ChaCha8Rng::seed_from_u64(1));
-    Trainer::new(net, threads, 2e-3, 5.0, 0.3, 0.2)
+    Trainer::new(net, &super::ClassifierParams::default().threads(threads))
 }
 
 /// One single-post forward pass the way [`super::Classifier::predict`] does it (fresh workspace).

@@ -21,6 +21,15 @@ pub struct Architecture {
     pub tags: usize,
 }
 
+impl Architecture {
+    /// Width of the pooled feature vector the heads read: mean and max of the top LSTM layer,
+    /// then mean and max of the embeddings (a skip connection: the heads see the bag of words
+    /// directly, so word evidence is learned in the first epoch, while the LSTM adds context).
+    pub fn features(&self) -> usize {
+        2 * (self.hidden + self.embedding)
+    }
+}
+
 /// All weights of the network — or, with the same shape, their gradients or Adam's moments.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Network<F> {
@@ -48,8 +57,8 @@ impl<F: Float> Network<F> {
         Network {
             embedding: Array2::zeros((arch.vocab, arch.embedding)),
             lstm,
-            tags: Dense::zeros(2 * arch.hidden, arch.tags),
-            quality: Dense::zeros(2 * arch.hidden, 1),
+            tags: Dense::zeros(arch.features(), arch.tags),
+            quality: Dense::zeros(arch.features(), 1),
         }
     }
 
@@ -71,11 +80,11 @@ impl<F: Float> Network<F> {
         }
         fill(
             &mut net.tags.w,
-            (6.0 / (2 * arch.hidden + arch.tags) as f64).sqrt(),
+            (6.0 / (arch.features() + arch.tags) as f64).sqrt(),
         );
         fill(
             &mut net.quality.w,
-            (6.0 / (2 * arch.hidden + 1) as f64).sqrt(),
+            (6.0 / (arch.features() + 1) as f64).sqrt(),
         );
         net
     }
@@ -138,6 +147,16 @@ fn tensor<'a, F: Float, D: ndarray::Dimension>(
         a.shape().to_vec(),
         a.as_slice().expect("contiguous"),
     )
+}
+
+/// Dropout rates for a training forward pass, with the generator that draws the masks.
+pub struct Dropout<'a> {
+    /// Rate on the pooled feature vector.
+    pub pooled: f64,
+    /// Rate of whole tokens dropped from the embedded input.
+    pub tokens: f64,
+    /// Source of the masks.
+    pub rng: &'a mut dyn rand::RngCore,
 }
 
 /// A batch (or shard of one) in the layout the layers want: time-major token ids with sequences
@@ -217,6 +236,9 @@ pub struct Workspace<F> {
     d_top: Array2<F>,
     pooled: Array2<F>,
     argmax: Array2<u32>,
+    argmax_emb: Array2<u32>,
+    token_keep: Vec<F>,
+    d_emb_skip: Array2<F>,
     keep: Array2<F>,
     /// Tag logits of the last forward pass, `[batch, tags]`.
     pub logits: Array2<F>,
@@ -237,20 +259,37 @@ fn ensure<F: Float>(a: &mut Array2<F>, rows: usize, cols: usize) {
 }
 
 impl<F: Float> Network<F> {
-    /// Forward pass; the logits end up in `ws.logits` / `ws.quality`. With `dropout = Some((p, rng))`
-    /// the pooled vector is dropped out (inverted scaling, so inference needs no rescaling).
-    pub fn forward(
-        &self,
-        batch: &Batch<F>,
-        ws: &mut Workspace<F>,
-        dropout: Option<(f64, &mut dyn rand::RngCore)>,
-    ) {
+    /// Forward pass; the logits end up in `ws.logits` / `ws.quality`. With `Some(dropout)`, whole
+    /// tokens and pooled features are dropped (inverted scaling, so inference needs no rescaling).
+    pub fn forward(&self, batch: &Batch<F>, ws: &mut Workspace<F>, dropout: Option<Dropout>) {
         let arch = self.architecture();
         let (b, rows) = (batch.size(), batch.tokens.len());
         ensure(&mut ws.emb, rows, arch.embedding);
         ws.caches.resize_with(arch.layers, Default::default);
-        let emb = ws.emb.slice_mut(s![..rows, ..]);
-        embedding::forward(&self.embedding, &batch.tokens, &batch.active, b, emb);
+        let mut emb = ws.emb.slice_mut(s![..rows, ..]);
+        embedding::forward(
+            &self.embedding,
+            &batch.tokens,
+            &batch.active,
+            b,
+            emb.view_mut(),
+        );
+        let mut dropout = dropout;
+        ws.token_keep.clear();
+        ws.token_keep.resize(rows, F::one());
+        if let Some(d) = dropout.as_mut().filter(|d| d.tokens > 0.0) {
+            // Word dropout: a dropped token vanishes from both the LSTM input and the skip pooling,
+            // so the model cannot lean on any single keyword.
+            let scale = F::of(1.0 / (1.0 - d.tokens));
+            for (k, mut row) in ws.token_keep.iter_mut().zip(emb.rows_mut()) {
+                *k = if d.rng.gen_bool(d.tokens) {
+                    F::zero()
+                } else {
+                    scale
+                };
+                row.mapv_inplace(|x| x * *k);
+            }
+        }
         for l in 0..arch.layers {
             let (below, here) = ws.caches.split_at_mut(l);
             let x = if l == 0 {
@@ -260,14 +299,23 @@ impl<F: Float> Network<F> {
             };
             lstm::forward(&self.lstm[l], x, &batch.active, b, &mut here[0]);
         }
-        ws.pooled = Array2::zeros((b, 2 * arch.hidden));
+        let lstm_width = 2 * arch.hidden;
+        ws.pooled = Array2::zeros((b, arch.features()));
         let top = ws.caches[arch.layers - 1].output(rows);
-        pooling::forward(top, &batch.lengths, b, ws.pooled.view_mut(), &mut ws.argmax);
-        ws.keep = Array2::ones((b, 2 * arch.hidden));
-        if let Some((p, rng)) = dropout.filter(|(p, _)| *p > 0.0) {
-            let scale = F::of(1.0 / (1.0 - p));
-            ws.keep
-                .mapv_inplace(|_| if rng.gen_bool(p) { F::zero() } else { scale });
+        let (lstm_part, emb_part) = ws.pooled.view_mut().split_at(Axis(1), lstm_width);
+        pooling::forward(top, &batch.lengths, b, lstm_part, &mut ws.argmax);
+        let emb = ws.emb.slice(s![..rows, ..]);
+        pooling::forward(emb, &batch.lengths, b, emb_part, &mut ws.argmax_emb);
+        ws.keep = Array2::ones((b, arch.features()));
+        if let Some(d) = dropout.filter(|d| d.pooled > 0.0) {
+            let scale = F::of(1.0 / (1.0 - d.pooled));
+            ws.keep.mapv_inplace(|_| {
+                if d.rng.gen_bool(d.pooled) {
+                    F::zero()
+                } else {
+                    scale
+                }
+            });
             ws.pooled.zip_mut_with(&ws.keep, |x, &k| *x = *x * k);
         }
         ws.logits = Array2::zeros((b, arch.tags));
@@ -305,7 +353,7 @@ impl<F: Float> Network<F> {
             quality_scale,
             ws.d_quality.view_mut(),
         );
-        ws.d_pooled = Array2::zeros((b, 2 * arch.hidden));
+        ws.d_pooled = Array2::zeros((b, arch.features()));
         self.tags.backward(
             ws.pooled.view(),
             ws.d_logits.view(),
@@ -320,13 +368,17 @@ impl<F: Float> Network<F> {
         );
         ws.d_pooled.zip_mut_with(&ws.keep, |x, &k| *x = *x * k);
         ensure(&mut ws.d_top, rows, arch.hidden);
+        let (d_lstm_part, d_emb_part) = ws.d_pooled.view().split_at(Axis(1), 2 * arch.hidden);
         pooling::backward(
-            ws.d_pooled.view(),
+            d_lstm_part,
             &batch.lengths,
             b,
             &ws.argmax,
             ws.d_top.slice_mut(s![..rows, ..]),
         );
+        ensure(&mut ws.d_emb_skip, rows, arch.embedding);
+        let d_skip = ws.d_emb_skip.slice_mut(s![..rows, ..]);
+        pooling::backward(d_emb_part, &batch.lengths, b, &ws.argmax_emb, d_skip);
         ws.d_inputs.resize_with(arch.layers, Default::default);
         for l in (0..arch.layers).rev() {
             let input = if l == 0 { arch.embedding } else { arch.hidden };
@@ -355,7 +407,13 @@ impl<F: Float> Network<F> {
                 d_x,
             );
         }
-        let d_emb = ws.d_inputs[0].slice(s![..rows, ..]);
+        // The embeddings feed both the LSTM and the skip pooling: their gradients add.
+        let mut d_emb = ws.d_inputs[0].slice_mut(s![..rows, ..]);
+        d_emb.zip_mut_with(&ws.d_emb_skip.slice(s![..rows, ..]), |d, &k| *d = *d + k);
+        for (mut row, &k) in d_emb.rows_mut().into_iter().zip(&ws.token_keep) {
+            row.mapv_inplace(|x| x * k);
+        }
+        let d_emb = d_emb.view();
         embedding::backward(d_emb, &batch.tokens, &batch.active, b, &mut grad.embedding);
         loss
     }

@@ -9,6 +9,9 @@ pub struct ClassifierParams {
     pub epochs: usize,
     /// Epochs without a better validation micro-F1 before stopping.
     pub patience: usize,
+    /// Least number of optimiser steps: on small data the epochs (and patience) are scaled up
+    /// until training takes at least this many steps.
+    pub min_steps: usize,
     /// LSTM hidden size.
     pub hidden: usize,
     /// Embedding width.
@@ -35,6 +38,8 @@ pub struct ClassifierParams {
     pub clip_norm: f32,
     /// Dropout rate on the pooled vector.
     pub dropout: f64,
+    /// Share of input tokens dropped (word dropout) during training.
+    pub token_dropout: f64,
     /// Weight of the quality head's loss relative to the tag loss.
     pub quality_weight: f32,
     /// Share of the training set held out for validation when no validation set is given.
@@ -51,6 +56,7 @@ impl Default for ClassifierParams {
         ClassifierParams {
             epochs: 10,
             patience: 2,
+            min_steps: 3000,
             hidden: 128,
             embedding: 64,
             layers: 2,
@@ -63,7 +69,8 @@ impl Default for ClassifierParams {
             min_token_count: 2,
             learning_rate: 2e-3,
             clip_norm: 5.0,
-            dropout: 0.3,
+            dropout: 0.4,
+            token_dropout: 0.2,
             quality_weight: 0.2,
             valid_fraction: 0.1,
         }
@@ -86,6 +93,8 @@ setters! {
     epochs: usize,
     /// Sets [`ClassifierParams::patience`].
     patience: usize,
+    /// Sets [`ClassifierParams::min_steps`].
+    min_steps: usize,
     /// Sets [`ClassifierParams::hidden`].
     hidden: usize,
     /// Sets [`ClassifierParams::embedding`].
@@ -112,6 +121,8 @@ setters! {
     clip_norm: f32,
     /// Sets [`ClassifierParams::dropout`].
     dropout: f64,
+    /// Sets [`ClassifierParams::token_dropout`].
+    token_dropout: f64,
     /// Sets [`ClassifierParams::quality_weight`].
     quality_weight: f32,
     /// Sets [`ClassifierParams::valid_fraction`].
@@ -172,6 +183,13 @@ impl ClassifierParams {
         }
         if !(0.0..1.0).contains(&p.dropout) {
             return Err(ModelError::param("dropout", p.dropout, "must be in [0, 1)"));
+        }
+        if !(0.0..1.0).contains(&p.token_dropout) {
+            return Err(ModelError::param(
+                "token_dropout",
+                p.token_dropout,
+                "must be in [0, 1)",
+            ));
         }
         if !(p.quality_weight >= 0.0 && p.quality_weight.is_finite()) {
             return Err(ModelError::param(

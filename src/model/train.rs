@@ -124,8 +124,11 @@ impl ValidParams {
     ) -> Result<Classifier, ModelError> {
         let p = &self.0;
         let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
+        // The tag space comes from the whole training input (the evaluation protocol's), not from
+        // what is left after holding out a validation share.
+        let all: Vec<&Example> = train.iter().collect();
+        let tags = learnable_tags(&all, p.min_tag_examples)?;
         let (train, valid) = split(train, valid, p.valid_fraction, &mut rng);
-        let tags = learnable_tags(&train, p.min_tag_examples)?;
         let texts = train
             .iter()
             .flat_map(|e| [e.title.as_str(), e.body.as_str()]);
@@ -140,18 +143,17 @@ impl ValidParams {
             tags: tags.len(),
         };
         let net = Network::<f32>::init(arch, &mut rng);
-        let mut trainer = Trainer::new(
-            net,
-            p.threads.min(p.batch_size),
-            p.learning_rate,
-            p.clip_norm,
-            p.dropout,
-            p.quality_weight,
-        );
+        let mut trainer = Trainer::new(net, p);
         // The best epoch so far: weights, thresholds, metrics and validation loss.
         let mut best: Option<(Network<f32>, Vec<f32>, Metrics, f64)> = None;
         let mut since_best = 0;
-        for epoch in 1..=p.epochs {
+        let (epochs, patience) = schedule(
+            p.epochs,
+            p.patience,
+            p.min_steps,
+            tr.seqs.len().div_ceil(p.batch_size),
+        );
+        for epoch in 1..=epochs {
             let start = Instant::now();
             let batches = bucketed_batches(&tr.seqs, p.batch_size, &mut rng);
             let (mut loss_sum, mut tokens) = (0.0, 0usize);
@@ -169,7 +171,7 @@ impl ValidParams {
                 tokens += items.iter().map(|it| it.0.len().max(1)).sum::<usize>();
                 progress(&TrainProgress {
                     epoch,
-                    epochs: p.epochs,
+                    epochs,
                     batch: bi + 1,
                     batches: batches.len(),
                     loss: loss_sum / (bi + 1) as f64,
@@ -196,7 +198,7 @@ impl ValidParams {
             };
             progress(&TrainProgress {
                 epoch,
-                epochs: p.epochs,
+                epochs,
                 batch: batches.len(),
                 batches: batches.len(),
                 loss: report.train_loss,
@@ -208,7 +210,7 @@ impl ValidParams {
                 since_best = 0;
             } else {
                 since_best += 1;
-                if since_best >= p.patience {
+                if since_best >= patience {
                     break;
                 }
             }
@@ -224,6 +226,17 @@ impl ValidParams {
             quality_trained: tr.quality.iter().any(Option::is_some),
         })
     }
+}
+
+/// Small data sets give few optimiser steps per epoch, so the epoch budget is raised until it
+/// allows `min_steps` steps, and the patience grows in the same proportion (it is meant as a
+/// share of training, not a count of tiny epochs).
+fn schedule(epochs: usize, patience: usize, min_steps: usize, batches: usize) -> (usize, usize) {
+    let needed = min_steps.div_ceil(batches.max(1));
+    if needed <= epochs {
+        return (epochs, patience);
+    }
+    (needed, (patience * needed).div_ceil(epochs))
 }
 
 /// The validation set: `valid` if given, else a seeded `fraction` of `train` (at least one

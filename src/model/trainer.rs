@@ -1,6 +1,7 @@
 //! One optimiser step over a batch, data-parallel over threads; shared by `fit` and the benchmarks.
-use super::network::{Architecture, Batch, Network, Workspace};
+use super::network::{Architecture, Batch, Dropout, Network, Workspace};
 use super::optim::{Adam, clip_global_norm};
+use super::params::ClassifierParams;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -19,34 +20,29 @@ pub struct Trainer {
     adam: Adam,
     shards: Vec<Shard>,
     dropout: f64,
+    token_dropout: f64,
     clip_norm: f32,
     quality_weight: f32,
 }
 
 impl Trainer {
-    /// A trainer for `net` with `threads` shards per batch.
-    pub fn new(
-        net: Network<f32>,
-        threads: usize,
-        learning_rate: f32,
-        clip_norm: f32,
-        dropout: f64,
-        quality_weight: f32,
-    ) -> Self {
+    /// A trainer for `net` with one shard per thread (at most one per batch item).
+    pub fn new(net: Network<f32>, params: &ClassifierParams) -> Self {
         let arch: Architecture = net.architecture();
-        let shards = (0..threads.max(1))
+        let shards = (0..params.threads.clamp(1, params.batch_size))
             .map(|_| Shard {
                 ws: Workspace::default(),
                 grad: Network::zeros(arch),
             })
             .collect();
         Trainer {
-            adam: Adam::new(arch, learning_rate),
+            adam: Adam::new(arch, params.learning_rate),
             net,
             shards,
-            dropout,
-            clip_norm,
-            quality_weight,
+            dropout: params.dropout,
+            token_dropout: params.token_dropout,
+            clip_norm: params.clip_norm,
+            quality_weight: params.quality_weight,
         }
     }
 
@@ -66,11 +62,16 @@ impl Trainer {
         let parts: Vec<Batch<f32>> = (0..n)
             .map(|s| Batch::new(items.iter().skip(s).step_by(n).copied().collect(), tags))
             .collect();
-        let (net, dropout) = (&self.net, self.dropout);
+        let (net, dropout, token_dropout) = (&self.net, self.dropout, self.token_dropout);
         let run = |s: usize, shard: &mut Shard| {
             shard.grad.fill_zero();
             let mut rng = ChaCha8Rng::seed_from_u64(dropout_seed.wrapping_add(s as u64));
-            net.forward(&parts[s], &mut shard.ws, Some((dropout, &mut rng)));
+            let dropout = Dropout {
+                pooled: dropout,
+                tokens: token_dropout,
+                rng: &mut rng,
+            };
+            net.forward(&parts[s], &mut shard.ws, Some(dropout));
             net.backward(
                 &parts[s],
                 &mut shard.ws,
