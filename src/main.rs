@@ -37,6 +37,8 @@ enum Command {
     Import(ImportCommand),
     /// Run one retraining of the auto-tagger against the database and print the outcome.
     Retrain(TaggingSettings),
+    /// Fill an empty database with a big synthetic community (load tests, dashboard benchmarks).
+    Generate(threadwise::cli::generate::GenerateArgs),
     #[command(flatten)]
     Model(ModelCommand),
 }
@@ -59,6 +61,9 @@ fn main() -> anyhow::Result<()> {
         }
         Some(Command::Retrain(settings)) => {
             runtime()?.block_on(threadwise::cli::retrain::run(&cli.database, &settings))
+        }
+        Some(Command::Generate(args)) => {
+            runtime()?.block_on(threadwise::cli::generate::run(&cli.database, args))
         }
         Some(Command::Serve(settings)) => serve(settings, cli.database),
         None => {
