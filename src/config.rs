@@ -69,6 +69,10 @@ pub struct TaggingSettings {
     /// Override the classifier's Adam learning rate.
     #[arg(long, env = "THREADWISE_TRAIN_LEARNING_RATE")]
     pub train_learning_rate: Option<f32>,
+
+    /// Override the classifier's minimum optimiser steps (it adds epochs on small data).
+    #[arg(long, env = "THREADWISE_TRAIN_MIN_STEPS")]
+    pub train_min_steps: Option<usize>,
 }
 
 impl Default for TaggingSettings {
@@ -84,6 +88,7 @@ impl Default for TaggingSettings {
             train_embedding: None,
             train_patience: None,
             train_learning_rate: None,
+            train_min_steps: None,
         }
     }
 }
@@ -110,6 +115,9 @@ impl TaggingSettings {
         }
         if let Some(learning_rate) = self.train_learning_rate {
             params = params.learning_rate(learning_rate);
+        }
+        if let Some(min_steps) = self.train_min_steps {
+            params = params.min_steps(min_steps);
         }
         crate::tagging::retrain::RetrainConfig {
             params,

@@ -17,6 +17,7 @@ fn tiny(settings: &mut Settings) {
     t.train_epochs = Some(60);
     t.train_patience = Some(60);
     t.train_learning_rate = Some(0.01);
+    t.train_min_steps = Some(0);
     t.train_hidden = Some(8);
     t.train_embedding = Some(8);
     t.train_threads = Some(1);
