@@ -20,9 +20,10 @@ impl User {
     }
 }
 
-/// Inserts a user with the given role, or — when `role` is `None` — as admin if it is the very first
-/// account and member otherwise (decided in the same statement, so two concurrent first
-/// registrations cannot both become admin).
+/// Inserts a user with the given role, or — when `role` is `None` — as admin if it is the first
+/// account that can log in (imported accounts have no password and do not count) and member
+/// otherwise. Decided in the same statement, so two concurrent first registrations cannot both
+/// become admin.
 pub async fn insert(
     conn: &mut SqliteConnection,
     username: &Username,
@@ -34,7 +35,8 @@ pub async fn insert(
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO users (username, email, password_hash, role, created_at)
          VALUES (?1, ?2, ?3,
-                 COALESCE(?4, CASE WHEN EXISTS (SELECT 1 FROM users) THEN 'member' ELSE 'admin' END),
+                 COALESCE(?4, CASE WHEN EXISTS (SELECT 1 FROM users WHERE password_hash IS NOT NULL)
+                                   THEN 'member' ELSE 'admin' END),
                  ?5)
          RETURNING id",
     )

@@ -88,7 +88,11 @@ async fn weak_and_common_passwords_are_refused_and_nothing_is_stored() {
                 &json!({ "username": "dave", "email": "d@example.org", "password": password }),
             )
             .await;
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{password}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{password}"
+        );
         let body: Value = response.json().await.unwrap();
         assert!(body["error"]["fields"]["password"].is_string(), "{body}");
     }
@@ -104,7 +108,12 @@ async fn the_register_form_is_re_shown_with_messages_and_input_kept() {
     let response = browser
         .post_form(
             "/register",
-            &[("csrf_token", &token), ("username", "x"), ("email", "kept@example.org"), ("password", "short")],
+            &[
+                ("csrf_token", &token),
+                ("username", "x"),
+                ("email", "kept@example.org"),
+                ("password", "short"),
+            ],
         )
         .await;
 
@@ -123,7 +132,14 @@ async fn a_form_post_without_its_csrf_token_is_forbidden() {
     browser.form_token("/register").await; // sets the CSRF cookie, but we do not send the field
 
     let response = browser
-        .post_form("/register", &[("username", "eve"), ("email", "e@example.org"), ("password", PASSWORD)])
+        .post_form(
+            "/register",
+            &[
+                ("username", "eve"),
+                ("email", "e@example.org"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
 
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
@@ -137,11 +153,17 @@ async fn logging_in_with_a_wrong_password_fails_the_same_as_an_unknown_user() {
 
     let wrong = app
         .browser()
-        .post_json("/api/v1/auth/login", &json!({ "username": "alice", "password": "not the password" }))
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({ "username": "alice", "password": "not the password" }),
+        )
         .await;
     let unknown = app
         .browser()
-        .post_json("/api/v1/auth/login", &json!({ "username": "nobody", "password": "not the password" }))
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({ "username": "nobody", "password": "not the password" }),
+        )
         .await;
 
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -158,7 +180,10 @@ async fn login_rotates_the_session_and_logout_ends_it() {
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1);
 
     let response = browser
-        .post_json("/api/v1/auth/login", &json!({ "username": "Alice", "password": PASSWORD }))
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({ "username": "Alice", "password": PASSWORD }),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let cookie = response
@@ -168,7 +193,10 @@ async fn login_rotates_the_session_and_logout_ends_it() {
         .to_str()
         .unwrap()
         .to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     let body: Value = response.json().await.unwrap();
     browser.csrf = body["csrf_token"].as_str().unwrap().to_owned();
     // The registration session was replaced, not added to.
@@ -177,12 +205,18 @@ async fn login_rotates_the_session_and_logout_ends_it() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    assert!(!cookie.contains(&stored.0), "the cookie must not be the stored hash");
+    assert!(
+        !cookie.contains(&stored.0),
+        "the cookie must not be the stored hash"
+    );
 
     let response = browser.post_json("/api/v1/auth/logout", &json!({})).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
-    assert_eq!(browser.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        browser.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -193,14 +227,31 @@ async fn the_login_form_signs_in_and_rejects_bad_credentials_with_the_name_kept(
     let token = browser.form_token("/login").await;
 
     let bad = browser
-        .post_form("/login", &[("csrf_token", &token), ("username", "alice"), ("password", "nope nope nope")])
+        .post_form(
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("username", "alice"),
+                ("password", "nope nope nope"),
+            ],
+        )
         .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = bad.text().await.unwrap();
-    assert!(html.contains("wrong username or password") && html.contains("value=\"alice\""), "{html}");
+    assert!(
+        html.contains("wrong username or password") && html.contains("value=\"alice\""),
+        "{html}"
+    );
 
     let good = browser
-        .post_form("/login", &[("csrf_token", &token), ("username", "alice"), ("password", PASSWORD)])
+        .post_form(
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("username", "alice"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(good.status(), StatusCode::SEE_OTHER);
     let (_, home) = browser.get_text("/").await;
@@ -210,23 +261,65 @@ async fn the_login_form_signs_in_and_rejects_bad_credentials_with_the_name_kept(
 #[tokio::test]
 async fn the_cli_creates_users_and_changes_roles() {
     let app = spawn_app().await;
-    let url = app.pool.connect_options().get_filename().display().to_string();
+    let url = app
+        .pool
+        .connect_options()
+        .get_filename()
+        .display()
+        .to_string();
     let database = format!("sqlite://{url}");
     let bin = env!("CARGO_BIN_EXE_threadwise");
 
     let created = std::process::Command::new(bin)
-        .args(["--database", &database, "user", "create", "--username", "root", "--email", "r@example.org", "--role", "admin"])
+        .args([
+            "--database",
+            &database,
+            "user",
+            "create",
+            "--username",
+            "root",
+            "--email",
+            "r@example.org",
+            "--role",
+            "admin",
+        ])
         .env("THREADWISE_PASSWORD", PASSWORD)
         .output()
         .unwrap();
-    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
     let demoted = std::process::Command::new(bin)
-        .args(["--database", &database, "user", "set-role", "--username", "root", "--role", "moderator"])
+        .args([
+            "--database",
+            &database,
+            "user",
+            "set-role",
+            "--username",
+            "root",
+            "--role",
+            "moderator",
+        ])
         .output()
         .unwrap();
-    assert!(demoted.status.success(), "{}", String::from_utf8_lossy(&demoted.stderr));
+    assert!(
+        demoted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demoted.stderr)
+    );
     let missing = std::process::Command::new(bin)
-        .args(["--database", &database, "user", "set-role", "--username", "ghost", "--role", "admin"])
+        .args([
+            "--database",
+            &database,
+            "user",
+            "set-role",
+            "--username",
+            "ghost",
+            "--role",
+            "admin",
+        ])
         .output()
         .unwrap();
     assert!(!missing.status.success());
@@ -238,7 +331,30 @@ async fn the_cli_creates_users_and_changes_roles() {
     assert_eq!(role, "moderator");
     let browser = app.browser();
     let response = browser
-        .post_json("/api/v1/auth/login", &json!({ "username": "root", "password": PASSWORD }))
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({ "username": "root", "password": PASSWORD }),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn after_an_import_the_first_account_that_can_log_in_becomes_admin() {
+    let app = spawn_app().await;
+    sqlx::query(
+        "INSERT INTO users (username, email, password_hash, created_at)
+         VALUES ('imported', 'imported@example.org', NULL, 0)",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+
+    let first = app.user("alice").await;
+    let second = app.user("bob").await;
+
+    let me: Value = first.get("/api/v1/me").await.json().await.unwrap();
+    assert_eq!(me["user"]["role"], "admin");
+    let me: Value = second.get("/api/v1/me").await.json().await.unwrap();
+    assert_eq!(me["user"]["role"], "member");
 }

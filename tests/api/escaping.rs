@@ -10,15 +10,25 @@ async fn a_script_in_a_body_title_tag_or_username_never_comes_back_unescaped() {
     let app = spawn_app().await;
     let alice = app.user("alice").await;
     let id = alice
-        .create_topic(&format!("Title {SCRIPT}"), &format!("Body {SCRIPT} scripted"), &["rust"])
+        .create_topic(
+            &format!("Title {SCRIPT}"),
+            &format!("Body {SCRIPT} scripted"),
+            &["rust"],
+        )
         .await;
     alice
-        .post_json(&format!("/api/v1/topics/{id}/replies"), &json!({ "body": format!("reply {SCRIPT}") }))
+        .post_json(
+            &format!("/api/v1/topics/{id}/replies"),
+            &json!({ "body": format!("reply {SCRIPT}") }),
+        )
         .await;
 
     // A tag name and a username with a script are refused; the refusal page must escape them too.
     let bad_tag = alice
-        .submit("/new", &[("title", "Another topic"), ("body", "b"), ("tags", SCRIPT)])
+        .submit(
+            "/new",
+            &[("title", "Another topic"), ("body", "b"), ("tags", SCRIPT)],
+        )
         .await;
     assert_eq!(bad_tag.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let bad_tag_html = bad_tag.text().await.unwrap();
@@ -27,7 +37,12 @@ async fn a_script_in_a_body_title_tag_or_username_never_comes_back_unescaped() {
     let bad_user = browser
         .post_form(
             "/register",
-            &[("csrf_token", &token), ("username", SCRIPT), ("email", "x@example.org"), ("password", PASSWORD)],
+            &[
+                ("csrf_token", &token),
+                ("username", SCRIPT),
+                ("email", "x@example.org"),
+                ("password", PASSWORD),
+            ],
         )
         .await;
     assert_eq!(bad_user.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -49,7 +64,13 @@ async fn a_script_in_a_body_title_tag_or_username_never_comes_back_unescaped() {
         pages.push(alice.get_text(&path).await.1);
     }
     for html in &pages {
-        assert!(!html.contains("<script>alert"), "unescaped script in:\n{html}");
+        assert!(
+            !html.contains("<script>alert"),
+            "unescaped script in:\n{html}"
+        );
     }
-    assert!(pages[5].contains("&lt;script&gt;"), "the topic page shows the text escaped");
+    assert!(
+        pages[5].contains("&lt;script&gt;"),
+        "the topic page shows the text escaped"
+    );
 }
