@@ -11,39 +11,35 @@ pub struct Contribution {
     pub active_days: i64,
 }
 
-/// Most posts between the two days inclusive.
-pub async fn top_contributors(
+/// Posters from the most prolific (all time) down, `limit` from `offset`: `(user id, posts)`.
+pub async fn most_prolific(
     conn: &mut SqliteConnection,
-    first_day: i64,
-    last_day: i64,
+    offset: i64,
     limit: i64,
-) -> sqlx::Result<Vec<Contribution>> {
-    sqlx::query_as::<_, Contribution>(
-        "SELECT c.user_id, u.username, c.posts, c.votes, c.active_days
-         FROM (SELECT user_id, SUM(posts) AS posts, SUM(votes) AS votes, COUNT(*) AS active_days
-               FROM daily_user_activity WHERE day BETWEEN ?1 AND ?2
-               GROUP BY user_id ORDER BY posts DESC, user_id LIMIT ?3) c
-         JOIN users u ON u.id = c.user_id
-         ORDER BY c.posts DESC, c.user_id",
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT user_id, posts FROM contributors ORDER BY posts DESC, user_id LIMIT ?1 OFFSET ?2",
     )
-    .bind(first_day)
-    .bind(last_day)
     .bind(limit)
+    .bind(offset)
     .fetch_all(conn)
     .await
 }
 
-/// Posts of the given users between the two days (for the previous period of top contributors).
-pub async fn posts_of(
+/// Posts, votes and active days of the given users between the two days inclusive (users without
+/// any activity then are left out).
+pub async fn contributions_of(
     conn: &mut SqliteConnection,
     user_ids: &[i64],
     first_day: i64,
     last_day: i64,
-) -> sqlx::Result<Vec<(i64, i64)>> {
-    sqlx::query_as(
-        "SELECT user_id, SUM(posts) FROM daily_user_activity
-         WHERE user_id IN (SELECT value FROM json_each(?1)) AND day BETWEEN ?2 AND ?3
-         GROUP BY user_id",
+) -> sqlx::Result<Vec<Contribution>> {
+    sqlx::query_as::<_, Contribution>(
+        "SELECT a.user_id, u.username, SUM(a.posts) AS posts, SUM(a.votes) AS votes,
+                COUNT(*) AS active_days
+         FROM daily_user_activity a JOIN users u ON u.id = a.user_id
+         WHERE a.user_id IN (SELECT value FROM json_each(?1)) AND a.day BETWEEN ?2 AND ?3
+         GROUP BY a.user_id",
     )
     .bind(crate::db::json_ids(user_ids))
     .bind(first_day)
@@ -62,7 +58,7 @@ pub struct NewContributor {
     pub posts: i64,
 }
 
-/// New contributors, the most prolific first; `posts` counts their posts in the period.
+/// New contributors, the most recent first; `posts` counts their posts in the period.
 pub async fn new_contributors(
     conn: &mut SqliteConnection,
     from: i64,
@@ -75,7 +71,7 @@ pub async fn new_contributors(
                  WHERE a.user_id = c.user_id AND a.day BETWEEN ?1 / 86400 AND (?2 - 1) / 86400) AS posts
          FROM contributors c JOIN users u ON u.id = c.user_id
          WHERE c.first_post_at >= ?1 AND c.first_post_at < ?2
-         ORDER BY posts DESC, c.first_post_at DESC LIMIT ?3",
+         ORDER BY c.first_post_at DESC, c.user_id DESC LIMIT ?3",
     )
     .bind(from)
     .bind(to)

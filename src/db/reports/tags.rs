@@ -3,32 +3,25 @@ use std::collections::HashMap;
 
 use sqlx::SqliteConnection;
 
-/// A tag's topics in the period and in the period before.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TagUse {
-    pub tag_id: i64,
-    pub current: i64,
-    pub previous: i64,
-}
+/// One tag row of a visible topic: `(topic id, created_at, wait to first response, tag id, active)`;
+/// `active` is false for a model suggestion awaiting review.
+pub type TagRow = (i64, i64, Option<i64>, i64, bool);
 
-/// Topics per tag created in `[previous_from, from)` and `[from, to)`, with the same stand-in rule
-/// as the response report: active tags, or the model's suggestions for a topic without any.
-pub async fn use_by_tag(
+/// The active and suggested tags of the visible topics created in `[from, to)`. The reports decide
+/// which count (a topic's active tags, or its suggestions when it has none); doing that here, per
+/// row, would cost a correlated subquery for every suggestion.
+pub async fn rows_between(
     conn: &mut SqliteConnection,
-    previous_from: i64,
     from: i64,
     to: i64,
-) -> sqlx::Result<Vec<TagUse>> {
-    sqlx::query_as::<_, TagUse>(
-        "SELECT tt.tag_id, SUM(t.created_at >= ?2) AS current, SUM(t.created_at < ?2) AS previous
+) -> sqlx::Result<Vec<TagRow>> {
+    sqlx::query_as(
+        "SELECT tt.topic_id, t.created_at, t.first_response_at - t.created_at, tt.tag_id,
+                tt.status = 'active'
          FROM topics t JOIN topic_tags tt ON tt.topic_id = t.id
-         WHERE t.created_at >= ?1 AND t.created_at < ?3 AND t.hidden = 0
-           AND (tt.status = 'active'
-                OR (tt.status = 'suggested' AND NOT EXISTS (
-                        SELECT 1 FROM topic_tags h WHERE h.topic_id = t.id AND h.status = 'active')))
-         GROUP BY tt.tag_id",
+         WHERE t.created_at >= ?1 AND t.created_at < ?2 AND t.hidden = 0
+           AND tt.status IN ('active', 'suggested')",
     )
-    .bind(previous_from)
     .bind(from)
     .bind(to)
     .fetch_all(conn)
@@ -55,40 +48,6 @@ pub async fn created_between(
                  WHERE tt.tag_id = g.id AND tt.status IN ('active', 'suggested')) AS topics
          FROM tags g WHERE g.created_at >= ?1 AND g.created_at < ?2
          ORDER BY topics DESC, g.created_at DESC LIMIT ?3",
-    )
-    .bind(from)
-    .bind(to)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
-}
-
-/// Two tags people put on the same topics, most frequent pairs first (active tags only: a pair is
-/// a human judgement that the subjects meet).
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
-pub struct TagPair {
-    pub tag_a: String,
-    pub tag_b: String,
-    pub topics: i64,
-}
-
-pub async fn top_pairs(
-    conn: &mut SqliteConnection,
-    from: i64,
-    to: i64,
-    limit: i64,
-) -> sqlx::Result<Vec<TagPair>> {
-    sqlx::query_as::<_, TagPair>(
-        "SELECT ga.name AS tag_a, gb.name AS tag_b, p.topics
-         FROM (SELECT a.tag_id AS a_id, b.tag_id AS b_id, COUNT(*) AS topics
-               FROM topics t
-               JOIN topic_tags a ON a.topic_id = t.id AND a.status = 'active'
-               JOIN topic_tags b ON b.topic_id = t.id AND b.status = 'active' AND b.tag_id > a.tag_id
-               WHERE t.created_at >= ?1 AND t.created_at < ?2 AND t.hidden = 0
-               GROUP BY a.tag_id, b.tag_id
-               ORDER BY topics DESC LIMIT ?3) p
-         JOIN tags ga ON ga.id = p.a_id JOIN tags gb ON gb.id = p.b_id
-         ORDER BY p.topics DESC, ga.name, gb.name",
     )
     .bind(from)
     .bind(to)

@@ -5,6 +5,7 @@ mod attention;
 mod content;
 mod people;
 mod response;
+mod tagged;
 mod tags;
 
 pub use activity::{ActivityRow, activity, summary};

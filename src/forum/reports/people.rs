@@ -16,19 +16,47 @@ pub struct TopContributorRow {
     pub active_days: i64,
 }
 
+/// Users read per step while looking for the period's top contributors.
+const STEP: i64 = 100;
+
+/// The period's most prolific posters. Walks users by all-time posts and stops as soon as the
+/// `limit`-th best of the period has more posts than anyone further down has ever written.
 pub async fn top_contributors(
     conn: &mut SqliteConnection,
     w: Window,
     limit: i64,
 ) -> sqlx::Result<Vec<TopContributorRow>> {
-    let top = db::top_contributors(&mut *conn, w.first_day, w.last_day, limit).await?;
-    let ids: Vec<i64> = top.iter().map(|c| c.user_id).collect();
+    let limit = limit.max(1) as usize;
+    let mut best: Vec<db::Contribution> = Vec::new();
+    let mut offset = 0;
+    loop {
+        let candidates = db::most_prolific(&mut *conn, offset, STEP).await?;
+        let Some(&(_, ceiling)) = candidates.last() else {
+            break;
+        };
+        let ids: Vec<i64> = candidates.iter().map(|c| c.0).collect();
+        best.extend(
+            db::contributions_of(&mut *conn, &ids, w.first_day, w.last_day)
+                .await?
+                .into_iter()
+                .filter(|c| c.posts > 0),
+        );
+        best.sort_by(|a, b| b.posts.cmp(&a.posts).then(a.user_id.cmp(&b.user_id)));
+        best.truncate(limit);
+        offset += STEP;
+        let full = best.len() == limit && best[limit - 1].posts > ceiling;
+        if full || (candidates.len() as i64) < STEP {
+            break;
+        }
+    }
+    let ids: Vec<i64> = best.iter().map(|c| c.user_id).collect();
     let p = w.previous();
-    let before: HashMap<i64, i64> = db::posts_of(conn, &ids, p.first_day, p.last_day)
+    let before: HashMap<i64, i64> = db::contributions_of(conn, &ids, p.first_day, p.last_day)
         .await?
         .into_iter()
+        .map(|c| (c.user_id, c.posts))
         .collect();
-    Ok(top
+    Ok(best
         .into_iter()
         .map(|c| TopContributorRow {
             previous_posts: before.get(&c.user_id).copied().unwrap_or(0),

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 
+use super::tagged::{TaggedTopic, tagged_topics};
 use crate::db::reports::{response as db, tags::names};
 use crate::domain::report::{ResponseTimes, Window};
 
@@ -40,15 +41,18 @@ pub struct TagResponseRow {
     pub previous_no_response_share: Option<f64>,
 }
 
-async fn grouped(
-    conn: &mut SqliteConnection,
-    w: Window,
-) -> sqlx::Result<HashMap<i64, ResponseTimes>> {
+/// Response times per tag of the topics created in `[from, to)`.
+fn grouped(topics: &[TaggedTopic], from: i64, to: i64) -> HashMap<i64, ResponseTimes> {
     let mut by_tag: HashMap<i64, Vec<Option<i64>>> = HashMap::new();
-    for (tag_id, wait) in db::waits_by_tag(conn, w.from(), w.to()).await? {
-        by_tag.entry(tag_id).or_default().push(wait);
+    for topic in topics
+        .iter()
+        .filter(|t| t.created_at >= from && t.created_at < to)
+    {
+        for tag_id in &topic.tags {
+            by_tag.entry(*tag_id).or_default().push(topic.wait);
+        }
     }
-    Ok(by_tag.into_iter().map(|(t, w)| (t, times(w))).collect())
+    by_tag.into_iter().map(|(t, w)| (t, times(w))).collect()
 }
 
 /// Per tag, the tags with the most topics in the period first.
@@ -57,8 +61,10 @@ pub async fn response_by_tag(
     w: Window,
     limit: usize,
 ) -> sqlx::Result<Vec<TagResponseRow>> {
-    let current = grouped(&mut *conn, w).await?;
-    let previous = grouped(&mut *conn, w.previous()).await?;
+    let p = w.previous();
+    let topics = tagged_topics(&mut *conn, p.from(), w.to()).await?;
+    let current = grouped(&topics, w.from(), w.to());
+    let previous = grouped(&topics, p.from(), p.to());
     let names = names(conn).await?;
     let mut rows: Vec<TagResponseRow> = current
         .into_iter()

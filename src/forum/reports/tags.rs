@@ -1,6 +1,10 @@
 //! Tag reports: trending (growth against the previous period), new tags, pairs used together.
+use std::collections::HashMap;
+
 use serde::Serialize;
 use sqlx::SqliteConnection;
+
+use super::tagged::tagged_topics;
 
 use crate::db::reports::tags as db;
 use crate::domain::{ranking, report::Window};
@@ -22,16 +26,28 @@ pub async fn trending_tags(
     w: Window,
     limit: usize,
 ) -> sqlx::Result<Vec<TrendingTagRow>> {
-    let uses = db::use_by_tag(&mut *conn, w.previous().from(), w.from(), w.to()).await?;
+    let topics = tagged_topics(&mut *conn, w.previous().from(), w.to()).await?;
+    // (current, previous) topics per tag.
+    let mut uses: HashMap<i64, (i64, i64)> = HashMap::new();
+    for topic in &topics {
+        for tag_id in &topic.tags {
+            let entry = uses.entry(*tag_id).or_default();
+            if topic.created_at >= w.from() {
+                entry.0 += 1;
+            } else {
+                entry.1 += 1;
+            }
+        }
+    }
     let names = db::names(conn).await?;
     let mut rows: Vec<TrendingTagRow> = uses
         .into_iter()
-        .map(|u| TrendingTagRow {
-            tag: names.get(&u.tag_id).cloned().unwrap_or_default(),
-            topics: u.current,
-            previous: u.previous,
-            growth: (u.previous > 0).then(|| (u.current - u.previous) as f64 / u.previous as f64),
-            trend: ranking::trending(u.current, u.previous),
+        .map(|(tag_id, (current, previous))| TrendingTagRow {
+            tag: names.get(&tag_id).cloned().unwrap_or_default(),
+            topics: current,
+            previous,
+            growth: (previous > 0).then(|| (current - previous) as f64 / previous as f64),
+            trend: ranking::trending(current, previous),
         })
         .collect();
     rows.sort_by(|a, b| {
@@ -74,18 +90,42 @@ pub struct TagPairRow {
     pub topics: i64,
 }
 
+/// Pairs of active tags on the same topics of the period, the most frequent first (a pair is a
+/// human judgement that the subjects meet, so suggestions do not count).
 pub async fn tag_pairs(
     conn: &mut SqliteConnection,
     w: Window,
-    limit: i64,
+    limit: usize,
 ) -> sqlx::Result<Vec<TagPairRow>> {
-    let pairs = db::top_pairs(conn, w.from(), w.to(), limit).await?;
-    Ok(pairs
+    let topics = tagged_topics(&mut *conn, w.from(), w.to()).await?;
+    let mut pairs: HashMap<(i64, i64), i64> = HashMap::new();
+    for topic in &topics {
+        for (i, a) in topic.active.iter().enumerate() {
+            for b in &topic.active[i + 1..] {
+                *pairs.entry(((*a).min(*b), (*a).max(*b))).or_default() += 1;
+            }
+        }
+    }
+    let names = db::names(conn).await?;
+    let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
+    let mut rows: Vec<TagPairRow> = pairs
         .into_iter()
-        .map(|p| TagPairRow {
-            tag_a: p.tag_a,
-            tag_b: p.tag_b,
-            topics: p.topics,
+        .map(|((a, b), topics)| {
+            let (a, b) = (name(a), name(b));
+            let (tag_a, tag_b) = if a <= b { (a, b) } else { (b, a) };
+            TagPairRow {
+                tag_a,
+                tag_b,
+                topics,
+            }
         })
-        .collect())
+        .collect();
+    rows.sort_by(|x, y| {
+        y.topics
+            .cmp(&x.topics)
+            .then_with(|| x.tag_a.cmp(&y.tag_a))
+            .then_with(|| x.tag_b.cmp(&y.tag_b))
+    });
+    rows.truncate(limit);
+    Ok(rows)
 }
