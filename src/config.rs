@@ -1,6 +1,8 @@
 //! Settings from flags and `THREADWISE_*` environment variables, with defaults that just work.
 use clap::Args;
 
+pub use crate::web::limits::LimitSettings;
+
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// Address to listen on.
@@ -23,8 +25,16 @@ pub struct Settings {
     #[arg(long, env = "THREADWISE_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
 
+    /// Seconds a page rendered for anonymous readers may be served again (any write in this
+    /// process ends it sooner); 0 turns the page cache off.
+    #[arg(long, env = "THREADWISE_PAGE_CACHE_SECS", default_value_t = 5)]
+    pub page_cache_secs: u64,
+
     #[command(flatten)]
     pub tagging: TaggingSettings,
+
+    #[command(flatten)]
+    pub limits: LimitSettings,
 }
 
 /// The auto-tagger: when to retrain and how big a model to train.
@@ -135,7 +145,11 @@ impl Settings {
             workers: Some(2),
             max_body_bytes: 64 * 1024,
             secure_cookies: false,
+            // Tests write to the database behind the app's back; the cache's own tests switch it on.
+            page_cache_secs: 0,
             tagging: TaggingSettings::default(),
+            // Tests and tools write fast from one address on purpose; limits' own tests set them.
+            limits: LimitSettings::off(),
         }
     }
 }

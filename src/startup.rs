@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web::Data};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
@@ -33,6 +34,9 @@ impl Application {
         let data = Data::new(state.clone());
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(web::limits::enforce))
+                .wrap(from_fn(web::cache::serve))
+                .wrap(web::headers::security_headers())
                 .wrap(TracingLogger::default())
                 .app_data(data.clone())
                 .configure(web::configure)
@@ -63,9 +67,10 @@ impl Application {
         let ranks = jobs::every("ranks", jobs::ranks::PERIOD, move || {
             let state = state.clone();
             async move {
-                jobs::ranks::run_once(&state.pool, &state.views)
-                    .await
-                    .map(drop)
+                jobs::ranks::run_once(&state.pool, &state.views).await?;
+                // View counts and ranks changed: pages rendered before are stale.
+                state.page_cache.invalidate();
+                Ok(())
             }
         });
         let stop = Arc::new(AtomicBool::new(false));

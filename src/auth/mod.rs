@@ -2,6 +2,8 @@
 mod password;
 mod token;
 
+#[cfg(test)]
+pub(crate) use password::VERIFIED;
 pub use password::{PasswordError, hash_password, verify_password, warm_up};
 pub use token::{SessionToken, random_token};
 

@@ -31,6 +31,12 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
         .to_string()
 });
 
+/// Every candidate `verify_password` checked, with whether it was against a real hash (`true`) or
+/// the dummy one: lets tests show that every failed login does the same argon2 work.
+#[cfg(test)]
+pub(crate) static VERIFIED: std::sync::Mutex<Vec<(String, bool)>> =
+    std::sync::Mutex::new(Vec::new());
+
 /// Hashes a new password into a PHC string, off the async threads.
 pub async fn hash_password(password: Password) -> Result<String, PasswordError> {
     tokio::task::spawn_blocking(move || {
@@ -55,6 +61,11 @@ pub async fn verify_password(
             Some(phc) => (phc, true),
             None => (DUMMY_HASH.clone(), false),
         };
+        #[cfg(test)]
+        VERIFIED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((candidate.clone(), real));
         let parsed = PasswordHash::new(&phc).map_err(|e| PasswordError::Hash(e.to_string()))?;
         let matches = argon2()
             .verify_password(candidate.as_bytes(), &parsed)

@@ -93,3 +93,17 @@ pub async fn count(conn: &mut SqliteConnection) -> sqlx::Result<i64> {
         .await?;
     Ok(n)
 }
+
+/// Bans a user until `until` (unix seconds), or lifts the ban with `None`.
+pub async fn set_banned_until(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    until: Option<i64>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET banned_until = ?1 WHERE id = ?2")
+        .bind(until)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -102,3 +102,51 @@ pub async fn logout(pool: &SqlitePool, token: &SessionToken) -> Result<(), Forum
     db::sessions::delete(&mut conn, &token.hash()).await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// How many times, and against which kind of hash, `candidate` was verified.
+    fn verifications_of(candidate: &str) -> Vec<bool> {
+        auth::VERIFIED
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(c, _)| c == candidate)
+            .map(|(_, real)| *real)
+            .collect()
+    }
+
+    fn message(e: ForumError) -> Vec<(&'static str, String)> {
+        match e {
+            ForumError::Invalid(errors) => {
+                errors.into_iter().map(|e| (e.field, e.message)).collect()
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn unknown_users_and_wrong_passwords_take_the_same_path_and_get_the_same_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let pool = db::connect(&url, 2).await.unwrap();
+        register(&pool, "alice", "alice@example.org", "correct horse battery")
+            .await
+            .unwrap();
+
+        let unknown = login(&pool, "nobody", "candidate for nobody", None)
+            .await
+            .unwrap_err();
+        let wrong = login(&pool, "alice", "candidate for alice", None)
+            .await
+            .unwrap_err();
+
+        assert_eq!(message(unknown), message(wrong));
+        // One argon2 verification each: against the dummy hash for the unknown user, against the
+        // real one for the wrong password.
+        assert_eq!(verifications_of("candidate for nobody"), [false]);
+        assert_eq!(verifications_of("candidate for alice"), [true]);
+    }
+}

@@ -2,8 +2,11 @@
 //! Handlers are thin: parse → `forum`/`db` → render or redirect.
 pub mod api;
 mod assets;
+pub mod cache;
 pub mod dashboard;
 pub mod error;
+pub mod headers;
+pub mod limits;
 pub mod pages;
 pub mod render;
 pub mod session;
@@ -31,11 +34,19 @@ pub struct AppState {
     pub retrain_now: Arc<tokio::sync::Notify>,
     /// When the retrain job next looks for new labels (unix seconds), for the dashboard.
     pub next_retrain_check: Arc<std::sync::atomic::AtomicI64>,
+    /// Abuse limits' counters (see `limits`).
+    pub limits: Arc<limits::Limits>,
+    /// Rendered public pages for anonymous readers (see `cache`).
+    pub page_cache: Arc<cache::PageCache>,
 }
 
 impl AppState {
     pub fn new(pool: SqlitePool, settings: Arc<Settings>) -> Self {
         Self {
+            limits: Arc::new(limits::Limits::new(settings.limits.clone())),
+            page_cache: Arc::new(cache::PageCache::new(std::time::Duration::from_secs(
+                settings.page_cache_secs,
+            ))),
             pool,
             settings,
             views: Arc::default(),

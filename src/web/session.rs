@@ -67,7 +67,7 @@ fn to_actix(req: &HttpRequest, error: AppError) -> actix_web::Error {
 }
 
 /// Looks the session up once per request and caches the answer in the request's extensions.
-async fn lookup(req: &HttpRequest) -> Result<Option<Viewer>, AppError> {
+pub(crate) async fn lookup(req: &HttpRequest) -> Result<Option<Viewer>, AppError> {
     if let Some(cached) = req.extensions().get::<Option<Viewer>>() {
         return Ok(cached.clone());
     }

@@ -4,6 +4,7 @@ mod helpers;
 mod accounts;
 mod dashboard;
 mod escaping;
+mod hardening;
 mod import;
 mod tagging;
 mod topics;

@@ -76,6 +76,7 @@ async fn login(
     state: web::Data<AppState>,
     body: web::Json<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
+    state.limits.login_username(&body.username)?;
     let previous = req
         .cookie(SESSION_COOKIE)
         .and_then(|c| SessionToken::from_cookie(c.value()));

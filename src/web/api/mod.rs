@@ -4,6 +4,7 @@ mod auth;
 pub mod reports;
 mod tagging;
 mod topics;
+mod users;
 
 use actix_web::web;
 
@@ -27,4 +28,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     topics::routes(cfg);
     tagging::routes(cfg);
     reports::routes(cfg);
+    users::routes(cfg);
 }

@@ -105,6 +105,7 @@ async fn login(
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     session::check_anon_csrf(&req, &form.csrf_token)?;
+    state.limits.login_username(&form.username)?;
     let previous = req
         .cookie(SESSION_COOKIE)
         .and_then(|c| SessionToken::from_cookie(c.value()));

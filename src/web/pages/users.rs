@@ -1,13 +1,19 @@
-//! A user's public profile: their topics and posts.
+//! A user's public profile: their topics and posts; for moderators, the ban and unban forms.
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use serde::Deserialize;
 
 use crate::db::{self, posts::PostByUser, topics::TopicListItem, users::User};
-use crate::web::render::{self, PageContext, ago};
-use crate::web::{AppState, error::AppError, session::MaybeUser};
+use crate::domain;
+use crate::forum::bans::{self, BanRequest, MAX_BAN_DAYS};
+use crate::web::render::{self, PageContext, ago, redirect};
+use crate::web::session::{MaybeUser, Moderator};
+use crate::web::{AppState, error::AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/u/{username}", web::get().to(show_user));
+    cfg.route("/u/{username}", web::get().to(show_user))
+        .route("/u/{username}/ban", web::post().to(ban))
+        .route("/u/{username}/unban", web::post().to(unban));
 }
 
 #[derive(Template)]
@@ -17,6 +23,7 @@ struct UserPage {
     user: User,
     topics: Vec<TopicListItem>,
     posts: Vec<PostByUser>,
+    max_ban_days: i64,
 }
 
 impl UserPage {
@@ -26,6 +33,18 @@ impl UserPage {
 
     fn joined(&self) -> String {
         render::date(self.user.created_at)
+    }
+
+    /// "until 2026-05-01" while a ban runs.
+    fn banned_until(&self) -> Option<String> {
+        self.user
+            .banned_until
+            .filter(|until| *until > domain::now())
+            .map(render::date)
+    }
+
+    fn can_ban(&self) -> bool {
+        self.ctx.is_moderator() && !self.user.role().is_moderator()
     }
 
     fn excerpt(&self, post: &PostByUser) -> String {
@@ -54,5 +73,49 @@ async fn show_user(
         user: profile,
         topics,
         posts,
+        max_ban_days: MAX_BAN_DAYS,
     })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BanForm {
+    #[serde(default)]
+    csrf_token: String,
+    days: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn ban(
+    state: web::Data<AppState>,
+    moderator: Moderator,
+    path: web::Path<String>,
+    form: web::Form<BanForm>,
+) -> Result<HttpResponse, AppError> {
+    moderator.0.check_csrf(&form.csrf_token)?;
+    let username = path.into_inner();
+    let request = BanRequest {
+        days: form.days,
+        reason: &form.reason,
+    };
+    bans::ban(&state.pool, (&moderator.0).into(), &username, &request).await?;
+    Ok(redirect(&format!("/u/{username}")))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UnbanForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+async fn unban(
+    state: web::Data<AppState>,
+    moderator: Moderator,
+    path: web::Path<String>,
+    form: web::Form<UnbanForm>,
+) -> Result<HttpResponse, AppError> {
+    moderator.0.check_csrf(&form.csrf_token)?;
+    let username = path.into_inner();
+    bans::unban(&state.pool, (&moderator.0).into(), &username).await?;
+    Ok(redirect(&format!("/u/{username}")))
 }

@@ -1,0 +1,235 @@
+//! A page cache for anonymous readers: the rendered response of a public GET (lists, topics, tags,
+//! search, and their JSON twins), kept in memory until the next write or for a few seconds.
+//!
+//! Correctness rests on a generation counter. Every request that may write (any method but
+//! GET/HEAD) bumps it once its handler has answered — after its transaction committed — and so do
+//! the background jobs that change what pages show. A response is stored under the generation read
+//! *before* its handler ran and served only while that is still the current one, so a page rendered
+//! from data older than some committed write is never served after that write. The TTL bounds
+//! staleness from writers outside this process (the CLI, another server). Requests with a session
+//! cookie are never served from or stored in the cache: members see their own votes, drafts and
+//! CSRF tokens.
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use actix_web::body::{self, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, StatusCode, header::HeaderMap};
+use actix_web::middleware::Next;
+use actix_web::web::{Bytes, Data};
+use actix_web::HttpResponse;
+
+use super::AppState;
+use super::session::SESSION_COOKIE;
+
+/// The route patterns whose anonymous GETs are cached.
+const CACHEABLE: [&str; 12] = [
+    "/",
+    "/latest",
+    "/top",
+    "/t/{id}",
+    "/tags",
+    "/tags/{name}",
+    "/search",
+    "/u/{username}",
+    "/api/v1/topics",
+    "/api/v1/topics/{id}",
+    "/api/v1/tags",
+    "/api/v1/search",
+];
+
+/// Past this many bytes of bodies the cache starts over (simpler than LRU, and a full cache
+/// refills from the hottest pages first).
+const MAX_BYTES: usize = 64 * 1024 * 1024;
+
+struct Entry {
+    generation: u64,
+    stored: Instant,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// The cache, shared by all workers through `AppState`.
+pub struct PageCache {
+    ttl: Duration,
+    generation: AtomicU64,
+    entries: RwLock<HashMap<String, Entry>>,
+    bytes: AtomicU64,
+}
+
+impl PageCache {
+    /// A `ttl` of zero turns the cache off.
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            generation: AtomicU64::new(0),
+            entries: RwLock::default(),
+            bytes: AtomicU64::new(0),
+        }
+    }
+
+    /// Something was written: every stored page is stale.
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn current(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    fn get(&self, key: &str) -> Option<HttpResponse> {
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        let entry = entries.get(key)?;
+        if entry.generation != self.current() || entry.stored.elapsed() > self.ttl {
+            return None;
+        }
+        let mut response = HttpResponse::with_body(entry.status, BoxBody::new(entry.body.clone()));
+        for (name, value) in &entry.headers {
+            response.headers_mut().append(name.clone(), value.clone());
+        }
+        Some(response)
+    }
+
+    fn put(&self, key: String, entry: Entry) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        let size = entry.body.len() as u64;
+        if self.bytes.fetch_add(size, Ordering::Relaxed) + size > MAX_BYTES as u64 {
+            entries.clear();
+            self.bytes.store(size, Ordering::Relaxed);
+        }
+        if let Some(old) = entries.insert(key, entry) {
+            self.bytes
+                .fetch_sub(old.body.len() as u64, Ordering::Relaxed);
+        }
+    }
+
+    fn is_on(&self) -> bool {
+        !self.ttl.is_zero()
+    }
+}
+
+/// The topic a cached topic page shows, so a hit still counts as a view.
+fn viewed_topic(path: &str) -> Option<i64> {
+    path.strip_prefix("/t/")
+        .or_else(|| path.strip_prefix("/api/v1/topics/"))
+        .and_then(|id| id.parse().ok())
+}
+
+fn cache_key(req: &ServiceRequest) -> Option<String> {
+    if req.method() != Method::GET || req.cookie(SESSION_COOKIE).is_some() {
+        return None;
+    }
+    let pattern = req.match_pattern()?;
+    CACHEABLE.contains(&pattern.as_str()).then(|| {
+        req.uri()
+            .path_and_query()
+            .map_or("/", |pq| pq.as_str())
+            .to_owned()
+    })
+}
+
+/// The middleware: answers anonymous public GETs from the cache, stores their fresh answers, and
+/// invalidates the cache after every request that may have written.
+pub async fn serve(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let state = req
+        .app_data::<Data<AppState>>()
+        .expect("AppState is registered on the App")
+        .clone();
+    let cache = &state.page_cache;
+    if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        let response = next.call(req).await?;
+        if !response.status().is_client_error() && !response.status().is_server_error() {
+            cache.invalidate();
+        }
+        return Ok(response.map_into_boxed_body());
+    }
+    let Some(key) = cache_key(&req).filter(|_| cache.is_on()) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    if let Some(response) = cache.get(&key) {
+        if let Some(topic_id) = viewed_topic(req.path()) {
+            state.views.record(topic_id);
+        }
+        return Ok(req.into_response(response));
+    }
+    let generation = cache.current();
+    let response = next.call(req).await?;
+    if response.status() != StatusCode::OK
+        || response
+            .headers()
+            .contains_key(actix_web::http::header::SET_COOKIE)
+    {
+        return Ok(response.map_into_boxed_body());
+    }
+    let (req, response) = response.into_parts();
+    let (response, body) = response.into_parts();
+    let body = body::to_bytes(body)
+        .await
+        .map_err(|e| actix_web::error::ErrorInternalServerError(e.into()))?;
+    cache.put(
+        key,
+        Entry {
+            generation,
+            stored: Instant::now(),
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: body.clone(),
+        },
+    );
+    let response = response.set_body(BoxBody::new(body));
+    Ok(ServiceResponse::new(req, response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(generation: u64, body: &'static str) -> Entry {
+        Entry {
+            generation,
+            stored: Instant::now(),
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            body: Bytes::from_static(body.as_bytes()),
+        }
+    }
+
+    #[test]
+    fn a_write_makes_every_stored_page_stale() {
+        let cache = PageCache::new(Duration::from_secs(60));
+        cache.put("/".into(), entry(cache.current(), "home"));
+        assert!(cache.get("/").is_some());
+        cache.invalidate();
+        assert!(cache.get("/").is_none());
+    }
+
+    #[test]
+    fn a_page_rendered_before_a_write_is_never_served_after_it() {
+        let cache = PageCache::new(Duration::from_secs(60));
+        let seen_before_render = cache.current();
+        cache.invalidate(); // a write commits while the page renders
+        cache.put("/".into(), entry(seen_before_render, "old"));
+        assert!(cache.get("/").is_none());
+    }
+
+    #[test]
+    fn pages_expire_after_the_ttl() {
+        let cache = PageCache::new(Duration::from_millis(1));
+        cache.put("/".into(), entry(cache.current(), "home"));
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(cache.get("/").is_none());
+    }
+
+    #[test]
+    fn topic_pages_name_their_topic() {
+        assert_eq!(viewed_topic("/t/42"), Some(42));
+        assert_eq!(viewed_topic("/api/v1/topics/7"), Some(7));
+        assert_eq!(viewed_topic("/tags/rust"), None);
+    }
+}

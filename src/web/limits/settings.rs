@@ -1,0 +1,109 @@
+//! The limits as settings (flags and `THREADWISE_*` variables); 0 switches one off.
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+pub struct LimitSettings {
+    /// Login attempts per minute from one IP address.
+    #[arg(long, env = "THREADWISE_LOGIN_PER_MINUTE", default_value_t = 6)]
+    pub login_per_minute: u32,
+
+    /// Login attempts per hour from one IP address.
+    #[arg(long, env = "THREADWISE_LOGIN_PER_HOUR", default_value_t = 30)]
+    pub login_per_hour: u32,
+
+    /// Login attempts per hour for one username, from anywhere.
+    #[arg(
+        long,
+        env = "THREADWISE_LOGIN_PER_USERNAME_PER_HOUR",
+        default_value_t = 10
+    )]
+    pub login_per_username_per_hour: u32,
+
+    /// Registrations per hour from one IP address.
+    #[arg(long, env = "THREADWISE_REGISTRATIONS_PER_HOUR", default_value_t = 3)]
+    pub registrations_per_hour: u32,
+
+    /// New topics per hour per account.
+    #[arg(long, env = "THREADWISE_TOPICS_PER_HOUR", default_value_t = 10)]
+    pub topics_per_hour: u32,
+
+    /// New topics per hour for an account younger than `new_account_hours`.
+    #[arg(
+        long,
+        env = "THREADWISE_NEW_ACCOUNT_TOPICS_PER_HOUR",
+        default_value_t = 3
+    )]
+    pub new_account_topics_per_hour: u32,
+
+    /// Replies per hour per account.
+    #[arg(long, env = "THREADWISE_REPLIES_PER_HOUR", default_value_t = 60)]
+    pub replies_per_hour: u32,
+
+    /// Replies per hour for an account younger than `new_account_hours`.
+    #[arg(
+        long,
+        env = "THREADWISE_NEW_ACCOUNT_REPLIES_PER_HOUR",
+        default_value_t = 10
+    )]
+    pub new_account_replies_per_hour: u32,
+
+    /// Votes per hour per account.
+    #[arg(long, env = "THREADWISE_VOTES_PER_HOUR", default_value_t = 120)]
+    pub votes_per_hour: u32,
+
+    /// Flags per hour per account.
+    #[arg(long, env = "THREADWISE_FLAGS_PER_HOUR", default_value_t = 20)]
+    pub flags_per_hour: u32,
+
+    /// Tag-suggestion requests per minute from one IP address.
+    #[arg(
+        long,
+        env = "THREADWISE_TAG_SUGGESTIONS_PER_MINUTE",
+        default_value_t = 60
+    )]
+    pub tag_suggestions_per_minute: u32,
+
+    /// Accounts younger than this many hours get the stricter posting rates.
+    #[arg(long, env = "THREADWISE_NEW_ACCOUNT_HOURS", default_value_t = 24)]
+    pub new_account_hours: i64,
+}
+
+impl Default for LimitSettings {
+    /// The same values as the command line's defaults.
+    fn default() -> Self {
+        Self {
+            login_per_minute: 6,
+            login_per_hour: 30,
+            login_per_username_per_hour: 10,
+            registrations_per_hour: 3,
+            topics_per_hour: 10,
+            new_account_topics_per_hour: 3,
+            replies_per_hour: 60,
+            new_account_replies_per_hour: 10,
+            votes_per_hour: 120,
+            flags_per_hour: 20,
+            tag_suggestions_per_minute: 60,
+            new_account_hours: 24,
+        }
+    }
+}
+
+impl LimitSettings {
+    /// Every limit off: for tests and tools that write fast from one address on purpose.
+    pub fn off() -> Self {
+        Self {
+            login_per_minute: 0,
+            login_per_hour: 0,
+            login_per_username_per_hour: 0,
+            registrations_per_hour: 0,
+            topics_per_hour: 0,
+            new_account_topics_per_hour: 0,
+            replies_per_hour: 0,
+            new_account_replies_per_hour: 0,
+            votes_per_hour: 0,
+            flags_per_hour: 0,
+            tag_suggestions_per_minute: 0,
+            new_account_hours: 24,
+        }
+    }
+}

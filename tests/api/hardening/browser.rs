@@ -1,0 +1,175 @@
+//! End to end in real headless Chromium (Debian's `chromium` + `chromium-driver`): register, log
+//! in, post a topic with a code block, see it rendered and listed, reply, vote, search, and open
+//! the moderators' dashboard with its charts. Screenshots go to `target/e2e/`.
+//!
+//! Without Chromium and chromedriver the test says so and passes, so `cargo test` works anywhere;
+//! `.ci/run` installs both and sets `THREADWISE_E2E_REQUIRED=1`, which turns their absence into a
+//! failure.
+use std::path::PathBuf;
+
+use super::webdriver::{Driver, ENTER, find_program};
+use crate::helpers::{PASSWORD, spawn_app};
+
+const TITLE: &str = "Parsing TOML config files in Rust";
+
+fn screenshots_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
+    std::fs::create_dir_all(&dir).expect("target/e2e can be created");
+    dir
+}
+
+async fn fill(driver: &Driver, css: &str, text: &str) {
+    driver.find(css).await.type_text(text).await;
+}
+
+async fn register(driver: &Driver, base: &str, username: &str) {
+    driver.goto(&format!("{base}/register")).await;
+    fill(driver, "#username", username).await;
+    fill(driver, "#email", &format!("{username}@example.org")).await;
+    fill(driver, "#password", PASSWORD).await;
+    driver
+        .find("form.narrow button[type=submit]")
+        .await
+        .click()
+        .await;
+    signed_in_as(driver, username).await;
+}
+
+async fn log_in(driver: &Driver, base: &str, username: &str) {
+    driver.goto(&format!("{base}/login")).await;
+    fill(driver, "#username", username).await;
+    fill(driver, "#password", PASSWORD).await;
+    driver
+        .find("form.narrow button[type=submit]")
+        .await
+        .click()
+        .await;
+    signed_in_as(driver, username).await;
+}
+
+async fn log_out(driver: &Driver) {
+    driver
+        .find("form[action='/logout'] button")
+        .await
+        .click()
+        .await;
+    driver.find("a[href='/login']").await;
+}
+
+async fn signed_in_as(driver: &Driver, username: &str) {
+    let link = driver
+        .find(&format!("header.site a[href='/u/{username}']"))
+        .await;
+    assert_eq!(link.text().await, username);
+}
+
+#[tokio::test]
+async fn a_member_posts_replies_votes_and_searches_and_the_admin_sees_the_charts_in_chromium() {
+    let chromium = find_program(&["chromium", "chromium-browser"]);
+    let chromedriver = find_program(&["chromedriver"]);
+    let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
+        assert!(
+            std::env::var_os("THREADWISE_E2E_REQUIRED").is_none(),
+            "THREADWISE_E2E_REQUIRED is set but chromium or chromedriver is missing"
+        );
+        eprintln!(
+            "SKIPPED the browser test: install Debian's chromium and chromium-driver (.ci/run does)"
+        );
+        return;
+    };
+    let app = spawn_app().await;
+    let base = app.address.clone();
+    let shots = screenshots_dir();
+    let driver = Driver::start(&chromium, &chromedriver).await;
+
+    // The first account is the admin; it signs up, out, and in again.
+    register(&driver, &base, "admin").await;
+    log_out(&driver).await;
+    log_in(&driver, &base, "admin").await;
+
+    // A topic with a fenced code block, rendered as highlighted-ready <pre><code>.
+    driver.goto(&format!("{base}/new")).await;
+    fill(&driver, "#title", TITLE).await;
+    fill(
+        &driver,
+        "#body",
+        "How do I read a TOML file?\n\n```rust\nlet config: Config = toml::from_str(&text)?;\n```\n",
+    )
+    .await;
+    fill(&driver, "#tags", "rust, toml").await;
+    driver
+        .find("#compose button[type=submit]")
+        .await
+        .click()
+        .await;
+    let code = driver.find("section.post .body pre code").await;
+    assert!(code.text().await.contains("toml::from_str"));
+    let topic_url = driver.current_url().await;
+    assert!(topic_url.contains("/t/"), "{topic_url}");
+    assert_eq!(driver.find("h1").await.text().await, TITLE);
+    driver.screenshot(&shots.join("topic.png")).await;
+
+    // Listed on the home page.
+    driver.goto(&base).await;
+    let listed = driver.find("main a[href^='/t/']").await;
+    assert_eq!(listed.text().await, TITLE);
+    driver.screenshot(&shots.join("home.png")).await;
+
+    // A second member replies and upvotes the question.
+    log_out(&driver).await;
+    register(&driver, &base, "bob").await;
+    driver.goto(&topic_url).await;
+    fill(
+        &driver,
+        "#reply-body",
+        "Use `toml::from_str` with a `#[derive(Deserialize)]` struct.",
+    )
+    .await;
+    driver
+        .find("form.reply button[type=submit]")
+        .await
+        .click()
+        .await;
+    driver.find("section.post:nth-of-type(2) .body code").await;
+    assert!(driver.source().await.contains("derive(Deserialize)"));
+    driver.find("section.post .vote.up").await.click().await;
+    let score = driver.find("section.post .score").await;
+    assert_eq!(score.text().await, "1");
+    assert!(
+        driver
+            .find("section.post .vote.up.on")
+            .await
+            .text()
+            .await
+            .contains('▲')
+    );
+    driver.screenshot(&shots.join("reply-and-vote.png")).await;
+
+    // Search from the header box.
+    driver.goto(&base).await;
+    fill(
+        &driver,
+        "header.site input[name=q]",
+        &format!("TOML{ENTER}"),
+    )
+    .await;
+    let hit = driver.find("ol.hits li a").await;
+    assert_eq!(hit.text().await, TITLE);
+    driver.screenshot(&shots.join("search.png")).await;
+
+    // The admin's dashboard draws its charts (inline SVG).
+    log_out(&driver).await;
+    log_in(&driver, &base, "admin").await;
+    driver.goto(&format!("{base}/mod")).await;
+    driver.find("figure.chart svg").await;
+    assert!(driver.source().await.contains("<svg"));
+    driver.screenshot(&shots.join("mod.png")).await;
+
+    // Nothing on these pages tripped the Content-Security-Policy.
+    let console = driver.console().await;
+    let violations: Vec<_> = console
+        .iter()
+        .filter(|m| m.contains("Content Security Policy") || m.contains("Refused to"))
+        .collect();
+    assert!(violations.is_empty(), "{violations:#?}");
+}

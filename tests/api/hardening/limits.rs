@@ -1,0 +1,311 @@
+//! Each limit: the requests up to it pass, the next one gets 429 with `Retry-After`.
+use reqwest::{Response, StatusCode};
+use serde_json::json;
+use threadwise::config::LimitSettings;
+
+use crate::helpers::{PASSWORD, TestApp, spawn_app_with};
+
+/// An app with every limit off but those `set` switches on.
+async fn app_with(set: impl FnOnce(&mut LimitSettings)) -> TestApp {
+    spawn_app_with(|s| {
+        s.limits = LimitSettings::off();
+        set(&mut s.limits);
+    })
+    .await
+}
+
+fn assert_limited(response: &Response) -> u64 {
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = response
+        .headers()
+        .get("retry-after")
+        .expect("a Retry-After header")
+        .to_str()
+        .unwrap()
+        .parse()
+        .expect("Retry-After in seconds");
+    assert!(retry_after >= 1);
+    retry_after
+}
+
+async fn api_login(app: &TestApp, username: &str) -> Response {
+    app.browser()
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({ "username": username, "password": "not the password" }),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn the_seventh_login_attempt_in_a_minute_from_one_address_gets_429() {
+    let app = app_with(|l| l.login_per_minute = 6).await;
+    for i in 0..6 {
+        let response = api_login(&app, &format!("user{i}")).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "attempt {i}"
+        );
+    }
+    let response = api_login(&app, "someone").await;
+    // 6 per minute: the next attempt is allowed 10 s later.
+    assert_eq!(assert_limited(&response), 10);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+}
+
+#[tokio::test]
+async fn the_login_form_counts_with_the_api_and_answers_with_a_page() {
+    let app = app_with(|l| l.login_per_hour = 2).await;
+    let browser = app.browser();
+    api_login(&app, "a").await;
+    api_login(&app, "b").await;
+    let token = browser.form_token("/login").await;
+    let response = browser
+        .post_form(
+            "/login",
+            &[("csrf_token", &token), ("username", "c"), ("password", "x")],
+        )
+        .await;
+    assert_limited(&response);
+    assert!(response.text().await.unwrap().contains("Too Many Requests"));
+}
+
+#[tokio::test]
+async fn login_attempts_per_username_are_limited_whatever_the_address() {
+    let app = app_with(|l| l.login_per_username_per_hour = 3).await;
+    app.user("alice").await;
+    for _ in 0..3 {
+        assert_eq!(
+            api_login(&app, "alice").await.status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+    assert_limited(&api_login(&app, "Alice").await);
+    // Even the right password waits: the limit is on attempts.
+    let right = app
+        .browser()
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({ "username": "alice", "password": PASSWORD }),
+        )
+        .await;
+    assert_limited(&right);
+    assert_eq!(
+        api_login(&app, "bob").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[tokio::test]
+async fn the_fourth_registration_in_an_hour_from_one_address_gets_429() {
+    let app = app_with(|l| l.registrations_per_hour = 3).await;
+    for name in ["ann", "ben", "cat"] {
+        app.user(name).await;
+    }
+    let response = app
+        .browser()
+        .post_json(
+            "/api/v1/auth/register",
+            &json!({ "username": "dan", "email": "dan@example.org", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(assert_limited(&response), 1200);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 3);
+}
+
+async fn make_old(app: &TestApp, username: &str) {
+    sqlx::query("UPDATE users SET created_at = created_at - 2 * 86400 WHERE username = ?1")
+        .bind(username)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+}
+
+async fn post_topic(browser: &crate::helpers::Browser, n: usize) -> Response {
+    browser
+        .post_json(
+            "/api/v1/topics",
+            &json!({ "title": format!("Topic number {n}"), "body": "Some body text", "tags": ["test"] }),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn new_accounts_may_open_fewer_topics_than_older_ones() {
+    let app = app_with(|l| {
+        l.topics_per_hour = 3;
+        l.new_account_topics_per_hour = 1;
+    })
+    .await;
+    app.user("admin").await; // the first account is admin, and moderators are not limited
+    let newcomer = app.user("newcomer").await;
+    let regular = app.user("regular").await;
+    make_old(&app, "regular").await;
+
+    assert_eq!(post_topic(&newcomer, 0).await.status(), StatusCode::CREATED);
+    assert_limited(&post_topic(&newcomer, 1).await);
+    for n in 0..3 {
+        assert_eq!(post_topic(&regular, n).await.status(), StatusCode::CREATED);
+    }
+    assert_limited(&post_topic(&regular, 3).await);
+    // The HTML form shares the counter.
+    let form = regular
+        .submit(
+            "/new",
+            &[
+                ("title", "One more topic"),
+                ("body", "text"),
+                ("tags", "test"),
+            ],
+        )
+        .await;
+    assert_limited(&form);
+    assert_eq!(app.count("SELECT COUNT(*) FROM topics").await, 4);
+}
+
+#[tokio::test]
+async fn moderators_are_not_limited_on_posting() {
+    let app = app_with(|l| l.new_account_topics_per_hour = 1).await;
+    let moderator = app.moderator("mod").await;
+    for n in 0..3 {
+        assert_eq!(
+            post_topic(&moderator, n).await.status(),
+            StatusCode::CREATED
+        );
+    }
+}
+
+#[tokio::test]
+async fn replies_are_limited_per_account_and_stricter_for_new_accounts() {
+    let app = app_with(|l| {
+        l.replies_per_hour = 3;
+        l.new_account_replies_per_hour = 2;
+    })
+    .await;
+    let author = app.moderator("author").await;
+    let topic = author
+        .create_topic("A topic to reply to", "body", &["test"])
+        .await;
+    let newcomer = app.user("newcomer").await;
+    let regular = app.user("regular").await;
+    make_old(&app, "regular").await;
+    let path = format!("/api/v1/topics/{topic}/replies");
+    let reply = json!({ "body": "a reply" });
+
+    for _ in 0..2 {
+        assert_eq!(
+            newcomer.post_json(&path, &reply).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    assert_limited(&newcomer.post_json(&path, &reply).await);
+    for _ in 0..3 {
+        assert_eq!(
+            regular.post_json(&path, &reply).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    assert_limited(
+        &regular
+            .submit(&format!("/t/{topic}/reply"), &[("body", "a form reply")])
+            .await,
+    );
+}
+
+async fn opening_post(app: &TestApp, topic: i64) -> i64 {
+    let (id,): (i64,) = sqlx::query_as("SELECT MIN(id) FROM posts WHERE topic_id = ?1")
+        .bind(topic)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn votes_are_limited_per_account() {
+    let app = app_with(|l| l.votes_per_hour = 4).await;
+    let author = app.moderator("author").await;
+    let post = {
+        let topic = author
+            .create_topic("Something to vote on", "body", &["test"])
+            .await;
+        opening_post(&app, topic).await
+    };
+    let voter = app.user("voter").await;
+    let path = format!("/api/v1/posts/{post}/vote");
+    for value in [1, 0, 1, -1] {
+        let response = voter.post_json(&path, &json!({ "value": value })).await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    assert_limited(&voter.post_json(&path, &json!({ "value": 1 })).await);
+    assert_limited(
+        &voter
+            .submit(&format!("/p/{post}/vote"), &[("value", "1")])
+            .await,
+    );
+}
+
+#[tokio::test]
+async fn flags_are_limited_per_account() {
+    let app = app_with(|l| l.flags_per_hour = 2).await;
+    let author = app.moderator("author").await;
+    let flagger = app.user("flagger").await;
+    let mut posts = Vec::new();
+    for n in 0..3 {
+        let topic = author
+            .create_topic(&format!("Flag me {n}"), "body", &["test"])
+            .await;
+        posts.push(opening_post(&app, topic).await);
+    }
+    for post in &posts[..2] {
+        let response = flagger
+            .post_json(
+                &format!("/api/v1/posts/{post}/flags"),
+                &json!({ "reason": "spam" }),
+            )
+            .await;
+        assert!(response.status().is_success(), "{}", response.status());
+    }
+    let over = flagger
+        .post_json(
+            &format!("/api/v1/posts/{}/flags", posts[2]),
+            &json!({ "reason": "spam" }),
+        )
+        .await;
+    assert_limited(&over);
+    assert_limited(
+        &flagger
+            .submit(&format!("/p/{}/flag", posts[2]), &[("reason", "spam")])
+            .await,
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM flags").await, 2);
+}
+
+#[tokio::test]
+async fn tag_suggestions_are_limited_per_address() {
+    let app = app_with(|l| l.tag_suggestions_per_minute = 5).await;
+    let browser = app.browser();
+    let draft = json!({ "title": "How do I read a file", "body": "in rust" });
+    for _ in 0..5 {
+        let response = browser.post_json("/api/v1/tags/suggest", &draft).await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let response = browser.post_json("/api/v1/tags/suggest", &draft).await;
+    assert_eq!(assert_limited(&response), 12);
+}
+
+#[tokio::test]
+async fn reads_are_never_limited() {
+    let app = app_with(|l| {
+        l.login_per_minute = 1;
+        l.registrations_per_hour = 1;
+    })
+    .await;
+    let browser = app.browser();
+    for _ in 0..20 {
+        assert_eq!(browser.get("/").await.status(), StatusCode::OK);
+        assert_eq!(browser.get("/login").await.status(), StatusCode::OK);
+    }
+}
