@@ -50,6 +50,8 @@ fn main() -> anyhow::Result<()> {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // The request span closing is the one log line per request (method, route, status, time).
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .init();
     match cli.command {
         Some(Command::Model(command)) => threadwise::cli::model::run(command),
