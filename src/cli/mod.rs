@@ -1,6 +1,6 @@
 //! Operator commands beside `serve`: each file holds one family of subcommands.
-pub mod import;
 pub mod generate;
+pub mod import;
 pub mod model;
 pub mod retrain;
 pub mod user;
