@@ -223,7 +223,8 @@ mod tests {
     fn usernames_are_made_local() {
         assert_eq!(username_base("José Pérez", "7"), "Jos-Prez");
         assert_eq!(username_base("李", "42"), "user42");
-        assert_eq!(username_base("  a  b  ", "-1"), "user1");
+        assert_eq!(username_base("  a  b  ", "-1"), "a-b");
+        assert_eq!(username_base("  a  ", "-1"), "user1");
         assert_eq!(username_base(&"x".repeat(40), "1").len(), 24);
         let names = usernames("Ann Lee", "123", "ai.stackexchange.com:u:123");
         assert_eq!(names[..2], ["Ann-Lee", "Ann-Lee-123"]);
