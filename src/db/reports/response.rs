@@ -9,13 +9,13 @@ pub async fn waits(
     from: i64,
     to: i64,
 ) -> sqlx::Result<Vec<Option<i64>>> {
-    let rows: Vec<(Option<i64>,)> = sqlx::query_as(
-        "SELECT first_response_at - created_at FROM topics
+    let (json,): (String,) = sqlx::query_as(
+        "SELECT COALESCE(json_group_array(first_response_at - created_at), '[]') FROM topics
          WHERE created_at >= ?1 AND created_at < ?2 AND hidden = 0",
     )
     .bind(from)
     .bind(to)
-    .fetch_all(conn)
+    .fetch_one(conn)
     .await?;
-    Ok(rows.into_iter().map(|(w,)| w).collect())
+    super::from_json(&json)
 }

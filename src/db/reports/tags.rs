@@ -15,17 +15,23 @@ pub async fn rows_between(
     from: i64,
     to: i64,
 ) -> sqlx::Result<Vec<TagRow>> {
-    sqlx::query_as(
-        "SELECT tt.topic_id, t.created_at, t.first_response_at - t.created_at, tt.tag_id,
-                tt.status = 'active'
+    let (json,): (String,) = sqlx::query_as(
+        "SELECT COALESCE(json_group_array(json_array(tt.topic_id, t.created_at,
+                                                     t.first_response_at - t.created_at,
+                                                     tt.tag_id, tt.status = 'active')), '[]')
          FROM topics t JOIN topic_tags tt ON tt.topic_id = t.id
          WHERE t.created_at >= ?1 AND t.created_at < ?2 AND t.hidden = 0
            AND tt.status IN ('active', 'suggested')",
     )
     .bind(from)
     .bind(to)
-    .fetch_all(conn)
-    .await
+    .fetch_one(conn)
+    .await?;
+    let rows: Vec<(i64, i64, Option<i64>, i64, i64)> = super::from_json(&json)?;
+    Ok(rows
+        .into_iter()
+        .map(|(topic, created, wait, tag, active)| (topic, created, wait, tag, active != 0))
+        .collect())
 }
 
 /// A tag first created in the period, with its topics so far (not counting rejected suggestions).
