@@ -218,39 +218,48 @@ impl Community {
                 }
             })
             .collect();
-        let mut per_topic = vec![0usize; args.topics];
-        if let Ok(pick_topic) = WeightedIndex::new(&appeal) {
-            for _ in 0..replies_wanted {
-                per_topic[pick_topic.sample(&mut rng)] += 1;
+        // Threads still going at the end lose their later replies, so draw a few more than wanted
+        // and drop a uniform random surplus: the count comes out exact and the time profile stays
+        // natural (no pile-up on the last day).
+        let mut replies: Vec<Reply> = Vec::new();
+        let mut inflation = 1.1;
+        let pick_topic = WeightedIndex::new(&appeal).ok();
+        for _attempt in 0..20 {
+            let Some(pick) = &pick_topic else { break };
+            replies.clear();
+            let mut per_topic = vec![0usize; args.topics];
+            for _ in 0..(replies_wanted as f64 * inflation) as usize {
+                per_topic[pick.sample(&mut rng)] += 1;
             }
-        }
-        let mut replies: Vec<Reply> = Vec::with_capacity(replies_wanted);
-        for (topic, &n) in per_topic.iter().enumerate() {
-            let opened = topic_times[topic];
-            let mut at = opened as f64 + (2.5 * HOUR) * (1.3 * normal(&mut rng)).exp();
-            let mut previous = opened as f64;
-            for k in 0..n {
-                if at >= end as f64 {
-                    // The thread is still going: squeeze the rest in before the end, so the
-                    // community has exactly the posts asked for.
-                    at = rng.gen_range(previous..end as f64);
+            for (topic, &n) in per_topic.iter().enumerate() {
+                let opened = topic_times[topic];
+                let mut at = opened as f64 + (2.5 * HOUR) * (1.3 * normal(&mut rng)).exp();
+                for k in 0..n {
+                    if at >= end as f64 {
+                        break;
+                    }
+                    let mut author = author_at(&mut rng, at as i64);
+                    if k == 0 && author == topic_authors[topic] {
+                        author = author_at(&mut rng, at as i64);
+                    }
+                    if k > 0 && rng.gen_bool(0.1) {
+                        author = topic_authors[topic];
+                    }
+                    replies.push(Reply {
+                        topic,
+                        author,
+                        at: at as i64,
+                    });
+                    at += exponential(&mut rng, 5.0 * HOUR);
                 }
-                previous = at;
-                let mut author = author_at(&mut rng, at as i64);
-                if k == 0 && author == topic_authors[topic] {
-                    author = author_at(&mut rng, at as i64);
-                }
-                if k > 0 && rng.gen_bool(0.1) {
-                    author = topic_authors[topic];
-                }
-                replies.push(Reply {
-                    topic,
-                    author,
-                    at: at as i64,
-                });
-                at += exponential(&mut rng, 5.0 * HOUR);
             }
+            if replies.len() >= replies_wanted {
+                break;
+            }
+            inflation *= 1.25;
         }
+        rand::seq::SliceRandom::shuffle(replies.as_mut_slice(), &mut rng);
+        replies.truncate(replies_wanted);
         replies.sort_by_key(|r| (r.at, r.topic));
 
         // Posts in time order: opening posts and replies interleaved.
