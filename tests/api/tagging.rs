@@ -74,6 +74,30 @@ async fn retrain_now(app: &TestApp) -> Outcome {
     .expect("a retrain run")
 }
 
+/// An app with the seeded topics and a first champion trained on them; returns its version.
+async fn app_with_a_champion() -> (TestApp, i64) {
+    let app = spawn_app_with(tiny).await;
+    let alice = app.user("alice").await;
+    seed_labelled_topics(&alice).await;
+    match retrain_now(&app).await {
+        Outcome::Promoted { version, .. } => (app, version),
+        other => panic!("the first run should become champion: {other:?}"),
+    }
+}
+
+/// One run with a configuration other than the app's settings.
+async fn retrain_with(app: &TestApp, config: &retrain::RetrainConfig) -> Outcome {
+    retrain::run_once(
+        &app.pool,
+        &app.state.tagger,
+        config,
+        Trigger::Manual,
+        Arc::new(AtomicBool::new(false)),
+    )
+    .await
+    .expect("a retrain run")
+}
+
 async fn suggestions_of(app: &TestApp, topic_id: i64) -> Vec<(String, String, String)> {
     sqlx::query_as(
         "SELECT g.name, tt.source, tt.status FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id
@@ -227,28 +251,12 @@ async fn the_forum_learns_its_tags_suggests_them_and_learns_from_rejections() {
 
 #[tokio::test]
 async fn a_failing_training_run_is_recorded_and_the_champion_keeps_serving() {
-    let app = spawn_app_with(tiny).await;
-    let alice = app.user("alice").await;
-    seed_labelled_topics(&alice).await;
-    let Outcome::Promoted {
-        version: champion, ..
-    } = retrain_now(&app).await
-    else {
-        panic!("the first run should become champion");
-    };
+    let (app, champion) = app_with_a_champion().await;
 
     // An impossible configuration (a zero-width LSTM) makes the trainer fail.
     let mut config = app.state.settings.tagging.retrain_config();
     config.params = config.params.hidden(0);
-    let outcome = retrain::run_once(
-        &app.pool,
-        &app.state.tagger,
-        &config,
-        Trigger::Manual,
-        Arc::new(AtomicBool::new(false)),
-    )
-    .await
-    .unwrap();
+    let outcome = retrain_with(&app, &config).await;
 
     let Outcome::Failed { version, error } = outcome else {
         panic!("expected a failure, got {outcome:?}");
@@ -279,28 +287,12 @@ async fn a_failing_training_run_is_recorded_and_the_champion_keeps_serving() {
 
 #[tokio::test]
 async fn a_challenger_worse_than_the_champion_is_not_promoted() {
-    let app = spawn_app_with(tiny).await;
-    let alice = app.user("alice").await;
-    seed_labelled_topics(&alice).await;
-    let Outcome::Promoted {
-        version: champion, ..
-    } = retrain_now(&app).await
-    else {
-        panic!("the first run should become champion");
-    };
+    let (app, champion) = app_with_a_champion().await;
 
     // A challenger that barely moves from its random start.
     let mut config = app.state.settings.tagging.retrain_config();
     config.params = config.params.learning_rate(1e-9).epochs(1);
-    let outcome = retrain::run_once(
-        &app.pool,
-        &app.state.tagger,
-        &config,
-        Trigger::Manual,
-        Arc::new(AtomicBool::new(false)),
-    )
-    .await
-    .unwrap();
+    let outcome = retrain_with(&app, &config).await;
 
     let Outcome::Rejected {
         micro_f1,
