@@ -3,7 +3,9 @@ use super::ModelError;
 use serde::{Deserialize, Serialize};
 
 /// Training hyper-parameters with builder methods; [`Default`] holds the tuned defaults.
+/// Missing fields deserialise to their defaults, so models saved before a parameter existed load.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ClassifierParams {
     /// Maximum passes over the training set (early stopping may end sooner).
     pub epochs: usize,
@@ -54,10 +56,10 @@ pub fn default_threads() -> usize {
 impl Default for ClassifierParams {
     fn default() -> Self {
         ClassifierParams {
-            epochs: 10,
-            patience: 2,
+            epochs: 15,
+            patience: 3,
             min_steps: 3000,
-            hidden: 128,
+            hidden: 96,
             embedding: 64,
             layers: 2,
             max_len: 256,
@@ -67,10 +69,10 @@ impl Default for ClassifierParams {
             min_tag_examples: 20,
             max_vocab: 30_000,
             min_token_count: 2,
-            learning_rate: 2e-3,
+            learning_rate: 4e-3,
             clip_norm: 5.0,
-            dropout: 0.4,
-            token_dropout: 0.2,
+            dropout: 0.3,
+            token_dropout: 0.1,
             quality_weight: 0.2,
             valid_fraction: 0.1,
         }
