@@ -11,6 +11,9 @@ pub struct ClassifierParams {
     pub epochs: usize,
     /// Epochs without a better validation micro-F1 before stopping.
     pub patience: usize,
+    /// Wall-clock budget in seconds: training ends (keeping the best epoch so far) once it is
+    /// spent. `None` = no limit.
+    pub max_seconds: Option<f64>,
     /// Least number of optimiser steps: on small data the epochs (and patience) are scaled up
     /// until training takes at least this many steps.
     pub min_steps: usize,
@@ -59,6 +62,7 @@ impl Default for ClassifierParams {
             epochs: 15,
             patience: 3,
             min_steps: 3000,
+            max_seconds: Some(540.0),
             hidden: 96,
             embedding: 64,
             layers: 2,
@@ -95,6 +99,8 @@ setters! {
     epochs: usize,
     /// Sets [`ClassifierParams::patience`].
     patience: usize,
+    /// Sets [`ClassifierParams::max_seconds`].
+    max_seconds: Option<f64>,
     /// Sets [`ClassifierParams::min_steps`].
     min_steps: usize,
     /// Sets [`ClassifierParams::hidden`].
@@ -185,6 +191,13 @@ impl ClassifierParams {
         }
         if !(0.0..1.0).contains(&p.dropout) {
             return Err(ModelError::param("dropout", p.dropout, "must be in [0, 1)"));
+        }
+        if let Some(s) = p.max_seconds.filter(|s| s.is_nan() || *s <= 0.0) {
+            return Err(ModelError::param(
+                "max_seconds",
+                s,
+                "must be a positive number of seconds",
+            ));
         }
         if !(0.0..1.0).contains(&p.token_dropout) {
             return Err(ModelError::param(

@@ -146,6 +146,9 @@ impl ValidParams {
         let mut trainer = Trainer::new(net, p);
         let mut best: Option<(Network<f32>, Vec<f32>, Metrics)> = None;
         let mut since_best = 0;
+        let started = Instant::now();
+        let budget = p.max_seconds.map(std::time::Duration::from_secs_f64);
+        let mut out_of_time = false;
         let (epochs, patience) = schedule(
             p.epochs,
             p.patience,
@@ -159,6 +162,12 @@ impl ValidParams {
             for (bi, ids) in batches.iter().enumerate() {
                 if stop.load(Ordering::Relaxed) {
                     return Err(ModelError::Stopped);
+                }
+                // Over the time budget: end this epoch here (after at least one step, so there
+                // is always a model), validate what we have, and stop.
+                if bi > 0 && budget.is_some_and(|b| started.elapsed() > b) {
+                    out_of_time = true;
+                    break;
                 }
                 let dropout_seed: u64 = rng.r#gen();
                 let items: Vec<Item> = ids
@@ -208,6 +217,9 @@ impl ValidParams {
                 if since_best >= patience {
                     break;
                 }
+            }
+            if out_of_time {
+                break;
             }
         }
         let (network, thresholds, metrics) = best.ok_or(ModelError::Stopped)?;
