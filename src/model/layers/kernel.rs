@@ -58,7 +58,13 @@ mod avx2 {
     ) {
         let n16 = n / 16 * 16;
         unsafe {
-            for j in (0..n16).step_by(16) {
+            // A lone row (single-post inference): 64 columns at a time, so 8 independent
+            // accumulators hide the FMA latency that 2 accumulators would expose.
+            let n64 = if m == 1 { n / 64 * 64 } else { 0 };
+            for j in (0..n64).step_by(64) {
+                row64(j, k, a, b, ldb, beta, c);
+            }
+            for j in (n64..n16).step_by(16) {
                 let mut i = 0;
                 while i + 4 <= m {
                     block::<4>(i, j, k, a, lda, b, ldb, beta, c, ldc);
@@ -79,6 +85,39 @@ mod avx2 {
                     let out = c.add(i * ldc + j);
                     *out = if beta == 0.0 { s } else { *out + s };
                 }
+            }
+        }
+    }
+
+    /// Row 0, columns `j..j+64`.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    unsafe fn row64(
+        j: usize,
+        k: usize,
+        a: *const f32,
+        b: *const f32,
+        ldb: usize,
+        beta: f32,
+        c: *mut f32,
+    ) {
+        unsafe {
+            let mut acc = [_mm256_setzero_ps(); 8];
+            for p in 0..k {
+                let av = _mm256_broadcast_ss(&*a.add(p));
+                let bp = b.add(p * ldb + j);
+                for (q, acc) in acc.iter_mut().enumerate() {
+                    *acc = _mm256_fmadd_ps(av, _mm256_loadu_ps(bp.add(8 * q)), *acc);
+                }
+            }
+            for (q, acc) in acc.iter().enumerate() {
+                let cp = c.add(j + 8 * q);
+                let v = if beta == 0.0 {
+                    *acc
+                } else {
+                    _mm256_add_ps(_mm256_loadu_ps(cp), *acc)
+                };
+                _mm256_storeu_ps(cp, v);
             }
         }
     }
