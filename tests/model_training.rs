@@ -171,3 +171,10 @@ fn classifier_is_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Classifier>();
 }
+
+#[test]
+fn a_spent_time_budget_still_returns_the_model_so_far() {
+    let data = tiny_examples();
+    let model = fit(tiny_params().max_seconds(Some(1e-6)), &data).unwrap();
+    assert!(model.metrics().is_some());
+}

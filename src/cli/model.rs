@@ -40,6 +40,9 @@ pub struct TrainArgs {
     epochs: Option<usize>,
     #[arg(long)]
     patience: Option<usize>,
+    /// Wall-clock budget in seconds (default 540); 0 = no limit.
+    #[arg(long)]
+    max_seconds: Option<f64>,
     /// Least optimiser steps; small data gets more epochs to reach it.
     #[arg(long)]
     min_steps: Option<usize>,
@@ -147,6 +150,9 @@ fn params(a: &TrainArgs) -> ClassifierParams {
         min_tag_examples,
         max_vocab
     );
+    if let Some(s) = a.max_seconds {
+        p = p.max_seconds((s > 0.0).then_some(s));
+    }
     p
 }
 

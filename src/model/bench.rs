@@ -116,22 +116,15 @@ fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 fn time<T>(iters: usize, mut f: impl FnMut() -> T) -> f64 {
-    (0..iters)
+    let samples = (0..iters)
         .map(|_| {
             let start = Instant::now();
             std::hint::black_box(f());
             start.elapsed().as_secs_f64() * 1e3
         })
-        .collect::<Vec<_>>()
-        .pipe(median)
+        .collect();
+    median(samples)
 }
-
-trait Pipe: Sized {
-    fn pipe<R>(self, f: impl FnOnce(Self) -> R) -> R {
-        f(self)
-    }
-}
-impl<T> Pipe for T {}
 
 /// Times `train_steps` training steps (after 3 warm-up steps), batch inference, and single-post
 /// latency on random data.

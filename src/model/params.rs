@@ -3,12 +3,17 @@ use super::ModelError;
 use serde::{Deserialize, Serialize};
 
 /// Training hyper-parameters with builder methods; [`Default`] holds the tuned defaults.
+/// Missing fields deserialise to their defaults, so models saved before a parameter existed load.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ClassifierParams {
     /// Maximum passes over the training set (early stopping may end sooner).
     pub epochs: usize,
     /// Epochs without a better validation micro-F1 before stopping.
     pub patience: usize,
+    /// Wall-clock budget in seconds: training ends (keeping the best epoch so far) once it is
+    /// spent. `None` = no limit.
+    pub max_seconds: Option<f64>,
     /// Least number of optimiser steps: on small data the epochs (and patience) are scaled up
     /// until training takes at least this many steps.
     pub min_steps: usize,
@@ -54,10 +59,11 @@ pub fn default_threads() -> usize {
 impl Default for ClassifierParams {
     fn default() -> Self {
         ClassifierParams {
-            epochs: 10,
-            patience: 2,
+            epochs: 15,
+            patience: 3,
             min_steps: 3000,
-            hidden: 128,
+            max_seconds: Some(540.0),
+            hidden: 96,
             embedding: 64,
             layers: 2,
             max_len: 256,
@@ -67,10 +73,10 @@ impl Default for ClassifierParams {
             min_tag_examples: 20,
             max_vocab: 30_000,
             min_token_count: 2,
-            learning_rate: 2e-3,
+            learning_rate: 4e-3,
             clip_norm: 5.0,
-            dropout: 0.4,
-            token_dropout: 0.2,
+            dropout: 0.3,
+            token_dropout: 0.1,
             quality_weight: 0.2,
             valid_fraction: 0.1,
         }
@@ -93,6 +99,8 @@ setters! {
     epochs: usize,
     /// Sets [`ClassifierParams::patience`].
     patience: usize,
+    /// Sets [`ClassifierParams::max_seconds`].
+    max_seconds: Option<f64>,
     /// Sets [`ClassifierParams::min_steps`].
     min_steps: usize,
     /// Sets [`ClassifierParams::hidden`].
@@ -183,6 +191,13 @@ impl ClassifierParams {
         }
         if !(0.0..1.0).contains(&p.dropout) {
             return Err(ModelError::param("dropout", p.dropout, "must be in [0, 1)"));
+        }
+        if let Some(s) = p.max_seconds.filter(|s| s.is_nan() || *s <= 0.0) {
+            return Err(ModelError::param(
+                "max_seconds",
+                s,
+                "must be a positive number of seconds",
+            ));
         }
         if !(0.0..1.0).contains(&p.token_dropout) {
             return Err(ModelError::param(

@@ -147,6 +147,9 @@ impl ValidParams {
         // The best epoch so far: weights, thresholds, metrics and validation loss.
         let mut best: Option<(Network<f32>, Vec<f32>, Metrics, f64)> = None;
         let mut since_best = 0;
+        let started = Instant::now();
+        let budget = p.max_seconds.map(std::time::Duration::from_secs_f64);
+        let mut out_of_time = false;
         let (epochs, patience) = schedule(
             p.epochs,
             p.patience,
@@ -160,6 +163,12 @@ impl ValidParams {
             for (bi, ids) in batches.iter().enumerate() {
                 if stop.load(Ordering::Relaxed) {
                     return Err(ModelError::Stopped);
+                }
+                // Over the time budget: end this epoch here (after at least one step, so there
+                // is always a model), validate what we have, and stop.
+                if bi > 0 && budget.is_some_and(|b| started.elapsed() > b) {
+                    out_of_time = true;
+                    break;
                 }
                 let dropout_seed: u64 = rng.r#gen();
                 let items: Vec<Item> = ids
@@ -213,6 +222,9 @@ impl ValidParams {
                 if since_best >= patience {
                     break;
                 }
+            }
+            if out_of_time {
+                break;
             }
         }
         let (network, thresholds, metrics, _) = best.ok_or(ModelError::Stopped)?;

@@ -195,6 +195,8 @@ pub fn backward<F: Float>(
     d_c_next.fill(F::zero());
     let one = F::one();
     let zero = vec![F::zero(); hidden];
+    // A row-major copy of W_hᵀ (once per batch) lets the per-step product read it in place.
+    let w_h_t = w.w_h.t().as_standard_layout().into_owned();
     for t in (0..active.len()).rev() {
         let n = active[t];
         let now = t * batch;
@@ -233,7 +235,12 @@ pub fn backward<F: Float>(
         });
         if t > 0 {
             let dg_t = d_gates.slice(s![now..now + n, ..]);
-            gemm(dg_t, w.w_h.t(), F::zero(), d_h_next.slice_mut(s![..n, ..]));
+            gemm(
+                dg_t,
+                w_h_t.view(),
+                F::zero(),
+                d_h_next.slice_mut(s![..n, ..]),
+            );
         }
     }
     if active.len() > 1 {

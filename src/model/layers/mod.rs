@@ -7,6 +7,7 @@
 //! batch shards can share a reduction.
 pub mod dense;
 pub mod embedding;
+pub mod kernel;
 pub mod loss;
 pub mod lstm;
 pub mod pooling;
@@ -18,6 +19,37 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 /// `c = beta·c + a·b`. Tiny row counts (single-post inference) use row-times-matrix loops that
 /// skip the packing a general GEMM does on every call.
 pub(crate) fn gemm<F: Float>(a: ArrayView2<F>, b: ArrayView2<F>, beta: F, mut c: ArrayViewMut2<F>) {
+    let unit_cols = |s: &[isize]| s[1] == 1 && s[0] >= 0;
+    let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+    if std::any::TypeId::of::<F>() == std::any::TypeId::of::<f32>()
+        && m <= 64
+        && (beta == F::zero() || beta == F::one())
+        && unit_cols(a.strides())
+        && unit_cols(b.strides())
+        && unit_cols(c.strides())
+    {
+        assert_eq!((b.nrows(), c.dim()), (k, (m, n)), "gemm shapes");
+        let row = |s: &[isize], cols: usize| if s[0] == 0 { cols } else { s[0] as usize };
+        // SAFETY: F is f32 (checked above); the views are valid for these shapes and strides, and
+        // `c` is a distinct mutable view.
+        let done = unsafe {
+            kernel::sgemm(
+                m,
+                k,
+                n,
+                a.as_ptr().cast(),
+                row(a.strides(), k),
+                b.as_ptr().cast(),
+                row(b.strides(), n),
+                beta.f64() as f32,
+                c.as_mut_ptr().cast(),
+                row(c.strides(), n),
+            )
+        };
+        if done {
+            return;
+        }
+    }
     if a.nrows() <= 2 && b.is_standard_layout() && c.is_standard_layout() {
         if beta == F::zero() {
             c.fill(F::zero());
