@@ -14,12 +14,12 @@ use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use actix_web::HttpResponse;
 use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header::HeaderMap};
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, Data};
-use actix_web::HttpResponse;
 
 use super::AppState;
 use super::session::SESSION_COOKIE;
