@@ -13,7 +13,9 @@ pub use attention::{AttentionRow, needs_attention};
 pub use content::{HotRow, RisingRow, hot, rising};
 pub use people::{NewContributorRow, TopContributorRow, new_contributors, top_contributors};
 pub use response::{TagResponseRow, response_by_tag, response_overall};
-pub use tags::{NewTagRow, TagPairRow, TrendingTagRow, new_tags, tag_pairs, trending_tags};
+pub use tags::{
+    NewTagRow, TagPairRow, TrendingTagRow, new_tags, tag_pairs, trending_and_pairs, trending_tags,
+};
 
 use serde::Serialize;
 

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 
-use super::tagged::tagged_topics;
+use super::tagged::{TaggedTopic, tagged_topics};
 
 use crate::db::reports::tags as db;
 use crate::domain::{ranking, report::Window};
@@ -27,9 +27,34 @@ pub async fn trending_tags(
     limit: usize,
 ) -> sqlx::Result<Vec<TrendingTagRow>> {
     let topics = tagged_topics(&mut *conn, w.previous().from(), w.to()).await?;
+    let names = db::names(conn).await?;
+    Ok(trending_from(&topics, &names, w, limit))
+}
+
+/// Trending tags and tag pairs from one read of the tag rows (the tags page shows both).
+pub async fn trending_and_pairs(
+    conn: &mut SqliteConnection,
+    w: Window,
+    limit: usize,
+) -> sqlx::Result<(Vec<TrendingTagRow>, Vec<TagPairRow>)> {
+    let topics = tagged_topics(&mut *conn, w.previous().from(), w.to()).await?;
+    let names = db::names(conn).await?;
+    let current: Vec<&TaggedTopic> = topics.iter().filter(|t| t.created_at >= w.from()).collect();
+    Ok((
+        trending_from(&topics, &names, w, limit),
+        pairs_from(&current, &names, limit),
+    ))
+}
+
+fn trending_from(
+    topics: &[TaggedTopic],
+    names: &HashMap<i64, String>,
+    w: Window,
+    limit: usize,
+) -> Vec<TrendingTagRow> {
     // (current, previous) topics per tag.
     let mut uses: HashMap<i64, (i64, i64)> = HashMap::new();
-    for topic in &topics {
+    for topic in topics {
         for tag_id in &topic.tags {
             let entry = uses.entry(*tag_id).or_default();
             if topic.created_at >= w.from() {
@@ -39,7 +64,6 @@ pub async fn trending_tags(
             }
         }
     }
-    let names = db::names(conn).await?;
     let mut rows: Vec<TrendingTagRow> = uses
         .into_iter()
         .map(|(tag_id, (current, previous))| TrendingTagRow {
@@ -57,7 +81,7 @@ pub async fn trending_tags(
             .then_with(|| a.tag.cmp(&b.tag))
     });
     rows.truncate(limit);
-    Ok(rows)
+    rows
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -98,15 +122,24 @@ pub async fn tag_pairs(
     limit: usize,
 ) -> sqlx::Result<Vec<TagPairRow>> {
     let topics = tagged_topics(&mut *conn, w.from(), w.to()).await?;
+    let names = db::names(conn).await?;
+    let current: Vec<&TaggedTopic> = topics.iter().collect();
+    Ok(pairs_from(&current, &names, limit))
+}
+
+fn pairs_from(
+    topics: &[&TaggedTopic],
+    names: &HashMap<i64, String>,
+    limit: usize,
+) -> Vec<TagPairRow> {
     let mut pairs: HashMap<(i64, i64), i64> = HashMap::new();
-    for topic in &topics {
+    for topic in topics {
         for (i, a) in topic.active.iter().enumerate() {
             for b in &topic.active[i + 1..] {
                 *pairs.entry(((*a).min(*b), (*a).max(*b))).or_default() += 1;
             }
         }
     }
-    let names = db::names(conn).await?;
     let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
     let mut rows: Vec<TagPairRow> = pairs
         .into_iter()
@@ -127,5 +160,5 @@ pub async fn tag_pairs(
             .then_with(|| x.tag_b.cmp(&y.tag_b))
     });
     rows.truncate(limit);
-    Ok(rows)
+    rows
 }

@@ -258,9 +258,8 @@ async fn tags(
 ) -> Result<HttpResponse, AppError> {
     let w = query.window(domain::now());
     let mut conn = state.pool.acquire().await?;
-    let trending = reports::trending_tags(&mut conn, w, 20).await?;
+    let (trending, pairs) = reports::trending_and_pairs(&mut conn, w, 20).await?;
     let new_tags = reports::new_tags(&mut conn, w, 20).await?;
-    let pairs = reports::tag_pairs(&mut conn, w, 20).await?;
     drop(conn);
     let growth: Vec<(String, f64)> = trending
         .iter()
