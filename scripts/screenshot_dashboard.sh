@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 PAGE=${1:-/mod?period=30}
 OUT=${2:-$PWD/target/dashboard.png}
 PORT=${PORT:-18089}
-PROXY_PORT=${PROXY_PORT:-18090}
+PROXY_PORT=${PROXY_PORT:-18190}
 USERNAME=${USERNAME:-benchmod}
 PASSWORD=${THREADWISE_PASSWORD:-bench moderator password}
 
@@ -43,7 +43,9 @@ http.server.ThreadingHTTPServer(("127.0.0.1", port), Proxy).serve_forever()
 PY
 PROXY=$!
 trap 'kill $PROXY 2>/dev/null || true' EXIT
-sleep 0.5
+# Wait for our proxy (and make sure it is ours: it must still be alive once the port answers).
+for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$PROXY_PORT/" && break; sleep 0.1; done
+kill -0 $PROXY 2>/dev/null || { echo "the proxy could not start on port $PROXY_PORT" >&2; exit 1; }
 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
   --disable-component-update --disable-sync --no-first-run --user-data-dir="$(mktemp -d)" \
   --hide-scrollbars --screenshot="$OUT" --window-size=1280,2400 "http://127.0.0.1:$PROXY_PORT$PAGE" 2>/dev/null
