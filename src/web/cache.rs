@@ -8,10 +8,12 @@
 //! from data older than some committed write is never served after that write. The TTL bounds
 //! staleness from writers outside this process (the CLI, another server). Requests with a session
 //! cookie are never served from or stored in the cache: members see their own votes, drafts and
-//! CSRF tokens.
+//! CSRF tokens. Misses are rendered once per key at a time: readers who arrive while a page is
+//! being rendered wait for it rather than each rendering it again (no stampede when a slow page,
+//! such as a search for a common word, expires under load).
 use std::collections::HashMap;
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use actix_web::HttpResponse;
@@ -58,6 +60,8 @@ pub struct PageCache {
     generation: AtomicU64,
     entries: RwLock<HashMap<String, Entry>>,
     bytes: AtomicU64,
+    /// One gate per key being rendered.
+    rendering: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl PageCache {
@@ -68,6 +72,7 @@ impl PageCache {
             generation: AtomicU64::new(0),
             entries: RwLock::default(),
             bytes: AtomicU64::new(0),
+            rendering: Mutex::default(),
         }
     }
 
@@ -103,6 +108,20 @@ impl PageCache {
         if let Some(old) = entries.insert(key, entry) {
             self.bytes
                 .fetch_sub(old.body.len() as u64, Ordering::Relaxed);
+        }
+    }
+
+    fn gate(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut rendering = self.rendering.lock().unwrap_or_else(|e| e.into_inner());
+        rendering.entry(key.to_owned()).or_default().clone()
+    }
+
+    /// Forgets a key's gate once nobody else holds or waits on it.
+    fn release(&self, key: &str, gate: Arc<tokio::sync::Mutex<()>>) {
+        let mut rendering = self.rendering.lock().unwrap_or_else(|e| e.into_inner());
+        // The map's copy and ours: no one is waiting.
+        if Arc::strong_count(&gate) <= 2 {
+            rendering.remove(key);
         }
     }
 
@@ -152,14 +171,37 @@ pub async fn serve(
     let Some(key) = cache_key(&req).filter(|_| cache.is_on()) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    if let Some(response) = cache.get(&key) {
+    let hit = |req: ServiceRequest, response| {
         if let Some(topic_id) = viewed_topic(req.path()) {
             state.views.record(topic_id);
         }
-        return Ok(req.into_response(response));
+        Ok(req.into_response(response))
+    };
+    if let Some(response) = cache.get(&key) {
+        return hit(req, response);
+    }
+    let gate = cache.gate(&key);
+    let rendering = gate.lock().await;
+    if let Some(response) = cache.get(&key) {
+        drop(rendering);
+        cache.release(&key, gate);
+        return hit(req, response);
     }
     let generation = cache.current();
-    let response = next.call(req).await?;
+    let response = render_and_store(cache, key.clone(), generation, next.call(req).await).await;
+    drop(rendering);
+    cache.release(&key, gate);
+    response
+}
+
+/// Stores a fresh 200 without cookies under the generation seen before it was rendered.
+async fn render_and_store(
+    cache: &PageCache,
+    key: String,
+    generation: u64,
+    response: Result<ServiceResponse<impl MessageBody + 'static>, actix_web::Error>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let response = response?;
     if response.status() != StatusCode::OK
         || response
             .headers()
@@ -224,6 +266,22 @@ mod tests {
         cache.put("/".into(), entry(cache.current(), "home"));
         std::thread::sleep(Duration::from_millis(5));
         assert!(cache.get("/").is_none());
+    }
+
+    #[tokio::test]
+    async fn readers_of_a_page_being_rendered_wait_for_it() {
+        let cache = PageCache::new(Duration::from_secs(60));
+        let first = cache.gate("/");
+        let rendering = first.lock().await;
+        let second = cache.gate("/");
+        assert!(Arc::ptr_eq(&first, &second), "one gate per key");
+        assert!(second.try_lock().is_err(), "the second reader waits");
+        drop(rendering);
+        cache.release("/", first);
+        // The waiter still holds its copy, so the gate stays until it is done.
+        assert_eq!(cache.rendering.lock().unwrap().len(), 1);
+        cache.release("/", second);
+        assert!(cache.rendering.lock().unwrap().is_empty());
     }
 
     #[test]
