@@ -35,8 +35,11 @@ pub fn fts_query(text: &str) -> Option<String> {
 ///
 /// The page of hits is chosen first and only its rows get a snippet: `snippet()` re-tokenises a
 /// document, and computed for every match of a common word (over 100,000 posts in a big forum)
-/// it took minutes. `CROSS JOIN` keeps the page as the outer loop, so the second full-text lookup
-/// is one rowid per hit.
+/// it took minutes. The `CROSS JOIN`s fix the join order SQLite must use: the full-text index
+/// first, then each match's post and topic by primary key. Left free, SQLite 3.51 walks every
+/// visible topic's posts and runs the full-text query once per post (minutes on 1M posts, even
+/// for a rare word); and in the outer query the page stays the outer loop, so the second
+/// full-text lookup is one rowid per hit.
 pub async fn search(
     conn: &mut SqliteConnection,
     query: &str,
@@ -47,8 +50,8 @@ pub async fn search(
         "WITH page AS (
              SELECT search_index.rowid AS post_id, bm25(search_index, 5.0, 1.0) AS rank
              FROM search_index
-             JOIN posts p ON p.id = search_index.rowid
-             JOIN topics t ON t.id = p.topic_id
+             CROSS JOIN posts p ON p.id = search_index.rowid
+             CROSS JOIN topics t ON t.id = p.topic_id
              WHERE search_index MATCH ?1 AND p.hidden = 0 AND t.hidden = 0
              ORDER BY rank LIMIT ?2 OFFSET ?3)
          SELECT p.topic_id, p.id AS post_id, t.title,

@@ -10,7 +10,8 @@
 //! cookie are never served from or stored in the cache: members see their own votes, drafts and
 //! CSRF tokens. Misses are rendered once per key at a time: readers who arrive while a page is
 //! being rendered wait for it rather than each rendering it again (no stampede when a slow page,
-//! such as a search for a common word, expires under load).
+//! such as a search for a common word, is invalidated under load), and while an expired — but not
+//! invalidated — page is rendered again, the others get the expired copy.
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -54,6 +55,15 @@ struct Entry {
     body: Bytes,
 }
 
+/// What the cache holds for a key.
+enum Lookup {
+    Fresh(HttpResponse),
+    /// Rendered in the current generation (no write since) but older than the TTL: good enough
+    /// for the readers who arrive while one of them renders it again.
+    Expired(HttpResponse),
+    Miss,
+}
+
 /// The cache, shared by all workers through `AppState`.
 pub struct PageCache {
     ttl: Duration,
@@ -85,17 +95,31 @@ impl PageCache {
         self.generation.load(Ordering::SeqCst)
     }
 
-    fn get(&self, key: &str) -> Option<HttpResponse> {
+    fn lookup(&self, key: &str) -> Lookup {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        let entry = entries.get(key)?;
-        if entry.generation != self.current() || entry.stored.elapsed() > self.ttl {
-            return None;
+        let Some(entry) = entries.get(key) else {
+            return Lookup::Miss;
+        };
+        if entry.generation != self.current() {
+            return Lookup::Miss;
         }
         let mut response = HttpResponse::with_body(entry.status, BoxBody::new(entry.body.clone()));
         for (name, value) in &entry.headers {
             response.headers_mut().append(name.clone(), value.clone());
         }
-        Some(response)
+        if entry.stored.elapsed() > self.ttl {
+            Lookup::Expired(response)
+        } else {
+            Lookup::Fresh(response)
+        }
+    }
+
+    #[cfg(test)]
+    fn get(&self, key: &str) -> Option<HttpResponse> {
+        match self.lookup(key) {
+            Lookup::Fresh(response) => Some(response),
+            Lookup::Expired(_) | Lookup::Miss => None,
+        }
     }
 
     fn put(&self, key: String, entry: Entry) {
@@ -177,15 +201,27 @@ pub async fn serve(
         }
         Ok(req.into_response(response))
     };
-    if let Some(response) = cache.get(&key) {
-        return hit(req, response);
-    }
+    let expired = match cache.lookup(&key) {
+        Lookup::Fresh(response) => return hit(req, response),
+        Lookup::Expired(response) => Some(response),
+        Lookup::Miss => None,
+    };
     let gate = cache.gate(&key);
-    let rendering = gate.lock().await;
-    if let Some(response) = cache.get(&key) {
-        drop(rendering);
-        cache.release(&key, gate);
-        return hit(req, response);
+    let mut rendering = gate.try_lock().ok();
+    if rendering.is_none() {
+        // Someone is rendering this page. After a write everyone waits for the new page; when it
+        // only expired, the old copy is served meanwhile.
+        if let Some(response) = expired {
+            drop(rendering);
+            cache.release(&key, gate);
+            return hit(req, response);
+        }
+        rendering = Some(gate.lock().await);
+        if let Lookup::Fresh(response) = cache.lookup(&key) {
+            drop(rendering);
+            cache.release(&key, gate);
+            return hit(req, response);
+        }
     }
     let generation = cache.current();
     let response = render_and_store(cache, key.clone(), generation, next.call(req).await).await;
@@ -266,6 +302,16 @@ mod tests {
         cache.put("/".into(), entry(cache.current(), "home"));
         std::thread::sleep(Duration::from_millis(5));
         assert!(cache.get("/").is_none());
+    }
+
+    #[test]
+    fn an_expired_page_is_kept_until_a_write_but_not_after() {
+        let cache = PageCache::new(Duration::from_millis(1));
+        cache.put("/".into(), entry(cache.current(), "home"));
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(matches!(cache.lookup("/"), Lookup::Expired(_)));
+        cache.invalidate();
+        assert!(matches!(cache.lookup("/"), Lookup::Miss));
     }
 
     #[tokio::test]
