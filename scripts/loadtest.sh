@@ -59,6 +59,17 @@ measure() {
 
 row() { printf '%-34s %10s %9s %9s %8s %7s\n' "$@"; }
 
+FAILED=0
+measure_row() { # label url
+  local result
+  if result=$(measure "$2"); then
+    # shellcheck disable=SC2086
+    row "$1" $result
+  else
+    row "$1" FAILED; FAILED=1
+  fi
+}
+
 run_threadwise() { # cache seconds
   local base="http://127.0.0.1:$PORT"
   RUST_LOG=warn "$BIN" --database "sqlite://$DB" serve --bind "127.0.0.1:$PORT" \
@@ -73,8 +84,7 @@ run_threadwise() { # cache seconds
   echo "== threadwise, page cache ${1}s, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $WORKERS workers"
   row route "req/s" "p50 ms" "p99 ms" "non-2xx" "errors"
   for route in "/" "/t/$topic" "/tags/$tag" "/search?q=$words" "/api/v1/topics"; do
-    # shellcheck disable=SC2046
-    row "$route" $(measure "$base$route")
+    measure_row "$route" "$base$route"
   done
   stop_server
 }
@@ -88,9 +98,8 @@ if [[ -n "${WEBCEIL:-}" ]]; then
   wait_up "http://127.0.0.1:$((PORT + 1))/"
   echo "== webceil (bare actix-web + sqlx + askama), same wrk settings"
   row route "req/s" "p50 ms" "p99 ms" "non-2xx" "errors"
-  # shellcheck disable=SC2046
-  row "/" $(measure "http://127.0.0.1:$((PORT + 1))/")
-  # shellcheck disable=SC2046
-  row "/cached" $(measure "http://127.0.0.1:$((PORT + 1))/cached")
+  measure_row "/" "http://127.0.0.1:$((PORT + 1))/"
+  measure_row "/cached" "http://127.0.0.1:$((PORT + 1))/cached"
   stop_server
 fi
+exit "$FAILED"
