@@ -9,8 +9,8 @@ use std::path::Path;
 use serde::Deserialize;
 use sqlx::SqliteConnection;
 
-use super::text::{self, TagOutcome};
-use super::{Batcher, ImportError, ImportOptions, ImportSummary, Record};
+use super::text;
+use super::{Batcher, ImportError, ImportOptions, ImportSummary, Record, normalise_tags};
 use crate::db::import::{PostRow, TopicRow, UserRow};
 use crate::domain::{TopicTitle, license::ContentLicense, markdown};
 
@@ -138,23 +138,7 @@ fn records(mut item: Item) -> Vec<Record> {
         return vec![Record::Skip("item with an invalid title".into())];
     };
     let mut records = vec![];
-    let mut tags: Vec<String> = Vec::new();
-    for raw in &item.tags {
-        let tag = match text::normalise_tag(raw) {
-            TagOutcome::Kept(tag) => tag,
-            TagOutcome::Renamed(tag) => {
-                records.push(Record::RenamedTag);
-                tag
-            }
-            TagOutcome::Skipped => {
-                records.push(Record::Skip("tag that cannot be made a valid name".into()));
-                continue;
-            }
-        };
-        if !tags.iter().any(|t| t == tag.as_str()) {
-            tags.push(tag.as_str().to_owned());
-        }
-    }
+    let tags = normalise_tags(item.tags.iter().map(String::as_str), &mut records);
     let license = match item.license.as_deref() {
         Some(name) => {
             Some(ContentLicense::parse(name).map_or(name.to_owned(), |l| l.name().into()))

@@ -148,6 +148,32 @@ impl fmt::Display for ImportSummary {
     }
 }
 
+/// Normalises a post's raw tag names, in order and without repeats, recording renamed and skipped
+/// ones for the summary. Both import formats share it.
+fn normalise_tags<'a>(
+    raw: impl IntoIterator<Item = &'a str>,
+    records: &mut Vec<Record>,
+) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    for raw in raw {
+        let tag = match text::normalise_tag(raw) {
+            text::TagOutcome::Kept(tag) => tag,
+            text::TagOutcome::Renamed(tag) => {
+                records.push(Record::RenamedTag);
+                tag
+            }
+            text::TagOutcome::Skipped => {
+                records.push(Record::Skip("tag that cannot be made a valid name".into()));
+                continue;
+            }
+        };
+        if !tags.iter().any(|t| t == tag.as_str()) {
+            tags.push(tag.as_str().to_owned());
+        }
+    }
+    tags
+}
+
 /// A source row, converted.
 #[derive(Debug)]
 enum Record {

@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 
 use sqlx::SqliteConnection;
 
-use super::text::{self, TagOutcome};
+use super::text;
 use super::xml::{Row, XmlRows};
-use super::{Batcher, ImportError, ImportOptions, ImportSummary, Record};
+use super::{Batcher, ImportError, ImportOptions, ImportSummary, Record, normalise_tags};
 use crate::db::import::{PostRow, TopicRow, UserRow};
 use crate::domain::{TopicTitle, license::ContentLicense, markdown};
 
@@ -186,23 +186,10 @@ fn post_records(site: &str, row: &Row) -> Vec<Record> {
     let Ok(title) = TopicTitle::parse(row.get("Title").unwrap_or("")) else {
         return skip("question with a missing or invalid title");
     };
-    let mut tags: Vec<String> = Vec::new();
-    for raw in text::split_tags(row.get("Tags").unwrap_or("")) {
-        let tag = match text::normalise_tag(raw) {
-            TagOutcome::Kept(tag) => tag,
-            TagOutcome::Renamed(tag) => {
-                records.push(Record::RenamedTag);
-                tag
-            }
-            TagOutcome::Skipped => {
-                records.push(Record::Skip("tag that cannot be made a valid name".into()));
-                continue;
-            }
-        };
-        if !tags.iter().any(|t| t == tag.as_str()) {
-            tags.push(tag.as_str().to_owned());
-        }
-    }
+    let tags = normalise_tags(
+        text::split_tags(row.get("Tags").unwrap_or("")),
+        &mut records,
+    );
     // The dump's own licence when it says (newer dumps do, per post), else the one of the date.
     let license = row
         .get("ContentLicense")
