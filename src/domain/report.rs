@@ -135,6 +135,72 @@ impl ResponseTimes {
     }
 }
 
+/// Lower edges (seconds) of the wait buckets of the response roll-up (migration 0007, whose
+/// `topics.wait_bucket` uses the same numbers): [0, 60 s), then four per octave from one minute,
+/// `round(60 × 2^((k − 1) / 4))`, the last one open-ended from 60 × 2^14 s (11.4 days).
+pub const WAIT_BUCKET_EDGES: [i64; 58] = [
+    0, 60, 71, 85, 101, 120, 143, 170, 202, 240, 285, 339, 404, 480, 571, 679, 807, 960, 1142,
+    1358, 1615, 1920, 2283, 2715, 3229, 3840, 4567, 5431, 6458, 7680, 9133, 10861, 12916, 15360,
+    18266, 21722, 25832, 30720, 36532, 43445, 51665, 61440, 73065, 86889, 103329, 122880, 146130,
+    173779, 206659, 245760, 292260, 347557, 413317, 491520, 584519, 695114, 826635, 983040,
+];
+
+/// Waits of a set of topics as counts per wait bucket, summed from the daily roll-up.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WaitHistogram {
+    pub topics: i64,
+    pub answered: i64,
+    /// Answered topics per bucket of [`WAIT_BUCKET_EDGES`].
+    pub buckets: Vec<i64>,
+}
+
+impl WaitHistogram {
+    /// The wait of the `i`-th answered topic (0-based, in wait order), taking a bucket's `c` waits
+    /// to lie evenly spread across it (at the middles of `c` equal slices).
+    fn nth(&self, i: i64) -> Option<f64> {
+        let mut before = 0;
+        for (k, &c) in self.buckets.iter().enumerate() {
+            if i < before + c {
+                let lo = WAIT_BUCKET_EDGES[k] as f64;
+                // The open last bucket is given the width its neighbours' ratio would give it.
+                let hi = WAIT_BUCKET_EDGES
+                    .get(k + 1)
+                    .map_or(lo * 2f64.powf(0.25), |&e| e as f64);
+                return Some(lo + (hi - lo) * ((i - before) as f64 + 0.5) / c as f64);
+            }
+            before += c;
+        }
+        None
+    }
+
+    /// The `q`-quantile, interpolated between ranks as [`percentile`] does on exact values. Off by
+    /// at most a bucket's width (19 % of the wait), in practice by a few per cent.
+    pub fn percentile(&self, q: f64) -> Option<f64> {
+        let n: i64 = self.buckets.iter().sum();
+        if n == 0 {
+            return None;
+        }
+        let rank = q.clamp(0.0, 1.0) * (n - 1) as f64;
+        let lower = rank.floor() as i64;
+        let weight = rank - lower as f64;
+        let a = self.nth(lower)?;
+        let b = self.nth(rank.ceil() as i64)?;
+        Some(a + (b - a) * weight)
+    }
+
+    pub fn times(&self) -> ResponseTimes {
+        let topics = self.topics;
+        ResponseTimes {
+            topics,
+            answered: self.answered,
+            median_s: self.percentile(0.5),
+            p90_s: self.percentile(0.9),
+            no_response_share: (topics > 0)
+                .then(|| (topics - self.answered) as f64 / topics as f64),
+        }
+    }
+}
+
 /// `2026-11-28` for a day number.
 pub fn day_label(day: i64) -> String {
     chrono::DateTime::from_timestamp(day * DAY, 0)
@@ -188,5 +254,49 @@ mod tests {
         assert_relative_eq!(r.p90_s.unwrap(), 4.6 * hour);
         assert_relative_eq!(r.no_response_share.unwrap(), 0.25);
         assert_eq!(ResponseTimes::from_waits(vec![], 0).no_response_share, None);
+    }
+
+    #[test]
+    fn wait_histogram_percentiles_stay_within_a_bucket_of_the_exact_ones() {
+        // Waits spread over minutes to days, as on a real forum.
+        let waits: Vec<f64> = (0..5_000)
+            .map(|i| (40.0 * 1.0017f64.powi(i)).round())
+            .collect();
+        let mut h = WaitHistogram {
+            topics: 5_100,
+            answered: waits.len() as i64,
+            buckets: vec![0; WAIT_BUCKET_EDGES.len()],
+        };
+        for &w in &waits {
+            let k = WAIT_BUCKET_EDGES
+                .iter()
+                .rposition(|&e| e as f64 <= w)
+                .unwrap();
+            h.buckets[k] += 1;
+        }
+        let r = h.times();
+        let exact = ResponseTimes::from_waits(waits, 5_100);
+        for (approx, exact) in [(r.median_s, exact.median_s), (r.p90_s, exact.p90_s)] {
+            let (approx, exact) = (approx.unwrap(), exact.unwrap());
+            assert!((approx - exact).abs() / exact < 0.02, "{approx} vs {exact}");
+        }
+        assert_eq!((r.topics, r.answered), (5_100, 5_000));
+        assert_relative_eq!(r.no_response_share.unwrap(), 100.0 / 5_100.0);
+    }
+
+    #[test]
+    fn a_lone_wait_is_the_middle_of_its_bucket_and_no_waits_give_no_percentile() {
+        let mut h = WaitHistogram {
+            topics: 2,
+            answered: 1,
+            buckets: vec![0; WAIT_BUCKET_EDGES.len()],
+        };
+        assert_eq!(h.percentile(0.5), None);
+        h.buckets[1] = 1; // [60, 71)
+        assert_relative_eq!(h.percentile(0.5).unwrap(), 65.5);
+        assert_relative_eq!(h.percentile(0.9).unwrap(), 65.5);
+        h.buckets[57] = 1; // the open last bucket
+        assert!(h.percentile(1.0).unwrap() > 983_040.0);
+        assert_eq!(WaitHistogram::default().times().no_response_share, None);
     }
 }

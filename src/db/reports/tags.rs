@@ -34,6 +34,26 @@ pub async fn rows_between(
         .collect())
 }
 
+/// Pairs of active tags on the visible topics created on days `first..=last`, from the daily
+/// roll-up of migration 0007: `(tag a, tag b, topics)` with a < b, pairs that count none left out.
+/// One JSON text: a busy forum has tens of thousands of pairs.
+pub async fn pair_counts(
+    conn: &mut SqliteConnection,
+    first: i64,
+    last: i64,
+) -> sqlx::Result<Vec<(i64, i64, i64)>> {
+    let (json,): (String,) = sqlx::query_as(
+        "SELECT COALESCE(json_group_array(json_array(tag_a, tag_b, n)), '[]') FROM (
+             SELECT tag_a, tag_b, SUM(topics) AS n FROM tag_pair_rollup
+             WHERE day >= ?1 AND day <= ?2 GROUP BY tag_a, tag_b HAVING n > 0)",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_one(conn)
+    .await?;
+    super::from_json(&json)
+}
+
 /// A tag first created in the period, with its topics so far (not counting rejected suggestions).
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct NewTag {

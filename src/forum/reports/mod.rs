@@ -12,7 +12,10 @@ pub use activity::{ActivityRow, activity, summary};
 pub use attention::{AttentionRow, needs_attention};
 pub use content::{HotRow, RisingRow, hot, rising};
 pub use people::{NewContributorRow, TopContributorRow, new_contributors, top_contributors};
-pub use response::{TagResponseRow, response_by_tag, response_overall};
+pub use response::{
+    EXACT_TOPICS, Source, TagResponseRow, response_by_tag, response_by_tag_from, response_overall,
+    response_overall_from,
+};
 pub use tags::{
     NewTagRow, TagPairRow, TrendingTagRow, new_tags, tag_pairs, trending_and_pairs, trending_tags,
 };

@@ -12,8 +12,6 @@ pub struct TaggedTopic {
     pub wait: Option<i64>,
     /// The tags the topic counts under (active, or suggested when none is active).
     pub tags: Vec<i64>,
-    /// Its active (human-decided) tags only.
-    pub active: Vec<i64>,
 }
 
 /// The visible topics created in `[from, to)` that have any tag or suggestion.
@@ -22,6 +20,7 @@ pub async fn tagged_topics(
     from: i64,
     to: i64,
 ) -> sqlx::Result<Vec<TaggedTopic>> {
+    // Per topic: the topic (its `tags` gathering the active ones) and its suggestions.
     let mut topics: HashMap<i64, (TaggedTopic, Vec<i64>)> = HashMap::new();
     for (topic_id, created_at, wait, tag_id, active) in db::rows_between(conn, from, to).await? {
         let (topic, suggested) = topics.entry(topic_id).or_insert_with(|| {
@@ -29,12 +28,11 @@ pub async fn tagged_topics(
                 created_at,
                 wait,
                 tags: Vec::new(),
-                active: Vec::new(),
             };
             (topic, Vec::new())
         });
         if active {
-            topic.active.push(tag_id);
+            topic.tags.push(tag_id);
         } else {
             suggested.push(tag_id);
         }
@@ -42,11 +40,9 @@ pub async fn tagged_topics(
     Ok(topics
         .into_values()
         .map(|(mut topic, suggested)| {
-            topic.tags = if topic.active.is_empty() {
-                suggested
-            } else {
-                topic.active.clone()
-            };
+            if topic.tags.is_empty() {
+                topic.tags = suggested;
+            }
             topic
         })
         .collect())

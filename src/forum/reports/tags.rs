@@ -1,12 +1,11 @@
 //! Tag reports: trending (growth against the previous period), new tags, pairs used together.
+//! Trending and pairs read the daily roll-ups of migration 0007, not the topics.
 use std::collections::HashMap;
 
 use serde::Serialize;
 use sqlx::SqliteConnection;
 
-use super::tagged::{TaggedTopic, tagged_topics};
-
-use crate::db::reports::tags as db;
+use crate::db::reports::{response, tags as db};
 use crate::domain::{ranking, report::Window};
 
 #[derive(Debug, Clone, Serialize)]
@@ -20,49 +19,43 @@ pub struct TrendingTagRow {
     pub trend: f64,
 }
 
-/// Tags by damped growth, the fastest-growing first.
+/// Tags by damped growth, the fastest-growing first. Counts come from the daily roll-up of
+/// migration 0007 (a topic counts under its active tags, or its suggestions when it has none).
 pub async fn trending_tags(
     conn: &mut SqliteConnection,
     w: Window,
     limit: usize,
 ) -> sqlx::Result<Vec<TrendingTagRow>> {
-    let topics = tagged_topics(&mut *conn, w.previous().from(), w.to()).await?;
-    let names = db::names(conn).await?;
-    Ok(trending_from(&topics, &names, w, limit))
+    let names = db::names(&mut *conn).await?;
+    trending_from(conn, &names, w, limit).await
 }
 
-/// Trending tags and tag pairs from one read of the tag rows (the tags page shows both).
+/// Trending tags and tag pairs (the tags page shows both).
 pub async fn trending_and_pairs(
     conn: &mut SqliteConnection,
     w: Window,
     limit: usize,
 ) -> sqlx::Result<(Vec<TrendingTagRow>, Vec<TagPairRow>)> {
-    let topics = tagged_topics(&mut *conn, w.previous().from(), w.to()).await?;
-    let names = db::names(conn).await?;
-    let current: Vec<&TaggedTopic> = topics.iter().filter(|t| t.created_at >= w.from()).collect();
-    Ok((
-        trending_from(&topics, &names, w, limit),
-        pairs_from(&current, &names, limit),
-    ))
+    let names = db::names(&mut *conn).await?;
+    let trending = trending_from(&mut *conn, &names, w, limit).await?;
+    let pairs = pairs_from(conn, &names, w, limit).await?;
+    Ok((trending, pairs))
 }
 
-fn trending_from(
-    topics: &[TaggedTopic],
+async fn trending_from(
+    conn: &mut SqliteConnection,
     names: &HashMap<i64, String>,
     w: Window,
     limit: usize,
-) -> Vec<TrendingTagRow> {
+) -> sqlx::Result<Vec<TrendingTagRow>> {
+    let p = w.previous();
     // (current, previous) topics per tag.
     let mut uses: HashMap<i64, (i64, i64)> = HashMap::new();
-    for topic in topics {
-        for tag_id in &topic.tags {
-            let entry = uses.entry(*tag_id).or_default();
-            if topic.created_at >= w.from() {
-                entry.0 += 1;
-            } else {
-                entry.1 += 1;
-            }
-        }
+    for (tag_id, topics, _) in response::tag_counts(&mut *conn, w.first_day, w.last_day).await? {
+        uses.entry(tag_id).or_default().0 = topics;
+    }
+    for (tag_id, topics, _) in response::tag_counts(conn, p.first_day, p.last_day).await? {
+        uses.entry(tag_id).or_default().1 = topics;
     }
     let mut rows: Vec<TrendingTagRow> = uses
         .into_iter()
@@ -81,7 +74,7 @@ fn trending_from(
             .then_with(|| a.tag.cmp(&b.tag))
     });
     rows.truncate(limit);
-    rows
+    Ok(rows)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -121,29 +114,21 @@ pub async fn tag_pairs(
     w: Window,
     limit: usize,
 ) -> sqlx::Result<Vec<TagPairRow>> {
-    let topics = tagged_topics(&mut *conn, w.from(), w.to()).await?;
-    let names = db::names(conn).await?;
-    let current: Vec<&TaggedTopic> = topics.iter().collect();
-    Ok(pairs_from(&current, &names, limit))
+    let names = db::names(&mut *conn).await?;
+    pairs_from(conn, &names, w, limit).await
 }
 
-fn pairs_from(
-    topics: &[&TaggedTopic],
+async fn pairs_from(
+    conn: &mut SqliteConnection,
     names: &HashMap<i64, String>,
+    w: Window,
     limit: usize,
-) -> Vec<TagPairRow> {
-    let mut pairs: HashMap<(i64, i64), i64> = HashMap::new();
-    for topic in topics {
-        for (i, a) in topic.active.iter().enumerate() {
-            for b in &topic.active[i + 1..] {
-                *pairs.entry(((*a).min(*b), (*a).max(*b))).or_default() += 1;
-            }
-        }
-    }
+) -> sqlx::Result<Vec<TagPairRow>> {
+    let pairs = db::pair_counts(conn, w.first_day, w.last_day).await?;
     let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
     let mut rows: Vec<TagPairRow> = pairs
         .into_iter()
-        .map(|((a, b), topics)| {
+        .map(|(a, b, topics)| {
             let (a, b) = (name(a), name(b));
             let (tag_a, tag_b) = if a <= b { (a, b) } else { (b, a) };
             TagPairRow {
@@ -160,5 +145,5 @@ fn pairs_from(
             .then_with(|| x.tag_b.cmp(&y.tag_b))
     });
     rows.truncate(limit);
-    rows
+    Ok(rows)
 }
