@@ -1,8 +1,12 @@
 //! The moderators' dashboards, reports, flags and log. Report fixtures are written straight into
 //! the database with controlled timestamps, so every expected number is computed by hand.
+use std::collections::BTreeMap;
+
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::SqlitePool;
+use threadwise::domain::report::{WAIT_BUCKET_EDGES, Window};
+use threadwise::forum::reports::{self, Source};
 
 use crate::helpers::{Browser, TestApp, spawn_app};
 
@@ -720,4 +724,322 @@ async fn best_order_puts_the_reply_with_the_surest_votes_first() {
         best.find("question").unwrap() < best.find("later reply").unwrap(),
         "opening post stays first"
     );
+}
+
+/// The roll-ups of migration 0007 as `(day, tag id) → (topics, answered, per wait bucket)` and
+/// `(day, tag a, tag b) → topics`, leaving out rows that went back to zero.
+type ResponseCells = BTreeMap<(i64, i64), (i64, i64, Vec<i64>)>;
+type PairCells = BTreeMap<(i64, i64, i64), i64>;
+
+async fn rollups(pool: &SqlitePool) -> (ResponseCells, PairCells) {
+    let columns: Vec<String> = (0..WAIT_BUCKET_EDGES.len())
+        .map(|k| format!("b{k}"))
+        .collect();
+    let sql = format!(
+        "SELECT day, tag_id, topics, answered, json_array({}) FROM response_rollup",
+        columns.join(", ")
+    );
+    // Built from constant column names only.
+    let rows: Vec<(i64, i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    let response = rows
+        .into_iter()
+        .map(|(day, tag, topics, answered, b)| {
+            let buckets: Vec<i64> = serde_json::from_str(&b).unwrap();
+            ((day, tag), (topics, answered, buckets))
+        })
+        .filter(|(_, (t, a, b))| *t != 0 || *a != 0 || b.iter().any(|n| *n != 0))
+        .collect();
+    let pairs: Vec<(i64, i64, i64, i64)> =
+        sqlx::query_as("SELECT day, tag_a, tag_b, topics FROM tag_pair_rollup")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let pairs = pairs
+        .into_iter()
+        .filter(|p| p.3 != 0)
+        .map(|(day, a, b, n)| ((day, a, b), n))
+        .collect();
+    (response, pairs)
+}
+
+/// The same figures computed from the topics and their tags, as the reports did before the
+/// roll-ups: visible topics only; a topic counts under its active tags, or its suggestions when it
+/// has none; pairs are of active tags.
+async fn rollups_from_raw_rows(pool: &SqlitePool) -> (ResponseCells, PairCells) {
+    let topics: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, created_at, first_response_at - created_at FROM topics WHERE hidden = 0",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let tags: Vec<(i64, i64, String)> =
+        sqlx::query_as("SELECT topic_id, tag_id, status FROM topic_tags ORDER BY tag_id")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let mut response = ResponseCells::new();
+    let mut pairs = PairCells::new();
+    for (id, created_at, wait) in topics {
+        let day = created_at.div_euclid(DAY);
+        let of = |status: &str| -> Vec<i64> {
+            tags.iter()
+                .filter(|t| t.0 == id && t.2 == status)
+                .map(|t| t.1)
+                .collect()
+        };
+        let active = of("active");
+        let counted = if active.is_empty() {
+            of("suggested")
+        } else {
+            active.clone()
+        };
+        for tag in std::iter::once(0).chain(counted) {
+            let cell = response
+                .entry((day, tag))
+                .or_insert_with(|| (0, 0, vec![0; WAIT_BUCKET_EDGES.len()]));
+            cell.0 += 1;
+            if let Some(w) = wait {
+                cell.1 += 1;
+                let k = WAIT_BUCKET_EDGES.iter().rposition(|&e| e <= w).unwrap_or(0);
+                cell.2[k] += 1;
+            }
+        }
+        for (i, a) in active.iter().enumerate() {
+            for b in &active[i + 1..] {
+                *pairs.entry((day, *a, *b)).or_default() += 1;
+            }
+        }
+    }
+    (response, pairs)
+}
+
+async fn assert_rollups_match(pool: &SqlitePool, step: &str) {
+    let (response, pairs) = rollups(pool).await;
+    let (expected_response, expected_pairs) = rollups_from_raw_rows(pool).await;
+    assert_eq!(response, expected_response, "response roll-up after {step}");
+    assert_eq!(pairs, expected_pairs, "pair roll-up after {step}");
+}
+
+async fn set_tags(browser: &Browser, topic_id: i64, tags: &[&str]) {
+    let response = browser
+        .client
+        .put(browser.url(&format!("/api/v1/topics/{topic_id}/tags")))
+        .header("X-CSRF-Token", &browser.csrf)
+        .json(&json!({ "tags": tags }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "retag {topic_id}");
+}
+
+async fn decide(browser: &Browser, topic_id: i64, tag: &str, decision: &str) {
+    let response = browser
+        .post_json(
+            &format!("/api/v1/topics/{topic_id}/tags/{tag}/{decision}"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "{decision} {tag}");
+}
+
+async fn moderate(browser: &Browser, topic_id: i64, action: &str) {
+    let response = browser
+        .submit(&format!("/t/{topic_id}/moderate"), &[("action", action)])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{action}");
+}
+
+#[tokio::test]
+async fn rollups_follow_replies_hides_and_tag_decisions_as_the_raw_rows_do() {
+    let app = spawn_app().await;
+    let moderator = app.moderator("mona").await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let pool = &app.pool;
+    let (alice_id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = 'alice'")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let go = tag(pool, "go", at(40)).await;
+    let wasm = tag(pool, "wasm", at(40)).await;
+
+    // Through the API: topics with tags, replies (first_response_at), suggestions beside them.
+    let a = alice
+        .create_topic("Borrowing", "body", &["rust", "sql"])
+        .await;
+    let b = alice.create_topic("Lifetimes", "body", &["rust"]).await;
+    tag_topic(pool, a, go, "model", "suggested", Some(0.9)).await;
+    tag_topic(pool, b, wasm, "model", "suggested", Some(0.6)).await;
+    // As the generator writes them: answered already, with a suggestion standing in for tags.
+    let c = topic(pool, alice_id, at(3), Some(2 * HOUR)).await;
+    tag_topic(pool, c, go, "model", "suggested", Some(0.7)).await;
+    let d = topic(pool, alice_id, at(9), None).await;
+    tag_topic(pool, d, wasm, "model", "suggested", Some(0.8)).await;
+    tag_topic(pool, d, go, "model", "rejected", Some(0.4)).await;
+    assert_rollups_match(pool, "creating topics").await;
+
+    for (topic_id, body) in [(a, "try this"), (b, "and this")] {
+        let response = bob
+            .post_json(
+                &format!("/api/v1/topics/{topic_id}/replies"),
+                &json!({ "body": body }),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    alice
+        .post_json(
+            &format!("/api/v1/topics/{b}/replies"),
+            &json!({ "body": "thanks" }),
+        )
+        .await;
+    assert_rollups_match(pool, "replies").await;
+
+    moderate(&moderator, a, "hide").await;
+    assert_rollups_match(pool, "hiding a topic").await;
+    decide(&moderator, a, "go", "accept").await; // on a hidden topic: counts when it comes back
+    moderate(&moderator, a, "unhide").await;
+    assert_rollups_match(pool, "unhiding it").await;
+
+    decide(&moderator, b, "wasm", "reject").await;
+    decide(&moderator, c, "go", "accept").await;
+    decide(&alice, d, "wasm", "accept").await;
+    assert_rollups_match(pool, "accepting and rejecting suggestions").await;
+
+    // Retagging: the first active tag makes a suggestion stop counting, dropping the last
+    // active one brings it back.
+    tag_topic(pool, b, go, "model", "suggested", Some(0.5)).await;
+    set_tags(&moderator, a, &["go", "wasm", "sql"]).await;
+    set_tags(&moderator, b, &["sql"]).await;
+    assert_rollups_match(pool, "retagging").await;
+    sqlx::query("DELETE FROM topic_tags WHERE topic_id = ?1 AND status = 'active'")
+        .bind(b)
+        .execute(pool)
+        .await
+        .unwrap();
+    assert_rollups_match(pool, "removing a topic's last active tag").await;
+    sqlx::query("UPDATE topics SET created_at = ?1 WHERE id = ?2")
+        .bind(at(20))
+        .bind(c)
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM topics WHERE id = ?1")
+        .bind(d)
+        .execute(pool)
+        .await
+        .unwrap();
+    assert_rollups_match(pool, "re-dating and deleting topics").await;
+
+    // Every bucket edge lands where the Rust side puts it (the SQL spells them out again).
+    for (k, &edge) in WAIT_BUCKET_EDGES.iter().enumerate().skip(1) {
+        for (wait, bucket) in [(edge - 1, k - 1), (edge, k)] {
+            let (got,): (i64,) = sqlx::query_as(
+                "UPDATE topics SET first_response_at = created_at + ?1 WHERE id = ?2
+                 RETURNING wait_bucket",
+            )
+            .bind(wait)
+            .bind(c)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            assert_eq!(got, bucket as i64, "a wait of {wait} s");
+        }
+    }
+    assert_rollups_match(pool, "moving a topic through every bucket").await;
+
+    // The reports read the roll-ups: the same counts as from the topics.
+    let w = Window::ending(chrono::Utc::now().timestamp(), 30);
+    let mut conn = pool.acquire().await.unwrap();
+    let exact = reports::response_by_tag_from(&mut conn, w, 50, Source::Topics)
+        .await
+        .unwrap();
+    let rolled = reports::response_by_tag_from(&mut conn, w, 50, Source::Rollup)
+        .await
+        .unwrap();
+    let counts = |rows: &[reports::TagResponseRow]| -> Vec<(String, i64, i64, i64)> {
+        rows.iter()
+            .map(|r| (r.tag.clone(), r.topics, r.answered, r.previous_topics))
+            .collect()
+    };
+    assert_eq!(counts(&rolled), counts(&exact));
+    assert!(!exact.is_empty());
+}
+
+#[tokio::test]
+async fn percentiles_come_from_the_rollup_above_the_exact_limit_and_stay_close() {
+    let app = spawn_app().await;
+    let moderator = app.moderator("mona").await;
+    let pool = &app.pool;
+    let alice = user(pool, "alice", at(40)).await;
+    let rust = tag(pool, "rust", at(40)).await;
+    // More topics than the exact limit, waits spread from a minute to days, every tenth
+    // unanswered; as one statement, like the generator's bulk inserts.
+    let n = reports::EXACT_TOPICS + 500;
+    sqlx::query(
+        "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < ?1)
+         INSERT INTO topics (title, author_id, created_at, last_posted_at, first_response_at)
+         SELECT 'bulk ' || n, ?2, ?3 + n * 97, ?3 + n * 97,
+                CASE WHEN n % 10 = 0 THEN NULL ELSE ?3 + n * 97 + 60 + (n * n * 37) % 200000 END
+         FROM i",
+    )
+    .bind(n)
+    .bind(alice)
+    .bind(at(6))
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO topic_tags (topic_id, tag_id, source, status, created_at)
+         SELECT id, ?1, 'author', 'active', created_at FROM topics WHERE id % 3 = 0",
+    )
+    .bind(rust)
+    .execute(pool)
+    .await
+    .unwrap();
+    assert_rollups_match(pool, "bulk inserts").await;
+
+    let w = Window::ending(chrono::Utc::now().timestamp(), 7);
+    let mut conn = pool.acquire().await.unwrap();
+    let (exact, _) = reports::response_overall_from(&mut conn, w, Source::Topics)
+        .await
+        .unwrap();
+    let (auto, _) = reports::response_overall(&mut conn, w).await.unwrap();
+    let (rolled, _) = reports::response_overall_from(&mut conn, w, Source::Rollup)
+        .await
+        .unwrap();
+    assert_eq!(auto, rolled, "above the limit, the roll-up answers");
+    assert_eq!(
+        (rolled.topics, rolled.answered, rolled.no_response_share),
+        (exact.topics, exact.answered, exact.no_response_share)
+    );
+    let near = |a: Option<f64>, b: Option<f64>| {
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert!((a - b).abs() / b < 0.05, "{a} vs exact {b}");
+    };
+    near(rolled.median_s, exact.median_s);
+    near(rolled.p90_s, exact.p90_s);
+
+    let exact = reports::response_by_tag_from(&mut conn, w, 10, Source::Topics)
+        .await
+        .unwrap();
+    let rolled = reports::response_by_tag(&mut conn, w, 10).await.unwrap();
+    drop(conn);
+    assert_eq!((rolled.len(), exact.len()), (1, 1));
+    assert_eq!(
+        (rolled[0].topics, rolled[0].answered),
+        (exact[0].topics, exact[0].answered)
+    );
+    near(rolled[0].median_s, exact[0].median_s);
+    near(rolled[0].p90_s, exact[0].p90_s);
+
+    let summary = report(&moderator, "summary", 7).await;
+    assert!(close(&metric(&summary, "topics")["value"], n as f64));
+    let median = metric(&summary, "first_response_median_s")["value"]
+        .as_f64()
+        .unwrap();
+    assert!((median - auto.median_s.unwrap()).abs() < 1e-6);
 }

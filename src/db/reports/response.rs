@@ -1,5 +1,6 @@
 //! Time to first response, overall and per tag. Only visible topics count: a hidden one was spam
-//! or removed, and nobody was meant to answer it.
+//! or removed, and nobody was meant to answer it. `waits` reads the topics themselves (exact, for
+//! small periods); the rest read the daily roll-up `response_rollup` of migration 0007.
 use std::collections::HashMap;
 
 use sqlx::SqliteConnection;
