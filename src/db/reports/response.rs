@@ -73,21 +73,37 @@ pub async fn overall_histogram(
 }
 
 /// Per tag: `(tag id, topics, answered)` of the visible topics created on days `first..=last`
-/// (tags that count none left out). Cheap: no histogram columns.
+/// (tags that count none left out). The day rows come back as flat JSON arrays and are summed
+/// here: SQLite's GROUP BY would sort every (day, tag) row of the period first.
 pub async fn tag_counts(
     conn: &mut SqliteConnection,
     first: i64,
     last: i64,
 ) -> sqlx::Result<Vec<(i64, i64, i64)>> {
-    sqlx::query_as(
-        "SELECT tag_id, SUM(topics) AS n, SUM(answered) FROM response_rollup
-         WHERE day >= ?1 AND day <= ?2 AND tag_id > 0
-         GROUP BY tag_id HAVING n > 0",
+    let (tags, topics, answered): (String, String, String) = sqlx::query_as(
+        "SELECT json_group_array(tag_id), json_group_array(topics), json_group_array(answered)
+         FROM response_rollup WHERE day >= ?1 AND day <= ?2 AND tag_id > 0 AND topics <> 0",
     )
     .bind(first)
     .bind(last)
-    .fetch_all(conn)
-    .await
+    .fetch_one(conn)
+    .await?;
+    let (tags, topics, answered): (Vec<i64>, Vec<i64>, Vec<i64>) = (
+        super::from_json(&tags)?,
+        super::from_json(&topics)?,
+        super::from_json(&answered)?,
+    );
+    let mut sums: HashMap<i64, (i64, i64)> = HashMap::new();
+    for ((tag, n), a) in tags.into_iter().zip(topics).zip(answered) {
+        let sum = sums.entry(tag).or_default();
+        sum.0 += n;
+        sum.1 += a;
+    }
+    Ok(sums
+        .into_iter()
+        .filter(|(_, (n, _))| *n > 0)
+        .map(|(tag, (n, a))| (tag, n, a))
+        .collect())
 }
 
 /// The wait histograms of the given tags over days `first..=last`, only for the tags that are

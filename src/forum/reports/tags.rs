@@ -124,11 +124,20 @@ async fn pairs_from(
     w: Window,
     limit: usize,
 ) -> sqlx::Result<Vec<TagPairRow>> {
-    let pairs = db::pair_counts(conn, w.first_day, w.last_day).await?;
+    let mut pairs: Vec<((i64, i64), i64)> = db::pair_counts(conn, w.first_day, w.last_day)
+        .await?
+        .into_iter()
+        .collect();
+    // Only pairs as frequent as the `limit`-th can make the list (ties are broken by name), so
+    // the other thousands are never named.
+    pairs.sort_unstable_by(|x, y| y.1.cmp(&x.1));
+    if let Some(&(_, least)) = pairs.get(limit.saturating_sub(1)) {
+        pairs.retain(|p| p.1 >= least);
+    }
     let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
     let mut rows: Vec<TagPairRow> = pairs
         .into_iter()
-        .map(|(a, b, topics)| {
+        .map(|((a, b), topics)| {
             let (a, b) = (name(a), name(b));
             let (tag_a, tag_b) = if a <= b { (a, b) } else { (b, a) };
             TagPairRow {
