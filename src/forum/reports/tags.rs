@@ -130,7 +130,7 @@ async fn pairs_from(
         .collect();
     // Only pairs as frequent as the `limit`-th can make the list (ties are broken by name), so
     // the other thousands are never named.
-    pairs.sort_unstable_by(|x, y| y.1.cmp(&x.1));
+    pairs.sort_unstable_by_key(|p| std::cmp::Reverse(p.1));
     if let Some(&(_, least)) = pairs.get(limit.saturating_sub(1)) {
         pairs.retain(|p| p.1 >= least);
     }
