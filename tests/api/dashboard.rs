@@ -816,7 +816,7 @@ async fn rollups_from_raw_rows(pool: &SqlitePool) -> (ResponseCells, PairCells) 
     (response, pairs)
 }
 
-async fn assert_rollups_match(pool: &SqlitePool, step: &str) {
+pub async fn assert_rollups_match(pool: &SqlitePool, step: &str) {
     let (response, pairs) = rollups(pool).await;
     let (expected_response, expected_pairs) = rollups_from_raw_rows(pool).await;
     assert_eq!(response, expected_response, "response roll-up after {step}");

@@ -108,7 +108,8 @@ pub async fn scalar(app: &TestApp, sql: &'static str, bind: &str) -> i64 {
     n
 }
 
-/// Every imported topic has its opening post, and its reply count is its replies.
+/// Every imported topic has its opening post, and its reply count is its replies; the dashboards'
+/// roll-ups match the imported rows.
 pub async fn assert_consistent(app: &TestApp) {
     let broken = app
         .count(
@@ -121,4 +122,6 @@ pub async fn assert_consistent(app: &TestApp) {
         broken, 0,
         "topics without their opening post or with a wrong reply count"
     );
+    // The dashboards' roll-ups follow imports (upserts, re-dated topics, replaced author tags).
+    crate::dashboard::assert_rollups_match(&app.pool, "importing").await;
 }
