@@ -1,4 +1,5 @@
 //! The stylesheet and script, compiled into the binary so `threadwise` runs from any directory.
+use crate::web::get_or_head;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
@@ -6,8 +7,8 @@ const STYLE_CSS: &str = include_str!("../../static/style.css");
 const APP_JS: &str = include_str!("../../static/app.js");
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/static/style.css", web::get().to(style))
-        .route("/static/app.js", web::get().to(script));
+    cfg.service(web::resource("/static/style.css").route(get_or_head().to(style)))
+        .service(web::resource("/static/app.js").route(get_or_head().to(script)));
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {

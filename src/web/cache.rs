@@ -1,5 +1,6 @@
 //! A page cache for anonymous readers: the rendered response of a public GET (lists, topics, tags,
-//! search, and their JSON twins), kept in memory until the next write or for a few seconds.
+//! search, and their JSON twins), kept in memory until the next write or for a few seconds. A HEAD
+//! is answered from a stored GET when there is one, and is never stored.
 //!
 //! Correctness rests on a generation counter. Every request that may write (any method but
 //! GET/HEAD) bumps it once its handler has answered — after its transaction committed — and so do
@@ -162,7 +163,8 @@ fn viewed_topic(path: &str) -> Option<i64> {
 }
 
 fn cache_key(req: &ServiceRequest) -> Option<String> {
-    if req.method() != Method::GET || req.cookie(SESSION_COOKIE).is_some() {
+    if !matches!(*req.method(), Method::GET | Method::HEAD) || req.cookie(SESSION_COOKIE).is_some()
+    {
         return None;
     }
     let pattern = req.match_pattern()?;
@@ -197,7 +199,7 @@ pub async fn serve(
     };
     let hit = |req: ServiceRequest, response| {
         if let Some(topic_id) = viewed_topic(req.path()) {
-            state.views.record(topic_id);
+            state.record_view(req.method(), topic_id);
         }
         Ok(req.into_response(response))
     };
@@ -206,6 +208,14 @@ pub async fn serve(
         Lookup::Expired(response) => Some(response),
         Lookup::Miss => None,
     };
+    if req.method() == Method::HEAD {
+        // A HEAD is answered from a stored GET (actix-http drops the body) but never stored
+        // itself, as nothing promises that its body is the page's; nor does it wait on a render.
+        return match expired {
+            Some(response) => hit(req, response),
+            None => Ok(next.call(req).await?.map_into_boxed_body()),
+        };
+    }
     let gate = cache.gate(&key);
     let mut rendering = gate.try_lock().ok();
     if rendering.is_none() {

@@ -13,7 +13,8 @@ pub mod session;
 
 use std::sync::Arc;
 
-use actix_web::{HttpResponse, web};
+use actix_web::http::Method;
+use actix_web::{HttpResponse, Route, guard, web};
 use sqlx::SqlitePool;
 
 use crate::config::Settings;
@@ -57,13 +58,21 @@ impl AppState {
     }
 }
 
-/// Registers every route of the app.
+/// Registers every route of the app. Each path is one `web::resource`, so a method it does not
+/// serve gets 405 with an `Allow` header (actix-web's resource default) rather than the 404 of an
+/// unknown path.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::scope("/api/v1").configure(api::routes))
         .configure(pages::routes)
         .configure(dashboard::routes)
         .configure(assets::routes)
         .default_service(web::to(not_found));
+}
+
+/// The route for anything read: GET, and HEAD with the same status and headers. The handler runs
+/// as for GET; actix-http then writes the headers (Content-Length included) and drops the body.
+pub fn get_or_head() -> Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
 async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
@@ -76,6 +85,13 @@ async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
 }
 
 impl AppState {
+    /// Counts a reader of a topic. A HEAD (a link checker, an uptime monitor) is not one.
+    pub fn record_view(&self, method: &Method, topic_id: i64) {
+        if method != Method::HEAD {
+            self.views.record(topic_id);
+        }
+    }
+
     /// Suggests tags for a topic just written. A failure is logged, never shown: the post is saved.
     pub async fn auto_tag(&self, topic_id: i64) {
         let auto_apply = self.settings.tagging.auto_apply_confidence;

@@ -7,13 +7,14 @@ use crate::db::users::User;
 use crate::forum::accounts;
 use crate::web::AppState;
 use crate::web::error::ApiError;
+use crate::web::get_or_head;
 use crate::web::session::{self, CurrentUser, SESSION_COOKIE};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/auth/register", web::post().to(register))
-        .route("/auth/login", web::post().to(login))
-        .route("/auth/logout", web::post().to(logout))
-        .route("/me", web::get().to(me));
+    cfg.service(web::resource("/auth/register").route(web::post().to(register)))
+        .service(web::resource("/auth/login").route(web::post().to(login)))
+        .service(web::resource("/auth/logout").route(web::post().to(logout)))
+        .service(web::resource("/me").route(get_or_head().to(me)));
 }
 
 #[derive(Debug, Deserialize)]

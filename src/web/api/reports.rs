@@ -13,19 +13,17 @@ use crate::forum::{
 use crate::web::AppState;
 use crate::web::dashboard::PeriodQuery;
 use crate::web::error::{ApiError, AppError};
+use crate::web::get_or_head;
 use crate::web::render::iso;
 use crate::web::session::{CurrentUser, Moderator};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/mod/reports", web::get().to(list_reports))
-        .route("/mod/reports/{name}", web::get().to(show_report))
-        .route("/mod/flags", web::get().to(flag_queue))
-        .route(
-            "/mod/flags/{post_id}/resolve",
-            web::post().to(resolve_flags),
-        )
-        .route("/mod/log", web::get().to(log))
-        .route("/posts/{id}/flags", web::post().to(flag_post));
+    cfg.service(web::resource("/mod/reports").route(get_or_head().to(list_reports)))
+        .service(web::resource("/mod/reports/{name}").route(get_or_head().to(show_report)))
+        .service(web::resource("/mod/flags").route(get_or_head().to(flag_queue)))
+        .service(web::resource("/mod/flags/{post_id}/resolve").route(web::post().to(resolve_flags)))
+        .service(web::resource("/mod/log").route(get_or_head().to(log)))
+        .service(web::resource("/posts/{id}/flags").route(web::post().to(flag_post)));
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

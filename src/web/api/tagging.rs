@@ -9,18 +9,16 @@ use crate::forum::review;
 use crate::web::AppState;
 use crate::web::dashboard::model::load_health;
 use crate::web::error::{ApiError, AppError};
+use crate::web::get_or_head;
 use crate::web::session::{CurrentUser, Moderator};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/tags/suggest", web::post().to(suggest))
-        .route(
-            "/topics/{id}/tags/{name}/{decision}",
-            web::post().to(decide),
-        )
-        .route("/topics/{id}/tags", web::put().to(retag))
-        .route("/mod/review", web::get().to(review_queue))
-        .route("/mod/model", web::get().to(model_health))
-        .route("/mod/retrain", web::post().to(retrain_now));
+    cfg.service(web::resource("/tags/suggest").route(web::post().to(suggest)))
+        .service(web::resource("/topics/{id}/tags/{name}/{decision}").route(web::post().to(decide)))
+        .service(web::resource("/topics/{id}/tags").route(web::put().to(retag)))
+        .service(web::resource("/mod/review").route(get_or_head().to(review_queue)))
+        .service(web::resource("/mod/model").route(get_or_head().to(model_health)))
+        .service(web::resource("/mod/retrain").route(web::post().to(retrain_now)));
 }
 
 #[derive(Debug, Deserialize)]

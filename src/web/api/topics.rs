@@ -1,4 +1,5 @@
 //! Topics, replies, votes, tags and search as JSON.
+use actix_web::http::Method;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
@@ -6,19 +7,23 @@ use crate::db::{self, posts::Post, tags::TopicTag, topics::ListOrder, topics::To
 use crate::forum::topics::{self as forum, PostEdit, TagInput, TopicDraft};
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError};
+use crate::web::get_or_head;
 use crate::web::pages::{lists, search};
 use crate::web::render::iso;
 use crate::web::session::{CurrentUser, MaybeUser};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/topics", web::get().to(list_topics))
-        .route("/topics", web::post().to(create_topic))
-        .route("/topics/{id}", web::get().to(show_topic))
-        .route("/topics/{id}/replies", web::post().to(create_reply))
-        .route("/posts/{id}", web::patch().to(edit_post))
-        .route("/posts/{id}/vote", web::post().to(vote))
-        .route("/tags", web::get().to(list_tags))
-        .route("/search", web::get().to(search_topics));
+    cfg.service(
+        web::resource("/topics")
+            .route(get_or_head().to(list_topics))
+            .route(web::post().to(create_topic)),
+    )
+    .service(web::resource("/topics/{id}").route(get_or_head().to(show_topic)))
+    .service(web::resource("/topics/{id}/replies").route(web::post().to(create_reply)))
+    .service(web::resource("/posts/{id}").route(web::patch().to(edit_post)))
+    .service(web::resource("/posts/{id}/vote").route(web::post().to(vote)))
+    .service(web::resource("/tags").route(get_or_head().to(list_tags)))
+    .service(web::resource("/search").route(get_or_head().to(search_topics)));
 }
 
 #[derive(Debug, Deserialize)]
@@ -121,6 +126,7 @@ async fn show_topic(
     state: web::Data<AppState>,
     user: MaybeUser,
     path: web::Path<i64>,
+    method: Method,
 ) -> Result<HttpResponse, ApiError> {
     let topic_id = path.into_inner();
     let viewer = user.0;
@@ -138,7 +144,7 @@ async fn show_topic(
     )
     .await?;
     let tags = db::tags::for_topics(&mut conn, &[topic_id]).await?;
-    state.views.record(topic_id);
+    state.record_view(&method, topic_id);
     Ok(HttpResponse::Ok().json(TopicJson {
         id: topic.id,
         title: topic.title,

@@ -9,8 +9,8 @@ use crate::web::render::iso;
 use crate::web::session::Moderator;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/users/{name}/ban", web::post().to(ban))
-        .route("/users/{name}/unban", web::post().to(unban));
+    cfg.service(web::resource("/users/{name}/ban").route(web::post().to(ban)))
+        .service(web::resource("/users/{name}/unban").route(web::post().to(unban)));
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,15 +7,16 @@ use serde::Deserialize;
 use super::Nav;
 use crate::db::{self, flags::FlaggedPost, modlog::Entry};
 use crate::forum::flags;
+use crate::web::get_or_head;
 use crate::web::render::{self, PageContext, ago, redirect};
 use crate::web::session::{CurrentUser, Moderator};
 use crate::web::{AppState, error::AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/p/{id}/flag", web::post().to(flag_post))
-        .route("/mod/flags", web::get().to(queue))
-        .route("/mod/flags/{post_id}/resolve", web::post().to(resolve))
-        .route("/mod/log", web::get().to(log));
+    cfg.service(web::resource("/p/{id}/flag").route(web::post().to(flag_post)))
+        .service(web::resource("/mod/flags").route(get_or_head().to(queue)))
+        .service(web::resource("/mod/flags/{post_id}/resolve").route(web::post().to(resolve)))
+        .service(web::resource("/mod/log").route(get_or_head().to(log)));
 }
 
 #[derive(Debug, Deserialize)]

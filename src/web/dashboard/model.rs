@@ -10,14 +10,15 @@ use crate::db::{self, labels::PendingSuggestion, model_versions::ModelVersion};
 use crate::domain;
 use crate::forum::review;
 use crate::model::Metrics;
+use crate::web::get_or_head;
 use crate::web::render::{self, PageContext, ago, redirect};
 use crate::web::session::Moderator;
 use crate::web::{AppState, error::AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/mod/model", web::get().to(model_health))
-        .route("/mod/retrain", web::post().to(retrain_now))
-        .route("/mod/review", web::get().to(review_queue));
+    cfg.service(web::resource("/mod/model").route(get_or_head().to(model_health)))
+        .service(web::resource("/mod/retrain").route(web::post().to(retrain_now)))
+        .service(web::resource("/mod/review").route(get_or_head().to(review_queue)));
 }
 
 /// A tag that cannot be learned yet, and how many more labelled topics it needs.

@@ -7,17 +7,18 @@ use super::charts::{self, Series};
 use super::{Nav, PeriodQuery};
 use crate::domain::{self, report::Window};
 use crate::forum::reports::{self, SummaryRow};
+use crate::web::get_or_head;
 use crate::web::render::{self, PageContext};
 use crate::web::session::Moderator;
 use crate::web::{AppState, error::AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/mod", web::get().to(overview))
-        .route("/mod/response", web::get().to(response))
-        .route("/mod/tags", web::get().to(tags))
-        .route("/mod/content", web::get().to(content))
-        .route("/mod/people", web::get().to(people))
-        .route("/mod/reports/{file}", web::get().to(download));
+    cfg.service(web::resource("/mod").route(get_or_head().to(overview)))
+        .service(web::resource("/mod/response").route(get_or_head().to(response)))
+        .service(web::resource("/mod/tags").route(get_or_head().to(tags)))
+        .service(web::resource("/mod/content").route(get_or_head().to(content)))
+        .service(web::resource("/mod/people").route(get_or_head().to(people)))
+        .service(web::resource("/mod/reports/{file}").route(get_or_head().to(download)));
 }
 
 /// A headline figure as a card: value, previous period and the change.

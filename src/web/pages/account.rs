@@ -6,16 +6,23 @@ use serde::Deserialize;
 
 use crate::auth::SessionToken;
 use crate::forum::{ForumError, accounts};
+use crate::web::get_or_head;
 use crate::web::render::{self, PageContext, redirect};
 use crate::web::session::{self, CurrentUser, MaybeUser, SESSION_COOKIE};
 use crate::web::{AppState, error::AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/login", web::get().to(login_form))
-        .route("/login", web::post().to(login))
-        .route("/register", web::get().to(register_form))
-        .route("/register", web::post().to(register))
-        .route("/logout", web::post().to(logout));
+    cfg.service(
+        web::resource("/login")
+            .route(get_or_head().to(login_form))
+            .route(web::post().to(login)),
+    )
+    .service(
+        web::resource("/register")
+            .route(get_or_head().to(register_form))
+            .route(web::post().to(register)),
+    )
+    .service(web::resource("/logout").route(web::post().to(logout)));
 }
 
 #[derive(Template)]

@@ -6,13 +6,14 @@ use serde::Deserialize;
 use super::PER_PAGE;
 use crate::db::{self, topics::ListOrder, topics::TopicListItem};
 use crate::domain;
+use crate::web::get_or_head;
 use crate::web::render::{self, PageContext, ago};
 use crate::web::{AppState, error::AppError, session::MaybeUser};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(hot))
-        .route("/latest", web::get().to(latest))
-        .route("/top", web::get().to(top));
+    cfg.service(web::resource("/").route(get_or_head().to(hot)))
+        .service(web::resource("/latest").route(get_or_head().to(latest)))
+        .service(web::resource("/top").route(get_or_head().to(top)));
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,8 +9,8 @@ use crate::web::session::Moderator;
 use crate::web::{AppState, error::AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/t/{id}/moderate", web::post().to(moderate_topic))
-        .route("/p/{id}/moderate", web::post().to(moderate_post));
+    cfg.service(web::resource("/t/{id}/moderate").route(web::post().to(moderate_topic)))
+        .service(web::resource("/p/{id}/moderate").route(web::post().to(moderate_post)));
 }
 
 #[derive(Debug, Deserialize)]

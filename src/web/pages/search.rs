@@ -4,11 +4,12 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::db::{self, search::Hit};
+use crate::web::get_or_head;
 use crate::web::render::{self, PageContext};
 use crate::web::{AppState, error::AppError, session::MaybeUser};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/search", web::get().to(search));
+    cfg.service(web::resource("/search").route(get_or_head().to(search)));
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,8 +10,8 @@ use crate::web::session::{CurrentUser, Moderator};
 use crate::web::{AppState, error::AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/t/{id}/tags/{name}/{decision}", web::post().to(decide))
-        .route("/t/{id}/retag", web::post().to(retag));
+    cfg.service(web::resource("/t/{id}/tags/{name}/{decision}").route(web::post().to(decide)))
+        .service(web::resource("/t/{id}/retag").route(web::post().to(retag)));
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,12 +4,13 @@ use askama::Template;
 
 use super::lists::{ListPage, ListQuery, load_page, period_start};
 use crate::db::{self, tags::TagCount, topics::ListOrder};
+use crate::web::get_or_head;
 use crate::web::render::{self, PageContext};
 use crate::web::{AppState, error::AppError, session::MaybeUser};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/tags", web::get().to(list_tags))
-        .route("/tags/{name}", web::get().to(show_tag));
+    cfg.service(web::resource("/tags").route(get_or_head().to(list_tags)))
+        .service(web::resource("/tags/{name}").route(get_or_head().to(show_tag)));
 }
 
 #[derive(Template)]

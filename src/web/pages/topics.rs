@@ -1,5 +1,5 @@
 //! Reading and writing topics: the thread page, compose, reply, edit and vote.
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -8,19 +8,29 @@ use crate::db::{self, posts::Post, tags::TopicTag, topics::Topic};
 use crate::domain::ranking;
 use crate::forum::ForumError;
 use crate::forum::topics::{self as forum, PostEdit, TagInput, TopicDraft};
+use crate::web::get_or_head;
 use crate::web::render::{self, PageContext, ago, redirect};
 use crate::web::session::{CurrentUser, MaybeUser, Viewer};
 use crate::web::{AppState, error::AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/t/{id}", web::get().to(show_topic))
-        .route("/new", web::get().to(new_topic_form))
-        .route("/new", web::post().to(create_topic))
-        .route("/t/{id}/reply", web::get().to(reply_form))
-        .route("/t/{id}/reply", web::post().to(create_reply))
-        .route("/p/{id}/edit", web::get().to(edit_form))
-        .route("/p/{id}/edit", web::post().to(save_edit))
-        .route("/p/{id}/vote", web::post().to(vote));
+    cfg.service(web::resource("/t/{id}").route(get_or_head().to(show_topic)))
+        .service(
+            web::resource("/new")
+                .route(get_or_head().to(new_topic_form))
+                .route(web::post().to(create_topic)),
+        )
+        .service(
+            web::resource("/t/{id}/reply")
+                .route(get_or_head().to(reply_form))
+                .route(web::post().to(create_reply)),
+        )
+        .service(
+            web::resource("/p/{id}/edit")
+                .route(get_or_head().to(edit_form))
+                .route(web::post().to(save_edit)),
+        )
+        .service(web::resource("/p/{id}/vote").route(web::post().to(vote)));
 }
 
 #[derive(Template)]
@@ -83,6 +93,7 @@ async fn show_topic(
     user: MaybeUser,
     path: web::Path<i64>,
     query: web::Query<ShowQuery>,
+    method: Method,
 ) -> Result<HttpResponse, AppError> {
     let topic_id = path.into_inner();
     let ctx = PageContext::for_viewer(user.0);
@@ -99,7 +110,7 @@ async fn show_topic(
     if best && let Some((_opening, replies)) = posts.split_first_mut() {
         ranking::sort_best(replies, |p| (p.upvotes, p.downvotes));
     }
-    state.views.record(topic_id);
+    state.record_view(&method, topic_id);
     render::render(&ShowTopicPage {
         ctx,
         topic,

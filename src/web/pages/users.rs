@@ -6,14 +6,15 @@ use serde::Deserialize;
 use crate::db::{self, posts::PostByUser, topics::TopicListItem, users::User};
 use crate::domain;
 use crate::forum::bans::{self, BanRequest, MAX_BAN_DAYS};
+use crate::web::get_or_head;
 use crate::web::render::{self, PageContext, ago, redirect};
 use crate::web::session::{MaybeUser, Moderator};
 use crate::web::{AppState, error::AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/u/{username}", web::get().to(show_user))
-        .route("/u/{username}/ban", web::post().to(ban))
-        .route("/u/{username}/unban", web::post().to(unban));
+    cfg.service(web::resource("/u/{username}").route(get_or_head().to(show_user)))
+        .service(web::resource("/u/{username}/ban").route(web::post().to(ban)))
+        .service(web::resource("/u/{username}/unban").route(web::post().to(unban)));
 }
 
 #[derive(Template)]

@@ -1,9 +1,10 @@
-//! Hardening: abuse limits, security headers, bans, login equality, crash safety, and the browser
-//! end-to-end test.
+//! Hardening: abuse limits, security headers, HEAD and 405, bans, login equality, crash safety,
+//! and the browser end-to-end test.
 mod bans;
 mod browser;
 mod cache;
 mod crash;
+mod head;
 mod headers;
 mod limits;
 mod webdriver;
