@@ -1,6 +1,7 @@
 //! Settings from flags and `THREADWISE_*` environment variables, with defaults that just work.
 use clap::Args;
 
+pub use crate::web::client::TrustedProxy;
 pub use crate::web::limits::LimitSettings;
 
 #[derive(Debug, Clone, Args)]
@@ -29,6 +30,16 @@ pub struct Settings {
     /// process ends it sooner); 0 turns the page cache off.
     #[arg(long, env = "THREADWISE_PAGE_CACHE_SECS", default_value_t = 5)]
     pub page_cache_secs: u64,
+
+    /// Reverse proxies (addresses or CIDR networks, comma-separated) whose `X-Forwarded-For` names
+    /// the client, for the abuse limits and the request log; from anyone else it is ignored.
+    #[arg(
+        long,
+        env = "THREADWISE_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "ADDRESS|NETWORK"
+    )]
+    pub trusted_proxies: Vec<TrustedProxy>,
 
     #[command(flatten)]
     pub tagging: TaggingSettings,
@@ -147,9 +158,39 @@ impl Settings {
             secure_cookies: false,
             // Tests write to the database behind the app's back; the cache's own tests switch it on.
             page_cache_secs: 0,
+            trusted_proxies: Vec::new(),
             tagging: TaggingSettings::default(),
             // Tests and tools write fast from one address on purpose; limits' own tests set them.
             limits: LimitSettings::off(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Serve {
+        #[command(flatten)]
+        settings: Settings,
+    }
+
+    #[test]
+    fn trusted_proxies_default_to_none_and_take_a_comma_separated_list() {
+        let none = Serve::try_parse_from(["serve"]).expect("defaults parse");
+        assert!(none.settings.trusted_proxies.is_empty());
+        let some = Serve::try_parse_from(["serve", "--trusted-proxies", "127.0.0.1,10.0.0.0/8"])
+            .expect("a list parses");
+        assert_eq!(
+            some.settings.trusted_proxies,
+            vec![
+                "127.0.0.1".parse::<TrustedProxy>().expect("an address"),
+                "10.0.0.0/8".parse().expect("a network"),
+            ]
+        );
+        assert!(Serve::try_parse_from(["serve", "--trusted-proxies", "proxy.local"]).is_err());
     }
 }

@@ -37,7 +37,7 @@ impl Application {
                 .wrap(from_fn(web::limits::enforce))
                 .wrap(from_fn(web::cache::serve))
                 .wrap(web::headers::security_headers())
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<web::request_span::RequestSpan>::new())
                 .app_data(data.clone())
                 .configure(web::configure)
         })

@@ -3,12 +3,14 @@
 pub mod api;
 mod assets;
 pub mod cache;
+pub mod client;
 pub mod dashboard;
 pub mod error;
 pub mod headers;
 pub mod limits;
 pub mod pages;
 pub mod render;
+pub mod request_span;
 pub mod session;
 
 use std::sync::Arc;

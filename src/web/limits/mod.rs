@@ -1,6 +1,7 @@
 //! Abuse limits, in memory: login attempts and registrations per IP address (and login attempts
 //! per username), new topics, replies, votes and flags per account — stricter for accounts younger
 //! than a day — and tag suggestions per IP. Over a limit the answer is 429 with `Retry-After`.
+//! The IP is the client's, which behind a trusted reverse proxy is the one it forwards (`client`).
 //!
 //! One middleware (`enforce`) maps the matched route pattern to an action before any handler runs,
 //! so no write handler has to remember its limit; only the per-username login limit, which needs
@@ -146,14 +147,11 @@ impl Limits {
     }
 }
 
-/// An IPv6 client usually holds a whole /64, so it is counted as one.
+/// The client's address (behind a trusted proxy, the one it reports: see `client`). An IPv6
+/// client usually holds a whole /64, so it is counted as one.
 fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
-    let ip = req.peer_addr()?.ip();
-    Some(match ip {
-        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
-            IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX)))
-        }
-        IpAddr::V6(v6) => IpAddr::V4(v6.to_ipv4_mapped().expect("checked above")),
+    Some(match super::client::address(req)? {
+        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
         v4 => v4,
     })
 }

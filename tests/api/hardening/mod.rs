@@ -1,5 +1,5 @@
-//! Hardening: abuse limits, security headers, HEAD and 405, bans, login equality, crash safety,
-//! and the browser end-to-end test.
+//! Hardening: abuse limits (and trusted proxies), security headers, HEAD and 405, bans, login
+//! equality, crash safety, and the browser end-to-end test.
 mod bans;
 mod browser;
 mod cache;
@@ -7,4 +7,5 @@ mod crash;
 mod head;
 mod headers;
 mod limits;
+mod proxies;
 mod webdriver;
