@@ -1,14 +1,26 @@
 //! Upserts for imported communities, keyed by each row's `source_key` (see migration 0003).
 //!
-//! Topics, posts and tags go in as one statement per batch: the rows travel as one JSON array bound
-//! to a single parameter and are spread by `json_each`, so the SQL stays static and a batch of a
-//! thousand rows costs a handful of round trips to SQLite's thread instead of thousands.
-//! Users go one by one, because a taken username has to be retried under another name.
-use serde::Serialize;
-use sqlx::SqliteConnection;
+//! Rows go in as multi-row statements with every value bound as a parameter, up to a thousand rows
+//! per statement: one round trip to SQLite's thread per thousand rows, and no JSON for SQLite to
+//! parse (an earlier version passed each batch as one JSON array, and re-parsing every row's
+//! kilobyte of body for each `->>` field cost more than the inserts themselves).
+use sqlx::query_builder::Separated;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+/// Values one statement may bind (SQLite's limit since 3.32).
+const MAX_BOUND_VALUES: usize = 32_766;
+
+/// Rows per statement, at most. Few, large statements matter beyond round trips: the search index
+/// flushes its pending terms at the end of every statement that writes posts.
+const MAX_ROWS_PER_STATEMENT: usize = 1000;
+
+/// Rows per statement for rows of `columns` values.
+fn rows_per_statement(columns: usize) -> usize {
+    (MAX_BOUND_VALUES / columns.max(1)).min(MAX_ROWS_PER_STATEMENT)
+}
 
 /// A user as the source knows them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct UserRow {
     pub key: String,
     /// Local usernames to try in order (the first is the display name made valid).
@@ -19,7 +31,7 @@ pub struct UserRow {
 }
 
 /// A question or other opening post's topic.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct TopicRow {
     pub key: String,
     pub title: String,
@@ -35,7 +47,7 @@ pub struct TopicRow {
 }
 
 /// An opening post (same key as its topic) or a reply.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct PostRow {
     pub key: String,
     pub topic_key: String,
@@ -49,45 +61,119 @@ pub struct PostRow {
 }
 
 /// One author tag of a topic.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct TopicTagRow<'a> {
     pub topic_key: &'a str,
     pub tag: &'a str,
     pub created_at: i64,
 }
 
-fn json<T: Serialize>(rows: &[T]) -> String {
-    serde_json::to_string(rows).expect("import rows always serialise")
-}
-
-/// Inserts a user, or with `refresh` updates the name and profile of one already imported. Returns
-/// whether a new user was created. Imported users have no password: they cannot log in until they
-/// reset it.
-pub async fn upsert_user(
+/// Runs `head VALUES (…), (…) tail` for each chunk of `rows`, binding each row's `columns` values
+/// with `bind`, and returns the rows affected. Full chunks share one SQL text and stay prepared
+/// (preparing an insert also compiles the table's triggers, which for topics and tags are long);
+/// the shorter last chunk of a batch is prepared for one use only, so odd sizes don't fill the
+/// statement cache.
+///
+/// Statements that look rows up (`JOIN users u ON u.source_key = v.column3`) write `CROSS JOIN`:
+/// in SQLite that keeps the rows as the outer loop, so each lookup goes through the key index.
+async fn execute_values<T>(
     conn: &mut SqliteConnection,
-    user: &UserRow,
-    refresh: bool,
-) -> sqlx::Result<bool> {
-    let existing = if refresh {
-        sqlx::query("UPDATE users SET source_name = ?2, source_url = ?3 WHERE source_key = ?1")
-            .bind(&user.key)
-            .bind(&user.name)
-            .bind(&user.profile_url)
+    columns: usize,
+    head: &str,
+    tail: &str,
+    rows: &[T],
+    mut bind: impl FnMut(&mut Separated<'_, Sqlite, &'static str>, &T),
+) -> sqlx::Result<u64> {
+    let mut affected = 0;
+    let full = rows_per_statement(columns);
+    for chunk in rows.chunks(full) {
+        let mut query = QueryBuilder::<Sqlite>::new(head);
+        query.push_values(chunk, |mut row, value| bind(&mut row, value));
+        query.push(tail);
+        affected += query
+            .build()
+            .persistent(chunk.len() == full)
             .execute(&mut *conn)
             .await?
-            .rows_affected()
-    } else {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE source_key = ?1")
-            .bind(&user.key)
-            .fetch_one(&mut *conn)
-            .await?;
-        n as u64
-    };
-    if existing > 0 {
-        return Ok(false);
+            .rows_affected();
     }
-    // `.invalid` never delivers (RFC 2606); the hash keeps addresses unique per source key.
-    let email = format!("imported-{}@import.invalid", short_hash(&user.key));
+    Ok(affected)
+}
+
+/// Imports users: with `refresh`, those imported before get their current name and profile link;
+/// the others are created. Returns how many were created. Imported users have no password: they
+/// cannot log in until they reset it.
+pub async fn upsert_users(
+    conn: &mut SqliteConnection,
+    users: &[UserRow],
+    refresh: bool,
+) -> sqlx::Result<u64> {
+    if users.is_empty() {
+        return Ok(0);
+    }
+    if refresh {
+        execute_values(
+            conn,
+            3,
+            "UPDATE users SET source_name = v.column2, source_url = v.column3 FROM (",
+            ") AS v WHERE users.source_key = v.column1",
+            users,
+            |row, user| {
+                row.push_bind(user.key.as_str())
+                    .push_bind(user.name.as_str())
+                    .push_bind(user.profile_url.as_deref());
+            },
+        )
+        .await?;
+    }
+    let keys: Vec<&str> = users.iter().map(|u| u.key.as_str()).collect();
+    let missing = missing_user_keys(conn, &keys).await?;
+    if missing.is_empty() {
+        return Ok(0);
+    }
+    let new_users: Vec<&UserRow> = users
+        .iter()
+        .filter(|u| missing.binary_search(&u.key).is_ok())
+        .collect();
+    // Everyone under their first choice of username in one go; a name that is taken (or a key
+    // that repeats in the batch) is left out here and retried below.
+    let mut created = execute_values(
+        conn,
+        8,
+        "INSERT INTO users (username, email, password_hash, role, created_at,
+                            source_key, source_name, source_url) ",
+        " ON CONFLICT DO NOTHING",
+        &new_users,
+        |row, user| {
+            row.push_bind(user.usernames.first().map(String::as_str).unwrap_or(""))
+                .push_bind(imported_email(&user.key))
+                .push("NULL")
+                .push("'member'")
+                .push_bind(user.created_at)
+                .push_bind(user.key.as_str())
+                .push_bind(user.name.as_str())
+                .push_bind(user.profile_url.as_deref());
+        },
+    )
+    .await?;
+    let still_missing = missing_user_keys(
+        conn,
+        &missing.iter().map(String::as_str).collect::<Vec<_>>(),
+    )
+    .await?;
+    let mut retried = std::collections::HashSet::new();
+    for user in new_users {
+        if still_missing.binary_search(&user.key).is_ok() && retried.insert(&user.key) {
+            insert_user_retrying(conn, user).await?;
+            created += 1;
+        }
+    }
+    Ok(created)
+}
+
+/// Inserts one user under the first of its usernames that is free.
+async fn insert_user_retrying(conn: &mut SqliteConnection, user: &UserRow) -> sqlx::Result<()> {
+    let email = imported_email(&user.key);
     let mut last_error = None;
     for username in &user.usernames {
         let inserted = sqlx::query(
@@ -104,7 +190,7 @@ pub async fn upsert_user(
         .execute(&mut *conn)
         .await;
         match inserted {
-            Ok(_) => return Ok(true),
+            Ok(_) => return Ok(()),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 last_error = Some(sqlx::Error::Database(e));
             }
@@ -114,39 +200,59 @@ pub async fn upsert_user(
     Err(last_error.unwrap_or(sqlx::Error::RowNotFound))
 }
 
-fn short_hash(key: &str) -> String {
+/// `.invalid` never delivers (RFC 2606); the hash keeps addresses unique per source key.
+fn imported_email(key: &str) -> String {
     use sha2::{Digest, Sha256};
-    hex::encode(&Sha256::digest(key.as_bytes())[..8])
+    format!(
+        "imported-{}@import.invalid",
+        hex::encode(&Sha256::digest(key.as_bytes())[..8])
+    )
 }
 
-/// The keys of `keys` that no user has yet.
+/// The keys of `keys` that no user has yet, sorted and without repeats.
 pub async fn missing_user_keys(
     conn: &mut SqliteConnection,
     keys: &[&str],
 ) -> sqlx::Result<Vec<String>> {
-    let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT j.value FROM json_each(?1) j
-         WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.source_key = j.value)",
-    )
-    .bind(json(keys))
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|(k,)| k).collect())
+    let mut missing = Vec::new();
+    for chunk in keys.chunks(rows_per_statement(1)) {
+        let mut query = QueryBuilder::<Sqlite>::new("SELECT v.column1 FROM (");
+        query.push_values(chunk, |mut row, key| {
+            row.push_bind(*key);
+        });
+        query
+            .push(") AS v WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.source_key = v.column1)");
+        let rows: Vec<(String,)> = query
+            .build_query_as()
+            .persistent(false)
+            .fetch_all(&mut *conn)
+            .await?;
+        missing.extend(rows.into_iter().map(|(key,)| key));
+    }
+    missing.sort_unstable();
+    missing.dedup();
+    Ok(missing)
 }
 
-/// Inserts or updates topics; authors must exist. Returns how many rows were written.
+/// Inserts or updates topics; rows whose author is unknown are left out (the caller counts them).
+/// Returns how many rows were written.
+///
+/// New topics go in hidden, and `show_topics` shows them once their tags and replies are in, in
+/// the same transaction (nobody else ever sees them hidden). The dashboards' roll-up triggers
+/// skip hidden topics, so each new topic is counted once, when shown, instead of being taken out
+/// and put back for each of its tags and for its first answer. Topics imported before keep their
+/// visibility (a moderator may have hidden one).
 pub async fn upsert_topics(conn: &mut SqliteConnection, topics: &[TopicRow]) -> sqlx::Result<u64> {
-    if topics.is_empty() {
-        return Ok(0);
-    }
     // `WHERE true` is SQLite's way to tell an upsert's SELECT from a join's ON clause.
-    let done = sqlx::query(
+    execute_values(
+        conn,
+        10,
         "INSERT INTO topics (source_key, title, author_id, created_at, last_posted_at, view_count,
-                             score, source_answer_count, source_url, source_license)
-         SELECT j.value ->> 'key', j.value ->> 'title', u.id, j.value ->> 'created_at',
-                j.value ->> 'activity_at', j.value ->> 'view_count', j.value ->> 'score',
-                j.value ->> 'answer_count', j.value ->> 'url', j.value ->> 'license'
-         FROM json_each(?1) j JOIN users u ON u.source_key = j.value ->> 'author_key'
+                             score, source_answer_count, source_url, source_license, hidden)
+         SELECT v.column1, v.column2, u.id, v.column4, v.column5, v.column6, v.column7,
+                v.column8, v.column9, v.column10, 1
+         FROM (",
+        ") AS v CROSS JOIN users u ON u.source_key = v.column3
          WHERE true
          ON CONFLICT (source_key) DO UPDATE SET
              title = excluded.title, author_id = excluded.author_id,
@@ -155,39 +261,99 @@ pub async fn upsert_topics(conn: &mut SqliteConnection, topics: &[TopicRow]) -> 
              view_count = MAX(topics.view_count, excluded.view_count),
              score = excluded.score, source_answer_count = excluded.source_answer_count,
              source_url = excluded.source_url, source_license = excluded.source_license",
+        topics,
+        |row, topic| {
+            row.push_bind(topic.key.as_str())
+                .push_bind(topic.title.as_str())
+                .push_bind(topic.author_key.as_str())
+                .push_bind(topic.created_at)
+                .push_bind(topic.activity_at)
+                .push_bind(topic.view_count)
+                .push_bind(topic.score)
+                .push_bind(topic.answer_count)
+                .push_bind(topic.url.as_deref())
+                .push_bind(topic.license.as_deref());
+        },
     )
-    .bind(json(topics))
-    .execute(conn)
+    .await
+}
+
+/// The keys of `keys` that no topic has yet, sorted and without repeats.
+pub async fn missing_topic_keys(
+    conn: &mut SqliteConnection,
+    keys: &[&str],
+) -> sqlx::Result<Vec<String>> {
+    let mut missing = Vec::new();
+    for chunk in keys.chunks(rows_per_statement(1)) {
+        let mut query = QueryBuilder::<Sqlite>::new("SELECT v.column1 FROM (");
+        query.push_values(chunk, |mut row, key| {
+            row.push_bind(*key);
+        });
+        query.push(
+            ") AS v WHERE NOT EXISTS (SELECT 1 FROM topics t WHERE t.source_key = v.column1)",
+        );
+        let rows: Vec<(String,)> = query
+            .build_query_as()
+            .persistent(false)
+            .fetch_all(&mut *conn)
+            .await?;
+        missing.extend(rows.into_iter().map(|(key,)| key));
+    }
+    missing.sort_unstable();
+    missing.dedup();
+    Ok(missing)
+}
+
+/// Shows the topics that `upsert_topics` created hidden.
+pub async fn show_topics(conn: &mut SqliteConnection, keys: &[String]) -> sqlx::Result<()> {
+    execute_values(
+        conn,
+        1,
+        "UPDATE topics SET hidden = 0 WHERE source_key IN (SELECT column1 FROM (",
+        "))",
+        keys,
+        |row, key| {
+            row.push_bind(key.as_str());
+        },
+    )
     .await?;
-    Ok(done.rows_affected())
+    Ok(())
 }
 
 /// Inserts or updates posts; rows whose topic or author is unknown are left out (the caller counts
 /// them). Returns how many rows were written.
 pub async fn upsert_posts(conn: &mut SqliteConnection, posts: &[PostRow]) -> sqlx::Result<u64> {
-    if posts.is_empty() {
-        return Ok(0);
-    }
-    let done = sqlx::query(
+    execute_values(
+        conn,
+        9,
         "INSERT INTO posts (source_key, topic_id, author_id, is_first, body_md, body_html,
                             created_at, edited_at, score)
-         SELECT j.value ->> 'key', t.id, u.id, j.value ->> 'is_first', j.value ->> 'body_md',
-                j.value ->> 'body_html', j.value ->> 'created_at', j.value ->> 'edited_at',
-                j.value ->> 'score'
-         FROM json_each(?1) j
-         JOIN topics t ON t.source_key = j.value ->> 'topic_key'
-         JOIN users u ON u.source_key = j.value ->> 'author_key'
+         SELECT v.column1, t.id, u.id, v.column4, v.column5, v.column6, v.column7, v.column8,
+                v.column9
+         FROM (",
+        ") AS v
+         CROSS JOIN topics t ON t.source_key = v.column2
+         CROSS JOIN users u ON u.source_key = v.column3
          WHERE true
          ON CONFLICT (source_key) DO UPDATE SET
              topic_id = excluded.topic_id, author_id = excluded.author_id,
              is_first = excluded.is_first, body_md = excluded.body_md,
              body_html = excluded.body_html, created_at = excluded.created_at,
              edited_at = excluded.edited_at, score = excluded.score",
+        posts,
+        |row, post| {
+            row.push_bind(post.key.as_str())
+                .push_bind(post.topic_key.as_str())
+                .push_bind(post.author_key.as_str())
+                .push_bind(post.is_first)
+                .push_bind(post.body_md.as_str())
+                .push_bind(post.body_html.as_str())
+                .push_bind(post.created_at)
+                .push_bind(post.edited_at)
+                .push_bind(post.score);
+        },
     )
-    .bind(json(posts))
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected())
+    .await
 }
 
 /// Sets the author tags of the given topics to exactly `tags` (creating tag names on first use).
@@ -199,40 +365,53 @@ pub async fn set_author_tags(
     tags: &[TopicTagRow<'_>],
     now: i64,
 ) -> sqlx::Result<(u64, u64)> {
-    let tags_json = json(tags);
-    let created = sqlx::query(
-        "INSERT INTO tags (name, created_at)
-         SELECT DISTINCT j.value ->> 'tag', ?2 FROM json_each(?1) j
-         WHERE true
-         ON CONFLICT (name) DO NOTHING",
+    let mut names: Vec<&str> = tags.iter().map(|t| t.tag).collect();
+    names.sort_unstable();
+    names.dedup();
+    let created = execute_values(
+        conn,
+        2,
+        "INSERT INTO tags (name, created_at) ",
+        " ON CONFLICT (name) DO NOTHING",
+        &names,
+        |row, name| {
+            row.push_bind(*name).push_bind(now);
+        },
     )
-    .bind(&tags_json)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    sqlx::query(
-        "DELETE FROM topic_tags WHERE source = 'author' AND topic_id IN
-             (SELECT t.id FROM json_each(?1) j JOIN topics t ON t.source_key = j.value)",
-    )
-    .bind(json(topic_keys))
-    .execute(&mut *conn)
     .await?;
-    let written = sqlx::query(
+    execute_values(
+        conn,
+        1,
+        "DELETE FROM topic_tags WHERE source = 'author' AND topic_id IN
+             (SELECT t.id FROM (",
+        ") AS v CROSS JOIN topics t ON t.source_key = v.column1)",
+        topic_keys,
+        |row, key| {
+            row.push_bind(*key);
+        },
+    )
+    .await?;
+    let written = execute_values(
+        conn,
+        3,
         "INSERT INTO topic_tags (topic_id, tag_id, source, status, created_at)
-         SELECT t.id, g.id, 'author', 'active', j.value ->> 'created_at'
-         FROM json_each(?1) j
-         JOIN topics t ON t.source_key = j.value ->> 'topic_key'
-         JOIN tags g ON g.name = j.value ->> 'tag'
+         SELECT t.id, g.id, 'author', 'active', v.column3
+         FROM (",
+        ") AS v
+         CROSS JOIN topics t ON t.source_key = v.column1
+         CROSS JOIN tags g ON g.name = v.column2
          WHERE true
          ON CONFLICT (topic_id, tag_id) DO UPDATE SET
              source = CASE WHEN topic_tags.status = 'active' THEN topic_tags.source ELSE 'author' END,
              status = 'active'",
+        tags,
+        |row, tag| {
+            row.push_bind(tag.topic_key)
+                .push_bind(tag.tag)
+                .push_bind(tag.created_at);
+        },
     )
-    .bind(&tags_json)
-    .execute(conn)
-    .await?
-    .rows_affected();
+    .await?;
     Ok((created, written))
 }
 
@@ -242,7 +421,9 @@ pub async fn refresh_topic_stats(
     conn: &mut SqliteConnection,
     topic_keys: &[&str],
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    execute_values(
+        conn,
+        1,
         "UPDATE topics SET
              reply_count = (SELECT COUNT(*) FROM posts p
                             WHERE p.topic_id = topics.id AND p.is_first = 0),
@@ -252,10 +433,42 @@ pub async fn refresh_topic_stats(
              first_response_at = (SELECT MIN(p.created_at) FROM posts p
                                   WHERE p.topic_id = topics.id AND p.is_first = 0
                                     AND p.author_id <> topics.author_id)
-         WHERE source_key IN (SELECT value FROM json_each(?1))",
+         WHERE source_key IN (SELECT column1 FROM (",
+        "))",
+        topic_keys,
+        |row, key| {
+            row.push_bind(*key);
+        },
     )
-    .bind(json(topic_keys))
-    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Page cache for an import, in KiB: a big forum's indexes and search pages stop fitting in the
+/// default 32 MB, and every batch then reads them again.
+const IMPORT_CACHE_KIB: i64 = 256 * 1024;
+/// WAL pages between checkpoints during an import (the default is 1,000): each checkpoint copies
+/// the pages that nearly every batch touches (indexes, search segments) into the database again.
+const IMPORT_CHECKPOINT_PAGES: i64 = 32_768;
+
+/// Switches this connection to the settings for a long import, or back to the usual ones.
+/// Durability is the same either way: only the memory used and the checkpoint interval change.
+pub async fn import_mode(conn: &mut SqliteConnection, on: bool) -> sqlx::Result<()> {
+    let (cache_kib, checkpoint_pages) = if on {
+        (IMPORT_CACHE_KIB, IMPORT_CHECKPOINT_PAGES)
+    } else {
+        (super::CACHE_KIB, 1000)
+    };
+    // PRAGMAs take no bound parameters; these are integers of our own, safe to format in.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PRAGMA cache_size = -{cache_kib}"
+    )))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PRAGMA wal_autocheckpoint = {checkpoint_pages}"
+    )))
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

@@ -24,6 +24,9 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+/// Each connection's page cache, in KiB.
+pub(crate) const CACHE_KIB: i64 = 32_000;
+
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Opens (creating if needed) the SQLite database at `url` in WAL mode with foreign keys on,
@@ -39,7 +42,7 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePo
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10))
-        .pragma("cache_size", "-32000")
+        .pragma("cache_size", format!("-{CACHE_KIB}"))
         .pragma("temp_store", "memory");
     let pool = SqlitePoolOptions::new()
         .max_connections(max_connections.max(1))

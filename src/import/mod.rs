@@ -10,7 +10,7 @@ pub mod stackexchange;
 mod text;
 mod xml;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -80,7 +80,7 @@ pub struct ImportOptions {
 impl Default for ImportOptions {
     fn default() -> Self {
         Self {
-            batch_size: 1000,
+            batch_size: 5000,
             progress: ProgressBar::hidden(),
         }
     }
@@ -296,6 +296,7 @@ where
         batcher.finish(result);
     });
     let mut summary = ImportSummary::default();
+    db::import::import_mode(conn, true).await?;
     let written = async {
         while let Some(batch) = rx.recv().await {
             let batch = batch?;
@@ -311,6 +312,7 @@ where
     .await;
     drop(rx);
     let joined = reader.await;
+    db::import::import_mode(conn, false).await?;
     written?;
     joined.map_err(|_| ImportError::ReaderLost)?;
     // Imported topics are usually older than the hot window, but a fresh dump's are not.
@@ -329,24 +331,13 @@ async fn write_batch(
 ) -> Result<(), ImportError> {
     let now = crate::domain::now();
     let mut tx = conn.begin().await?;
-    for user in &batch.users {
-        db::import::upsert_user(&mut tx, user, true).await?;
-    }
-    let mut author_keys: Vec<&str> = batch.authors.iter().map(|a| a.key.as_str()).collect();
-    author_keys.sort_unstable();
-    author_keys.dedup();
-    let missing: BTreeSet<String> = db::import::missing_user_keys(&mut tx, &author_keys)
-        .await?
-        .into_iter()
-        .collect();
-    let mut authors_created = 0;
-    for author in batch.authors.iter().filter(|a| missing.contains(&a.key)) {
-        authors_created += u64::from(db::import::upsert_user(&mut tx, author, false).await?);
-    }
+    db::import::upsert_users(&mut tx, &batch.users, true).await?;
+    let authors_created = db::import::upsert_users(&mut tx, &batch.authors, false).await?;
+    let topic_keys: Vec<&str> = batch.topics.iter().map(|t| t.key.as_str()).collect();
+    let new_topics = db::import::missing_topic_keys(&mut tx, &topic_keys).await?;
     let topics = db::import::upsert_topics(&mut tx, &batch.topics).await?;
     let first_posts = db::import::upsert_posts(&mut tx, &batch.first_posts).await?;
     let replies = db::import::upsert_posts(&mut tx, &batch.replies).await?;
-    let topic_keys: Vec<&str> = batch.topics.iter().map(|t| t.key.as_str()).collect();
     let tag_rows: Vec<TopicTagRow<'_>> = batch
         .tags
         .iter()
@@ -363,6 +354,7 @@ async fn write_batch(
     touched.sort_unstable();
     touched.dedup();
     db::import::refresh_topic_stats(&mut tx, &touched).await?;
+    db::import::show_topics(&mut tx, &new_topics).await?;
     tx.commit().await?;
 
     summary.rows += batch.rows;

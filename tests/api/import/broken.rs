@@ -131,6 +131,50 @@ async fn a_synthetic_dump_without_users_imports_with_renamed_tags_and_owner_name
 }
 
 #[tokio::test]
+async fn users_whose_names_collide_in_one_batch_or_with_a_local_account_all_get_usernames() {
+    let app = spawn_app().await;
+    app.user("Ann").await;
+    let question = QUESTION.replace(r#"OwnerDisplayName="Ann""#, r#"OwnerUserId="2""#);
+    let tmp = synthetic_dump(&format!("<posts>\n{question}\n</posts>\n"));
+    let dir = tmp.path().join("example.stackexchange.com");
+    let users: String = (1..=3)
+        .map(|id| {
+            format!(r#"  <row Id="{id}" CreationDate="2019-01-01T00:00:00" DisplayName="Ann" />"#)
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(
+        dir.join("Users.xml"),
+        format!("<users>\n{users}\n</users>\n"),
+    )
+    .unwrap();
+
+    let summary = import_site(&app, &dir, 1000).await.unwrap();
+
+    assert_eq!(summary.users, 3, "{summary}");
+    assert_eq!(
+        app.count("SELECT COUNT(DISTINCT username) FROM users WHERE source_name = 'Ann'")
+            .await,
+        3
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE source_key IS NULL AND username = 'Ann'")
+            .await,
+        1,
+        "the local account keeps its name"
+    );
+    // Importing again refreshes them and creates nobody.
+    let again = import_site(&app, &dir, 1000).await.unwrap();
+    assert_eq!(again.authors_created, 0, "{again}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE source_name = 'Ann'")
+            .await,
+        3
+    );
+    assert_consistent(&app).await;
+}
+
+#[tokio::test]
 async fn a_malformed_json_line_is_reported_by_its_number_after_earlier_batches_commit() {
     let app = spawn_app().await;
     let tmp = tempfile::tempdir().unwrap();

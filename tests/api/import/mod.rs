@@ -122,6 +122,13 @@ pub async fn assert_consistent(app: &TestApp) {
         broken, 0,
         "topics without their opening post or with a wrong reply count"
     );
+    // New topics are written hidden and shown once complete, within the batch's transaction.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM topics WHERE source_key IS NOT NULL AND hidden = 1")
+            .await,
+        0,
+        "imported topics left hidden"
+    );
     // The dashboards' roll-ups follow imports (upserts, re-dated topics, replaced author tags).
     crate::dashboard::assert_rollups_match(&app.pool, "importing").await;
 }
