@@ -34,6 +34,7 @@ impl Application {
         let data = Data::new(state.clone());
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(web::error::method_not_allowed_bodies())
                 .wrap(from_fn(web::limits::enforce))
                 .wrap(from_fn(web::cache::serve))
                 .wrap(web::headers::security_headers())

@@ -1,8 +1,11 @@
 //! One error type for every handler, mapped once to an HTTP response: an HTML page for browsers
 //! (`AppError`) or `{ "error": { code, message, fields } }` for the API (`ApiError`). Internal
 //! errors are logged here, once, and never shown.
+use actix_web::body::EitherBody;
+use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 use serde::Serialize;
@@ -23,6 +26,8 @@ pub enum AppError {
     Forbidden(String),
     #[error("not found")]
     NotFound,
+    #[error("this address does not accept that method")]
+    MethodNotAllowed,
     #[error("{0}")]
     Conflict(String),
     #[error("the request is too large")]
@@ -46,6 +51,7 @@ impl AppError {
             AppError::Csrf => "csrf",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound => "not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Conflict(_) => "conflict",
             AppError::PayloadTooLarge => "too_large",
             AppError::TooManyRequests { .. } => "rate_limited",
@@ -60,6 +66,7 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Csrf | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -221,4 +228,27 @@ pub fn payload_error(error: &dyn std::fmt::Display, too_large: bool) -> AppError
     } else {
         AppError::BadRequest(format!("malformed request: {error}"))
     }
+}
+
+/// Gives actix-web's bare 405 (a known path asked with a method it does not serve) the body every
+/// other error has, a page or the API's JSON, keeping its `Allow` header. Handlers never answer
+/// 405 themselves, so every 405 comes from routing.
+pub fn method_not_allowed_bodies<B: 'static>() -> ErrorHandlers<B> {
+    ErrorHandlers::new().handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed)
+}
+
+fn method_not_allowed<B>(routed: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let (request, bare) = routed.into_parts();
+    let error = AppError::MethodNotAllowed;
+    let mut response = if request.path().starts_with("/api/") {
+        ApiError(error).error_response()
+    } else {
+        error.error_response()
+    };
+    if let Some(allow) = bare.headers().get(header::ALLOW) {
+        response.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(request, response).map_body(|_, body| EitherBody::right(body)),
+    ))
 }

@@ -118,6 +118,19 @@ async fn a_method_a_path_does_not_serve_is_405_with_allow() {
         );
         assert_eq!(response.headers()["allow"], allow, "{method} {path}");
         assert!(response.headers().contains_key("content-security-policy"));
+        let is_head = method == reqwest::Method::HEAD;
+        let body = response.text().await.unwrap();
+        if is_head {
+            assert!(body.is_empty(), "{method} {path}");
+        } else if path.starts_with("/api/") {
+            let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(
+                json["error"]["code"], "method_not_allowed",
+                "{method} {path}"
+            );
+        } else {
+            assert!(body.contains("405"), "{method} {path}: {body}");
+        }
     }
 }
 
