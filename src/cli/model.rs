@@ -4,6 +4,7 @@ use crate::model::{Classifier, ClassifierParams, Metrics, TrainProgress, read_js
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -69,6 +70,27 @@ pub struct TrainArgs {
     min_tag_examples: Option<usize>,
     #[arg(long)]
     max_vocab: Option<usize>,
+    /// The linear bag-of-words path beside the LSTM (`--wide false` to leave it out).
+    #[arg(long)]
+    wide: Option<bool>,
+    /// Hashed-bigram rows of the bag-of-words path; 0 = words only.
+    #[arg(long)]
+    wide_buckets: Option<usize>,
+    /// Decoupled (AdamW) weight decay; 0 = plain Adam.
+    #[arg(long)]
+    weight_decay: Option<f32>,
+    /// Steps of linear learning-rate warm-up.
+    #[arg(long)]
+    warmup_steps: Option<usize>,
+    /// Cosine decay of the learning rate down to this share of it; 1 = constant.
+    #[arg(long)]
+    lr_min_fraction: Option<f32>,
+    /// Learning-rate factor after an epoch without improvement; 1 = off.
+    #[arg(long)]
+    plateau_decay: Option<f32>,
+    /// Pull of per-tag thresholds toward the global one, in validation positives; 0 = none.
+    #[arg(long)]
+    threshold_prior: Option<f64>,
 }
 
 /// Options of `threadwise evaluate`.
@@ -119,13 +141,31 @@ pub struct BenchArgs {
     json: bool,
 }
 
+/// `println!` that returns the write error instead of panicking on it.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    };
+}
+
 /// Runs one model command.
 pub fn run(command: ModelCommand) -> anyhow::Result<()> {
-    match command {
+    let result = match command {
         ModelCommand::Train(args) => train(*args),
         ModelCommand::Evaluate(args) => evaluate(args),
         ModelCommand::Suggest(args) => suggest(args),
         ModelCommand::BenchModel(args) => bench_model(args),
+    };
+    // `threadwise evaluate … | head` closes the pipe early: the reader wants no more, which is
+    // not a failure.
+    match result {
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(())
+        }
+        other => other,
     }
 }
 
@@ -146,9 +186,17 @@ fn params(a: &TrainArgs) -> ClassifierParams {
         seed,
         batch_size,
         dropout,
+        token_dropout,
         learning_rate,
         min_tag_examples,
-        max_vocab
+        max_vocab,
+        wide,
+        wide_buckets,
+        weight_decay,
+        warmup_steps,
+        lr_min_fraction,
+        plateau_decay,
+        threshold_prior
     );
     if let Some(s) = a.max_seconds {
         p = p.max_seconds((s > 0.0).then_some(s));
@@ -236,11 +284,14 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_metrics(m: &Metrics) {
-    println!(
+fn print_metrics(m: &Metrics) -> std::io::Result<()> {
+    out!(
         "items {}  micro-F1 {:.4}  macro-F1 {:.4}  P@1 {:.4}",
-        m.examples, m.micro_f1, m.macro_f1, m.precision_at_1
-    );
+        m.examples,
+        m.micro_f1,
+        m.macro_f1,
+        m.precision_at_1
+    )?;
     let width = m
         .per_tag
         .iter()
@@ -248,13 +299,18 @@ fn print_metrics(m: &Metrics) {
         .max()
         .unwrap_or(3)
         .max(3);
-    println!("{:width$}  precision  recall      f1  support", "tag");
+    out!("{:width$}  precision  recall      f1  support", "tag")?;
     for t in &m.per_tag {
-        println!(
+        out!(
             "{:width$}  {:9.3}  {:6.3}  {:6.3}  {:7}",
-            t.tag, t.precision, t.recall, t.f1, t.support
-        );
+            t.tag,
+            t.precision,
+            t.recall,
+            t.f1,
+            t.support
+        )?;
     }
+    Ok(())
 }
 
 fn evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
@@ -262,9 +318,9 @@ fn evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
     let data = read_jsonl(&args.data)?;
     let m = model.evaluate(&data);
     if args.json {
-        println!("{}", serde_json::to_string(&m)?);
+        out!("{}", serde_json::to_string(&m)?)?;
     } else {
-        print_metrics(&m);
+        print_metrics(&m)?;
     }
     Ok(())
 }
@@ -273,10 +329,10 @@ fn suggest(args: SuggestArgs) -> anyhow::Result<()> {
     let model = Classifier::load(&args.model)?;
     let prediction = model.predict(&args.text, &args.body);
     for (tag, p) in &prediction.tags {
-        println!("{tag}\t{p:.3}");
+        out!("{tag}\t{p:.3}")?;
     }
     if let Some(q) = prediction.quality {
-        println!("(predicted quality {q:.3})");
+        out!("(predicted quality {q:.3})")?;
     }
     Ok(())
 }
@@ -292,9 +348,9 @@ fn bench_model(args: BenchArgs) -> anyhow::Result<()> {
         .max(1);
     let r = bench::run(shape, threads, args.steps.max(1));
     if args.json {
-        println!("{}", serde_json::to_string(&r)?);
+        out!("{}", serde_json::to_string(&r)?)?;
     } else {
-        println!(
+        out!(
             "{:?} shape, {} thread(s): train_seq_per_s {:.0} ({:.2} ms/step), infer_seq_per_s {:.0}, single_latency_ms {:.3} ({} tokens), single_latency_256_ms {:.3}",
             args.shape,
             threads,
@@ -304,7 +360,7 @@ fn bench_model(args: BenchArgs) -> anyhow::Result<()> {
             r.single_latency_ms,
             shape.seq,
             r.single_latency_256_ms
-        );
+        )?;
     }
     Ok(())
 }

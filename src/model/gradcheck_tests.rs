@@ -1,6 +1,6 @@
 //! Finite-difference gradient checks (central differences, f64) for every layer and the network.
 use super::layers::gradcheck::{max_rel_error, numeric_grad, random};
-use super::layers::{active_counts, dense::Dense, embedding, loss, lstm, pooling};
+use super::layers::{active_counts, bow, dense::Dense, embedding, loss, lstm, pooling};
 use super::network::{Architecture, Batch, Network, Workspace};
 use ndarray::{Array2, ArrayView2};
 
@@ -115,6 +115,50 @@ fn embedding_gradient_is_a_scatter_add() {
 }
 
 #[test]
+fn bag_of_words_gradient_matches_with_bigrams_repeats_and_dropped_tokens() {
+    let active = active_counts(&LENGTHS);
+    let rows = active.len() * BATCH;
+    // Repeated ids (a bag counts a feature once), one dropped token (keep = 0), and 3 bigram
+    // buckets after the 4 word rows (so bigrams collide too).
+    const VOCAB: usize = 4;
+    let tokens: Vec<u32> = (0..rows).map(|r| (r % VOCAB) as u32).collect();
+    let mut keep = vec![1.0; rows];
+    keep[3] = 0.0;
+    let mut table = random(VOCAB + 3, 2, 16, 1.0);
+    let proj = random(BATCH, 2, 17, 1.0);
+    let loss_of = |table: &Array2<f64>| {
+        let mut out = Array2::zeros((BATCH, 2));
+        let mut bags = bow::Bags::default();
+        bow::forward(
+            table,
+            VOCAB,
+            &tokens,
+            &keep,
+            &active,
+            BATCH,
+            &mut bags,
+            out.view_mut(),
+        );
+        project(out.view(), &proj)
+    };
+    let mut bags = bow::Bags::default();
+    bow::forward(
+        &table,
+        VOCAB,
+        &tokens,
+        &keep,
+        &active,
+        BATCH,
+        &mut bags,
+        Array2::zeros((BATCH, 2)).view_mut(),
+    );
+    let mut grad = Array2::zeros((VOCAB + 3, 2));
+    bow::backward(proj.view(), &bags, &mut grad);
+    let num = numeric_grad(&mut table, loss_of);
+    assert_close("bag of words", grad.as_slice().unwrap(), &num);
+}
+
+#[test]
 fn masked_mean_max_pooling_gradient_matches() {
     let active = active_counts(&LENGTHS);
     let rows = active.len() * BATCH;
@@ -201,9 +245,13 @@ fn whole_network_gradients_match_with_both_heads() {
         hidden: 4,
         layers: 2,
         tags: 3,
+        wide: true,
+        wide_buckets: 5,
     };
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(15);
-    let net = Network::<f64>::init(arch, &mut rng);
+    let mut net = Network::<f64>::init(arch, &mut rng);
+    // The bag-of-words path starts at zero; give it weights so its gradient flows everywhere.
+    net.wide = random(arch.vocab + arch.wide_buckets, arch.tags, 18, 0.5);
     let batch = tiny_batch();
     let (tag_scale, quality_scale) = (1.0 / 9.0, 0.5);
     let loss_of = |net: &Network<f64>| {
@@ -243,4 +291,5 @@ fn whole_network_gradients_match_with_both_heads() {
         }
         assert_close(name, &analytic[k], &numeric);
     }
+    assert!(names.iter().any(|n| n == "wide.w"), "{names:?}");
 }

@@ -143,11 +143,14 @@ fn grid() -> impl Iterator<Item = f32> {
 /// Tunes one threshold per tag on a validation set, maximising that tag's F1 under the decision
 /// rule (the top-1 tag is always in). Tags with fewer than `min_support` validation positives get
 /// the single threshold that maximises micro-F1 instead, since a per-tag choice from a handful of
-/// items mostly fits noise. Ties go to the threshold nearest 0.5.
+/// items mostly fits noise; the others are pulled toward it, `(n·own + prior·global) / (n + prior)`
+/// for a tag with `n` validation positives (`prior` = 0: no pull). Ties go to the threshold
+/// nearest 0.5.
 pub fn tune_thresholds(
     probs: ArrayView2<f32>,
     gold: &[Vec<usize>],
     min_support: usize,
+    prior: f64,
 ) -> Vec<f32> {
     let k = probs.ncols();
     let y = gold_matrix(gold, k);
@@ -198,7 +201,12 @@ pub fn tune_thresholds(
                     best = (f1(tp, fp, fn_), g);
                 }
             }
-            thresholds[best.1]
+            let (own, global) = (
+                f64::from(thresholds[best.1]),
+                f64::from(thresholds[global.1]),
+            );
+            let n = support as f64;
+            ((n * own + prior * global) / (n + prior)) as f32
         })
         .collect()
 }
@@ -227,7 +235,11 @@ mod tests {
         // Tag 1 is gold exactly when its probability is ≥ 0.3; tag 0 is always top-1 and gold.
         let probs = array![[0.9, 0.35], [0.9, 0.32], [0.9, 0.2], [0.9, 0.1]];
         let gold = vec![vec![0, 1], vec![0, 1], vec![0], vec![0]];
-        let thr = tune_thresholds(probs.view(), &gold, 1);
+        let thr = tune_thresholds(probs.view(), &gold, 1, 0.0);
         assert!(thr[1] > 0.2 && thr[1] <= 0.3, "{thr:?}");
+        // A prior pulls the tag's own threshold toward the global one.
+        let global = tune_thresholds(probs.view(), &gold, 100, 0.0)[1];
+        let pulled = tune_thresholds(probs.view(), &gold, 1, 2.0)[1];
+        approx::assert_abs_diff_eq!(pulled, (2.0 * thr[1] + 2.0 * global) / 4.0, epsilon = 1e-6);
     }
 }

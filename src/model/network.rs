@@ -1,7 +1,8 @@
 //! The whole network: Embedding → LSTM × layers → masked mean+max pooling → dropout → two dense
-//! heads (tags, quality), with forward and backward passes over one time-major batch (shard).
+//! heads (tags, quality), plus an optional linear bag-of-words ("wide") path added to the tag
+//! logits, with forward and backward passes over one time-major batch (shard).
 use super::Float;
-use super::layers::{dense::Dense, embedding, loss, lstm, lstm::Lstm, pooling};
+use super::layers::{bow, dense::Dense, embedding, loss, lstm, lstm::Lstm, pooling};
 use ndarray::{Array2, Axis, s};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -19,6 +20,12 @@ pub struct Architecture {
     pub layers: usize,
     /// Number of output tags.
     pub tags: usize,
+    /// Whether a linear bag-of-words path (`[vocab + wide_buckets, tags]`) adds to the tag logits.
+    #[serde(default)]
+    pub wide: bool,
+    /// Hashed-bigram rows of the bag-of-words path (0 = words only).
+    #[serde(default)]
+    pub wide_buckets: usize,
 }
 
 impl Architecture {
@@ -41,6 +48,8 @@ pub struct Network<F> {
     pub tags: Dense<F>,
     /// `[2·hidden → 1]`, the predicted-quality head.
     pub quality: Dense<F>,
+    /// `[vocab, tags]`, the bag-of-words path; `[0, tags]` when the architecture has none.
+    pub wide: Array2<F>,
 }
 
 impl<F: Float> Network<F> {
@@ -59,11 +68,20 @@ impl<F: Float> Network<F> {
             lstm,
             tags: Dense::zeros(arch.features(), arch.tags),
             quality: Dense::zeros(arch.features(), 1),
+            wide: Array2::zeros((
+                if arch.wide {
+                    arch.vocab + arch.wide_buckets
+                } else {
+                    0
+                },
+                arch.tags,
+            )),
         }
     }
 
     /// Random initialisation: small uniform embeddings, Glorot-uniform input and dense weights,
     /// `±1/√H` recurrent weights, and a forget-gate bias of 1 so early gradients flow through time.
+    /// The bag-of-words path starts at zero, as logistic regression does.
     pub fn init(arch: Architecture, rng: &mut impl Rng) -> Self {
         let mut net = Self::zeros(arch);
         let mut fill =
@@ -97,6 +115,8 @@ impl<F: Float> Network<F> {
             hidden: self.lstm[0].hidden(),
             layers: self.lstm.len(),
             tags: self.tags.b.len(),
+            wide: self.wide.nrows() > 0,
+            wide_buckets: self.wide.nrows().saturating_sub(self.embedding.nrows()),
         }
     }
 
@@ -112,6 +132,9 @@ impl<F: Float> Network<F> {
         out.push(tensor("tags.b", &self.tags.b));
         out.push(tensor("quality.w", &self.quality.w));
         out.push(tensor("quality.b", &self.quality.b));
+        if self.wide.nrows() > 0 {
+            out.push(tensor("wide.w", &self.wide));
+        }
         out
     }
 
@@ -127,6 +150,9 @@ impl<F: Float> Network<F> {
         out.push(self.tags.b.as_slice_mut().expect("contiguous"));
         out.push(self.quality.w.as_slice_mut().expect("contiguous"));
         out.push(self.quality.b.as_slice_mut().expect("contiguous"));
+        if self.wide.nrows() > 0 {
+            out.push(self.wide.as_slice_mut().expect("contiguous"));
+        }
         out
     }
 
@@ -240,6 +266,7 @@ pub struct Workspace<F> {
     token_keep: Vec<F>,
     d_emb_skip: Array2<F>,
     keep: Array2<F>,
+    bags: bow::Bags<F>,
     /// Tag logits of the last forward pass, `[batch, tags]`.
     pub logits: Array2<F>,
     /// Quality logits of the last forward pass, `[batch, 1]`.
@@ -321,6 +348,18 @@ impl<F: Float> Network<F> {
         ws.logits = Array2::zeros((b, arch.tags));
         ws.quality = Array2::zeros((b, 1));
         self.tags.forward(ws.pooled.view(), ws.logits.view_mut());
+        if arch.wide {
+            bow::forward(
+                &self.wide,
+                arch.vocab,
+                &batch.tokens,
+                &ws.token_keep,
+                &batch.active,
+                b,
+                &mut ws.bags,
+                ws.logits.view_mut(),
+            );
+        }
         self.quality
             .forward(ws.pooled.view(), ws.quality.view_mut());
     }
@@ -353,6 +392,9 @@ impl<F: Float> Network<F> {
             quality_scale,
             ws.d_quality.view_mut(),
         );
+        if arch.wide {
+            bow::backward(ws.d_logits.view(), &ws.bags, &mut grad.wide);
+        }
         ws.d_pooled = Array2::zeros((b, arch.features()));
         self.tags.backward(
             ws.pooled.view(),

@@ -21,10 +21,16 @@ pub fn clip_global_norm(grads: &mut Network<f32>, max_norm: f32) -> f32 {
     norm
 }
 
-/// Adam (Kingma & Ba) with bias-corrected moment estimates.
+/// Adam (Kingma & Ba) with bias-corrected moment estimates and optional decoupled weight decay
+/// (AdamW, Loshchilov & Hutter) on the weight matrices (not the biases).
 #[derive(Debug, Clone)]
 pub struct Adam {
     lr: f32,
+    /// Multiplies `lr` (warm-up and decay schedules set it between steps).
+    pub lr_scale: f32,
+    weight_decay: f32,
+    /// Per tensor (in [`Network::tensors`] order): whether weight decay applies.
+    decays: Vec<bool>,
     beta1: f32,
     beta2: f32,
     eps: f32,
@@ -35,33 +41,50 @@ pub struct Adam {
 
 impl Adam {
     /// Zero moments for a network of the given architecture.
-    pub fn new(arch: Architecture, lr: f32) -> Self {
+    pub fn new(arch: Architecture, lr: f32, weight_decay: f32) -> Self {
+        let m = Network::zeros(arch);
+        let decays = m
+            .tensors()
+            .iter()
+            .map(|(name, _, _)| !name.ends_with(".b"))
+            .collect();
         Adam {
             lr,
+            lr_scale: 1.0,
+            weight_decay,
+            decays,
             beta1: 0.9,
             beta2: 0.999,
             eps: 1e-8,
             step: 0,
-            m: Network::zeros(arch),
+            m,
             v: Network::zeros(arch),
         }
     }
 
-    /// One update `w -= lr · m̂ / (√v̂ + ε)`.
+    /// One update `w -= lr · (m̂ / (√v̂ + ε) + weight_decay · w)`.
     pub fn update(&mut self, weights: &mut Network<f32>, grads: &Network<f32>) {
         self.step += 1;
         let (b1, b2) = (self.beta1, self.beta2);
-        let lr_t = self.lr * (1.0 - b2.powi(self.step)).sqrt() / (1.0 - b1.powi(self.step));
+        let lr = self.lr * self.lr_scale;
+        let lr_t = lr * (1.0 - b2.powi(self.step)).sqrt() / (1.0 - b1.powi(self.step));
         let eps = self.eps;
         let grads = grads.tensors();
         let ws = weights.slices_mut().into_iter();
         let ms = self.m.slices_mut().into_iter();
         let vs = self.v.slices_mut().into_iter();
-        for (((w, m), v), (_, _, g)) in ws.zip(ms).zip(vs).zip(grads) {
+        for ((((w, m), v), (_, _, g)), &decays) in ws.zip(ms).zip(vs).zip(grads).zip(&self.decays) {
+            // Decoupled: the decay shrinks the weight directly instead of entering Adam's moments,
+            // so it is not rescaled away by √v̂.
+            let shrink = if decays {
+                1.0 - lr * self.weight_decay
+            } else {
+                1.0
+            };
             for (((w, m), v), &g) in w.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(g) {
                 *m = b1 * *m + (1.0 - b1) * g;
                 *v = b2 * *v + (1.0 - b2) * g * g;
-                *w -= lr_t * *m / (v.sqrt() + eps);
+                *w = *w * shrink - lr_t * *m / (v.sqrt() + eps);
             }
         }
     }
@@ -79,6 +102,8 @@ mod tests {
             hidden: 1,
             layers: 1,
             tags: 1,
+            wide: false,
+            wide_buckets: 0,
         };
         let mut g = Network::<f32>::zeros(arch);
         g.embedding[(0, 0)] = 3.0;
@@ -95,11 +120,13 @@ mod tests {
             hidden: 1,
             layers: 1,
             tags: 1,
+            wide: false,
+            wide_buckets: 0,
         };
         let mut w = Network::<f32>::zeros(arch);
         let mut g = Network::<f32>::zeros(arch);
         g.tags.b[0] = 0.5;
-        let mut adam = Adam::new(arch, 0.01);
+        let mut adam = Adam::new(arch, 0.01, 0.0);
         adam.update(&mut w, &g);
         assert!(
             (w.tags.b[0] + 0.01).abs() < 1e-6,

@@ -49,6 +49,23 @@ pub struct ClassifierParams {
     pub quality_weight: f32,
     /// Share of the training set held out for validation when no validation set is given.
     pub valid_fraction: f64,
+    /// A linear bag-of-words path from the tokens straight to the tag logits, trained jointly
+    /// with the LSTM ("wide & deep").
+    pub wide: bool,
+    /// Hashed-bigram rows of the bag-of-words path (0 = words only).
+    pub wide_buckets: usize,
+    /// Decoupled (AdamW) weight decay on the weight matrices; 0 = plain Adam.
+    pub weight_decay: f32,
+    /// Optimiser steps over which the learning rate rises linearly from 0.
+    pub warmup_steps: usize,
+    /// The learning rate follows a cosine from its full value down to this share of it over the
+    /// planned steps (epochs × batches); 1 = constant.
+    pub lr_min_fraction: f32,
+    /// The learning rate is multiplied by this after every epoch that does not improve; 1 = off.
+    pub plateau_decay: f32,
+    /// Per-tag thresholds are pulled toward the global one as if the global one had this many
+    /// validation positives behind it (tags with few positives mostly get the global); 0 = off.
+    pub threshold_prior: f64,
 }
 
 /// All cores but one (so the web server keeps one), at least one.
@@ -79,6 +96,17 @@ impl Default for ClassifierParams {
             token_dropout: 0.1,
             quality_weight: 0.2,
             valid_fraction: 0.1,
+            // Measured on debtags (README): the bag-of-words path with 2¹⁶ bigram buckets, AdamW
+            // decay 0.1 against its fast over-fitting, and thresholds pulled toward the global one
+            // took validation micro-F1 from 0.619 to 0.644; cosine decay, plateau decay, decay 0.3
+            // and word dropout 0.2 did not help.
+            wide: true,
+            wide_buckets: 1 << 16,
+            weight_decay: 0.1,
+            warmup_steps: 0,
+            lr_min_fraction: 1.0,
+            plateau_decay: 1.0,
+            threshold_prior: 20.0,
         }
     }
 }
@@ -135,6 +163,20 @@ setters! {
     quality_weight: f32,
     /// Sets [`ClassifierParams::valid_fraction`].
     valid_fraction: f64,
+    /// Sets [`ClassifierParams::wide`].
+    wide: bool,
+    /// Sets [`ClassifierParams::wide_buckets`].
+    wide_buckets: usize,
+    /// Sets [`ClassifierParams::weight_decay`].
+    weight_decay: f32,
+    /// Sets [`ClassifierParams::warmup_steps`].
+    warmup_steps: usize,
+    /// Sets [`ClassifierParams::lr_min_fraction`].
+    lr_min_fraction: f32,
+    /// Sets [`ClassifierParams::plateau_decay`].
+    plateau_decay: f32,
+    /// Sets [`ClassifierParams::threshold_prior`].
+    threshold_prior: f64,
 }
 
 /// Parameters that passed [`ClassifierParams::check`]; only these can train.
@@ -218,6 +260,34 @@ impl ClassifierParams {
                 "valid_fraction",
                 p.valid_fraction,
                 "must be in (0, 1)",
+            ));
+        }
+        if !(p.weight_decay >= 0.0 && p.weight_decay * p.learning_rate < 1.0) {
+            return Err(ModelError::param(
+                "weight_decay",
+                p.weight_decay,
+                "must be ≥ 0 and below 1 / learning_rate",
+            ));
+        }
+        if !(p.lr_min_fraction >= 0.0 && p.lr_min_fraction <= 1.0) {
+            return Err(ModelError::param(
+                "lr_min_fraction",
+                p.lr_min_fraction,
+                "must be in [0, 1]",
+            ));
+        }
+        if !(p.plateau_decay > 0.0 && p.plateau_decay <= 1.0) {
+            return Err(ModelError::param(
+                "plateau_decay",
+                p.plateau_decay,
+                "must be in (0, 1]",
+            ));
+        }
+        if !(p.threshold_prior >= 0.0 && p.threshold_prior.is_finite()) {
+            return Err(ModelError::param(
+                "threshold_prior",
+                p.threshold_prior,
+                "must be ≥ 0",
             ));
         }
         Ok(ValidParams(p.clone()))

@@ -22,7 +22,9 @@ use std::path::Path;
 /// Value of the `format` metadata key.
 pub const FORMAT: &str = "threadwise-tagger";
 /// The metadata layout this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2 added the optional bag-of-words tensor `wide.w` and the `wide` architecture flag;
+/// version-1 files are refused (with a [`ModelError::BadModel`]) rather than half-read.
+pub const FORMAT_VERSION: u32 = 2;
 const META_KEY: &str = "threadwise";
 
 /// The metadata envelope; fields serialise in this order.

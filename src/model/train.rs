@@ -141,6 +141,8 @@ impl ValidParams {
             hidden: p.hidden,
             layers: p.layers,
             tags: tags.len(),
+            wide: p.wide,
+            wide_buckets: p.wide_buckets,
         };
         let net = Network::<f32>::init(arch, &mut rng);
         let mut trainer = Trainer::new(net, p);
@@ -156,6 +158,8 @@ impl ValidParams {
             p.min_steps,
             tr.seqs.len().div_ceil(p.batch_size),
         );
+        let planned_steps = epochs * tr.seqs.len().div_ceil(p.batch_size);
+        let (mut step, mut plateau_scale) = (0usize, 1.0f32);
         for epoch in 1..=epochs {
             let start = Instant::now();
             let batches = bucketed_batches(&tr.seqs, p.batch_size, &mut rng);
@@ -170,6 +174,8 @@ impl ValidParams {
                     out_of_time = true;
                     break;
                 }
+                trainer.set_lr_scale(plateau_scale * lr_schedule(p, step, planned_steps));
+                step += 1;
                 let dropout_seed: u64 = rng.r#gen();
                 let items: Vec<Item> = ids
                     .iter()
@@ -189,8 +195,12 @@ impl ValidParams {
                 });
             }
             let (probs, _) = infer(&trainer.net, &va.seqs, p.threads);
-            let thresholds =
-                metrics::tune_thresholds(probs.view(), &va.gold, MIN_THRESHOLD_SUPPORT);
+            let thresholds = metrics::tune_thresholds(
+                probs.view(),
+                &va.gold,
+                MIN_THRESHOLD_SUPPORT,
+                p.threshold_prior,
+            );
             let valid_metrics = metrics::evaluate(probs.view(), &va.gold, &thresholds, &tags);
             let valid_loss = mean_bce(probs.view(), &va.gold);
             // On a tie in micro-F1 (common on small validation sets, where F1 saturates early) the
@@ -219,6 +229,7 @@ impl ValidParams {
                 since_best = 0;
             } else {
                 since_best += 1;
+                plateau_scale *= p.plateau_decay;
                 if since_best >= patience {
                     break;
                 }
@@ -238,6 +249,20 @@ impl ValidParams {
             quality_trained: tr.quality.iter().any(Option::is_some),
         })
     }
+}
+
+/// The learning-rate multiplier at optimiser step `step` of `planned`: a linear warm-up over
+/// `warmup_steps`, then a cosine from 1 down to `lr_min_fraction` (constant when that is 1). It
+/// depends on the step count only, never on time, so training stays deterministic.
+fn lr_schedule(p: &super::ClassifierParams, step: usize, planned: usize) -> f32 {
+    let warm = if step < p.warmup_steps {
+        (step + 1) as f32 / p.warmup_steps as f32
+    } else {
+        1.0
+    };
+    let progress = (step as f32 / planned.max(1) as f32).min(1.0);
+    let cosine = 0.5 * (1.0 + (std::f32::consts::PI * progress).cos());
+    warm * (p.lr_min_fraction + (1.0 - p.lr_min_fraction) * cosine)
 }
 
 /// Small data sets give few optimiser steps per epoch, so the epoch budget is raised until it

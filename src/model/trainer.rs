@@ -36,7 +36,7 @@ impl Trainer {
             })
             .collect();
         Trainer {
-            adam: Adam::new(arch, params.learning_rate),
+            adam: Adam::new(arch, params.learning_rate, params.weight_decay),
             net,
             shards,
             dropout: params.dropout,
@@ -44,6 +44,11 @@ impl Trainer {
             clip_norm: params.clip_norm,
             quality_weight: params.quality_weight,
         }
+    }
+
+    /// Sets the learning-rate multiplier for the following steps (schedules).
+    pub fn set_lr_scale(&mut self, scale: f32) {
+        self.adam.lr_scale = scale;
     }
 
     /// Forward, backward and an Adam update on one batch; returns the batch's mean loss.

@@ -5,6 +5,7 @@
 //! step `t` exactly the first `active[t]` rows are real tokens; the rest is padding that no layer
 //! reads (this is the masking). Backward functions *accumulate* into weight gradients, so several
 //! batch shards can share a reduction.
+pub mod bow;
 pub mod dense;
 pub mod embedding;
 pub mod kernel;
