@@ -90,10 +90,24 @@ pub async fn finish(
     .bind(outcome.error)
     .bind(outcome.weights)
     .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    // Only the champion's weights are ever loaded; a few recent others are kept for inspection or
+    // a manual rollback. A model is tens of megabytes, and retraining runs every hour.
+    sqlx::query(
+        "UPDATE model_versions SET weights = NULL
+         WHERE weights IS NOT NULL AND status <> 'champion' AND id NOT IN (
+             SELECT id FROM model_versions WHERE weights IS NOT NULL AND status <> 'champion'
+             ORDER BY id DESC LIMIT ?1)",
+    )
+    .bind(KEEP_OTHER_WEIGHTS)
     .execute(conn)
     .await?;
     Ok(())
 }
+
+/// Versions besides the champion that keep their weights.
+pub const KEEP_OTHER_WEIGHTS: i64 = 2;
 
 /// Runs left in `training` by a process that died mid-run are marked failed at start-up.
 pub async fn fail_abandoned(conn: &mut SqliteConnection, now: i64) -> sqlx::Result<u64> {

@@ -103,7 +103,10 @@ pub async fn run_once(
     let mut conn = pool.acquire().await?;
     let champion = db::model_versions::champion(&mut conn).await?;
     let requested = db::model_versions::pending_requests(&mut conn).await? > 0;
-    if trigger == Trigger::Schedule && !requested {
+    // A champion that cannot be loaded (say, a model file of an older format after an upgrade)
+    // serves nothing, so waiting for new labels would leave the forum without suggestions.
+    let champion_unusable = tagger.problem().is_some();
+    if trigger == Trigger::Schedule && !requested && !champion_unusable {
         let since = champion.as_ref().map_or(i64::MIN, |c| c.created_at);
         let new_labels = db::labels::count_new_labels(&mut conn, since).await?;
         if new_labels < config.min_new_labels {

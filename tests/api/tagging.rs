@@ -476,3 +476,92 @@ async fn retrain_now_is_for_moderators_and_authors_decide_on_their_own_topics_on
         .collect();
     assert_eq!(names, ["borrowing", "rust"]);
 }
+
+#[tokio::test]
+async fn only_the_champion_and_the_latest_other_versions_keep_their_weights() {
+    use threadwise::db::model_versions::{self, Finished, KEEP_OTHER_WEIGHTS};
+    let app = spawn_app().await;
+    let mut conn = app.pool.acquire().await.unwrap();
+    let mut ids = Vec::new();
+    for (run, status) in [
+        "champion", "rejected", "champion", "rejected", "rejected", "champion",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = model_versions::start(&mut conn, "manual", 10, 2, 0, "{}", run as i64)
+            .await
+            .unwrap();
+        let weights = [run as u8; 4];
+        let finished = Finished {
+            status,
+            metrics: None,
+            micro_f1: Some(0.5),
+            champion_micro_f1: None,
+            train_seconds: 1.0,
+            error: None,
+            weights: Some(&weights),
+        };
+        model_versions::finish(&mut conn, id, &finished, run as i64)
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+
+    let kept: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, status FROM model_versions WHERE weights IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(KEEP_OTHER_WEIGHTS, 2);
+    assert_eq!(
+        kept,
+        vec![
+            (ids[3], "rejected".to_owned()),
+            (ids[4], "rejected".to_owned()),
+            (ids[5], "champion".to_owned()),
+        ]
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM model_versions WHERE metrics IS NULL AND micro_f1 = 0.5")
+            .await,
+        6,
+        "every version's record stays"
+    );
+}
+
+#[tokio::test]
+async fn an_unloadable_champion_is_replaced_at_the_next_scheduled_check_without_new_labels() {
+    let app = spawn_app_with(|s| {
+        tiny(s);
+        s.tagging.retrain_min_new_labels = 1_000_000;
+    })
+    .await;
+    let alice = app.user("alice").await;
+    seed_labelled_topics(&alice).await;
+    // A champion stored after every label, in a format this build cannot read.
+    sqlx::query(
+        "INSERT INTO model_versions (created_at, status, trigger, weights)
+         VALUES (9999999999, 'champion', 'manual', x'00ff00ff')",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let mut conn = app.pool.acquire().await.unwrap();
+    app.state.tagger.load_champion(&mut conn).await.unwrap();
+    drop(conn);
+    assert!(app.state.tagger.problem().is_some());
+
+    let outcome = threadwise::jobs::retrain::run_once(
+        &app.state,
+        Trigger::Schedule,
+        Arc::new(AtomicBool::new(false)),
+    )
+    .await
+    .expect("a retrain run");
+
+    assert!(matches!(outcome, Outcome::Promoted { .. }), "{outcome:?}");
+    assert!(app.state.tagger.problem().is_none());
+    assert!(app.state.tagger.current().is_some());
+}
