@@ -79,6 +79,12 @@ pub struct TrainArgs {
     /// Decoupled (AdamW) weight decay; 0 = plain Adam.
     #[arg(long)]
     weight_decay: Option<f32>,
+    /// Decoupled weight decay of the bag-of-words table alone (default: --weight-decay).
+    #[arg(long)]
+    wide_weight_decay: Option<f32>,
+    /// Learning rate of the bag-of-words table as a share of --learning-rate.
+    #[arg(long)]
+    wide_lr_scale: Option<f32>,
     /// Steps of linear learning-rate warm-up.
     #[arg(long)]
     warmup_steps: Option<usize>,
@@ -193,11 +199,15 @@ fn params(a: &TrainArgs) -> ClassifierParams {
         wide,
         wide_buckets,
         weight_decay,
+        wide_lr_scale,
         warmup_steps,
         lr_min_fraction,
         plateau_decay,
         threshold_prior
     );
+    if let Some(d) = a.wide_weight_decay {
+        p = p.wide_weight_decay(Some(d));
+    }
     if let Some(s) = a.max_seconds {
         p = p.max_seconds((s > 0.0).then_some(s));
     }

@@ -35,8 +35,13 @@ impl Trainer {
                 grad: Network::zeros(arch),
             })
             .collect();
+        let mut adam = Adam::new(arch, params.learning_rate, params.weight_decay);
+        adam.set_wide(
+            params.wide_weight_decay.unwrap_or(params.weight_decay),
+            params.wide_lr_scale,
+        );
         Trainer {
-            adam: Adam::new(arch, params.learning_rate, params.weight_decay),
+            adam,
             net,
             shards,
             dropout: params.dropout,
