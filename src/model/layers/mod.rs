@@ -16,29 +16,30 @@ use super::Float;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2};
 
-/// `c = beta·c + a·b`. Tiny row counts (single-post inference) use row-times-matrix loops that
-/// skip the packing a general GEMM does on every call.
+/// `c = beta·c + a·b`. In f32 with AVX2 (training and serving) every product whose `b` and `c` have
+/// unit column stride goes to [`kernel::sgemm`], which reads `a` through its strides (so `xᵀ` needs
+/// no copy) and packs nothing; the rest (f64 gradient checks, transposed `b`) falls back below.
 pub(crate) fn gemm<F: Float>(a: ArrayView2<F>, b: ArrayView2<F>, beta: F, mut c: ArrayViewMut2<F>) {
     let unit_cols = |s: &[isize]| s[1] == 1 && s[0] >= 0;
     let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
     if std::any::TypeId::of::<F>() == std::any::TypeId::of::<f32>()
-        && m <= 64
         && (beta == F::zero() || beta == F::one())
-        && unit_cols(a.strides())
+        && a.strides().iter().all(|&s| s >= 0)
         && unit_cols(b.strides())
         && unit_cols(c.strides())
     {
         assert_eq!((b.nrows(), c.dim()), (k, (m, n)), "gemm shapes");
         let row = |s: &[isize], cols: usize| if s[0] == 0 { cols } else { s[0] as usize };
-        // SAFETY: F is f32 (checked above); the views are valid for these shapes and strides, and
-        // `c` is a distinct mutable view.
+        // SAFETY: F is f32 (checked above); the views are valid for these shapes and (non-negative)
+        // strides, and `c` is a distinct mutable view.
         let done = unsafe {
             kernel::sgemm(
                 m,
                 k,
                 n,
                 a.as_ptr().cast(),
-                row(a.strides(), k),
+                a.strides()[0] as usize,
+                a.strides()[1] as usize,
                 b.as_ptr().cast(),
                 row(b.strides(), n),
                 beta.f64() as f32,
