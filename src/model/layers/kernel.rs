@@ -1,10 +1,11 @@
 //! A small AVX2/FMA GEMM for the LSTM's products: the per-step `h_{t-1}·W_h` and `dgates·W_hᵀ`
 //! (few rows, weights hot in cache) and the all-steps products (`x·W_x`, `xᵀ·dgates`, …).
 //!
-//! A general GEMM (matrixmultiply) copies ("packs") both operands on every call; for these
-//! shapes that copy costs about as much as the arithmetic. Here both operands are read in place:
-//! `b` row-major in panels of 16 columns (at most 128 rows of it, 8 KiB, so a panel stays in L1
-//! while every block of 6 rows of `a` streams past), `a` with any strides, so `xᵀ` needs no copy.
+//! A general GEMM (matrixmultiply) copies ("packs") both operands on every call; for the per-step
+//! shapes that copy costs about as much as the arithmetic. Here `a` is read in place through any
+//! strides (so `xᵀ` needs no copy) and `b` in panels of 16 columns, at most 128 rows deep (8 KiB,
+//! so a panel stays in L1 while every block of 6 rows of `a` streams past). Only products with
+//! many rows copy `b`'s panels into a contiguous buffer first, where the copy is amortised.
 //! A 6×16 block keeps 12 accumulators in AVX registers: enough independent FMAs to cover their
 //! latency on both FMA ports, with 8 loads per 12 FMAs.
 
@@ -13,6 +14,8 @@ const MR: usize = 6;
 /// Rows of `a` per chunk: a chunk of `a` is reused across all column panels, so it should stay in
 /// L1/L2.
 const MC: usize = 48;
+/// Products with at least this many rows copy `b` into packed panels first (see `sgemm`).
+const PACK_MIN_ROWS: usize = 64;
 /// Depth per pass: a 16-column panel of `b` this deep is 8 KiB, and a chunk of `a` 24 KiB.
 const KC: usize = 128;
 
@@ -52,8 +55,13 @@ pub unsafe fn sgemm(
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{KC, MC, MR};
+    use super::{KC, MC, MR, PACK_MIN_ROWS};
     use std::arch::x86_64::*;
+
+    thread_local! {
+        /// Packed panels of `b`, reused across calls (at most `KC·n` floats).
+        static PACK: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
 
     /// The matrix `a` as a base pointer and strides.
     #[derive(Clone, Copy)]
@@ -107,34 +115,57 @@ mod avx2 {
             for j in (0..n64).step_by(64) {
                 row64(j, k, a, b, ldb, beta, c);
             }
-            for i0 in (0..m).step_by(MC) {
-                let mc = MC.min(m - i0);
-                for p0 in (0..k).step_by(KC) {
-                    let kc = KC.min(k - p0);
-                    // Later depth passes add to what the first one wrote.
-                    let beta = if p0 == 0 { beta } else { 1.0 };
-                    let ap = A {
-                        p: a.at(i0, p0),
-                        ..a
-                    };
-                    let bp = b.add(p0 * ldb);
-                    let cp = c.add(i0 * ldc);
-                    for j in (n64..n16).step_by(16) {
-                        let mut i = 0;
-                        while i + MR <= mc {
-                            block::<MR>(i, j, kc, ap, bp, ldb, beta, cp, ldc);
-                            i += MR;
-                        }
-                        match mc - i {
-                            0 => {}
-                            1 => block::<1>(i, j, kc, ap, bp, ldb, beta, cp, ldc),
-                            2 => block::<2>(i, j, kc, ap, bp, ldb, beta, cp, ldc),
-                            3 => block::<3>(i, j, kc, ap, bp, ldb, beta, cp, ldc),
-                            4 => block::<4>(i, j, kc, ap, bp, ldb, beta, cp, ldc),
-                            _ => block::<5>(i, j, kc, ap, bp, ldb, beta, cp, ldc),
+            if n16 > n64 {
+                PACK.with_borrow_mut(|buf| {
+                    for p0 in (0..k).step_by(KC) {
+                        let kc = KC.min(k - p0);
+                        // Later depth passes add to what the first one wrote.
+                        let beta = if p0 == 0 { beta } else { 1.0 };
+                        let panels = (n16 - n64) / 16;
+                        // (panel base, row stride, panel stride) of this depth pass of `b`.
+                        let (bb, rsb, ps) = if m >= PACK_MIN_ROWS && panels > 1 {
+                            // Copied into contiguous 16-column panels: with `b`'s rows a power of
+                            // two apart, a panel read in place maps onto a few L1 sets and
+                            // evicts itself. Worth the copy only when many rows reuse it.
+                            buf.clear();
+                            buf.reserve(kc * 16 * panels);
+                            for q in 0..panels {
+                                for p in 0..kc {
+                                    let row = b.add((p0 + p) * ldb + n64 + 16 * q);
+                                    buf.extend_from_slice(std::slice::from_raw_parts(row, 16));
+                                }
+                            }
+                            (buf.as_ptr(), 16, kc * 16)
+                        } else {
+                            (b.add(p0 * ldb + n64), ldb, 16)
+                        };
+                        for i0 in (0..m).step_by(MC) {
+                            let mc = MC.min(m - i0);
+                            let ap = A {
+                                p: a.at(i0, p0),
+                                ..a
+                            };
+                            let cp = c.add(i0 * ldc);
+                            for q in 0..panels {
+                                let bp = bb.add(q * ps);
+                                let j = n64 + 16 * q;
+                                let mut i = 0;
+                                while i + MR <= mc {
+                                    block::<MR>(i, j, kc, ap, bp, rsb, beta, cp, ldc);
+                                    i += MR;
+                                }
+                                match mc - i {
+                                    0 => {}
+                                    1 => block::<1>(i, j, kc, ap, bp, rsb, beta, cp, ldc),
+                                    2 => block::<2>(i, j, kc, ap, bp, rsb, beta, cp, ldc),
+                                    3 => block::<3>(i, j, kc, ap, bp, rsb, beta, cp, ldc),
+                                    4 => block::<4>(i, j, kc, ap, bp, rsb, beta, cp, ldc),
+                                    _ => block::<5>(i, j, kc, ap, bp, rsb, beta, cp, ldc),
+                                }
+                            }
                         }
                     }
-                }
+                });
             }
             // Leftover columns (n not a multiple of 16): plain loops.
             for i in 0..m {
@@ -175,7 +206,8 @@ mod avx2 {
         }
     }
 
-    /// Rows `i..i+R`, columns `j..j+16`, depth `0..k`.
+    /// Rows `i..i+R`, columns `j..j+16` of `c`, depth `0..k`; `b` is a `k×16` panel with row
+    /// stride `rsb`.
     #[target_feature(enable = "avx2,fma")]
     #[allow(clippy::too_many_arguments)]
     #[inline]
@@ -185,7 +217,7 @@ mod avx2 {
         k: usize,
         a: A,
         b: *const f32,
-        ldb: usize,
+        rsb: usize,
         beta: f32,
         c: *mut f32,
         ldc: usize,
@@ -193,7 +225,7 @@ mod avx2 {
         unsafe {
             let mut acc = [[_mm256_setzero_ps(); 2]; R];
             let mut ap = a.at(i, 0);
-            let mut bp = b.add(j);
+            let mut bp = b;
             for _ in 0..k {
                 let b0 = _mm256_loadu_ps(bp);
                 let b1 = _mm256_loadu_ps(bp.add(8));
@@ -204,7 +236,7 @@ mod avx2 {
                 }
                 // Wrapping: after the last step these point past the operands, unread.
                 ap = ap.wrapping_add(a.cs);
-                bp = bp.wrapping_add(ldb);
+                bp = bp.wrapping_add(rsb);
             }
             for (r, acc) in acc.iter().enumerate() {
                 let cp = c.add((i + r) * ldc + j);
@@ -218,6 +250,7 @@ mod avx2 {
             }
         }
     }
+
     #[target_feature(enable = "avx2,fma")]
     pub unsafe fn lstm_cell(
         gates: &mut [f32],
