@@ -20,8 +20,9 @@ const PACK_MIN_ROWS: usize = 64;
 const KC: usize = 128;
 
 /// `c = beta·c + a·b` for f32 matrices: `a` is `m×k` with strides (`rsa`, `csa`), `b` is `k×n`
-/// and `c` is `m×n`, both row-major with unit column stride; `beta` is 0 or 1. Returns `false`
-/// (doing nothing) when the CPU lacks AVX2/FMA.
+/// and `c` is `m×n`, both row-major with unit column stride; `beta` is 0 or 1. `packed_b`, from
+/// [`pack_b`] of the same `b`, saves copying `b` per call when many calls share it (rows > 1).
+/// Returns `false` (doing nothing) when the CPU lacks AVX2/FMA.
 ///
 /// # Safety
 /// `a`, `b`, `c` must be valid for those shapes and strides, `c` writable and not overlapping
@@ -36,21 +37,42 @@ pub unsafe fn sgemm(
     csa: usize,
     b: *const f32,
     ldb: usize,
+    packed_b: Option<&[f32]>,
     beta: f32,
     c: *mut f32,
     ldc: usize,
 ) -> bool {
+    let n16 = n / 16 * 16;
+    assert!(
+        packed_b.is_none_or(|p| p.len() == k * n16),
+        "packed b is not [k, n] in panels"
+    );
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
         {
+            let packed = packed_b.map_or(std::ptr::null(), <[f32]>::as_ptr);
             // SAFETY: features checked; pointer validity is the caller's contract.
-            unsafe { avx2::sgemm(m, k, n, a, rsa, csa, b, ldb, beta, c, ldc) };
+            unsafe { avx2::sgemm(m, k, n, a, rsa, csa, b, ldb, packed, beta, c, ldc) };
             return true;
         }
     }
     let _ = (m, k, n, a, rsa, csa, b, ldb, beta, c, ldc);
     false
+}
+
+/// The first `n / 16 · 16` columns of the row-major `k×n` matrix `b` in the layout
+/// [`sgemm`]'s `packed_b` takes: 16-column panels one after another, each `k` rows of 16.
+pub fn pack_b(b: &[f32], k: usize, n: usize) -> Vec<f32> {
+    assert_eq!(b.len(), k * n, "pack_b: b is not k×n");
+    let n16 = n / 16 * 16;
+    let mut out = Vec::with_capacity(k * n16);
+    for q in (0..n16).step_by(16) {
+        for p in 0..k {
+            out.extend_from_slice(&b[p * n + q..p * n + q + 16]);
+        }
+    }
+    out
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -90,6 +112,7 @@ mod avx2 {
         csa: usize,
         b: *const f32,
         ldb: usize,
+        packed: *const f32,
         beta: f32,
         c: *mut f32,
         ldc: usize,
@@ -111,7 +134,11 @@ mod avx2 {
             }
             // A lone row (single-post inference): 64 columns at a time, so 8 independent
             // accumulators hide the FMA latency that 2 accumulators would expose.
-            let n64 = if m == 1 { n / 64 * 64 } else { 0 };
+            let n64 = if m == 1 && packed.is_null() {
+                n / 64 * 64
+            } else {
+                0
+            };
             for j in (0..n64).step_by(64) {
                 row64(j, k, a, b, ldb, beta, c);
             }
@@ -123,7 +150,9 @@ mod avx2 {
                         let beta = if p0 == 0 { beta } else { 1.0 };
                         let panels = (n16 - n64) / 16;
                         // (panel base, row stride, panel stride) of this depth pass of `b`.
-                        let (bb, rsb, ps) = if m >= PACK_MIN_ROWS && panels > 1 {
+                        let (bb, rsb, ps) = if !packed.is_null() {
+                            (packed.add(p0 * 16), 16, k * 16)
+                        } else if m >= PACK_MIN_ROWS && panels > 1 {
                             // Copied into contiguous 16-column panels: with `b`'s rows a power of
                             // two apart, a panel read in place maps onto a few L1 sets and
                             // evicts itself. Worth the copy only when many rows reuse it.
@@ -507,7 +536,12 @@ mod tests {
             let expected = a.dot(&b);
             // The same `a` stored transposed (column-major), read through its strides.
             let a_t = a.t().as_standard_layout().into_owned();
-            for (a_ptr, rsa, csa) in [(a.as_ptr(), k, 1), (a_t.as_ptr(), 1, m)] {
+            let packed_b = pack_b(b.as_slice().expect("contiguous"), k, n);
+            let layouts = [(a.as_ptr(), k, 1), (a_t.as_ptr(), 1, m)];
+            for ((a_ptr, rsa, csa), packed) in layouts
+                .into_iter()
+                .flat_map(|l| [(l, None), (l, Some(packed_b.clone()))])
+            {
                 for beta in [0.0f32, 1.0] {
                     let mut c = Array2::from_elem((m, n), 2.0f32);
                     // SAFETY: the pointers and strides describe the arrays above.
@@ -521,6 +555,7 @@ mod tests {
                             csa,
                             b.as_ptr(),
                             n,
+                            packed.as_deref(),
                             beta,
                             c.as_mut_ptr(),
                             n,
@@ -533,7 +568,8 @@ mod tests {
                     for (x, y) in c.iter().zip(want.iter()) {
                         assert!(
                             (x - y).abs() < 1e-3,
-                            "{m}x{k}x{n} strides ({rsa},{csa}) beta {beta}: {x} vs {y}"
+                            "{m}x{k}x{n} strides ({rsa},{csa}) packed {} beta {beta}: {x} vs {y}",
+                            packed.is_some()
                         );
                     }
                 }

@@ -2,7 +2,7 @@
 //!
 //! Gate layout in the `4H` columns is `[i | f | o | g]`: the three sigmoid gates are contiguous, so
 //! one activation call covers them, and the tanh candidate `g` follows.
-use super::{Float, add_column_sums, gemm};
+use super::{Float, PackedB, add_column_sums, gemm, gemm_packed};
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, s};
 
 /// The weights (or their gradients) of one LSTM layer.
@@ -104,6 +104,7 @@ pub fn forward<F: Float>(
     // The bias is added row by row in the gate loop below, which touches every active row anyway.
     gemm(x, w.w_x.view(), F::zero(), gates.view_mut());
     let bias = w.b.as_slice().expect("contiguous bias");
+    let w_h = PackedB::new(w.w_h.view());
     for (t, &n) in active.iter().enumerate() {
         let now = t * batch;
         // Only padding rows need zeroing (the layer above multiplies them by zero gradients);
@@ -111,12 +112,7 @@ pub fn forward<F: Float>(
         h.slice_mut(s![now + n..now + batch, ..]).fill(F::zero());
         if t > 0 {
             let prev = h.slice(s![now - batch..now - batch + n, ..]);
-            gemm(
-                prev,
-                w.w_h.view(),
-                F::one(),
-                gates.slice_mut(s![now..now + n, ..]),
-            );
+            gemm_packed(prev, &w_h, F::one(), gates.slice_mut(s![now..now + n, ..]));
         }
         // One step's gate math for its active rows, compiled for AVX2 where available.
         crate::model::float::wide(|| {
@@ -239,6 +235,7 @@ pub fn backward<F: Float>(
     let one = F::one();
     // A row-major copy of W_hᵀ (once per batch) lets the per-step product read it in place.
     let w_h_t = w.w_h.t().as_standard_layout().into_owned();
+    let w_h_t = PackedB::new(w_h_t.view());
     for t in (0..active.len()).rev() {
         let n = active[t];
         let now = t * batch;
@@ -265,12 +262,7 @@ pub fn backward<F: Float>(
         });
         if t > 0 {
             let dg_t = d_gates.slice(s![now..now + n, ..]);
-            gemm(
-                dg_t,
-                w_h_t.view(),
-                F::zero(),
-                d_h_next.slice_mut(s![..n, ..]),
-            );
+            gemm_packed(dg_t, &w_h_t, F::zero(), d_h_next.slice_mut(s![..n, ..]));
         }
     }
     if active.len() > 1 {
