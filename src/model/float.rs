@@ -101,7 +101,8 @@ pub fn fast_exp(x: f32) -> f32 {
     // Round to nearest by adding and subtracting 1.5·2²³ (no call to `roundf`, which blocks
     // vectorisation on the baseline target).
     const SHIFT: f32 = 12_582_912.0;
-    let n = (x * std::f32::consts::LOG2_E + SHIFT) - SHIFT;
+    let shifted = x * std::f32::consts::LOG2_E + SHIFT;
+    let n = shifted - SHIFT;
     // ln2 split in two parts so r keeps full precision (Cody-Waite).
     let r = x - n * 0.693_145_75 - n * 1.428_606_8e-6;
     let p = 1.0
@@ -109,7 +110,14 @@ pub fn fast_exp(x: f32) -> f32 {
             + r * (0.5
                 + r * (0.166_666_67
                     + r * (0.041_666_668 + r * (0.008_333_334 + r * 0.001_388_889)))));
-    let bits = ((n as i32 + 127) as u32) << 23;
+    // n is already an integer in the low mantissa bits of `shifted`; reading it from there (not
+    // with `n as i32`, a saturating cast that compiles to scalar code per lane) keeps the loop
+    // vectorised. |n| ≤ 127 here, so this is exactly `n as i32`.
+    let bits = (shifted
+        .to_bits()
+        .wrapping_sub(SHIFT.to_bits())
+        .wrapping_add(127))
+        << 23;
     p * f32::from_bits(bits)
 }
 

@@ -17,31 +17,78 @@ use super::Float;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2};
 
-/// `c = beta·c + a·b`. Tiny row counts (single-post inference) use row-times-matrix loops that
-/// skip the packing a general GEMM does on every call.
-pub(crate) fn gemm<F: Float>(a: ArrayView2<F>, b: ArrayView2<F>, beta: F, mut c: ArrayViewMut2<F>) {
+/// `c = beta·c + a·b`. In f32 with AVX2 (training and serving) every product whose `b` and `c` have
+/// unit column stride goes to [`kernel::sgemm`], which reads `a` through its strides (so `xᵀ` needs
+/// no copy) and packs nothing; the rest (f64 gradient checks, transposed `b`) falls back below.
+pub(crate) fn gemm<F: Float>(a: ArrayView2<F>, b: ArrayView2<F>, beta: F, c: ArrayViewMut2<F>) {
+    gemm_with(a, b, None, beta, c)
+}
+
+/// A right-hand operand reused by many products (the recurrent weights, once per time step),
+/// with its copy in the kernel's panel layout made once: in place its rows lie a power of two
+/// apart and a panel evicts itself from L1.
+pub(crate) struct PackedB<'a, F> {
+    b: ArrayView2<'a, F>,
+    panels: Vec<f32>,
+}
+
+impl<'a, F: Float> PackedB<'a, F> {
+    /// Packs `b` for the f32 kernel; other floats keep only the view.
+    pub(crate) fn new(b: ArrayView2<'a, F>) -> Self {
+        let panels = match b.as_slice() {
+            Some(s) if std::any::TypeId::of::<F>() == std::any::TypeId::of::<f32>() => {
+                // SAFETY: F is f32 (checked in the guard), so this only retypes the slice.
+                let s = unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<f32>(), s.len()) };
+                kernel::pack_b(s, b.nrows(), b.ncols())
+            }
+            _ => Vec::new(),
+        };
+        PackedB { b, panels }
+    }
+}
+
+/// [`gemm`] with a pre-packed `b`. A lone row keeps the row-major path (its kernel reads 64
+/// columns at a time).
+pub(crate) fn gemm_packed<F: Float>(
+    a: ArrayView2<F>,
+    b: &PackedB<F>,
+    beta: F,
+    c: ArrayViewMut2<F>,
+) {
+    let packed = (a.nrows() > 1 && !b.panels.is_empty()).then_some(&b.panels[..]);
+    gemm_with(a, b.b, packed, beta, c)
+}
+
+fn gemm_with<F: Float>(
+    a: ArrayView2<F>,
+    b: ArrayView2<F>,
+    packed: Option<&[f32]>,
+    beta: F,
+    mut c: ArrayViewMut2<F>,
+) {
     let unit_cols = |s: &[isize]| s[1] == 1 && s[0] >= 0;
     let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
     if std::any::TypeId::of::<F>() == std::any::TypeId::of::<f32>()
-        && m <= 64
         && (beta == F::zero() || beta == F::one())
-        && unit_cols(a.strides())
+        && a.strides().iter().all(|&s| s >= 0)
         && unit_cols(b.strides())
         && unit_cols(c.strides())
     {
         assert_eq!((b.nrows(), c.dim()), (k, (m, n)), "gemm shapes");
         let row = |s: &[isize], cols: usize| if s[0] == 0 { cols } else { s[0] as usize };
-        // SAFETY: F is f32 (checked above); the views are valid for these shapes and strides, and
-        // `c` is a distinct mutable view.
+        // SAFETY: F is f32 (checked above); the views are valid for these shapes and (non-negative)
+        // strides, and `c` is a distinct mutable view.
         let done = unsafe {
             kernel::sgemm(
                 m,
                 k,
                 n,
                 a.as_ptr().cast(),
-                row(a.strides(), k),
+                a.strides()[0] as usize,
+                a.strides()[1] as usize,
                 b.as_ptr().cast(),
                 row(b.strides(), n),
+                packed,
                 beta.f64() as f32,
                 c.as_mut_ptr().cast(),
                 row(c.strides(), n),

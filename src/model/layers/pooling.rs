@@ -15,25 +15,37 @@ pub fn forward<F: Float>(
     if argmax.dim() != (batch, hidden) {
         *argmax = Array2::zeros((batch, hidden));
     }
-    for (b, &len) in lengths.iter().enumerate() {
-        let mut row = out.row_mut(b);
-        let (mut mean, mut max) = row.view_mut().split_at(ndarray::Axis(0), hidden);
-        mean.assign(&h.row(b));
-        max.assign(&h.row(b));
-        argmax.row_mut(b).fill(0);
-        for t in 1..len {
-            let x = h.row(t * batch + b);
-            for j in 0..hidden {
-                mean[j] = mean[j] + x[j];
-                if x[j] > max[j] {
-                    max[j] = x[j];
-                    argmax[(b, j)] = t as u32;
+    // Slices instead of 2-D indexing: no bounds check per element, and the loop vectorises.
+    crate::model::float::wide(|| {
+        for (b, &len) in lengths.iter().enumerate() {
+            let row = out.row_mut(b).into_slice().expect("contiguous row");
+            let (mean, max) = row.split_at_mut(hidden);
+            let am = argmax.row_mut(b).into_slice().expect("contiguous row");
+            let first = h.row(b).to_slice().expect("contiguous row");
+            mean.copy_from_slice(first);
+            max.copy_from_slice(first);
+            am.fill(0);
+            for t in 1..len {
+                let x = h.row(t * batch + b).to_slice().expect("contiguous row");
+                // Selects instead of a branch, so the loop vectorises (same result, NaN included:
+                // a NaN never wins the max).
+                let t = t as u32;
+                for (((&v, m), mx), a) in x
+                    .iter()
+                    .zip(mean.iter_mut())
+                    .zip(max.iter_mut())
+                    .zip(am.iter_mut())
+                {
+                    *m = *m + v;
+                    let gt = v > *mx;
+                    *mx = if gt { v } else { *mx };
+                    *a = if gt { t } else { *a };
                 }
             }
+            let inv = F::one() / F::of(len as f64);
+            mean.iter_mut().for_each(|m| *m = *m * inv);
         }
-        let inv = F::one() / F::of(len as f64);
-        mean.mapv_inplace(|m| m * inv);
-    }
+    })
 }
 
 /// Spreads the mean's gradient evenly over the real steps and routes the max's gradient to the
