@@ -47,7 +47,13 @@ impl Adam {
         let decays: Vec<f32> = m
             .tensors()
             .iter()
-            .map(|(name, _, _)| if name.ends_with(".b") { 0.0 } else { weight_decay })
+            .map(|(name, _, _)| {
+                if name.ends_with(".b") {
+                    0.0
+                } else {
+                    weight_decay
+                }
+            })
             .collect();
         let lr_mults = vec![1.0; decays.len()];
         Adam {
@@ -67,7 +73,12 @@ impl Adam {
     /// Gives the bag-of-words table (`wide.w`) its own decoupled weight decay and learning-rate
     /// multiplier; a no-op for networks without one.
     pub fn set_wide(&mut self, weight_decay: f32, lr_mult: f32) {
-        let names: Vec<String> = self.m.tensors().iter().map(|(n, _, _)| n.to_string()).collect();
+        let names: Vec<String> = self
+            .m
+            .tensors()
+            .iter()
+            .map(|(n, _, _)| n.to_string())
+            .collect();
         for (i, name) in names.iter().enumerate() {
             if name == "wide.w" {
                 self.decays[i] = weight_decay;
@@ -88,7 +99,9 @@ impl Adam {
         let ms = self.m.slices_mut().into_iter();
         let vs = self.v.slices_mut().into_iter();
         let per_tensor = self.decays.iter().zip(&self.lr_mults);
-        for ((((w, m), v), (_, _, g)), (&decay, &mult)) in ws.zip(ms).zip(vs).zip(grads).zip(per_tensor) {
+        for ((((w, m), v), (_, _, g)), (&decay, &mult)) in
+            ws.zip(ms).zip(vs).zip(grads).zip(per_tensor)
+        {
             let lr = lr0 * mult;
             let lr_t = lr * bias;
             // Decoupled: the decay shrinks the weight directly instead of entering Adam's moments,

@@ -283,14 +283,14 @@ impl ClassifierParams {
                 "must be ≥ 0 and below 1 / learning_rate",
             ));
         }
-        if let Some(d) = p.wide_weight_decay {
-            if !(d >= 0.0 && d * p.learning_rate * p.wide_lr_scale < 1.0) {
-                return Err(ModelError::param(
-                    "wide_weight_decay",
-                    d,
-                    "must be ≥ 0 and below 1 / (learning_rate · wide_lr_scale)",
-                ));
-            }
+        if let Some(d) = p.wide_weight_decay
+            && !(d >= 0.0 && d * p.learning_rate * p.wide_lr_scale < 1.0)
+        {
+            return Err(ModelError::param(
+                "wide_weight_decay",
+                d,
+                "must be ≥ 0 and below 1 / (learning_rate · wide_lr_scale)",
+            ));
         }
         if !(p.wide_lr_scale > 0.0 && p.wide_lr_scale.is_finite()) {
             return Err(ModelError::param(
