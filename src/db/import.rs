@@ -214,14 +214,40 @@ pub async fn missing_user_keys(
     conn: &mut SqliteConnection,
     keys: &[&str],
 ) -> sqlx::Result<Vec<String>> {
+    missing_keys(
+        conn,
+        keys,
+        ") AS v WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.source_key = v.column1)",
+    )
+    .await
+}
+
+/// The keys of `keys` that no topic has yet, sorted and without repeats.
+pub async fn missing_topic_keys(
+    conn: &mut SqliteConnection,
+    keys: &[&str],
+) -> sqlx::Result<Vec<String>> {
+    missing_keys(
+        conn,
+        keys,
+        ") AS v WHERE NOT EXISTS (SELECT 1 FROM topics t WHERE t.source_key = v.column1)",
+    )
+    .await
+}
+
+/// `SELECT v.column1 FROM (VALUES (key), …` + `not_in_table`, sorted and without repeats.
+async fn missing_keys(
+    conn: &mut SqliteConnection,
+    keys: &[&str],
+    not_in_table: &'static str,
+) -> sqlx::Result<Vec<String>> {
     let mut missing = Vec::new();
     for chunk in keys.chunks(rows_per_statement(1)) {
         let mut query = QueryBuilder::<Sqlite>::new("SELECT v.column1 FROM (");
         query.push_values(chunk, |mut row, key| {
             row.push_bind(*key);
         });
-        query
-            .push(") AS v WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.source_key = v.column1)");
+        query.push(not_in_table);
         let rows: Vec<(String,)> = query
             .build_query_as()
             .persistent(false)
@@ -276,32 +302,6 @@ pub async fn upsert_topics(conn: &mut SqliteConnection, topics: &[TopicRow]) -> 
         },
     )
     .await
-}
-
-/// The keys of `keys` that no topic has yet, sorted and without repeats.
-pub async fn missing_topic_keys(
-    conn: &mut SqliteConnection,
-    keys: &[&str],
-) -> sqlx::Result<Vec<String>> {
-    let mut missing = Vec::new();
-    for chunk in keys.chunks(rows_per_statement(1)) {
-        let mut query = QueryBuilder::<Sqlite>::new("SELECT v.column1 FROM (");
-        query.push_values(chunk, |mut row, key| {
-            row.push_bind(*key);
-        });
-        query.push(
-            ") AS v WHERE NOT EXISTS (SELECT 1 FROM topics t WHERE t.source_key = v.column1)",
-        );
-        let rows: Vec<(String,)> = query
-            .build_query_as()
-            .persistent(false)
-            .fetch_all(&mut *conn)
-            .await?;
-        missing.extend(rows.into_iter().map(|(key,)| key));
-    }
-    missing.sort_unstable();
-    missing.dedup();
-    Ok(missing)
 }
 
 /// Shows the topics that `upsert_topics` created hidden.
