@@ -230,6 +230,22 @@ pub fn payload_error(error: &dyn std::fmt::Display, too_large: bool) -> AppError
     }
 }
 
+/// Whether a request path belongs to the JSON API, whose errors are JSON rather than pages.
+pub fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+impl AppError {
+    /// The response for a request to `path`: the API's JSON under `/api/`, a page elsewhere.
+    pub fn response_for(self, path: &str) -> HttpResponse {
+        if is_api_path(path) {
+            ApiError(self).error_response()
+        } else {
+            self.error_response()
+        }
+    }
+}
+
 /// Gives actix-web's bare 405 (a known path asked with a method it does not serve) the body every
 /// other error has, a page or the API's JSON, keeping its `Allow` header. Handlers never answer
 /// 405 themselves, so every 405 comes from routing.
@@ -239,12 +255,7 @@ pub fn method_not_allowed_bodies<B: 'static>() -> ErrorHandlers<B> {
 
 fn method_not_allowed<B>(routed: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let (request, bare) = routed.into_parts();
-    let error = AppError::MethodNotAllowed;
-    let mut response = if request.path().starts_with("/api/") {
-        ApiError(error).error_response()
-    } else {
-        error.error_response()
-    };
+    let mut response = AppError::MethodNotAllowed.response_for(request.path());
     if let Some(allow) = bare.headers().get(header::ALLOW) {
         response.headers_mut().insert(header::ALLOW, allow.clone());
     }

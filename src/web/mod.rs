@@ -78,12 +78,7 @@ pub fn get_or_head() -> Route {
 }
 
 async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
-    use actix_web::ResponseError;
-    if req.path().starts_with("/api/") {
-        error::ApiError(AppError::NotFound).error_response()
-    } else {
-        AppError::NotFound.error_response()
-    }
+    AppError::NotFound.response_for(req.path())
 }
 
 impl AppState {

@@ -55,7 +55,7 @@ pub fn tokens_match(expected: &str, submitted: &str) -> bool {
 }
 
 fn is_api(req: &HttpRequest) -> bool {
-    req.path().starts_with("/api/")
+    super::error::is_api_path(req.path())
 }
 
 fn to_actix(req: &HttpRequest, error: AppError) -> actix_web::Error {

@@ -18,13 +18,13 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
-use actix_web::{HttpRequest, ResponseError, web::Data};
+use actix_web::{HttpRequest, web::Data};
 
 pub use gcra::{Gcra, Rate};
 pub use settings::LimitSettings;
 
 use super::AppState;
-use super::error::{ApiError, AppError};
+use super::error::AppError;
 use crate::{db, domain};
 
 /// What a limit counts.
@@ -196,11 +196,7 @@ pub async fn enforce(
     if let Some(action) = action
         && let Err(error) = admit(req.request(), action).await
     {
-        let response = if req.path().starts_with("/api/") {
-            ApiError(error).error_response()
-        } else {
-            error.error_response()
-        };
+        let response = error.response_for(req.path());
         return Ok(req.into_response(response));
     }
     Ok(next.call(req).await?.map_into_boxed_body())
