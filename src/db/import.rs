@@ -7,17 +7,10 @@
 use sqlx::query_builder::Separated;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-/// Values one statement may bind (SQLite's limit since 3.32).
-const MAX_BOUND_VALUES: usize = 32_766;
-
-/// Rows per statement, at most. Few, large statements matter beyond round trips: the search index
-/// flushes its pending terms at the end of every statement that writes posts.
-const MAX_ROWS_PER_STATEMENT: usize = 1000;
-
-/// Rows per statement for rows of `columns` values.
-fn rows_per_statement(columns: usize) -> usize {
-    (MAX_BOUND_VALUES / columns.max(1)).min(MAX_ROWS_PER_STATEMENT)
-}
+/// Rows per statement. Few, large statements matter beyond round trips: the search index flushes
+/// its pending terms at the end of every statement that writes posts. With at most ten values a
+/// row, a statement stays well below SQLite's 32,766 bound values.
+const ROWS_PER_STATEMENT: usize = 1000;
 
 /// A user as the source knows them.
 #[derive(Debug, Clone)]
@@ -68,8 +61,7 @@ pub struct TopicTagRow<'a> {
     pub created_at: i64,
 }
 
-/// Runs `head VALUES (…), (…) tail` for each chunk of `rows`, binding each row's `columns` values
-/// with `bind`, and returns the rows affected. Full chunks share one SQL text and stay prepared
+/// Runs `head VALUES (…), (…) tail` for each chunk of `rows`, binding each row with `bind`, and returns the rows affected. Full chunks share one SQL text and stay prepared
 /// (preparing an insert also compiles the table's triggers, which for topics and tags are long);
 /// the shorter last chunk of a batch is prepared for one use only, so odd sizes don't fill the
 /// statement cache.
@@ -78,21 +70,19 @@ pub struct TopicTagRow<'a> {
 /// in SQLite that keeps the rows as the outer loop, so each lookup goes through the key index.
 async fn execute_values<T>(
     conn: &mut SqliteConnection,
-    columns: usize,
     head: &str,
     tail: &str,
     rows: &[T],
     mut bind: impl FnMut(&mut Separated<'_, Sqlite, &'static str>, &T),
 ) -> sqlx::Result<u64> {
     let mut affected = 0;
-    let full = rows_per_statement(columns);
-    for chunk in rows.chunks(full) {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut query = QueryBuilder::<Sqlite>::new(head);
         query.push_values(chunk, |mut row, value| bind(&mut row, value));
         query.push(tail);
         affected += query
             .build()
-            .persistent(chunk.len() == full)
+            .persistent(chunk.len() == ROWS_PER_STATEMENT)
             .execute(&mut *conn)
             .await?
             .rows_affected();
@@ -114,7 +104,6 @@ pub async fn upsert_users(
     if refresh {
         execute_values(
             conn,
-            3,
             "UPDATE users SET source_name = v.column2, source_url = v.column3 FROM (",
             ") AS v WHERE users.source_key = v.column1",
             users,
@@ -139,7 +128,6 @@ pub async fn upsert_users(
     // that repeats in the batch) is left out here and retried below.
     let mut created = execute_values(
         conn,
-        8,
         "INSERT INTO users (username, email, password_hash, role, created_at,
                             source_key, source_name, source_url) ",
         " ON CONFLICT DO NOTHING",
@@ -242,7 +230,7 @@ async fn missing_keys(
     not_in_table: &'static str,
 ) -> sqlx::Result<Vec<String>> {
     let mut missing = Vec::new();
-    for chunk in keys.chunks(rows_per_statement(1)) {
+    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
         let mut query = QueryBuilder::<Sqlite>::new("SELECT v.column1 FROM (");
         query.push_values(chunk, |mut row, key| {
             row.push_bind(*key);
@@ -272,7 +260,6 @@ pub async fn upsert_topics(conn: &mut SqliteConnection, topics: &[TopicRow]) -> 
     // `WHERE true` is SQLite's way to tell an upsert's SELECT from a join's ON clause.
     execute_values(
         conn,
-        10,
         "INSERT INTO topics (source_key, title, author_id, created_at, last_posted_at, view_count,
                              score, source_answer_count, source_url, source_license, hidden)
          SELECT v.column1, v.column2, u.id, v.column4, v.column5, v.column6, v.column7,
@@ -308,7 +295,6 @@ pub async fn upsert_topics(conn: &mut SqliteConnection, topics: &[TopicRow]) -> 
 pub async fn show_topics(conn: &mut SqliteConnection, keys: &[String]) -> sqlx::Result<()> {
     execute_values(
         conn,
-        1,
         "UPDATE topics SET hidden = 0 WHERE source_key IN (SELECT column1 FROM (",
         "))",
         keys,
@@ -325,7 +311,6 @@ pub async fn show_topics(conn: &mut SqliteConnection, keys: &[String]) -> sqlx::
 pub async fn upsert_posts(conn: &mut SqliteConnection, posts: &[PostRow]) -> sqlx::Result<u64> {
     execute_values(
         conn,
-        9,
         "INSERT INTO posts (source_key, topic_id, author_id, is_first, body_md, body_html,
                             created_at, edited_at, score)
          SELECT v.column1, t.id, u.id, v.column4, v.column5, v.column6, v.column7, v.column8,
@@ -370,7 +355,6 @@ pub async fn set_author_tags(
     names.dedup();
     let created = execute_values(
         conn,
-        2,
         "INSERT INTO tags (name, created_at) ",
         " ON CONFLICT (name) DO NOTHING",
         &names,
@@ -381,7 +365,6 @@ pub async fn set_author_tags(
     .await?;
     execute_values(
         conn,
-        1,
         "DELETE FROM topic_tags WHERE source = 'author' AND topic_id IN
              (SELECT t.id FROM (",
         ") AS v CROSS JOIN topics t ON t.source_key = v.column1)",
@@ -393,7 +376,6 @@ pub async fn set_author_tags(
     .await?;
     let written = execute_values(
         conn,
-        3,
         "INSERT INTO topic_tags (topic_id, tag_id, source, status, created_at)
          SELECT t.id, g.id, 'author', 'active', v.column3
          FROM (",
@@ -423,7 +405,6 @@ pub async fn refresh_topic_stats(
 ) -> sqlx::Result<()> {
     execute_values(
         conn,
-        1,
         "UPDATE topics SET
              reply_count = (SELECT COUNT(*) FROM posts p
                             WHERE p.topic_id = topics.id AND p.is_first = 0),
