@@ -8,7 +8,7 @@ use sqlx::query_builder::Separated;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 /// Rows per statement. Few, large statements matter beyond round trips: the search index flushes
-/// its pending terms at the end of every statement that writes posts. With at most ten values a
+/// its pending terms at the end of every statement that writes posts. With at most eleven values a
 /// row, a statement stays well below SQLite's 32,766 bound values.
 const ROWS_PER_STATEMENT: usize = 1000;
 
@@ -120,72 +120,49 @@ pub async fn upsert_users(
     if missing.is_empty() {
         return Ok(0);
     }
-    let new_users: Vec<&UserRow> = users
+    let mut waiting: Vec<&UserRow> = users
         .iter()
         .filter(|u| missing.binary_search(&u.key).is_ok())
         .collect();
-    // Everyone under their first choice of username in one go; a name that is taken (or a key
-    // that repeats in the batch) is left out here and retried below.
-    let mut created = execute_values(
-        conn,
-        "INSERT INTO users (username, email, password_hash, role, created_at,
-                            source_key, source_name, source_url) ",
-        " ON CONFLICT DO NOTHING",
-        &new_users,
-        |row, user| {
-            row.push_bind(user.usernames.first().map(String::as_str).unwrap_or(""))
-                .push_bind(imported_email(&user.key))
-                .push("NULL")
-                .push("'member'")
-                .push_bind(user.created_at)
-                .push_bind(user.key.as_str())
-                .push_bind(user.name.as_str())
-                .push_bind(user.profile_url.as_deref());
-        },
-    )
-    .await?;
-    let still_missing = missing_user_keys(
-        conn,
-        &missing.iter().map(String::as_str).collect::<Vec<_>>(),
-    )
-    .await?;
-    let mut retried = std::collections::HashSet::new();
-    for user in new_users {
-        if still_missing.binary_search(&user.key).is_ok() && retried.insert(&user.key) {
-            insert_user_retrying(conn, user).await?;
-            created += 1;
-        }
-    }
-    Ok(created)
-}
-
-/// Inserts one user under the first of its usernames that is free.
-async fn insert_user_retrying(conn: &mut SqliteConnection, user: &UserRow) -> sqlx::Result<()> {
-    let email = imported_email(&user.key);
-    let mut last_error = None;
-    for username in &user.usernames {
-        let inserted = sqlx::query(
+    // Everyone under their first choice of username in one statement, then those whose name was
+    // taken (or whose key repeats in the batch) under their second choice, and so on: a few
+    // statements per batch however many names collide.
+    let mut created = 0;
+    let choices = waiting.iter().map(|u| u.usernames.len()).max().unwrap_or(0);
+    for choice in 0..choices {
+        waiting.retain(|u| choice < u.usernames.len());
+        created += execute_values(
+            conn,
             "INSERT INTO users (username, email, password_hash, role, created_at,
-                                source_key, source_name, source_url)
-             VALUES (?1, ?2, NULL, 'member', ?3, ?4, ?5, ?6)",
+                                source_key, source_name, source_url) ",
+            " ON CONFLICT DO NOTHING",
+            &waiting,
+            |row, user| {
+                row.push_bind(user.usernames[choice].as_str())
+                    .push_bind(imported_email(&user.key))
+                    .push("NULL")
+                    .push("'member'")
+                    .push_bind(user.created_at)
+                    .push_bind(user.key.as_str())
+                    .push_bind(user.name.as_str())
+                    .push_bind(user.profile_url.as_deref());
+            },
         )
-        .bind(username)
-        .bind(&email)
-        .bind(user.created_at)
-        .bind(&user.key)
-        .bind(&user.name)
-        .bind(&user.profile_url)
-        .execute(&mut *conn)
-        .await;
-        match inserted {
-            Ok(_) => return Ok(()),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                last_error = Some(sqlx::Error::Database(e));
-            }
-            Err(e) => return Err(e),
+        .await?;
+        let keys: Vec<&str> = waiting.iter().map(|u| u.key.as_str()).collect();
+        let still_missing = missing_user_keys(conn, &keys).await?;
+        waiting.retain(|u| still_missing.binary_search(&u.key).is_ok());
+        if waiting.is_empty() {
+            return Ok(created);
         }
     }
-    Err(last_error.unwrap_or(sqlx::Error::RowNotFound))
+    // Every choice taken: the last is derived from the source key, so this takes a clash with a
+    // local account named like an imported one's hash.
+    let usernames = waiting.iter().flat_map(|u| u.usernames.last()).cloned();
+    Err(sqlx::Error::Protocol(format!(
+        "no free username for imported users: tried {}",
+        usernames.collect::<Vec<_>>().join(", ")
+    )))
 }
 
 /// `.invalid` never delivers (RFC 2606); the hash keeps addresses unique per source key.
@@ -223,6 +200,19 @@ pub async fn missing_topic_keys(
     .await
 }
 
+/// The keys of `keys` that no post has yet, sorted and without repeats.
+pub async fn missing_post_keys(
+    conn: &mut SqliteConnection,
+    keys: &[&str],
+) -> sqlx::Result<Vec<String>> {
+    missing_keys(
+        conn,
+        keys,
+        ") AS v WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.source_key = v.column1)",
+    )
+    .await
+}
+
 /// `SELECT v.column1 FROM (VALUES (key), …` + `not_in_table`, sorted and without repeats.
 async fn missing_keys(
     conn: &mut SqliteConnection,
@@ -251,19 +241,24 @@ async fn missing_keys(
 /// Inserts or updates topics; rows whose author is unknown are left out (the caller counts them).
 /// Returns how many rows were written.
 ///
-/// New topics go in hidden, and `show_topics` shows them once their tags and replies are in, in
-/// the same transaction (nobody else ever sees them hidden). The dashboards' roll-up triggers
-/// skip hidden topics, so each new topic is counted once, when shown, instead of being taken out
-/// and put back for each of its tags and for its first answer. Topics imported before keep their
-/// visibility (a moderator may have hidden one).
-pub async fn upsert_topics(conn: &mut SqliteConnection, topics: &[TopicRow]) -> sqlx::Result<u64> {
+/// With `new_hidden`, new topics go in hidden, and `show_topics` shows them once their tags and
+/// replies are in, in the same transaction (nobody else ever sees them hidden). The dashboards'
+/// roll-up triggers skip hidden topics, so each new topic is counted once, when shown, instead of
+/// being taken out and put back for each of its tags and for its first answer. (A batch loaded
+/// with the triggers suspended, see `bulk_load`, writes them visible.) Topics imported before keep
+/// their visibility (a moderator may have hidden one).
+pub async fn upsert_topics(
+    conn: &mut SqliteConnection,
+    topics: &[TopicRow],
+    new_hidden: bool,
+) -> sqlx::Result<u64> {
     // `WHERE true` is SQLite's way to tell an upsert's SELECT from a join's ON clause.
     execute_values(
         conn,
         "INSERT INTO topics (source_key, title, author_id, created_at, last_posted_at, view_count,
                              score, source_answer_count, source_url, source_license, hidden)
          SELECT v.column1, v.column2, u.id, v.column4, v.column5, v.column6, v.column7,
-                v.column8, v.column9, v.column10, 1
+                v.column8, v.column9, v.column10, v.column11
          FROM (",
         ") AS v CROSS JOIN users u ON u.source_key = v.column3
          WHERE true
@@ -285,7 +280,8 @@ pub async fn upsert_topics(conn: &mut SqliteConnection, topics: &[TopicRow]) -> 
                 .push_bind(topic.score)
                 .push_bind(topic.answer_count)
                 .push_bind(topic.url.as_deref())
-                .push_bind(topic.license.as_deref());
+                .push_bind(topic.license.as_deref())
+                .push_bind(new_hidden);
         },
     )
     .await

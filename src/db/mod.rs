@@ -2,6 +2,7 @@
 //! so they work on a pooled connection and inside a transaction alike; they return `sqlx::Result`
 //! and know nothing of HTTP.
 pub mod bulk;
+pub mod bulk_load;
 pub mod flags;
 pub mod import;
 pub mod labels;

@@ -10,7 +10,7 @@ pub mod stackexchange;
 mod text;
 mod xml;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -239,6 +239,9 @@ struct Batcher {
     batch: Batch,
     size: usize,
     tx: mpsc::Sender<Result<Batch, ImportError>>,
+    /// Source keys of the users already sent: a post's owner needs sending only once per import
+    /// (batches are written in order, and a failed one ends the import).
+    sent_users: HashSet<String>,
 }
 
 impl Batcher {
@@ -247,6 +250,13 @@ impl Batcher {
     fn push_row(&mut self, records: impl IntoIterator<Item = Record>, position: u64) -> bool {
         self.batch.rows += 1;
         for record in records {
+            match &record {
+                Record::User(user) => {
+                    self.sent_users.insert(user.key.clone());
+                }
+                Record::Author(user) if !self.sent_users.insert(user.key.clone()) => continue,
+                _ => {}
+            }
             self.batch.push(record);
         }
         if self.batch.len() >= self.size {
@@ -274,6 +284,14 @@ impl Batcher {
     }
 }
 
+/// How many distinct keys `keys` holds.
+fn unique(keys: &[&str]) -> usize {
+    let mut keys = keys.to_vec();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.len()
+}
+
 /// Runs `read` on a blocking thread, feeding a `Batcher`, and writes its batches on `conn`.
 async fn run<F>(
     conn: &mut SqliteConnection,
@@ -291,6 +309,7 @@ where
             batch: Batch::default(),
             size,
             tx,
+            sent_users: HashSet::new(),
         };
         let result = read(&mut batcher);
         batcher.finish(result);
@@ -331,11 +350,24 @@ async fn write_batch(
 ) -> Result<(), ImportError> {
     let now = crate::domain::now();
     let mut tx = conn.begin().await?;
-    db::import::upsert_users(&mut tx, &batch.users, true).await?;
-    let authors_created = db::import::upsert_users(&mut tx, &batch.authors, false).await?;
     let topic_keys: Vec<&str> = batch.topics.iter().map(|t| t.key.as_str()).collect();
     let new_topics = db::import::missing_topic_keys(&mut tx, &topic_keys).await?;
-    let topics = db::import::upsert_topics(&mut tx, &batch.topics).await?;
+    let post_keys: Vec<&str> = (batch.first_posts.iter().chain(&batch.replies))
+        .map(|p| p.key.as_str())
+        .collect();
+    let new_posts = db::import::missing_post_keys(&mut tx, &post_keys).await?;
+    // A first import (or the part of a dump past an interrupted one) is all new rows: those are
+    // written with the per-row triggers suspended and indexed set-based, several times faster.
+    // A batch that updates rows keeps the triggers, which know how to take out old values.
+    let all_new = new_topics.len() == unique(&topic_keys) && new_posts.len() == unique(&post_keys);
+    let last_ids = db::bulk_load::last_ids(&mut tx).await?;
+    let suspended = match all_new {
+        true => Some(db::bulk_load::suspend_triggers(&mut tx).await?),
+        false => None,
+    };
+    db::import::upsert_users(&mut tx, &batch.users, true).await?;
+    let authors_created = db::import::upsert_users(&mut tx, &batch.authors, false).await?;
+    let topics = db::import::upsert_topics(&mut tx, &batch.topics, !all_new).await?;
     let first_posts = db::import::upsert_posts(&mut tx, &batch.first_posts).await?;
     let replies = db::import::upsert_posts(&mut tx, &batch.replies).await?;
     let tag_rows: Vec<TopicTagRow<'_>> = batch
@@ -349,12 +381,26 @@ async fn write_batch(
         .collect();
     let (tags_created, tags_assigned) =
         db::import::set_author_tags(&mut tx, &topic_keys, &tag_rows, now).await?;
-    let mut touched: Vec<&str> = topic_keys.clone();
-    touched.extend(batch.replies.iter().map(|r| r.topic_key.as_str()));
+    // Topics from earlier batches that got replies here, and (unless suspended) this batch's.
+    let mut touched: Vec<&str> = batch.replies.iter().map(|r| r.topic_key.as_str()).collect();
+    if let Some(suspended) = suspended {
+        db::import::refresh_topic_stats(&mut tx, &topic_keys).await?;
+        db::bulk_load::index_new_rows(&mut tx, last_ids).await?;
+        db::bulk_load::restore_triggers(&mut tx, suspended).await?;
+        touched.retain(|key| {
+            new_topics
+                .binary_search_by(|k| k.as_str().cmp(key))
+                .is_err()
+        });
+    } else {
+        touched.extend(&topic_keys);
+    }
     touched.sort_unstable();
     touched.dedup();
     db::import::refresh_topic_stats(&mut tx, &touched).await?;
-    db::import::show_topics(&mut tx, &new_topics).await?;
+    if !all_new {
+        db::import::show_topics(&mut tx, &new_topics).await?;
+    }
     tx.commit().await?;
 
     summary.rows += batch.rows;

@@ -2,6 +2,7 @@
 //! (read in place, never copied into the repository; tests skip when they are absent) and small
 //! hand-written broken files.
 mod broken;
+mod bulk;
 mod dumps;
 
 use std::collections::HashSet;
@@ -122,7 +123,8 @@ pub async fn assert_consistent(app: &TestApp) {
         broken, 0,
         "topics without their opening post or with a wrong reply count"
     );
-    // New topics are written hidden and shown once complete, within the batch's transaction.
+    // New topics are written visible with the triggers suspended, or hidden and shown once
+    // complete, within the batch's transaction.
     assert_eq!(
         app.count("SELECT COUNT(*) FROM topics WHERE source_key IS NOT NULL AND hidden = 1")
             .await,
@@ -131,4 +133,54 @@ pub async fn assert_consistent(app: &TestApp) {
     );
     // The dashboards' roll-ups follow imports (upserts, re-dated topics, replaced author tags).
     crate::dashboard::assert_rollups_match(&app.pool, "importing").await;
+    assert_derived_tables_match(app).await;
+}
+
+/// What the per-row triggers keep (daily activity, contributors, the search index) equals a
+/// recount from the rows, whether a batch kept its triggers or had them suspended (`bulk_load`).
+pub async fn assert_derived_tables_match(app: &TestApp) {
+    let checks: [(&str, &'static str); 5] = [
+        (
+            "daily activity (signups, topics, posts, active users)",
+            "WITH have AS (SELECT day, signups, topics, posts, active_users FROM daily_activity
+                           WHERE signups + topics + posts + active_users > 0),
+                  want AS (SELECT day, SUM(signups), SUM(topics), SUM(posts), SUM(active) FROM (
+                     SELECT created_at / 86400 AS day, 1 AS signups, 0 AS topics, 0 AS posts,
+                            0 AS active FROM users
+                     UNION ALL SELECT created_at / 86400, 0, 1, 0, 0 FROM topics
+                     UNION ALL SELECT created_at / 86400, 0, 0, 1, 0 FROM posts
+                     UNION ALL SELECT day, 0, 0, 0, 1 FROM daily_user_activity) GROUP BY day)
+             SELECT (SELECT COUNT(*) FROM (SELECT * FROM have EXCEPT SELECT * FROM want))
+                  + (SELECT COUNT(*) FROM (SELECT * FROM want EXCEPT SELECT * FROM have))",
+        ),
+        (
+            "daily posts per user",
+            "WITH have AS (SELECT day, user_id, posts FROM daily_user_activity WHERE posts > 0),
+                  want AS (SELECT created_at / 86400, author_id, COUNT(*) FROM posts GROUP BY 1, 2)
+             SELECT (SELECT COUNT(*) FROM (SELECT * FROM have EXCEPT SELECT * FROM want))
+                  + (SELECT COUNT(*) FROM (SELECT * FROM want EXCEPT SELECT * FROM have))",
+        ),
+        (
+            "contributors (first post, post count)",
+            "WITH have AS (SELECT user_id, first_post_at, posts FROM contributors),
+                  want AS (SELECT author_id, MIN(created_at), COUNT(*) FROM posts GROUP BY 1)
+             SELECT (SELECT COUNT(*) FROM (SELECT * FROM have EXCEPT SELECT * FROM want))
+                  + (SELECT COUNT(*) FROM (SELECT * FROM want EXCEPT SELECT * FROM have))",
+        ),
+        (
+            "search index rows for visible posts",
+            "SELECT COUNT(*) FROM posts p JOIN topics t ON t.id = p.topic_id
+             WHERE p.hidden = 0 AND NOT EXISTS (
+                 SELECT 1 FROM search_index s WHERE s.rowid = p.id AND s.body = p.body_md
+                   AND s.title = CASE WHEN p.is_first THEN t.title ELSE '' END)",
+        ),
+        (
+            "search index rows without a visible post",
+            "SELECT (SELECT COUNT(*) FROM search_index)
+                  - (SELECT COUNT(*) FROM posts WHERE hidden = 0)",
+        ),
+    ];
+    for (what, sql) in checks {
+        assert_eq!(app.count(sql).await, 0, "{what} differ from the rows");
+    }
 }

@@ -1,0 +1,219 @@
+//! Loading batches of new rows with the per-row triggers suspended (the importer's fast path).
+//!
+//! The triggers on users, topics, posts and topic_tags keep the search index, the daily activity
+//! counters and the dashboards' roll-ups right for every writer, one row at a time; for a batch of
+//! thousands of new imported rows that per-row work costs more than the rows themselves. Inside the
+//! batch's transaction the importer drops those triggers, writes the rows, brings every derived
+//! table up to date with a few set-based statements over the new rows (ids above the batch's
+//! [`LastIds`]), and creates the triggers again before it commits. DDL is transactional in SQLite:
+//! no other connection ever sees the triggers missing, and a failed batch rolls back with them in
+//! place.
+//!
+//! Only a batch whose topics and posts are all new may take this path: updating an existing row
+//! must subtract what it counted before, which is what the triggers do. Topics that existed before
+//! the batch are refreshed after the triggers are back (see `import::write_batch`).
+use std::sync::LazyLock;
+
+use sqlx::SqliteConnection;
+
+use crate::domain::report::WAIT_BUCKET_EDGES;
+
+/// The triggers a batch of new rows suspends: every trigger on the four tables that inserts or
+/// updates of new rows can fire. The delete triggers stay (a batch of new rows deletes nothing).
+/// A test checks this against the schema, so a new trigger cannot be skipped silently.
+pub const SUSPENDED_TRIGGERS: [&str; 11] = [
+    "daily_signups",
+    "daily_topics",
+    "response_rollup_topic_insert",
+    "response_rollup_topic_update",
+    "topics_search_title",
+    "daily_posts",
+    "posts_search_insert",
+    "posts_search_update",
+    "response_rollup_tag_insert",
+    "response_rollup_tag_update_before",
+    "response_rollup_tag_update_after",
+];
+
+/// Triggers on the same tables that stay in place, and why they cannot fire for new rows.
+pub const KEPT_TRIGGERS: [&str; 4] = [
+    "posts_search_delete",
+    "response_rollup_topic_delete",
+    "response_rollup_tag_delete_before",
+    "response_rollup_tag_delete_after",
+];
+
+/// The largest ids before a batch: rows with larger ids are the batch's new rows (SQLite gives a
+/// new row the largest rowid plus one).
+#[derive(Debug, Clone, Copy)]
+pub struct LastIds {
+    pub user: i64,
+    pub topic: i64,
+    pub post: i64,
+}
+
+pub async fn last_ids(conn: &mut SqliteConnection) -> sqlx::Result<LastIds> {
+    let (user, topic, post): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COALESCE(MAX(id), 0) FROM users),
+                (SELECT COALESCE(MAX(id), 0) FROM topics),
+                (SELECT COALESCE(MAX(id), 0) FROM posts)",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(LastIds { user, topic, post })
+}
+
+/// The definitions of the suspended triggers, to create them again.
+#[derive(Debug)]
+#[must_use = "the triggers must be restored before the transaction commits"]
+pub struct Suspended(Vec<String>);
+
+/// Drops the [`SUSPENDED_TRIGGERS`] (inside the caller's transaction).
+pub async fn suspend_triggers(conn: &mut SqliteConnection) -> sqlx::Result<Suspended> {
+    let names = SUSPENDED_TRIGGERS
+        .map(|name| format!("'{name}'"))
+        .join(", ");
+    // Trigger names are our constants; SQLite cannot bind identifiers.
+    let definitions: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({names})"
+    )))
+    .fetch_all(&mut *conn)
+    .await?;
+    for (name, _) in &definitions {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER \"{name}\"")))
+            .persistent(false)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(Suspended(
+        definitions.into_iter().map(|(_, sql)| sql).collect(),
+    ))
+}
+
+/// Creates the suspended triggers again, exactly as they were defined.
+pub async fn restore_triggers(
+    conn: &mut SqliteConnection,
+    suspended: Suspended,
+) -> sqlx::Result<()> {
+    for sql in suspended.0 {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .persistent(false)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Does for the rows above `last` what the suspended triggers would have done row by row: daily
+/// activity (signups, topics, posts, active users), contributors, the search index and the
+/// response-time and tag-pair roll-ups. Call it once the batch's rows, tags and topic statistics
+/// are written, before [`restore_triggers`].
+pub async fn index_new_rows(conn: &mut SqliteConnection, last: LastIds) -> sqlx::Result<()> {
+    let statements: [(&str, i64); 8] = [
+        (
+            "INSERT INTO daily_activity (day, signups)
+             SELECT created_at / 86400, COUNT(*) FROM users WHERE id > ?1 GROUP BY 1
+             ON CONFLICT (day) DO UPDATE SET signups = signups + excluded.signups",
+            last.user,
+        ),
+        (
+            "INSERT INTO daily_activity (day, topics)
+             SELECT created_at / 86400, COUNT(*) FROM topics WHERE id > ?1 GROUP BY 1
+             ON CONFLICT (day) DO UPDATE SET topics = topics + excluded.topics",
+            last.topic,
+        ),
+        (
+            "INSERT INTO daily_activity (day, posts)
+             SELECT created_at / 86400, COUNT(*) FROM posts WHERE id > ?1 GROUP BY 1
+             ON CONFLICT (day) DO UPDATE SET posts = posts + excluded.posts",
+            last.post,
+        ),
+        // A new (day, user) row counts an active user through daily_user_activity_count.
+        (
+            "INSERT INTO daily_user_activity (day, user_id, posts)
+             SELECT created_at / 86400, author_id, COUNT(*) FROM posts WHERE id > ?1 GROUP BY 1, 2
+             ON CONFLICT (day, user_id) DO UPDATE SET posts = posts + excluded.posts",
+            last.post,
+        ),
+        (
+            "INSERT INTO contributors (user_id, first_post_at, posts)
+             SELECT author_id, MIN(created_at), COUNT(*) FROM posts WHERE id > ?1 GROUP BY 1
+             ON CONFLICT (user_id) DO UPDATE SET
+                 first_post_at = MIN(first_post_at, excluded.first_post_at),
+                 posts = posts + excluded.posts",
+            last.post,
+        ),
+        (
+            "INSERT INTO search_index (rowid, title, body)
+             SELECT p.id, CASE WHEN p.is_first THEN t.title ELSE '' END, p.body_md
+             FROM posts p JOIN topics t ON t.id = p.topic_id
+             WHERE p.id > ?1 AND p.hidden = 0",
+            last.post,
+        ),
+        (&ROLLUP_SQL.0, last.topic),
+        (&ROLLUP_SQL.1, last.topic),
+    ];
+    for (sql, last_id) in statements {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(last_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(
+        "INSERT INTO tag_pair_rollup (day, tag_a, tag_b, topics)
+         SELECT t.created_at / 86400, x.tag_id, y.tag_id, COUNT(*)
+         FROM topics t
+         JOIN topic_tags x ON x.topic_id = t.id
+         JOIN topic_tags y ON y.topic_id = t.id AND y.tag_id > x.tag_id
+         WHERE t.id > ?1 AND t.hidden = 0 AND x.status = 'active' AND y.status = 'active'
+         GROUP BY 1, 2, 3
+         ON CONFLICT (day, tag_a, tag_b) DO UPDATE SET topics = topics + excluded.topics",
+    )
+    .bind(last.topic)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The response roll-up statements for new visible topics (migration 0007's backfill, limited to
+/// `topics.id > ?1` and adding to existing rows): the whole-forum row (tag 0), then one row per
+/// tag — active tags, or the model's suggestions where a topic has no active tag.
+static ROLLUP_SQL: LazyLock<(String, String)> = LazyLock::new(|| {
+    let buckets = 0..WAIT_BUCKET_EDGES.len();
+    let columns: Vec<String> = buckets.clone().map(|k| format!("b{k}")).collect();
+    let sums: Vec<String> = buckets
+        .clone()
+        .map(|k| format!("SUM(t.wait_bucket IS {k})"))
+        .collect();
+    let adds: Vec<String> = buckets
+        .map(|k| format!("b{k} = b{k} + excluded.b{k}"))
+        .collect();
+    let insert = format!(
+        "INSERT INTO response_rollup (day, tag_id, topics, answered, {})",
+        columns.join(", ")
+    );
+    let select = format!(
+        "SELECT t.created_at / 86400, {{tag}}, COUNT(*), COUNT(t.first_response_at), {}",
+        sums.join(", ")
+    );
+    let upsert = format!(
+        "ON CONFLICT (day, tag_id) DO UPDATE SET topics = topics + excluded.topics,
+             answered = answered + excluded.answered, {}",
+        adds.join(", ")
+    );
+    let forum = format!(
+        "{insert} {} FROM topics t WHERE t.id > ?1 AND t.hidden = 0 GROUP BY 1 {upsert}",
+        select.replace("{tag}", "0")
+    );
+    let tags = format!(
+        "{insert} {} FROM topics t JOIN topic_tags tt ON tt.topic_id = t.id
+         WHERE t.id > ?1 AND t.hidden = 0
+           AND (tt.status = 'active'
+                OR (tt.status = 'suggested' AND NOT EXISTS (
+                        SELECT 1 FROM topic_tags a
+                        WHERE a.topic_id = tt.topic_id AND a.status = 'active')))
+         GROUP BY 1, 2 {upsert}",
+        select.replace("{tag}", "tt.tag_id")
+    );
+    (forum, tags)
+});
