@@ -200,19 +200,6 @@ pub async fn missing_topic_keys(
     .await
 }
 
-/// The keys of `keys` that no post has yet, sorted and without repeats.
-pub async fn missing_post_keys(
-    conn: &mut SqliteConnection,
-    keys: &[&str],
-) -> sqlx::Result<Vec<String>> {
-    missing_keys(
-        conn,
-        keys,
-        ") AS v WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.source_key = v.column1)",
-    )
-    .await
-}
-
 /// `SELECT v.column1 FROM (VALUES (key), …` + `not_in_table`, sorted and without repeats.
 async fn missing_keys(
     conn: &mut SqliteConnection,
@@ -238,21 +225,48 @@ async fn missing_keys(
     Ok(missing)
 }
 
-/// Inserts or updates topics; rows whose author is unknown are left out (the caller counts them).
-/// Returns how many rows were written.
-///
-/// With `new_hidden`, new topics go in hidden, and `show_topics` shows them once their tags and
-/// replies are in, in the same transaction (nobody else ever sees them hidden). The dashboards'
-/// roll-up triggers skip hidden topics, so each new topic is counted once, when shown, instead of
-/// being taken out and put back for each of its tags and for its first answer. (A batch loaded
-/// with the triggers suspended, see `bulk_load`, writes them visible.) Topics imported before keep
-/// their visibility (a moderator may have hidden one).
-pub async fn upsert_topics(
+/// How a batch writes its topics and posts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    /// Every row is new and the caller suspended the triggers (`bulk_load`): plain inserts, new
+    /// topics visible at once. A key that exists fails the statement with a unique violation.
+    New,
+    /// Rows may exist: upserts. New topics go in hidden, and `show_topics` shows them once their
+    /// tags and replies are in, in the same transaction (nobody else ever sees them hidden). The
+    /// dashboards' roll-up triggers skip hidden topics, so each new topic is counted once, when
+    /// shown, instead of being taken out and put back for each of its tags and for its first
+    /// answer. Topics imported before keep their visibility (a moderator may have hidden one).
+    Upsert,
+}
+
+impl Write {
+    /// The statement's end: nothing for new rows, else `upsert`.
+    fn tail(self, join: &'static str, upsert: &'static str) -> String {
+        match self {
+            Write::New => join.to_owned(),
+            Write::Upsert => format!("{join} WHERE true {upsert}"),
+        }
+    }
+}
+
+/// Writes topics; rows whose author is unknown are left out (the caller counts them). Returns how
+/// many rows were written.
+pub async fn write_topics(
     conn: &mut SqliteConnection,
     topics: &[TopicRow],
-    new_hidden: bool,
+    mode: Write,
 ) -> sqlx::Result<u64> {
     // `WHERE true` is SQLite's way to tell an upsert's SELECT from a join's ON clause.
+    let tail = mode.tail(
+        ") AS v CROSS JOIN users u ON u.source_key = v.column3",
+        "ON CONFLICT (source_key) DO UPDATE SET
+             title = excluded.title, author_id = excluded.author_id,
+             created_at = excluded.created_at, last_posted_at = excluded.last_posted_at,
+             -- Local page views add to the imported count; never go back below them.
+             view_count = MAX(topics.view_count, excluded.view_count),
+             score = excluded.score, source_answer_count = excluded.source_answer_count,
+             source_url = excluded.source_url, source_license = excluded.source_license",
+    );
     execute_values(
         conn,
         "INSERT INTO topics (source_key, title, author_id, created_at, last_posted_at, view_count,
@@ -260,15 +274,7 @@ pub async fn upsert_topics(
          SELECT v.column1, v.column2, u.id, v.column4, v.column5, v.column6, v.column7,
                 v.column8, v.column9, v.column10, v.column11
          FROM (",
-        ") AS v CROSS JOIN users u ON u.source_key = v.column3
-         WHERE true
-         ON CONFLICT (source_key) DO UPDATE SET
-             title = excluded.title, author_id = excluded.author_id,
-             created_at = excluded.created_at, last_posted_at = excluded.last_posted_at,
-             -- Local page views add to the imported count; never go back below them.
-             view_count = MAX(topics.view_count, excluded.view_count),
-             score = excluded.score, source_answer_count = excluded.source_answer_count,
-             source_url = excluded.source_url, source_license = excluded.source_license",
+        &tail,
         topics,
         |row, topic| {
             row.push_bind(topic.key.as_str())
@@ -281,13 +287,13 @@ pub async fn upsert_topics(
                 .push_bind(topic.answer_count)
                 .push_bind(topic.url.as_deref())
                 .push_bind(topic.license.as_deref())
-                .push_bind(new_hidden);
+                .push_bind(mode == Write::Upsert);
         },
     )
     .await
 }
 
-/// Shows the topics that `upsert_topics` created hidden.
+/// Shows the topics that `write_topics` created hidden.
 pub async fn show_topics(conn: &mut SqliteConnection, keys: &[String]) -> sqlx::Result<()> {
     execute_values(
         conn,
@@ -302,9 +308,23 @@ pub async fn show_topics(conn: &mut SqliteConnection, keys: &[String]) -> sqlx::
     Ok(())
 }
 
-/// Inserts or updates posts; rows whose topic or author is unknown are left out (the caller counts
-/// them). Returns how many rows were written.
-pub async fn upsert_posts(conn: &mut SqliteConnection, posts: &[PostRow]) -> sqlx::Result<u64> {
+/// Writes posts; rows whose topic or author is unknown are left out (the caller counts them).
+/// Returns how many rows were written.
+pub async fn write_posts(
+    conn: &mut SqliteConnection,
+    posts: &[PostRow],
+    mode: Write,
+) -> sqlx::Result<u64> {
+    let tail = mode.tail(
+        ") AS v
+         CROSS JOIN topics t ON t.source_key = v.column2
+         CROSS JOIN users u ON u.source_key = v.column3",
+        "ON CONFLICT (source_key) DO UPDATE SET
+             topic_id = excluded.topic_id, author_id = excluded.author_id,
+             is_first = excluded.is_first, body_md = excluded.body_md,
+             body_html = excluded.body_html, created_at = excluded.created_at,
+             edited_at = excluded.edited_at, score = excluded.score",
+    );
     execute_values(
         conn,
         "INSERT INTO posts (source_key, topic_id, author_id, is_first, body_md, body_html,
@@ -312,15 +332,7 @@ pub async fn upsert_posts(conn: &mut SqliteConnection, posts: &[PostRow]) -> sql
          SELECT v.column1, t.id, u.id, v.column4, v.column5, v.column6, v.column7, v.column8,
                 v.column9
          FROM (",
-        ") AS v
-         CROSS JOIN topics t ON t.source_key = v.column2
-         CROSS JOIN users u ON u.source_key = v.column3
-         WHERE true
-         ON CONFLICT (source_key) DO UPDATE SET
-             topic_id = excluded.topic_id, author_id = excluded.author_id,
-             is_first = excluded.is_first, body_md = excluded.body_md,
-             body_html = excluded.body_html, created_at = excluded.created_at,
-             edited_at = excluded.edited_at, score = excluded.score",
+        &tail,
         posts,
         |row, post| {
             row.push_bind(post.key.as_str())
@@ -344,6 +356,7 @@ pub async fn set_author_tags(
     conn: &mut SqliteConnection,
     topic_keys: &[&str],
     tags: &[TopicTagRow<'_>],
+    mode: Write,
     now: i64,
 ) -> sqlx::Result<(u64, u64)> {
     let mut names: Vec<&str> = tags.iter().map(|t| t.tag).collect();
@@ -359,12 +372,18 @@ pub async fn set_author_tags(
         },
     )
     .await?;
+    // New topics have no tags to replace.
+    let replaced = if mode == Write::New {
+        &[][..]
+    } else {
+        topic_keys
+    };
     execute_values(
         conn,
         "DELETE FROM topic_tags WHERE source = 'author' AND topic_id IN
              (SELECT t.id FROM (",
         ") AS v CROSS JOIN topics t ON t.source_key = v.column1)",
-        topic_keys,
+        replaced,
         |row, key| {
             row.push_bind(*key);
         },
@@ -430,12 +449,22 @@ const IMPORT_CHECKPOINT_PAGES: i64 = 32_768;
 
 /// Switches this connection to the settings for a long import, or back to the usual ones.
 /// Durability is the same either way: only the memory used and the checkpoint interval change.
+///
+/// Foreign keys are not checked while importing: every reference the importer writes comes from
+/// a join with the row it references (`CROSS JOIN users u ON u.source_key = …`), so the checks
+/// could never fail, and they cost a tenth of each insert; the importer deletes nothing that
+/// cascades.
 pub async fn import_mode(conn: &mut SqliteConnection, on: bool) -> sqlx::Result<()> {
-    let (cache_kib, checkpoint_pages) = if on {
-        (IMPORT_CACHE_KIB, IMPORT_CHECKPOINT_PAGES)
+    let (cache_kib, checkpoint_pages, foreign_keys) = if on {
+        (IMPORT_CACHE_KIB, IMPORT_CHECKPOINT_PAGES, "OFF")
     } else {
-        (super::CACHE_KIB, 1000)
+        (super::CACHE_KIB, 1000, "ON")
     };
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PRAGMA foreign_keys = {foreign_keys}"
+    )))
+    .execute(&mut *conn)
+    .await?;
     // PRAGMAs take no bound parameters; these are integers of our own, safe to format in.
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "PRAGMA cache_size = -{cache_kib}"

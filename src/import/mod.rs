@@ -19,7 +19,9 @@ use indicatif::ProgressBar;
 use sqlx::{Connection, SqliteConnection};
 use tokio::sync::mpsc;
 
-use crate::db::{self, import::PostRow, import::TopicRow, import::TopicTagRow, import::UserRow};
+use crate::db::{
+    self, import::PostRow, import::TopicRow, import::TopicTagRow, import::UserRow, import::Write,
+};
 
 /// Why an import stopped. Everything committed before stays, consistent, and a re-run resumes.
 #[derive(Debug, thiserror::Error)]
@@ -232,6 +234,10 @@ impl Batch {
     fn len(&self) -> usize {
         self.users.len() + self.topics.len() + self.replies.len()
     }
+
+    fn topic_keys(&self) -> Vec<&str> {
+        self.topics.iter().map(|t| t.key.as_str()).collect()
+    }
 }
 
 /// Sends batches from a record reader (run on a blocking thread) to the writer.
@@ -284,12 +290,75 @@ impl Batcher {
     }
 }
 
-/// How many distinct keys `keys` holds.
-fn unique(keys: &[&str]) -> usize {
-    let mut keys = keys.to_vec();
-    keys.sort_unstable();
-    keys.dedup();
-    keys.len()
+/// Writes a batch whose topics and posts are all new, with the per-row triggers suspended (see
+/// `db::bulk_load`); an existing topic or post key fails it with a unique violation.
+async fn write_new_rows(conn: &mut SqliteConnection, batch: &Batch) -> sqlx::Result<Written> {
+    let mut tx = conn.begin().await?;
+    let last_ids = db::bulk_load::last_ids(&mut tx).await?;
+    let suspended = db::bulk_load::suspend_triggers(&mut tx).await?;
+    let written = write_common(&mut tx, batch, Write::New).await?;
+    let mut topic_keys = batch.topic_keys();
+    db::import::refresh_topic_stats(&mut tx, &topic_keys).await?;
+    db::bulk_load::index_new_rows(&mut tx, last_ids).await?;
+    db::bulk_load::restore_triggers(&mut tx, suspended).await?;
+    // Topics of earlier batches that got answers here, with the triggers back.
+    topic_keys.sort_unstable();
+    let mut answered: Vec<&str> = batch.replies.iter().map(|r| r.topic_key.as_str()).collect();
+    answered.retain(|key| topic_keys.binary_search(key).is_err());
+    answered.sort_unstable();
+    answered.dedup();
+    db::import::refresh_topic_stats(&mut tx, &answered).await?;
+    tx.commit().await?;
+    Ok(written)
+}
+
+/// Writes any batch: upserts, with the triggers in place.
+async fn write_rows(conn: &mut SqliteConnection, batch: &Batch) -> sqlx::Result<Written> {
+    let mut tx = conn.begin().await?;
+    let topic_keys = batch.topic_keys();
+    let new_topics = db::import::missing_topic_keys(&mut tx, &topic_keys).await?;
+    let written = write_common(&mut tx, batch, Write::Upsert).await?;
+    let mut touched: Vec<&str> = batch.replies.iter().map(|r| r.topic_key.as_str()).collect();
+    touched.extend(&topic_keys);
+    touched.sort_unstable();
+    touched.dedup();
+    db::import::refresh_topic_stats(&mut tx, &touched).await?;
+    db::import::show_topics(&mut tx, &new_topics).await?;
+    tx.commit().await?;
+    Ok(written)
+}
+
+/// Users, topics, posts and author tags, as `mode` says.
+async fn write_common(
+    conn: &mut SqliteConnection,
+    batch: &Batch,
+    mode: Write,
+) -> sqlx::Result<Written> {
+    db::import::upsert_users(conn, &batch.users, true).await?;
+    let authors_created = db::import::upsert_users(conn, &batch.authors, false).await?;
+    let topics = db::import::write_topics(conn, &batch.topics, mode).await?;
+    let first_posts = db::import::write_posts(conn, &batch.first_posts, mode).await?;
+    let replies = db::import::write_posts(conn, &batch.replies, mode).await?;
+    let tag_rows: Vec<TopicTagRow<'_>> = batch
+        .tags
+        .iter()
+        .map(|(i, tag)| TopicTagRow {
+            topic_key: &batch.topics[*i].key,
+            tag,
+            created_at: batch.topics[*i].created_at,
+        })
+        .collect();
+    let now = crate::domain::now();
+    let (tags_created, tags_assigned) =
+        db::import::set_author_tags(conn, &batch.topic_keys(), &tag_rows, mode, now).await?;
+    Ok(Written {
+        authors_created,
+        topics,
+        first_posts,
+        replies,
+        tags_created,
+        tags_assigned,
+    })
 }
 
 /// Runs `read` on a blocking thread, feeding a `Batcher`, and writes its batches on `conn`.
@@ -343,66 +412,37 @@ where
     Ok(summary)
 }
 
+/// What writing one batch did.
+struct Written {
+    authors_created: u64,
+    topics: u64,
+    first_posts: u64,
+    replies: u64,
+    tags_created: u64,
+    tags_assigned: u64,
+}
+
 async fn write_batch(
     conn: &mut SqliteConnection,
     batch: &Batch,
     summary: &mut ImportSummary,
 ) -> Result<(), ImportError> {
-    let now = crate::domain::now();
-    let mut tx = conn.begin().await?;
-    let topic_keys: Vec<&str> = batch.topics.iter().map(|t| t.key.as_str()).collect();
-    let new_topics = db::import::missing_topic_keys(&mut tx, &topic_keys).await?;
-    let post_keys: Vec<&str> = (batch.first_posts.iter().chain(&batch.replies))
-        .map(|p| p.key.as_str())
-        .collect();
-    let new_posts = db::import::missing_post_keys(&mut tx, &post_keys).await?;
-    // A first import (or the part of a dump past an interrupted one) is all new rows: those are
-    // written with the per-row triggers suspended and indexed set-based, several times faster.
-    // A batch that updates rows keeps the triggers, which know how to take out old values.
-    let all_new = new_topics.len() == unique(&topic_keys) && new_posts.len() == unique(&post_keys);
-    let last_ids = db::bulk_load::last_ids(&mut tx).await?;
-    let suspended = match all_new {
-        true => Some(db::bulk_load::suspend_triggers(&mut tx).await?),
-        false => None,
+    // A first import (or the part of a dump past an interrupted one) is all new rows, written with
+    // the per-row triggers suspended and indexed set-based. A batch with a topic or post that is
+    // already there fails that attempt on its unique key (rolled back, nothing kept) and is
+    // written again with upserts and the triggers, which know how to take out old values.
+    let written = match write_new_rows(conn, batch).await {
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => write_rows(conn, batch).await?,
+        written => written?,
     };
-    db::import::upsert_users(&mut tx, &batch.users, true).await?;
-    let authors_created = db::import::upsert_users(&mut tx, &batch.authors, false).await?;
-    let topics = db::import::upsert_topics(&mut tx, &batch.topics, !all_new).await?;
-    let first_posts = db::import::upsert_posts(&mut tx, &batch.first_posts).await?;
-    let replies = db::import::upsert_posts(&mut tx, &batch.replies).await?;
-    let tag_rows: Vec<TopicTagRow<'_>> = batch
-        .tags
-        .iter()
-        .map(|(i, tag)| TopicTagRow {
-            topic_key: &batch.topics[*i].key,
-            tag,
-            created_at: batch.topics[*i].created_at,
-        })
-        .collect();
-    let (tags_created, tags_assigned) =
-        db::import::set_author_tags(&mut tx, &topic_keys, &tag_rows, now).await?;
-    // Topics from earlier batches that got replies here, and (unless suspended) this batch's.
-    let mut touched: Vec<&str> = batch.replies.iter().map(|r| r.topic_key.as_str()).collect();
-    if let Some(suspended) = suspended {
-        db::import::refresh_topic_stats(&mut tx, &topic_keys).await?;
-        db::bulk_load::index_new_rows(&mut tx, last_ids).await?;
-        db::bulk_load::restore_triggers(&mut tx, suspended).await?;
-        touched.retain(|key| {
-            new_topics
-                .binary_search_by(|k| k.as_str().cmp(key))
-                .is_err()
-        });
-    } else {
-        touched.extend(&topic_keys);
-    }
-    touched.sort_unstable();
-    touched.dedup();
-    db::import::refresh_topic_stats(&mut tx, &touched).await?;
-    if !all_new {
-        db::import::show_topics(&mut tx, &new_topics).await?;
-    }
-    tx.commit().await?;
-
+    let Written {
+        authors_created,
+        topics,
+        first_posts,
+        replies,
+        tags_created,
+        tags_assigned,
+    } = written;
     summary.rows += batch.rows;
     summary.users += batch.users.len() as u64;
     summary.authors_created += authors_created;
