@@ -44,7 +44,9 @@ pub async fn import_site(
     batch: usize,
 ) -> Result<ImportSummary, ImportError> {
     let mut conn = app.pool.acquire().await.unwrap();
-    stackexchange::import(&mut conn, dir, None, &options(batch)).await
+    let result = stackexchange::import(&mut conn, dir, None, &options(batch)).await;
+    assert_usual_settings(&mut conn).await;
+    result
 }
 
 pub async fn import_jsonl(
@@ -53,7 +55,32 @@ pub async fn import_jsonl(
     batch: usize,
 ) -> Result<ImportSummary, ImportError> {
     let mut conn = app.pool.acquire().await.unwrap();
-    jsonl::import(&mut conn, file, &options(batch)).await
+    let result = jsonl::import(&mut conn, file, &options(batch)).await;
+    assert_usual_settings(&mut conn).await;
+    result
+}
+
+/// The connection goes back to the pool as it came, whether the import succeeded or failed:
+/// foreign keys checked again, the search index's usual write settings.
+async fn assert_usual_settings(conn: &mut sqlx::SqliteConnection) {
+    let (foreign_keys,): (i64,) = sqlx::query_as("PRAGMA foreign_keys")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(foreign_keys, 1, "foreign keys left off after an import");
+    let search: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT k, v FROM search_index_config WHERE k IN ('automerge', 'hashsize') ORDER BY k",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(
+        search,
+        [
+            ("automerge".to_string(), 4),
+            ("hashsize".to_string(), 1 << 20)
+        ]
+    );
 }
 
 /// Counts straight from the file, independently of the importer: the dumps hold one row per line.
