@@ -435,21 +435,13 @@ async fn write_batch(
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => write_rows(conn, batch).await?,
         written => written?,
     };
-    let Written {
-        authors_created,
-        topics,
-        first_posts,
-        replies,
-        tags_created,
-        tags_assigned,
-    } = written;
     summary.rows += batch.rows;
     summary.users += batch.users.len() as u64;
-    summary.authors_created += authors_created;
-    summary.topics += topics;
-    summary.replies += replies;
-    summary.tags_created += tags_created;
-    summary.tags_assigned += tags_assigned;
+    summary.authors_created += written.authors_created;
+    summary.topics += written.topics;
+    summary.replies += written.replies;
+    summary.tags_created += written.tags_created;
+    summary.tags_assigned += written.tags_assigned;
     summary.tags_renamed += batch.renamed_tags;
     for (reason, n) in &batch.skipped {
         summary.skip(reason.clone(), *n);
@@ -458,11 +450,11 @@ async fn write_batch(
     // author be missing) a question.
     summary.skip(
         "answer to a question that is not in the import",
-        (batch.replies.len() as u64).saturating_sub(replies),
+        (batch.replies.len() as u64).saturating_sub(written.replies),
     );
     summary.skip(
         "question whose author could not be stored",
-        (batch.topics.len() as u64).saturating_sub(topics.min(first_posts)),
+        (batch.topics.len() as u64).saturating_sub(written.topics.min(written.first_posts)),
     );
     Ok(())
 }
