@@ -3,7 +3,7 @@
 //! logits, with forward and backward passes over one time-major batch (shard).
 use super::Float;
 use super::layers::{bow, dense::Dense, embedding, loss, lstm, lstm::Lstm, pooling};
-use ndarray::{Array2, Axis, s};
+use ndarray::{Array1, Array2, Axis, s};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -48,8 +48,13 @@ pub struct Network<F> {
     pub tags: Dense<F>,
     /// `[2·hidden → 1]`, the predicted-quality head.
     pub quality: Dense<F>,
-    /// `[vocab, tags]`, the bag-of-words path; `[0, tags]` when the architecture has none.
+    /// `[vocab + wide_buckets, tags]`, the bag-of-words path; `[0, tags]` when the architecture
+    /// has none.
     pub wide: Array2<F>,
+    /// The idf weight of each row of `wide`: a constant computed from the training set (see
+    /// [`bow::idf`]), so it is not among [`Network::tensors`] (which are trained) but among
+    /// [`Network::constants`]. All ones until set.
+    pub wide_idf: Array1<F>,
 }
 
 impl<F: Float> Network<F> {
@@ -63,19 +68,18 @@ impl<F: Float> Network<F> {
                 )
             })
             .collect();
+        let wide_rows = if arch.wide {
+            arch.vocab + arch.wide_buckets
+        } else {
+            0
+        };
         Network {
             embedding: Array2::zeros((arch.vocab, arch.embedding)),
             lstm,
             tags: Dense::zeros(arch.features(), arch.tags),
             quality: Dense::zeros(arch.features(), 1),
-            wide: Array2::zeros((
-                if arch.wide {
-                    arch.vocab + arch.wide_buckets
-                } else {
-                    0
-                },
-                arch.tags,
-            )),
+            wide: Array2::zeros((wide_rows, arch.tags)),
+            wide_idf: Array1::ones(wide_rows),
         }
     }
 
@@ -136,6 +140,25 @@ impl<F: Float> Network<F> {
             out.push(tensor("wide.w", &self.wide));
         }
         out
+    }
+
+    /// The constants (not trained, but saved with the weights): the bag-of-words idf weights when
+    /// there is a bag-of-words path.
+    pub fn constants(&self) -> Vec<(String, Vec<usize>, &[F])> {
+        if self.wide.nrows() > 0 {
+            vec![tensor("wide.idf", &self.wide_idf)]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Every constant as a mutable slice, in the order of [`Network::constants`].
+    pub fn constants_mut(&mut self) -> Vec<&mut [F]> {
+        if self.wide.nrows() > 0 {
+            vec![self.wide_idf.as_slice_mut().expect("contiguous")]
+        } else {
+            Vec::new()
+        }
     }
 
     /// Every tensor as a mutable slice, in the order of [`Network::tensors`].
@@ -351,6 +374,7 @@ impl<F: Float> Network<F> {
         if arch.wide {
             bow::forward(
                 &self.wide,
+                self.wide_idf.as_slice().expect("contiguous"),
                 arch.vocab,
                 &batch.tokens,
                 &ws.token_keep,

@@ -54,6 +54,12 @@ pub struct ClassifierParams {
     pub wide: bool,
     /// Hashed-bigram rows of the bag-of-words path (0 = words only).
     pub wide_buckets: usize,
+    /// Whether the bag-of-words features are weighted by their inverse document frequency in the
+    /// training set (TF-IDF); otherwise every feature has idf 1 (sublinear tf, L2-normalised).
+    pub wide_idf: bool,
+    /// Decay of the exponential moving average of the weights that is validated and kept
+    /// (per optimiser step; 0 = off, keep the raw weights).
+    pub ema_decay: f32,
     /// Decoupled (AdamW) weight decay on the weight matrices; 0 = plain Adam.
     pub weight_decay: f32,
     /// Decoupled weight decay of the bag-of-words table alone (`None` = `weight_decay`): the
@@ -110,6 +116,8 @@ impl Default for ClassifierParams {
             // quarter rate, were worse (0.631, 0.642).
             wide: true,
             wide_buckets: 1 << 16,
+            wide_idf: true,
+            ema_decay: 0.998,
             weight_decay: 0.1,
             wide_weight_decay: None,
             wide_lr_scale: 0.25,
@@ -177,6 +185,10 @@ setters! {
     wide: bool,
     /// Sets [`ClassifierParams::wide_buckets`].
     wide_buckets: usize,
+    /// Sets [`ClassifierParams::wide_idf`].
+    wide_idf: bool,
+    /// Sets [`ClassifierParams::ema_decay`].
+    ema_decay: f32,
     /// Sets [`ClassifierParams::weight_decay`].
     weight_decay: f32,
     /// Sets [`ClassifierParams::wide_weight_decay`].
@@ -297,6 +309,13 @@ impl ClassifierParams {
                 "wide_lr_scale",
                 p.wide_lr_scale,
                 "must be a positive number",
+            ));
+        }
+        if !(0.0..1.0).contains(&p.ema_decay) {
+            return Err(ModelError::param(
+                "ema_decay",
+                p.ema_decay,
+                "must be in [0, 1)",
             ));
         }
         if !(p.lr_min_fraction >= 0.0 && p.lr_min_fraction <= 1.0) {
