@@ -82,6 +82,9 @@ pub struct TrainArgs {
     /// Decay of the moving average of the weights that is validated and kept; 0 = off.
     #[arg(long)]
     ema_decay: Option<f32>,
+    /// Weight of a loss on the bag-of-words path alone; 0 = off.
+    #[arg(long)]
+    wide_alone_weight: Option<f32>,
     /// Stacked LSTM layers.
     #[arg(long)]
     layers: Option<usize>,
@@ -209,6 +212,7 @@ fn params(a: &TrainArgs) -> ClassifierParams {
         wide_buckets,
         wide_idf,
         ema_decay,
+        wide_alone_weight,
         layers,
         weight_decay,
         wide_lr_scale,

@@ -1,7 +1,7 @@
 //! Finite-difference gradient checks (central differences, f64) for every layer and the network.
 use super::layers::gradcheck::{max_rel_error, numeric_grad, random};
 use super::layers::{active_counts, bow, dense::Dense, embedding, loss, lstm, pooling};
-use super::network::{Architecture, Batch, Network, Workspace};
+use super::network::{Architecture, Batch, LossScales, Network, Workspace};
 use ndarray::{Array2, ArrayView2};
 
 const TOL: f64 = 1e-4;
@@ -266,22 +266,20 @@ fn whole_network_gradients_match_with_both_heads() {
         .map(|x| 2.0 + x)
         .collect();
     let batch = tiny_batch();
-    let (tag_scale, quality_scale) = (1.0 / 9.0, 0.5);
+    let scales = LossScales {
+        tags: 1.0 / 9.0,
+        quality: 0.5,
+        wide_alone: 0.3,
+    };
     let loss_of = |net: &Network<f64>| {
         let mut ws = Workspace::default();
         net.forward(&batch, &mut ws, None);
-        net.backward(
-            &batch,
-            &mut ws,
-            tag_scale,
-            quality_scale,
-            &mut Network::zeros(arch),
-        )
+        net.backward(&batch, &mut ws, scales, &mut Network::zeros(arch))
     };
     let mut ws = Workspace::default();
     let mut grad = Network::zeros(arch);
     net.forward(&batch, &mut ws, None);
-    net.backward(&batch, &mut ws, tag_scale, quality_scale, &mut grad);
+    net.backward(&batch, &mut ws, scales, &mut grad);
 
     let analytic: Vec<Vec<f64>> = grad
         .tensors()

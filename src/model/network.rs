@@ -198,6 +198,17 @@ fn tensor<'a, F: Float, D: ndarray::Dimension>(
     )
 }
 
+/// The weights of the loss terms in [`Network::backward`].
+#[derive(Debug, Clone, Copy)]
+pub struct LossScales<F> {
+    /// Each tag term of the BCE of the whole network's tag logits.
+    pub tags: F,
+    /// Each labelled quality term.
+    pub quality: F,
+    /// Each tag term of the BCE of the bag-of-words path alone (plus the tag bias); 0 = off.
+    pub wide_alone: F,
+}
+
 /// Dropout rates for a training forward pass, with the generator that draws the masks.
 pub struct Dropout<'a> {
     /// Rate on the pooled feature vector.
@@ -297,6 +308,10 @@ pub struct Workspace<F> {
     d_logits: Array2<F>,
     d_quality: Array2<F>,
     d_pooled: Array2<F>,
+    /// The bag-of-words path's share of `logits`, and the gradient it gets.
+    wide_logits: Array2<F>,
+    d_wide: Array2<F>,
+    d_alone: Array2<F>,
 }
 
 fn ensure<F: Float>(a: &mut Array2<F>, rows: usize, cols: usize) {
@@ -369,6 +384,7 @@ impl<F: Float> Network<F> {
             ws.pooled.zip_mut_with(&ws.keep, |x, &k| *x = *x * k);
         }
         ws.logits = Array2::zeros((b, arch.tags));
+        ws.wide_logits = Array2::zeros((b, arch.tags));
         ws.quality = Array2::zeros((b, 1));
         self.tags.forward(ws.pooled.view(), ws.logits.view_mut());
         if arch.wide {
@@ -381,25 +397,30 @@ impl<F: Float> Network<F> {
                 &batch.active,
                 b,
                 &mut ws.bags,
-                ws.logits.view_mut(),
+                ws.wide_logits.view_mut(),
             );
+            ws.logits.zip_mut_with(&ws.wide_logits, |z, &w| *z = *z + w);
         }
         self.quality
             .forward(ws.pooled.view(), ws.quality.view_mut());
     }
 
-    /// Backward pass after [`Network::forward`] on the same batch and workspace. Each tag term of
-    /// BCE is weighted by `tag_scale` and each labelled quality term by `quality_scale` (the caller
-    /// picks them so that shards of one batch add up to the batch's mean loss). Gradients are added
-    /// to `grad`; returns the weighted loss.
+    /// Backward pass after [`Network::forward`] on the same batch and workspace. Each term of the
+    /// loss is weighted by its [`LossScales`] entry (the caller picks them so that shards of one
+    /// batch add up to the batch's mean loss). Gradients are added to `grad`; returns the weighted
+    /// loss.
     pub fn backward(
         &self,
         batch: &Batch<F>,
         ws: &mut Workspace<F>,
-        tag_scale: F,
-        quality_scale: F,
+        scales: LossScales<F>,
         grad: &mut Network<F>,
     ) -> f64 {
+        let LossScales {
+            tags: tag_scale,
+            quality: quality_scale,
+            wide_alone,
+        } = scales;
         let arch = self.architecture();
         let (b, rows) = (batch.size(), batch.tokens.len());
         ws.d_logits = Array2::zeros((b, arch.tags));
@@ -417,7 +438,24 @@ impl<F: Float> Network<F> {
             ws.d_quality.view_mut(),
         );
         if arch.wide {
-            bow::backward(ws.d_logits.view(), &ws.bags, &mut grad.wide);
+            ws.d_wide = ws.d_logits.clone();
+            if wide_alone > F::zero() {
+                // The bag-of-words path (with the tag bias) is also scored on its own, as the
+                // logistic regression it is: once the LSTM fits the training set, the joint loss
+                // has little gradient left for it, and on small data sets that starves it.
+                ws.d_alone = Array2::zeros((b, arch.tags));
+                let alone = &ws.wide_logits + &self.tags.b;
+                loss += loss::bce_with_logits(
+                    alone.view(),
+                    batch.targets.view(),
+                    wide_alone,
+                    ws.d_alone.view_mut(),
+                );
+                ws.d_wide.zip_mut_with(&ws.d_alone, |d, &a| *d = *d + a);
+                let bias = grad.tags.b.as_slice_mut().expect("contiguous bias");
+                super::layers::add_column_sums(ws.d_alone.view(), bias);
+            }
+            bow::backward(ws.d_wide.view(), &ws.bags, &mut grad.wide);
         }
         ws.d_pooled = Array2::zeros((b, arch.features()));
         self.tags.backward(

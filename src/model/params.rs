@@ -57,6 +57,9 @@ pub struct ClassifierParams {
     /// Whether the bag-of-words features are weighted by their inverse document frequency in the
     /// training set (TF-IDF); otherwise every feature has idf 1 (sublinear tf, L2-normalised).
     pub wide_idf: bool,
+    /// Weight of an extra loss on the bag-of-words path alone (its logits plus the tag bias),
+    /// relative to the tag loss; 0 = the path is trained only through the joint logits.
+    pub wide_alone_weight: f32,
     /// Decay of the exponential moving average of the weights that is validated and kept
     /// (per optimiser step; 0 = off, keep the raw weights).
     pub ema_decay: f32,
@@ -118,6 +121,7 @@ impl Default for ClassifierParams {
             wide_buckets: 1 << 16,
             wide_idf: true,
             ema_decay: 0.998,
+            wide_alone_weight: 0.0,
             weight_decay: 0.1,
             wide_weight_decay: None,
             wide_lr_scale: 0.25,
@@ -189,6 +193,8 @@ setters! {
     wide_idf: bool,
     /// Sets [`ClassifierParams::ema_decay`].
     ema_decay: f32,
+    /// Sets [`ClassifierParams::wide_alone_weight`].
+    wide_alone_weight: f32,
     /// Sets [`ClassifierParams::weight_decay`].
     weight_decay: f32,
     /// Sets [`ClassifierParams::wide_weight_decay`].
@@ -309,6 +315,13 @@ impl ClassifierParams {
                 "wide_lr_scale",
                 p.wide_lr_scale,
                 "must be a positive number",
+            ));
+        }
+        if !(p.wide_alone_weight >= 0.0 && p.wide_alone_weight.is_finite()) {
+            return Err(ModelError::param(
+                "wide_alone_weight",
+                p.wide_alone_weight,
+                "must be ≥ 0",
             ));
         }
         if !(0.0..1.0).contains(&p.ema_decay) {

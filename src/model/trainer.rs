@@ -1,5 +1,5 @@
 //! One optimiser step over a batch, data-parallel over threads; shared by `fit` and the benchmarks.
-use super::network::{Architecture, Batch, Dropout, Network, Workspace};
+use super::network::{Architecture, Batch, Dropout, LossScales, Network, Workspace};
 use super::optim::{Adam, clip_global_norm};
 use super::params::ClassifierParams;
 use rand::SeedableRng;
@@ -27,6 +27,7 @@ pub struct Trainer {
     token_dropout: f64,
     clip_norm: f32,
     quality_weight: f32,
+    wide_alone_weight: f32,
 }
 
 impl Trainer {
@@ -55,6 +56,7 @@ impl Trainer {
             token_dropout: params.token_dropout,
             clip_norm: params.clip_norm,
             quality_weight: params.quality_weight,
+            wide_alone_weight: params.wide_alone_weight,
         }
     }
 
@@ -88,6 +90,7 @@ impl Trainer {
             .map(|s| Batch::new(items.iter().skip(s).step_by(n).copied().collect(), tags))
             .collect();
         let (net, dropout, token_dropout) = (&self.net, self.dropout, self.token_dropout);
+        let wide_alone = self.wide_alone_weight;
         let run = |s: usize, shard: &mut Shard| {
             shard.grad.fill_zero();
             let mut rng = ChaCha8Rng::seed_from_u64(dropout_seed.wrapping_add(s as u64));
@@ -97,13 +100,12 @@ impl Trainer {
                 rng: &mut rng,
             };
             net.forward(&parts[s], &mut shard.ws, Some(dropout));
-            net.backward(
-                &parts[s],
-                &mut shard.ws,
-                tag_scale,
-                quality_scale,
-                &mut shard.grad,
-            )
+            let scales = LossScales {
+                tags: tag_scale,
+                quality: quality_scale,
+                wide_alone: tag_scale * wide_alone,
+            };
+            net.backward(&parts[s], &mut shard.ws, scales, &mut shard.grad)
         };
         let loss = std::thread::scope(|scope| {
             let (first, rest) = self.shards[..n]
