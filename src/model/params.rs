@@ -124,7 +124,8 @@ impl Default for ClassifierParams {
             // against the baseline's 0.644: level with it, not reliably above). An average decay of
             // 0.999, halving the rate on plateaus and an extra loss on the bag alone
             // (`wide_alone_weight` 1) were not better on debtags; that extra loss helps the small
-            // Stack Exchange set (README).
+            // Stack Exchange set (README). Patience 5 lifted seed 1 to 0.6542 and left seed 3 as it
+            // was; not yet measured on seed 42 and Stack Exchange, so still 3.
             wide: true,
             wide_buckets: 1 << 16,
             wide_idf: true,
