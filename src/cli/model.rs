@@ -76,6 +76,18 @@ pub struct TrainArgs {
     /// Hashed-bigram rows of the bag-of-words path; 0 = words only.
     #[arg(long)]
     wide_buckets: Option<usize>,
+    /// Weigh the bag-of-words features by idf (`--wide-idf false`: all 1).
+    #[arg(long)]
+    wide_idf: Option<bool>,
+    /// Decay of the moving average of the weights that is validated and kept; 0 = off.
+    #[arg(long)]
+    ema_decay: Option<f32>,
+    /// Weight of a loss on the bag-of-words path alone; 0 = off.
+    #[arg(long)]
+    wide_alone_weight: Option<f32>,
+    /// Stacked LSTM layers.
+    #[arg(long)]
+    layers: Option<usize>,
     /// Decoupled (AdamW) weight decay; 0 = plain Adam.
     #[arg(long)]
     weight_decay: Option<f32>,
@@ -198,6 +210,10 @@ fn params(a: &TrainArgs) -> ClassifierParams {
         max_vocab,
         wide,
         wide_buckets,
+        wide_idf,
+        ema_decay,
+        wide_alone_weight,
+        layers,
         weight_decay,
         wide_lr_scale,
         warmup_steps,

@@ -1,5 +1,5 @@
 //! Speed measurement on random data, for `threadwise bench-model` and the criterion benchmarks.
-use super::network::{Architecture, Batch, Network, Workspace};
+use super::network::{Architecture, Batch, Network};
 use super::trainer::{Item, Trainer};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -87,12 +87,14 @@ pub fn trainer(shape: &BenchShape, threads: usize) -> Trainer {
     Trainer::new(net, &super::ClassifierParams::default().threads(threads))
 }
 
-/// One single-post forward pass the way [`super::Classifier::predict`] does it (fresh workspace).
+/// One single-post forward pass the way [`super::Classifier::predict`] does it (this thread's
+/// kept workspace).
 pub fn infer_single(net: &Network<f32>, seq: &[u32]) -> f32 {
     let batch = Batch::<f32>::new(vec![(seq, &[][..], None)], net.architecture().tags);
-    let mut ws = Workspace::default();
-    net.forward(&batch, &mut ws, None);
-    ws.logits[(0, 0)]
+    super::classifier::with_workspace(|ws| {
+        net.forward(&batch, ws, None);
+        ws.logits[(0, 0)]
+    })
 }
 
 /// What `bench-model` prints.

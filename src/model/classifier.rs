@@ -55,10 +55,11 @@ impl Classifier {
     fn run(&self, title: &str, body: &str) -> (ndarray::Array1<f32>, f32) {
         let ids = self.vocab.encode(title, body, self.params.max_len);
         let batch = Batch::<f32>::new(vec![(&ids[..], &[][..], None)], self.tags.len());
-        let mut ws = Workspace::default();
-        self.network.forward(&batch, &mut ws, None);
-        let (probs, quality) = Network::probabilities(&ws);
-        (probs.row(0).to_owned(), quality[0])
+        with_workspace(|ws| {
+            self.network.forward(&batch, ws, None);
+            let (probs, quality) = Network::probabilities(ws);
+            (probs.row(0).to_owned(), quality[0])
+        })
     }
 
     /// Tag probabilities `[items, tags]` and quality probabilities for many examples, batched
@@ -126,6 +127,20 @@ pub(crate) fn gold_indices(examples: &[Example], tags: &[String]) -> Vec<Vec<usi
         .collect()
 }
 
+thread_local! {
+    /// The inference buffers of this thread, kept between calls (single posts and batches): a
+    /// fresh workspace costs a page fault per 4 KiB of LSTM cache on every call, which showed in
+    /// `bench-model`'s batch inference. Scoped worker threads drop theirs when they end; the
+    /// calling thread (the only one with `threads = 1`) keeps its own.
+    static INFER_WORKSPACE: std::cell::RefCell<Workspace<f32>> =
+        std::cell::RefCell::new(Workspace::default());
+}
+
+/// Runs `f` with this thread's inference workspace.
+pub(crate) fn with_workspace<T>(f: impl FnOnce(&mut Workspace<f32>) -> T) -> T {
+    INFER_WORKSPACE.with_borrow_mut(f)
+}
+
 /// Batched inference in length-sorted batches of 64 (little padding), spread over `threads`.
 /// Results come back in input order.
 pub(crate) fn infer(
@@ -139,21 +154,22 @@ pub(crate) fn infer(
     let chunks: Vec<&[usize]> = order.chunks(64).collect();
     let threads = threads.clamp(1, chunks.len().max(1));
     let work = |t: usize| {
-        let mut ws = Workspace::default();
-        let mut out = Vec::new();
-        for chunk in chunks.iter().skip(t).step_by(threads) {
-            let items = chunk
-                .iter()
-                .map(|&i| (&seqs[i][..], &[][..], None))
-                .collect();
-            let batch = Batch::<f32>::new(items, tags);
-            network.forward(&batch, &mut ws, None);
-            let (probs, quality) = Network::probabilities(&ws);
-            for (row, &pos) in batch.order.iter().enumerate() {
-                out.push((chunk[pos], probs.row(row).to_owned(), quality[row]));
+        with_workspace(|ws| {
+            let mut out = Vec::new();
+            for chunk in chunks.iter().skip(t).step_by(threads) {
+                let items = chunk
+                    .iter()
+                    .map(|&i| (&seqs[i][..], &[][..], None))
+                    .collect();
+                let batch = Batch::<f32>::new(items, tags);
+                network.forward(&batch, ws, None);
+                let (probs, quality) = Network::probabilities(ws);
+                for (row, &pos) in batch.order.iter().enumerate() {
+                    out.push((chunk[pos], probs.row(row).to_owned(), quality[row]));
+                }
             }
-        }
-        out
+            out
+        })
     };
     let results: Vec<_> = std::thread::scope(|scope| {
         let handles: Vec<_> = (1..threads).map(|t| scope.spawn(move || work(t))).collect();

@@ -1,7 +1,7 @@
 //! Finite-difference gradient checks (central differences, f64) for every layer and the network.
 use super::layers::gradcheck::{max_rel_error, numeric_grad, random};
 use super::layers::{active_counts, bow, dense::Dense, embedding, loss, lstm, pooling};
-use super::network::{Architecture, Batch, Network, Workspace};
+use super::network::{Architecture, Batch, LossScales, Network, Workspace};
 use ndarray::{Array2, ArrayView2};
 
 const TOL: f64 = 1e-4;
@@ -118,19 +118,27 @@ fn embedding_gradient_is_a_scatter_add() {
 fn bag_of_words_gradient_matches_with_bigrams_repeats_and_dropped_tokens() {
     let active = active_counts(&LENGTHS);
     let rows = active.len() * BATCH;
-    // Repeated ids (a bag counts a feature once), one dropped token (keep = 0), and 3 bigram
-    // buckets after the 4 word rows (so bigrams collide too).
+    // Repeated ids (sublinear tf), one dropped token (keep = 0), and 3 bigram buckets after the 4
+    // word rows (so bigrams collide too). Time-major: sequences [1, 2, 1, 1], [3, 3], [2], with
+    // padding 0; the dropped token is the first sequence's 2.
     const VOCAB: usize = 4;
-    let tokens: Vec<u32> = (0..rows).map(|r| (r % VOCAB) as u32).collect();
+    let tokens: Vec<u32> = vec![1, 3, 2, 2, 3, 0, 1, 0, 0, 1, 0, 0];
+    assert_eq!(tokens.len(), rows);
     let mut keep = vec![1.0; rows];
     keep[3] = 0.0;
     let mut table = random(VOCAB + 3, 2, 16, 1.0);
+    // idf weights in [1, 3): the bag's values are then not all equal.
+    let idf: Vec<f64> = random(VOCAB + 3, 1, 19, 1.0)
+        .iter()
+        .map(|x| 2.0 + x)
+        .collect();
     let proj = random(BATCH, 2, 17, 1.0);
     let loss_of = |table: &Array2<f64>| {
         let mut out = Array2::zeros((BATCH, 2));
         let mut bags = bow::Bags::default();
         bow::forward(
             table,
+            &idf,
             VOCAB,
             &tokens,
             &keep,
@@ -144,6 +152,7 @@ fn bag_of_words_gradient_matches_with_bigrams_repeats_and_dropped_tokens() {
     let mut bags = bow::Bags::default();
     bow::forward(
         &table,
+        &idf,
         VOCAB,
         &tokens,
         &keep,
@@ -252,23 +261,25 @@ fn whole_network_gradients_match_with_both_heads() {
     let mut net = Network::<f64>::init(arch, &mut rng);
     // The bag-of-words path starts at zero; give it weights so its gradient flows everywhere.
     net.wide = random(arch.vocab + arch.wide_buckets, arch.tags, 18, 0.5);
+    net.wide_idf = random(arch.vocab + arch.wide_buckets, 1, 20, 1.0)
+        .iter()
+        .map(|x| 2.0 + x)
+        .collect();
     let batch = tiny_batch();
-    let (tag_scale, quality_scale) = (1.0 / 9.0, 0.5);
+    let scales = LossScales {
+        tags: 1.0 / 9.0,
+        quality: 0.5,
+        wide_alone: 0.3,
+    };
     let loss_of = |net: &Network<f64>| {
         let mut ws = Workspace::default();
         net.forward(&batch, &mut ws, None);
-        net.backward(
-            &batch,
-            &mut ws,
-            tag_scale,
-            quality_scale,
-            &mut Network::zeros(arch),
-        )
+        net.backward(&batch, &mut ws, scales, &mut Network::zeros(arch))
     };
     let mut ws = Workspace::default();
     let mut grad = Network::zeros(arch);
     net.forward(&batch, &mut ws, None);
-    net.backward(&batch, &mut ws, tag_scale, quality_scale, &mut grad);
+    net.backward(&batch, &mut ws, scales, &mut grad);
 
     let analytic: Vec<Vec<f64>> = grad
         .tensors()

@@ -3,7 +3,7 @@
 //! logits, with forward and backward passes over one time-major batch (shard).
 use super::Float;
 use super::layers::{bow, dense::Dense, embedding, loss, lstm, lstm::Lstm, pooling};
-use ndarray::{Array2, Axis, s};
+use ndarray::{Array1, Array2, Axis, s};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -48,8 +48,13 @@ pub struct Network<F> {
     pub tags: Dense<F>,
     /// `[2·hidden → 1]`, the predicted-quality head.
     pub quality: Dense<F>,
-    /// `[vocab, tags]`, the bag-of-words path; `[0, tags]` when the architecture has none.
+    /// `[vocab + wide_buckets, tags]`, the bag-of-words path; `[0, tags]` when the architecture
+    /// has none.
     pub wide: Array2<F>,
+    /// The idf weight of each row of `wide`: a constant computed from the training set (see
+    /// [`bow::idf`]), so it is not among [`Network::tensors`] (which are trained) but among
+    /// [`Network::constants`]. All ones until set.
+    pub wide_idf: Array1<F>,
 }
 
 impl<F: Float> Network<F> {
@@ -63,19 +68,18 @@ impl<F: Float> Network<F> {
                 )
             })
             .collect();
+        let wide_rows = if arch.wide {
+            arch.vocab + arch.wide_buckets
+        } else {
+            0
+        };
         Network {
             embedding: Array2::zeros((arch.vocab, arch.embedding)),
             lstm,
             tags: Dense::zeros(arch.features(), arch.tags),
             quality: Dense::zeros(arch.features(), 1),
-            wide: Array2::zeros((
-                if arch.wide {
-                    arch.vocab + arch.wide_buckets
-                } else {
-                    0
-                },
-                arch.tags,
-            )),
+            wide: Array2::zeros((wide_rows, arch.tags)),
+            wide_idf: Array1::ones(wide_rows),
         }
     }
 
@@ -138,6 +142,25 @@ impl<F: Float> Network<F> {
         out
     }
 
+    /// The constants (not trained, but saved with the weights): the bag-of-words idf weights when
+    /// there is a bag-of-words path.
+    pub fn constants(&self) -> Vec<(String, Vec<usize>, &[F])> {
+        if self.wide.nrows() > 0 {
+            vec![tensor("wide.idf", &self.wide_idf)]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Every constant as a mutable slice, in the order of [`Network::constants`].
+    pub fn constants_mut(&mut self) -> Vec<&mut [F]> {
+        if self.wide.nrows() > 0 {
+            vec![self.wide_idf.as_slice_mut().expect("contiguous")]
+        } else {
+            Vec::new()
+        }
+    }
+
     /// Every tensor as a mutable slice, in the order of [`Network::tensors`].
     pub fn slices_mut(&mut self) -> Vec<&mut [F]> {
         let mut out = vec![self.embedding.as_slice_mut().expect("contiguous")];
@@ -173,6 +196,17 @@ fn tensor<'a, F: Float, D: ndarray::Dimension>(
         a.shape().to_vec(),
         a.as_slice().expect("contiguous"),
     )
+}
+
+/// The weights of the loss terms in [`Network::backward`].
+#[derive(Debug, Clone, Copy)]
+pub struct LossScales<F> {
+    /// Each tag term of the BCE of the whole network's tag logits.
+    pub tags: F,
+    /// Each labelled quality term.
+    pub quality: F,
+    /// Each tag term of the BCE of the bag-of-words path alone (plus the tag bias); 0 = off.
+    pub wide_alone: F,
 }
 
 /// Dropout rates for a training forward pass, with the generator that draws the masks.
@@ -274,6 +308,10 @@ pub struct Workspace<F> {
     d_logits: Array2<F>,
     d_quality: Array2<F>,
     d_pooled: Array2<F>,
+    /// The bag-of-words path's share of `logits`, and the gradient it gets.
+    wide_logits: Array2<F>,
+    d_wide: Array2<F>,
+    d_alone: Array2<F>,
 }
 
 fn ensure<F: Float>(a: &mut Array2<F>, rows: usize, cols: usize) {
@@ -346,36 +384,43 @@ impl<F: Float> Network<F> {
             ws.pooled.zip_mut_with(&ws.keep, |x, &k| *x = *x * k);
         }
         ws.logits = Array2::zeros((b, arch.tags));
+        ws.wide_logits = Array2::zeros((b, arch.tags));
         ws.quality = Array2::zeros((b, 1));
         self.tags.forward(ws.pooled.view(), ws.logits.view_mut());
         if arch.wide {
             bow::forward(
                 &self.wide,
+                self.wide_idf.as_slice().expect("contiguous"),
                 arch.vocab,
                 &batch.tokens,
                 &ws.token_keep,
                 &batch.active,
                 b,
                 &mut ws.bags,
-                ws.logits.view_mut(),
+                ws.wide_logits.view_mut(),
             );
+            ws.logits.zip_mut_with(&ws.wide_logits, |z, &w| *z = *z + w);
         }
         self.quality
             .forward(ws.pooled.view(), ws.quality.view_mut());
     }
 
-    /// Backward pass after [`Network::forward`] on the same batch and workspace. Each tag term of
-    /// BCE is weighted by `tag_scale` and each labelled quality term by `quality_scale` (the caller
-    /// picks them so that shards of one batch add up to the batch's mean loss). Gradients are added
-    /// to `grad`; returns the weighted loss.
+    /// Backward pass after [`Network::forward`] on the same batch and workspace. Each term of the
+    /// loss is weighted by its [`LossScales`] entry (the caller picks them so that shards of one
+    /// batch add up to the batch's mean loss). Gradients are added to `grad`; returns the weighted
+    /// loss.
     pub fn backward(
         &self,
         batch: &Batch<F>,
         ws: &mut Workspace<F>,
-        tag_scale: F,
-        quality_scale: F,
+        scales: LossScales<F>,
         grad: &mut Network<F>,
     ) -> f64 {
+        let LossScales {
+            tags: tag_scale,
+            quality: quality_scale,
+            wide_alone,
+        } = scales;
         let arch = self.architecture();
         let (b, rows) = (batch.size(), batch.tokens.len());
         ws.d_logits = Array2::zeros((b, arch.tags));
@@ -393,7 +438,24 @@ impl<F: Float> Network<F> {
             ws.d_quality.view_mut(),
         );
         if arch.wide {
-            bow::backward(ws.d_logits.view(), &ws.bags, &mut grad.wide);
+            ws.d_wide = ws.d_logits.clone();
+            if wide_alone > F::zero() {
+                // The bag-of-words path (with the tag bias) is also scored on its own, as the
+                // logistic regression it is: once the LSTM fits the training set, the joint loss
+                // has little gradient left for it, and on small data sets that starves it.
+                ws.d_alone = Array2::zeros((b, arch.tags));
+                let alone = &ws.wide_logits + &self.tags.b;
+                loss += loss::bce_with_logits(
+                    alone.view(),
+                    batch.targets.view(),
+                    wide_alone,
+                    ws.d_alone.view_mut(),
+                );
+                ws.d_wide.zip_mut_with(&ws.d_alone, |d, &a| *d = *d + a);
+                let bias = grad.tags.b.as_slice_mut().expect("contiguous bias");
+                super::layers::add_column_sums(ws.d_alone.view(), bias);
+            }
+            bow::backward(ws.d_wide.view(), &ws.bags, &mut grad.wide);
         }
         ws.d_pooled = Array2::zeros((b, arch.features()));
         self.tags.backward(

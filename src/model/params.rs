@@ -54,6 +54,15 @@ pub struct ClassifierParams {
     pub wide: bool,
     /// Hashed-bigram rows of the bag-of-words path (0 = words only).
     pub wide_buckets: usize,
+    /// Whether the bag-of-words features are weighted by their inverse document frequency in the
+    /// training set (TF-IDF); otherwise every feature has idf 1 (sublinear tf, L2-normalised).
+    pub wide_idf: bool,
+    /// Weight of an extra loss on the bag-of-words path alone (its logits plus the tag bias),
+    /// relative to the tag loss; 0 = the path is trained only through the joint logits.
+    pub wide_alone_weight: f32,
+    /// Decay of the exponential moving average of the weights that is validated and kept
+    /// (per optimiser step; 0 = off, keep the raw weights).
+    pub ema_decay: f32,
     /// Decoupled (AdamW) weight decay on the weight matrices; 0 = plain Adam.
     pub weight_decay: f32,
     /// Decoupled weight decay of the bag-of-words table alone (`None` = `weight_decay`): the
@@ -107,9 +116,21 @@ impl Default for ClassifierParams {
             // and word dropout 0.2 did not help. A quarter of the learning rate for the bag-of-words
             // table (it over-fits within a few epochs at the full rate) took it to 0.647 / 0.350 /
             // 0.837 (from 0.644 / 0.342 / 0.834); a separate table decay of 1.0, or of 0 with the
-            // quarter rate, were worse (0.631, 0.642).
+            // quarter rate, were worse (0.631, 0.642). Early stopping on the raw weights then picked
+            // noisy epochs (seeds 42 / 7 / 3: 0.630 / 0.629 / 0.637). TF-IDF for the bag (idf from
+            // the training set, sublinear tf) and validating and keeping a moving average of the
+            // weights (decay 0.998 per step, a horizon of ~1.2 epochs) made the validation curve
+            // smooth: seeds 42 / 7 / 3 / 1 give 0.6505 / 0.6441 / 0.6446 / 0.6397 (mean 0.6447
+            // against the baseline's 0.644: level with it, not reliably above). An average decay of
+            // 0.999, halving the rate on plateaus and an extra loss on the bag alone
+            // (`wide_alone_weight` 1) were not better on debtags; that extra loss helps the small
+            // Stack Exchange set (README). Patience 5 lifted seed 1 to 0.6542 and left seed 3 as it
+            // was; not yet measured on seed 42 and Stack Exchange, so still 3.
             wide: true,
             wide_buckets: 1 << 16,
+            wide_idf: true,
+            ema_decay: 0.998,
+            wide_alone_weight: 0.0,
             weight_decay: 0.1,
             wide_weight_decay: None,
             wide_lr_scale: 0.25,
@@ -177,6 +198,12 @@ setters! {
     wide: bool,
     /// Sets [`ClassifierParams::wide_buckets`].
     wide_buckets: usize,
+    /// Sets [`ClassifierParams::wide_idf`].
+    wide_idf: bool,
+    /// Sets [`ClassifierParams::ema_decay`].
+    ema_decay: f32,
+    /// Sets [`ClassifierParams::wide_alone_weight`].
+    wide_alone_weight: f32,
     /// Sets [`ClassifierParams::weight_decay`].
     weight_decay: f32,
     /// Sets [`ClassifierParams::wide_weight_decay`].
@@ -297,6 +324,20 @@ impl ClassifierParams {
                 "wide_lr_scale",
                 p.wide_lr_scale,
                 "must be a positive number",
+            ));
+        }
+        if !(p.wide_alone_weight >= 0.0 && p.wide_alone_weight.is_finite()) {
+            return Err(ModelError::param(
+                "wide_alone_weight",
+                p.wide_alone_weight,
+                "must be ≥ 0",
+            ));
+        }
+        if !(0.0..1.0).contains(&p.ema_decay) {
+            return Err(ModelError::param(
+                "ema_decay",
+                p.ema_decay,
+                "must be in [0, 1)",
             ));
         }
         if !(p.lr_min_fraction >= 0.0 && p.lr_min_fraction <= 1.0) {

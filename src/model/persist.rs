@@ -23,8 +23,9 @@ use std::path::Path;
 pub const FORMAT: &str = "threadwise-tagger";
 /// The metadata layout this build writes and reads.
 /// Version 2 added the optional bag-of-words tensor `wide.w` and the `wide` architecture flag;
-/// version-1 files are refused (with a [`ModelError::BadModel`]) rather than half-read.
-pub const FORMAT_VERSION: u32 = 2;
+/// version 3 its idf weights `wide.idf` (the bag became TF-IDF). Older files are refused (with a
+/// [`ModelError::BadModel`]) rather than half-read.
+pub const FORMAT_VERSION: u32 = 3;
 const META_KEY: &str = "threadwise";
 
 /// The metadata envelope; fields serialise in this order.
@@ -82,6 +83,7 @@ impl Classifier {
             .network
             .tensors()
             .into_iter()
+            .chain(self.network.constants())
             .map(|(name, shape, data)| {
                 (
                     name,
@@ -163,10 +165,11 @@ impl Classifier {
         let expected: Vec<(String, Vec<usize>)> = network
             .tensors()
             .into_iter()
+            .chain(network.constants())
             .map(|(n, s, _)| (n, s))
             .collect();
         let mut raw = Vec::with_capacity(expected.len());
-        for ((name, shape), slot) in expected.into_iter().zip(network.slices_mut()) {
+        for (name, shape) in expected {
             let view = st
                 .tensor(&name)
                 .map_err(|_| bad(format!("tensor `{name}` is missing")))?;
@@ -177,10 +180,19 @@ impl Classifier {
                     view.shape()
                 )));
             }
-            for (x, chunk) in slot.iter_mut().zip(view.data().chunks_exact(4)) {
+            raw.push((name, shape, view.data().to_vec()));
+        }
+        let (trained, constants) = raw.split_at(network.tensors().len());
+        let fill = |slot: &mut [f32], bytes: &[u8]| {
+            for (x, chunk) in slot.iter_mut().zip(bytes.chunks_exact(4)) {
                 *x = f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
             }
-            raw.push((name, shape, view.data().to_vec()));
+        };
+        for (slot, (_, _, bytes)) in network.slices_mut().into_iter().zip(trained) {
+            fill(slot, bytes);
+        }
+        for (slot, (_, _, bytes)) in network.constants_mut().into_iter().zip(constants) {
+            fill(slot, bytes);
         }
         if digest(model_json, &raw) != envelope.sha256 {
             return Err(bad("checksum mismatch: the file is corrupted"));

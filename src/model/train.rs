@@ -1,5 +1,6 @@
 //! The training loop: bucketed batches, data-parallel shards, Adam, early stopping, thresholds.
 use super::classifier::{Classifier, gold_indices, infer};
+use super::layers::bow;
 use super::metrics::{self, Metrics};
 use super::network::{Architecture, Network};
 use super::params::ValidParams;
@@ -144,7 +145,10 @@ impl ValidParams {
             wide: p.wide,
             wide_buckets: p.wide_buckets,
         };
-        let net = Network::<f32>::init(arch, &mut rng);
+        let mut net = Network::<f32>::init(arch, &mut rng);
+        if p.wide && p.wide_idf {
+            net.wide_idf = bow::idf(&tr.seqs, arch.vocab, net.wide.nrows()).into();
+        }
         let mut trainer = Trainer::new(net, p);
         // The best epoch so far: weights, thresholds, metrics and validation loss.
         let mut best: Option<(Network<f32>, Vec<f32>, Metrics, f64)> = None;
@@ -194,7 +198,7 @@ impl ValidParams {
                     epoch_report: None,
                 });
             }
-            let (probs, _) = infer(&trainer.net, &va.seqs, p.threads);
+            let (probs, _) = infer(trainer.averaged(), &va.seqs, p.threads);
             let thresholds = metrics::tune_thresholds(
                 probs.view(),
                 &va.gold,
@@ -225,7 +229,12 @@ impl ValidParams {
                 epoch_report: Some(report),
             });
             if improved {
-                best = Some((trainer.net.clone(), thresholds, valid_metrics, valid_loss));
+                best = Some((
+                    trainer.averaged().clone(),
+                    thresholds,
+                    valid_metrics,
+                    valid_loss,
+                ));
                 since_best = 0;
             } else {
                 since_best += 1;
