@@ -109,7 +109,7 @@ pub async fn restore_triggers(
 /// response-time and tag-pair roll-ups. Call it once the batch's rows, tags and topic statistics
 /// are written, before [`restore_triggers`].
 pub async fn index_new_rows(conn: &mut SqliteConnection, last: LastIds) -> sqlx::Result<()> {
-    let statements: [(&str, i64); 8] = [
+    let statements: [(&str, i64); 9] = [
         (
             "INSERT INTO daily_activity (day, signups)
              SELECT created_at / 86400, COUNT(*) FROM users WHERE id > ?1 GROUP BY 1
@@ -152,6 +152,17 @@ pub async fn index_new_rows(conn: &mut SqliteConnection, last: LastIds) -> sqlx:
         ),
         (&ROLLUP_SQL.0, last.topic),
         (&ROLLUP_SQL.1, last.topic),
+        (
+            "INSERT INTO tag_pair_rollup (day, tag_a, tag_b, topics)
+             SELECT t.created_at / 86400, x.tag_id, y.tag_id, COUNT(*)
+             FROM topics t
+             JOIN topic_tags x ON x.topic_id = t.id
+             JOIN topic_tags y ON y.topic_id = t.id AND y.tag_id > x.tag_id
+             WHERE t.id > ?1 AND t.hidden = 0 AND x.status = 'active' AND y.status = 'active'
+             GROUP BY 1, 2, 3
+             ON CONFLICT (day, tag_a, tag_b) DO UPDATE SET topics = topics + excluded.topics",
+            last.topic,
+        ),
     ];
     for (sql, last_id) in statements {
         sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -159,19 +170,6 @@ pub async fn index_new_rows(conn: &mut SqliteConnection, last: LastIds) -> sqlx:
             .execute(&mut *conn)
             .await?;
     }
-    sqlx::query(
-        "INSERT INTO tag_pair_rollup (day, tag_a, tag_b, topics)
-         SELECT t.created_at / 86400, x.tag_id, y.tag_id, COUNT(*)
-         FROM topics t
-         JOIN topic_tags x ON x.topic_id = t.id
-         JOIN topic_tags y ON y.topic_id = t.id AND y.tag_id > x.tag_id
-         WHERE t.id > ?1 AND t.hidden = 0 AND x.status = 'active' AND y.status = 'active'
-         GROUP BY 1, 2, 3
-         ON CONFLICT (day, tag_a, tag_b) DO UPDATE SET topics = topics + excluded.topics",
-    )
-    .bind(last.topic)
-    .execute(&mut *conn)
-    .await?;
     Ok(())
 }
 

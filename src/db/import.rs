@@ -454,6 +454,9 @@ const IMPORT_CHECKPOINT_PAGES: i64 = 32_768;
 const IMPORT_SEARCH_HASH_BYTES: i64 = 64 << 20;
 /// Segments of one size the search index merges at once (the default is 4).
 const IMPORT_SEARCH_AUTOMERGE: i64 = 8;
+/// FTS5's own defaults, which the search index has outside imports.
+const SEARCH_HASH_BYTES: i64 = 1 << 20;
+const SEARCH_AUTOMERGE: i64 = 4;
 
 /// Switches this connection to the settings for a long import, or back to the usual ones.
 /// Durability is the same either way: only the memory used, the checkpoint interval and how the
@@ -464,21 +467,33 @@ const IMPORT_SEARCH_AUTOMERGE: i64 = 8;
 /// could never fail, and they cost a tenth of each insert; the importer deletes nothing that
 /// cascades.
 pub async fn import_mode(conn: &mut SqliteConnection, on: bool) -> sqlx::Result<()> {
-    let (cache_kib, checkpoint_pages, foreign_keys) = if on {
-        (IMPORT_CACHE_KIB, IMPORT_CHECKPOINT_PAGES, "OFF")
+    let (foreign_keys, cache_kib, checkpoint_pages, search_hash_bytes, search_automerge) = if on {
+        (
+            "OFF",
+            IMPORT_CACHE_KIB,
+            IMPORT_CHECKPOINT_PAGES,
+            IMPORT_SEARCH_HASH_BYTES,
+            IMPORT_SEARCH_AUTOMERGE,
+        )
     } else {
-        (super::CACHE_KIB, 1000, "ON")
+        (
+            "ON",
+            super::CACHE_KIB,
+            1000,
+            SEARCH_HASH_BYTES,
+            SEARCH_AUTOMERGE,
+        )
     };
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "PRAGMA foreign_keys = {foreign_keys}"
-    )))
-    .execute(&mut *conn)
-    .await?;
-    let (search_hash_bytes, search_automerge) = if on {
-        (IMPORT_SEARCH_HASH_BYTES, IMPORT_SEARCH_AUTOMERGE)
-    } else {
-        (1 << 20, 4)
-    };
+    // PRAGMAs take no bound parameters; these are values of our own, safe to format in.
+    for pragma in [
+        format!("PRAGMA foreign_keys = {foreign_keys}"),
+        format!("PRAGMA cache_size = -{cache_kib}"),
+        format!("PRAGMA wal_autocheckpoint = {checkpoint_pages}"),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(pragma))
+            .execute(&mut *conn)
+            .await?;
+    }
     for (option, value) in [
         ("hashsize", search_hash_bytes),
         ("automerge", search_automerge),
@@ -489,16 +504,5 @@ pub async fn import_mode(conn: &mut SqliteConnection, on: bool) -> sqlx::Result<
             .execute(&mut *conn)
             .await?;
     }
-    // PRAGMAs take no bound parameters; these are integers of our own, safe to format in.
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "PRAGMA cache_size = -{cache_kib}"
-    )))
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "PRAGMA wal_autocheckpoint = {checkpoint_pages}"
-    )))
-    .execute(&mut *conn)
-    .await?;
     Ok(())
 }
