@@ -67,6 +67,13 @@ fn tanh_f32(xs: &mut [f32]) {
     }
 }
 
+/// Whether the CPU has AVX2 and FMA, which every hand-written kernel and [`wide`] need.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub(crate) fn has_avx2_fma() -> bool {
+    std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+}
+
 /// Runs `f` compiled for AVX2 + FMA when the CPU has them (8 lanes instead of SSE2's 4); the
 /// crate is built for the baseline x86-64 target, so this is where the wide vectors come from.
 /// `f` must be inlinable (a closure or `#[inline(always)]` function) for this to have an effect.
@@ -78,8 +85,7 @@ pub(crate) fn wide<R, G: FnOnce() -> R>(f: G) -> R {
         fn avx2<R, G: FnOnce() -> R>(f: G) -> R {
             f()
         }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
+        if has_avx2_fma() {
             // SAFETY: the CPU supports the features `avx2` is compiled for (checked just above).
             return unsafe { avx2(f) };
         }

@@ -49,8 +49,7 @@ pub unsafe fn sgemm(
     );
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
+        if crate::model::float::has_avx2_fma() {
             let packed = packed_b.map_or(std::ptr::null(), <[f32]>::as_ptr);
             // SAFETY: features checked; pointer validity is the caller's contract.
             unsafe { avx2::sgemm(m, k, n, a, rsa, csa, b, ldb, packed, beta, c, ldc) };
@@ -408,10 +407,7 @@ pub fn lstm_cell(
     );
     #[cfg(target_arch = "x86_64")]
     {
-        if hidden.is_multiple_of(8)
-            && std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("fma")
-        {
+        if hidden.is_multiple_of(8) && crate::model::float::has_avx2_fma() {
             // SAFETY: features checked; lengths checked above.
             unsafe { avx2::lstm_cell(gates, bias, c_prev, c, tanh_c, h) };
             return true;
@@ -446,10 +442,7 @@ pub fn lstm_cell_backward(
     );
     #[cfg(target_arch = "x86_64")]
     {
-        if hidden.is_multiple_of(8)
-            && std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("fma")
-        {
+        if hidden.is_multiple_of(8) && crate::model::float::has_avx2_fma() {
             // SAFETY: features checked; lengths checked above.
             unsafe {
                 avx2::lstm_cell_backward(gates, tanh_c, c_prev, dh_above, dh_next, dc_next, d_gates)

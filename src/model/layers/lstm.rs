@@ -2,7 +2,7 @@
 //!
 //! Gate layout in the `4H` columns is `[i | f | o | g]`: the three sigmoid gates are contiguous, so
 //! one activation call covers them, and the tanh candidate `g` follows.
-use super::{Float, PackedB, add_column_sums, gemm, gemm_packed};
+use super::{Float, PackedB, add_column_sums, as_f32, as_f32_mut, gemm, gemm_packed};
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, s};
 
 /// The weights (or their gradients) of one LSTM layer.
@@ -146,15 +146,16 @@ fn fused_cell<F: Float>(
     tc: &mut [F],
     h: &mut [F],
 ) -> bool {
-    if std::any::TypeId::of::<F>() != std::any::TypeId::of::<f32>() {
+    let (Some(g), Some(bias), Some(c), Some(tc), Some(h)) = (
+        as_f32_mut(g),
+        as_f32(bias),
+        as_f32_mut(c),
+        as_f32_mut(tc),
+        as_f32_mut(h),
+    ) else {
         return false;
-    }
-    // SAFETY: F is f32 (checked above), so each cast only retypes the same slice.
-    unsafe {
-        let r = |s: &[F]| std::slice::from_raw_parts(s.as_ptr().cast::<f32>(), s.len());
-        let w = |s: &mut [F]| std::slice::from_raw_parts_mut(s.as_mut_ptr().cast::<f32>(), s.len());
-        super::kernel::lstm_cell(w(g), r(bias), c_prev.map(r), w(c), w(tc), w(h))
-    }
+    };
+    super::kernel::lstm_cell(g, bias, c_prev.and_then(as_f32), c, tc, h)
 }
 
 /// The same cell step as [`super::kernel::lstm_cell`], generic (f64 gradient checks, no AVX2).
@@ -294,23 +295,25 @@ fn fused_cell_backward<F: Float>(
     dc_next: &mut [F],
     d_gates: &mut [F],
 ) -> bool {
-    if std::any::TypeId::of::<F>() != std::any::TypeId::of::<f32>() {
+    let (Some(g), Some(tc), Some(dh_above), Some(dh_next), Some(dc_next), Some(d_gates)) = (
+        as_f32(g),
+        as_f32(tc),
+        as_f32(dh_above),
+        as_f32(dh_next),
+        as_f32_mut(dc_next),
+        as_f32_mut(d_gates),
+    ) else {
         return false;
-    }
-    // SAFETY: F is f32 (checked above), so each cast only retypes the same slice.
-    unsafe {
-        let r = |s: &[F]| std::slice::from_raw_parts(s.as_ptr().cast::<f32>(), s.len());
-        let w = |s: &mut [F]| std::slice::from_raw_parts_mut(s.as_mut_ptr().cast::<f32>(), s.len());
-        super::kernel::lstm_cell_backward(
-            r(g),
-            r(tc),
-            c_prev.map(r),
-            r(dh_above),
-            r(dh_next),
-            w(dc_next),
-            w(d_gates),
-        )
-    }
+    };
+    super::kernel::lstm_cell_backward(
+        g,
+        tc,
+        c_prev.and_then(as_f32),
+        dh_above,
+        dh_next,
+        dc_next,
+        d_gates,
+    )
 }
 
 /// The same step as [`super::kernel::lstm_cell_backward`], generic (f64 gradient checks, no AVX2).

@@ -17,6 +17,20 @@ use super::Float;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2};
 
+/// `s` as f32 when `F` is f32 (the type the AVX2 kernels take), else `None`.
+pub(crate) fn as_f32<F: Float>(s: &[F]) -> Option<&[f32]> {
+    (std::any::TypeId::of::<F>() == std::any::TypeId::of::<f32>())
+        // SAFETY: F is f32 (just checked), so this only retypes the same slice.
+        .then(|| unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<f32>(), s.len()) })
+}
+
+/// [`as_f32`] for a mutable slice.
+pub(crate) fn as_f32_mut<F: Float>(s: &mut [F]) -> Option<&mut [f32]> {
+    (std::any::TypeId::of::<F>() == std::any::TypeId::of::<f32>())
+        // SAFETY: F is f32 (just checked), so this only retypes the same slice.
+        .then(|| unsafe { std::slice::from_raw_parts_mut(s.as_mut_ptr().cast::<f32>(), s.len()) })
+}
+
 /// `c = beta·c + a·b`. In f32 with AVX2 (training and serving) every product whose `b` and `c` have
 /// unit column stride goes to [`kernel::sgemm`], which reads `a` through its strides (so `xᵀ` needs
 /// no copy) and packs nothing; the rest (f64 gradient checks, transposed `b`) falls back below.
@@ -35,13 +49,9 @@ pub(crate) struct PackedB<'a, F> {
 impl<'a, F: Float> PackedB<'a, F> {
     /// Packs `b` for the f32 kernel; other floats keep only the view.
     pub(crate) fn new(b: ArrayView2<'a, F>) -> Self {
-        let panels = match b.as_slice() {
-            Some(s) if std::any::TypeId::of::<F>() == std::any::TypeId::of::<f32>() => {
-                // SAFETY: F is f32 (checked in the guard), so this only retypes the slice.
-                let s = unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<f32>(), s.len()) };
-                kernel::pack_b(s, b.nrows(), b.ncols())
-            }
-            _ => Vec::new(),
+        let panels = match b.as_slice().and_then(as_f32) {
+            Some(s) => kernel::pack_b(s, b.nrows(), b.ncols()),
+            None => Vec::new(),
         };
         PackedB { b, panels }
     }
