@@ -19,13 +19,13 @@ pub enum ImportCommand {
         #[arg(long)]
         site: Option<String>,
         /// Rows per transaction.
-        #[arg(long, default_value_t = 5000)]
+        #[arg(long, default_value_t = import::DEFAULT_BATCH_ROWS)]
         batch_size: usize,
     },
     /// Import a JSON Lines file (one question per line, as in the shared data sets).
     Jsonl {
         file: PathBuf,
-        #[arg(long, default_value_t = 5000)]
+        #[arg(long, default_value_t = import::DEFAULT_BATCH_ROWS)]
         batch_size: usize,
     },
 }

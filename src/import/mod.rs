@@ -71,6 +71,12 @@ impl ImportError {
     }
 }
 
+/// Rows per transaction unless told otherwise. Large: each commit rewrites every index page the
+/// batch touched and flushes a search-index segment, so 20,000 rows cost the writer ~15 % less CPU
+/// than 5,000 (200k generated posts: 12.3 s against 14.6 s); with up to three batches in flight the
+/// import's peak memory grows from ~360 MB to ~450 MB.
+pub const DEFAULT_BATCH_ROWS: usize = 20_000;
+
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
     /// Rows per transaction.
@@ -82,7 +88,7 @@ pub struct ImportOptions {
 impl Default for ImportOptions {
     fn default() -> Self {
         Self {
-            batch_size: 5000,
+            batch_size: DEFAULT_BATCH_ROWS,
             progress: ProgressBar::hidden(),
         }
     }
