@@ -36,8 +36,9 @@ pub const SUSPENDED_TRIGGERS: [&str; 11] = [
 ];
 
 /// Triggers on the same tables that stay in place, and why they cannot fire for new rows.
-pub const KEPT_TRIGGERS: [&str; 4] = [
+pub const KEPT_TRIGGERS: [&str; 5] = [
     "posts_search_delete",
+    "topics_search_delete",
     "response_rollup_topic_delete",
     "response_rollup_tag_delete_before",
     "response_rollup_tag_delete_after",

@@ -100,6 +100,41 @@ impl TestApp {
             .expect("count query");
         n
     }
+
+    /// The search index holds exactly the visible posts' current text: FTS5's own check, then
+    /// every (term, post, column, position) of the index against an index built afresh from the
+    /// posts (a trigger that took a row out with the wrong values leaves terms behind).
+    pub async fn assert_search_index_matches(&self) {
+        let mut conn = self.pool.acquire().await.expect("a connection");
+        for sql in [
+            "INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 1)",
+            "CREATE VIRTUAL TABLE temp.search_rebuilt
+                 USING fts5(title, body, tokenize = 'porter unicode61')",
+            "INSERT INTO temp.search_rebuilt (rowid, title, body)
+                 SELECT id, title, body FROM search_source",
+            "CREATE VIRTUAL TABLE temp.terms_have USING fts5vocab(main, search_index, instance)",
+            "CREATE VIRTUAL TABLE temp.terms_want USING fts5vocab(temp, search_rebuilt, instance)",
+        ] {
+            sqlx::query(sql).execute(&mut *conn).await.expect(sql);
+        }
+        let (differing,): (i64,) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM (SELECT * FROM terms_have EXCEPT SELECT * FROM terms_want))
+                  + (SELECT COUNT(*) FROM (SELECT * FROM terms_want EXCEPT SELECT * FROM terms_have))",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .expect("comparing the search index");
+        for table in ["terms_have", "terms_want", "search_rebuilt"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE temp.{table}")))
+                .execute(&mut *conn)
+                .await
+                .expect("dropping a temporary table");
+        }
+        assert_eq!(
+            differing, 0,
+            "search index entries differ from the visible posts"
+        );
+    }
 }
 
 pub struct Browser {

@@ -321,6 +321,7 @@ async fn editing_keeps_a_revision_and_others_cannot_edit() {
             .1
             .contains("Better title here")
     );
+    app.assert_search_index_matches().await;
 }
 
 #[tokio::test]
@@ -459,6 +460,7 @@ async fn search_ranks_highlights_and_hides_hidden_posts() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, html) = alice.get_text("/search?q=nothing").await;
     assert!(!html.contains("Unrelated topic"), "{html}");
+    app.assert_search_index_matches().await;
     // Odd syntax is searched for, not interpreted.
     let (status, _) = alice.get_text("/search?q=%22%20OR%20NEAR(").await;
     assert_eq!(status, StatusCode::OK);
@@ -578,4 +580,95 @@ async fn views_are_counted_in_memory_and_written_by_the_rank_job() {
         .await
         .unwrap();
     assert!(hot > 0.0);
+}
+
+/// The search index reads its text from the posts (migration 0008) and must be told exactly what
+/// it indexed when a row changes: every edit, hide and unhide keeps it equal to the visible posts.
+#[tokio::test]
+async fn the_search_index_follows_edits_hiding_and_title_changes() {
+    let app = spawn_app().await;
+    let alice = app.user("alice").await;
+    let moderator = app.moderator("mod").await;
+    let first = alice
+        .create_topic("Lifetimes puzzle", "alpha lifetimes question", &["rust"])
+        .await;
+    let second = alice
+        .create_topic("Tokio runtime", "beta runtime question", &["tokio"])
+        .await;
+    for (topic, body) in [
+        (first, "gamma reply"),
+        (first, "delta reply"),
+        (second, "epsilon"),
+    ] {
+        let reply = alice
+            .post_json(
+                &format!("/api/v1/topics/{topic}/replies"),
+                &json!({ "body": body }),
+            )
+            .await;
+        assert_eq!(reply.status(), StatusCode::CREATED);
+    }
+    app.assert_search_index_matches().await;
+    let post_id = |body: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            let (id,): (i64,) = sqlx::query_as("SELECT id FROM posts WHERE body_md = ?1")
+                .bind(body)
+                .fetch_one(&pool)
+                .await
+                .expect("the post");
+            id
+        }
+    };
+    let found = |query: &'static str| {
+        let alice = &alice;
+        async move {
+            let api: Value = alice
+                .get(&format!("/api/v1/search?q={query}"))
+                .await
+                .json()
+                .await
+                .expect("search results");
+            api["results"].as_array().map_or(0, Vec::len)
+        }
+    };
+
+    // A reply's body, then an opening post's title and body.
+    let gamma = post_id("gamma reply").await;
+    let edited = alice
+        .submit(&format!("/p/{gamma}/edit"), &[("body", "zeta reply")])
+        .await;
+    assert_eq!(edited.status(), StatusCode::SEE_OTHER);
+    let opening = post_id("alpha lifetimes question").await;
+    let edited = alice
+        .submit(
+            &format!("/p/{opening}/edit"),
+            &[
+                ("title", "Borrowing puzzle"),
+                ("body", "eta borrowing question"),
+                ("tags", "rust"),
+            ],
+        )
+        .await;
+    assert_eq!(edited.status(), StatusCode::SEE_OTHER);
+    app.assert_search_index_matches().await;
+    assert_eq!((found("gamma").await, found("zeta").await), (0, 1));
+    assert_eq!((found("lifetimes").await, found("borrowing").await), (0, 1));
+
+    // Hidden posts leave the index and come back when shown again.
+    let delta = post_id("delta reply").await;
+    for action in ["hide", "unhide", "hide"] {
+        let done = moderator
+            .submit(&format!("/p/{delta}/moderate"), &[("action", action)])
+            .await;
+        assert_eq!(done.status(), StatusCode::SEE_OTHER);
+        app.assert_search_index_matches().await;
+    }
+    assert_eq!(found("delta").await, 0);
+    let hidden_edit = alice
+        .submit(&format!("/p/{delta}/edit"), &[("body", "theta reply")])
+        .await;
+    assert!(hidden_edit.status().is_client_error() || hidden_edit.status().is_redirection());
+    app.assert_search_index_matches().await;
+    assert_eq!(found("epsilon").await, 1);
 }

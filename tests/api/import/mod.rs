@@ -201,21 +201,5 @@ pub async fn assert_derived_tables_match(app: &TestApp) {
         .expect("comparison query");
         assert_eq!(differing, 0, "{what} differ from the rows");
     }
-    let search: [(&str, &'static str); 2] = [
-        (
-            "search index rows for visible posts",
-            "SELECT COUNT(*) FROM posts p JOIN topics t ON t.id = p.topic_id
-             WHERE p.hidden = 0 AND NOT EXISTS (
-                 SELECT 1 FROM search_index s WHERE s.rowid = p.id AND s.body = p.body_md
-                   AND s.title = CASE WHEN p.is_first THEN t.title ELSE '' END)",
-        ),
-        (
-            "search index rows without a visible post",
-            "SELECT (SELECT COUNT(*) FROM search_index)
-                  - (SELECT COUNT(*) FROM posts WHERE hidden = 0)",
-        ),
-    ];
-    for (what, sql) in search {
-        assert_eq!(app.count(sql).await, 0, "{what} differ from the rows");
-    }
+    app.assert_search_index_matches().await;
 }
