@@ -176,43 +176,47 @@ pub async fn index_new_rows(conn: &mut SqliteConnection, last: LastIds) -> sqlx:
 
 /// The response roll-up statements for new visible topics (migration 0007's backfill, limited to
 /// `topics.id > ?1` and adding to existing rows): the whole-forum row (tag 0), then one row per
-/// tag — active tags, or the model's suggestions where a topic has no active tag.
+/// tag — active tags, or the model's suggestions where a topic has no active tag. Topics are first
+/// counted per (day, tag, wait bucket), then those few rows are spread over the bucket columns:
+/// summing `wait_bucket IS k` for each of the 58 buckets per topic evaluated the generated
+/// column's 58-way CASE 58 times a row (12 s of a million-post import).
 static ROLLUP_SQL: LazyLock<(String, String)> = LazyLock::new(|| {
     let buckets = 0..WAIT_BUCKET_EDGES.len();
     let columns: Vec<String> = buckets.clone().map(|k| format!("b{k}")).collect();
     let sums: Vec<String> = buckets
         .clone()
-        .map(|k| format!("SUM(t.wait_bucket IS {k})"))
+        .map(|k| format!("SUM(n * (bucket IS {k}))"))
         .collect();
     let adds: Vec<String> = buckets
         .map(|k| format!("b{k} = b{k} + excluded.b{k}"))
         .collect();
     let insert = format!(
-        "INSERT INTO response_rollup (day, tag_id, topics, answered, {})",
-        columns.join(", ")
-    );
-    let select = format!(
-        "SELECT t.created_at / 86400, {{tag}}, COUNT(*), COUNT(t.first_response_at), {}",
+        "INSERT INTO response_rollup (day, tag_id, topics, answered, {})
+         SELECT day, tag, SUM(n), SUM(answered), {} FROM (
+             SELECT t.created_at / 86400 AS day, {{tag}} AS tag, t.wait_bucket AS bucket,
+                    COUNT(*) AS n, COUNT(t.first_response_at) AS answered",
+        columns.join(", "),
         sums.join(", ")
     );
     let upsert = format!(
-        "ON CONFLICT (day, tag_id) DO UPDATE SET topics = topics + excluded.topics,
+        "GROUP BY 1, 2, 3) GROUP BY 1, 2
+         ON CONFLICT (day, tag_id) DO UPDATE SET topics = topics + excluded.topics,
              answered = answered + excluded.answered, {}",
         adds.join(", ")
     );
     let forum = format!(
-        "{insert} {} FROM topics t WHERE t.id > ?1 AND t.hidden = 0 GROUP BY 1 {upsert}",
-        select.replace("{tag}", "0")
+        "{} FROM topics t WHERE t.id > ?1 AND t.hidden = 0 {upsert}",
+        insert.replace("{tag}", "0")
     );
     let tags = format!(
-        "{insert} {} FROM topics t JOIN topic_tags tt ON tt.topic_id = t.id
+        "{} FROM topics t JOIN topic_tags tt ON tt.topic_id = t.id
          WHERE t.id > ?1 AND t.hidden = 0
            AND (tt.status = 'active'
                 OR (tt.status = 'suggested' AND NOT EXISTS (
                         SELECT 1 FROM topic_tags a
                         WHERE a.topic_id = tt.topic_id AND a.status = 'active')))
-         GROUP BY 1, 2 {upsert}",
-        select.replace("{tag}", "tt.tag_id")
+         {upsert}",
+        insert.replace("{tag}", "tt.tag_id")
     );
     (forum, tags)
 });
