@@ -105,39 +105,40 @@ pub async fn restore_triggers(
     Ok(())
 }
 
-/// Does for the rows above `last` what the suspended triggers would have done row by row: daily
+/// Does for the rows above `last` what the suspended triggers would have done row by row (each
+/// statement `OR FAIL`, as in `db::import`: the batch is rolled back whole on any error): daily
 /// activity (signups, topics, posts, active users), contributors, the search index and the
 /// response-time and tag-pair roll-ups. Call it once the batch's rows, tags and topic statistics
 /// are written, before [`restore_triggers`].
 pub async fn index_new_rows(conn: &mut SqliteConnection, last: LastIds) -> sqlx::Result<()> {
     let statements: [(&str, i64); 9] = [
         (
-            "INSERT INTO daily_activity (day, signups)
+            "INSERT OR FAIL INTO daily_activity (day, signups)
              SELECT created_at / 86400, COUNT(*) FROM users WHERE id > ?1 GROUP BY 1
              ON CONFLICT (day) DO UPDATE SET signups = signups + excluded.signups",
             last.user,
         ),
         (
-            "INSERT INTO daily_activity (day, topics)
+            "INSERT OR FAIL INTO daily_activity (day, topics)
              SELECT created_at / 86400, COUNT(*) FROM topics WHERE id > ?1 GROUP BY 1
              ON CONFLICT (day) DO UPDATE SET topics = topics + excluded.topics",
             last.topic,
         ),
         (
-            "INSERT INTO daily_activity (day, posts)
+            "INSERT OR FAIL INTO daily_activity (day, posts)
              SELECT created_at / 86400, COUNT(*) FROM posts WHERE id > ?1 GROUP BY 1
              ON CONFLICT (day) DO UPDATE SET posts = posts + excluded.posts",
             last.post,
         ),
         // A new (day, user) row counts an active user through daily_user_activity_count.
         (
-            "INSERT INTO daily_user_activity (day, user_id, posts)
+            "INSERT OR FAIL INTO daily_user_activity (day, user_id, posts)
              SELECT created_at / 86400, author_id, COUNT(*) FROM posts WHERE id > ?1 GROUP BY 1, 2
              ON CONFLICT (day, user_id) DO UPDATE SET posts = posts + excluded.posts",
             last.post,
         ),
         (
-            "INSERT INTO contributors (user_id, first_post_at, posts)
+            "INSERT OR FAIL INTO contributors (user_id, first_post_at, posts)
              SELECT author_id, MIN(created_at), COUNT(*) FROM posts WHERE id > ?1 GROUP BY 1
              ON CONFLICT (user_id) DO UPDATE SET
                  first_post_at = MIN(first_post_at, excluded.first_post_at),
@@ -145,7 +146,7 @@ pub async fn index_new_rows(conn: &mut SqliteConnection, last: LastIds) -> sqlx:
             last.post,
         ),
         (
-            "INSERT INTO search_index (rowid, title, body)
+            "INSERT OR FAIL INTO search_index (rowid, title, body)
              SELECT p.id, CASE WHEN p.is_first THEN t.title ELSE '' END, p.body_md
              FROM posts p JOIN topics t ON t.id = p.topic_id
              WHERE p.id > ?1 AND p.hidden = 0",
@@ -154,7 +155,7 @@ pub async fn index_new_rows(conn: &mut SqliteConnection, last: LastIds) -> sqlx:
         (&ROLLUP_SQL.0, last.topic),
         (&ROLLUP_SQL.1, last.topic),
         (
-            "INSERT INTO tag_pair_rollup (day, tag_a, tag_b, topics)
+            "INSERT OR FAIL INTO tag_pair_rollup (day, tag_a, tag_b, topics)
              SELECT t.created_at / 86400, x.tag_id, y.tag_id, COUNT(*)
              FROM topics t
              JOIN topic_tags x ON x.topic_id = t.id
@@ -191,7 +192,7 @@ static ROLLUP_SQL: LazyLock<(String, String)> = LazyLock::new(|| {
         .map(|k| format!("b{k} = b{k} + excluded.b{k}"))
         .collect();
     let insert = format!(
-        "INSERT INTO response_rollup (day, tag_id, topics, answered, {})
+        "INSERT OR FAIL INTO response_rollup (day, tag_id, topics, answered, {})
          SELECT day, tag, SUM(n), SUM(answered), {} FROM (
              SELECT t.created_at / 86400 AS day, {{tag}} AS tag, t.wait_bucket AS bucket,
                     COUNT(*) AS n, COUNT(t.first_response_at) AS answered",
