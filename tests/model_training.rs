@@ -109,6 +109,68 @@ fn a_set_stop_flag_ends_training() {
     assert!(matches!(err, ModelError::Stopped), "{err}");
 }
 
+#[test]
+fn a_refit_trains_on_every_example_and_keeps_the_held_out_thresholds() {
+    let data = tiny_examples();
+    let params = tiny_params().epochs(3).patience(3).valid_fraction(0.25);
+    let run = |p: ClassifierParams| {
+        let (mut held_out_batches, mut refit_batches) = (0, 0);
+        let model = p
+            .check()
+            .unwrap()
+            .fit(
+                &data,
+                &[],
+                &mut |pr| {
+                    if pr.epoch_report.is_some() {
+                        return;
+                    }
+                    if pr.refit {
+                        refit_batches += 1;
+                        assert_eq!(pr.batches, 8, "the refit sees all 64 examples");
+                    } else {
+                        held_out_batches += 1;
+                        assert_eq!(pr.batches, 6, "48 of 64 examples train before the refit");
+                    }
+                },
+                &AtomicBool::new(false),
+            )
+            .unwrap();
+        (model, held_out_batches, refit_batches)
+    };
+    let (plain, held, refit_steps) = run(params.clone().refit(false));
+    assert_eq!((held, refit_steps), (18, 0));
+    let (refit, held, refit_steps) = run(params.clone().refit(true));
+    assert_eq!(held, 18);
+    let kept_epochs = refit_steps / 8;
+    assert!(
+        refit_steps % 8 == 0 && (1..=3).contains(&kept_epochs),
+        "{refit_steps}"
+    );
+    assert_eq!(refit.thresholds(), plain.thresholds());
+    assert_eq!(refit.metrics(), plain.metrics());
+    assert!(refit.to_bytes().unwrap() != plain.to_bytes().unwrap());
+    let (again, _, _) = run(params.clone().refit(true));
+    assert!(
+        again.to_bytes().unwrap() == refit.to_bytes().unwrap(),
+        "refits are deterministic"
+    );
+    // Off by default; with a validation set given there is nothing to refit.
+    assert_eq!(run(params.clone()).2, 0);
+    let given = params
+        .refit(true)
+        .check()
+        .unwrap()
+        .fit(
+            &data,
+            &data,
+            &mut |pr| assert!(!pr.refit),
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+    assert!(given.params().refit);
+}
+
 fn trained() -> Classifier {
     fit(tiny_params().epochs(2), &tiny_examples()).unwrap()
 }

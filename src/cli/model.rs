@@ -1,6 +1,6 @@
 //! `threadwise train | evaluate | suggest | bench-model`.
 use crate::model::bench::{self, BenchShape};
-use crate::model::{Classifier, ClassifierParams, Metrics, TrainProgress, read_jsonl};
+use crate::model::{Classifier, ClassifierParams, Metrics, Selection, TrainProgress, read_jsonl};
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -82,9 +82,21 @@ pub struct TrainArgs {
     /// Decay of the moving average of the weights that is validated and kept; 0 = off.
     #[arg(long)]
     ema_decay: Option<f32>,
-    /// Weight of a loss on the bag-of-words path alone; 0 = off.
+    /// Weight of a loss on the bag-of-words path alone; 0 = off (default: 1 for small training
+    /// sets, see --small-data, else 0).
     #[arg(long)]
     wide_alone_weight: Option<f32>,
+    /// Training files with fewer examples than this are small: they default to
+    /// --wide-alone-weight 1 (default 5000).
+    #[arg(long)]
+    small_data: Option<usize>,
+    /// After early stopping on the held-out share, train again on all of --data for the chosen
+    /// number of epochs and keep that model (default false; never with --valid).
+    #[arg(long)]
+    refit: Option<bool>,
+    /// What picks the kept epoch: held-out micro-F1 (ties: lower loss) or held-out loss.
+    #[arg(long, value_enum)]
+    select_by: Option<SelectBy>,
     /// Stacked LSTM layers.
     #[arg(long)]
     layers: Option<usize>,
@@ -109,6 +121,15 @@ pub struct TrainArgs {
     /// Pull of per-tag thresholds toward the global one, in validation positives; 0 = none.
     #[arg(long)]
     threshold_prior: Option<f64>,
+}
+
+/// `--select-by` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SelectBy {
+    /// Held-out micro-F1, ties to the lower held-out loss.
+    MicroF1,
+    /// Held-out loss.
+    Loss,
 }
 
 /// Options of `threadwise evaluate`.
@@ -212,7 +233,7 @@ fn params(a: &TrainArgs) -> ClassifierParams {
         wide_buckets,
         wide_idf,
         ema_decay,
-        wide_alone_weight,
+        small_data,
         layers,
         weight_decay,
         wide_lr_scale,
@@ -221,6 +242,18 @@ fn params(a: &TrainArgs) -> ClassifierParams {
         plateau_decay,
         threshold_prior
     );
+    if let Some(w) = a.wide_alone_weight {
+        p = p.wide_alone_weight(Some(w));
+    }
+    if let Some(r) = a.refit {
+        p = p.refit(r);
+    }
+    if let Some(s) = a.select_by {
+        p = p.select_by(match s {
+            SelectBy::MicroF1 => Selection::MicroF1,
+            SelectBy::Loss => Selection::Loss,
+        });
+    }
     if let Some(d) = a.wide_weight_decay {
         p = p.wide_weight_decay(Some(d));
     }
@@ -237,7 +270,7 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
         Some(path) => read_jsonl(path)?,
         None => Vec::new(),
     };
-    let p = params.params();
+    let p = &params.params().resolved(train.len());
     eprintln!(
         "training on {} examples ({}), embedding {}, hidden {}×{}, max_len {}, {} thread(s), seed {}",
         train.len(),
@@ -252,6 +285,13 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
         p.threads,
         p.seed
     );
+    if p.is_small(train.len()) {
+        eprintln!(
+            "small training set (under {} examples): bag-of-words loss weight {}",
+            p.small_data,
+            p.wide_alone_weight.unwrap_or(0.0),
+        );
+    }
     let start = Instant::now();
     let bar = ProgressBar::new(0);
     bar.set_style(
@@ -273,6 +313,17 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
                 "epoch {}/{} batch {}/{} loss {:.4} {:.0} tok/s",
                 pr.epoch, pr.epochs, pr.batch, pr.batches, pr.loss, pr.tokens_per_s
             );
+        }
+        if pr.refit && pr.batch == pr.batches {
+            let line = format!(
+                "refit on all the data, epoch {}/{}: loss {:.4}",
+                pr.epoch, pr.epochs, pr.loss
+            );
+            if bar.is_hidden() {
+                eprintln!("{line}");
+            } else {
+                bar.println(line);
+            }
         }
         if let Some(r) = &pr.epoch_report {
             let line = format!(

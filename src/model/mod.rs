@@ -49,5 +49,5 @@ pub mod trainer;
 
 pub use classifier::{Classifier, Prediction};
 pub use metrics::{Metrics, TagMetrics};
-pub use params::{ClassifierParams, ValidParams};
+pub use params::{ClassifierParams, Selection, ValidParams};
 pub use train::{EpochReport, TrainProgress};

@@ -3,7 +3,7 @@ use super::classifier::{Classifier, gold_indices, infer};
 use super::layers::bow;
 use super::metrics::{self, Metrics};
 use super::network::{Architecture, Network};
-use super::params::ValidParams;
+use super::params::{ClassifierParams, Selection, ValidParams};
 use super::trainer::{Item, Trainer};
 use super::vocab::Vocabulary;
 use super::{Example, ModelError};
@@ -33,6 +33,8 @@ pub struct TrainProgress {
     pub tokens_per_s: f64,
     /// Set once per epoch, after validation.
     pub epoch_report: Option<EpochReport>,
+    /// Whether this is the refit on all the training data (no validation, no reports).
+    pub refit: bool,
 }
 
 /// The validation result of one epoch.
@@ -109,10 +111,154 @@ fn bucketed_batches(seqs: &[Vec<u32>], batch_size: usize, rng: &mut impl Rng) ->
     batches
 }
 
+/// The kept epoch of the held-out run: its (averaged) weights, tuned thresholds, metrics, mean
+/// held-out loss, and its number.
+struct Best {
+    network: Network<f32>,
+    thresholds: Vec<f32>,
+    metrics: Metrics,
+    loss: f64,
+    epoch: usize,
+}
+
+impl Best {
+    /// Whether an epoch with these held-out results beats this one under `select_by`. By micro-F1,
+    /// a tie (common on small validation sets, where F1 saturates early) goes to the lower loss,
+    /// so training does not stop at a barely-separating epoch.
+    fn beaten_by(&self, micro_f1: f64, loss: f64, select_by: Selection) -> bool {
+        match select_by {
+            Selection::MicroF1 => {
+                micro_f1 > self.metrics.micro_f1 + 1e-9
+                    || ((micro_f1 - self.metrics.micro_f1).abs() <= 1e-9 && loss < self.loss)
+            }
+            Selection::Loss => loss < self.loss,
+        }
+    }
+}
+
+/// The vocabulary of `examples`' text, the encoded examples, and a fresh network for them (with
+/// the bag-of-words idf of their tokens).
+fn prepare(
+    p: &ClassifierParams,
+    examples: &[&Example],
+    tags: &[String],
+    rng: &mut impl Rng,
+) -> (Vocabulary, Encoded, Network<f32>) {
+    let texts = examples
+        .iter()
+        .flat_map(|e| [e.title.as_str(), e.body.as_str()]);
+    let vocab = Vocabulary::build(texts, p.max_vocab, p.min_token_count);
+    let encoded = encode(examples, &vocab, tags, p.max_len);
+    let arch = Architecture {
+        vocab: vocab.len(),
+        embedding: p.embedding,
+        hidden: p.hidden,
+        layers: p.layers,
+        tags: tags.len(),
+        wide: p.wide,
+        wide_buckets: p.wide_buckets,
+    };
+    let mut net = Network::<f32>::init(arch, rng);
+    if p.wide && p.wide_idf {
+        net.wide_idf = bow::idf(&encoded.seqs, arch.vocab, net.wide.nrows()).into();
+    }
+    (vocab, encoded, net)
+}
+
+/// Wall-clock budget of one `fit`, shared by the held-out run and the refit.
+struct Clock {
+    started: Instant,
+    budget: Option<std::time::Duration>,
+}
+
+impl Clock {
+    fn spent(&self) -> bool {
+        self.budget.is_some_and(|b| self.started.elapsed() > b)
+    }
+}
+
+/// The optimiser-step counters and the learning-rate state of one run.
+struct Schedule {
+    epochs: usize,
+    planned_steps: usize,
+    step: usize,
+    plateau_scale: f32,
+}
+
+/// One epoch's training result.
+struct EpochRun {
+    loss: f64,
+    batches: usize,
+    tokens_per_s: f64,
+    out_of_time: bool,
+}
+
+/// One pass over `tr` in shuffled length buckets, reporting progress after every batch (`refit`
+/// marks the reports of a refit); it ends early, with `out_of_time`, once the budget is spent.
+#[allow(clippy::too_many_arguments)]
+fn run_epoch(
+    p: &ClassifierParams,
+    trainer: &mut Trainer,
+    tr: &Encoded,
+    epoch: usize,
+    sched: &mut Schedule,
+    rng: &mut ChaCha8Rng,
+    clock: &Clock,
+    stop: &AtomicBool,
+    refit: bool,
+    progress: &mut dyn FnMut(&TrainProgress),
+) -> Result<EpochRun, ModelError> {
+    let start = Instant::now();
+    let batches = bucketed_batches(&tr.seqs, p.batch_size, rng);
+    let (mut loss_sum, mut tokens) = (0.0, 0usize);
+    let mut out_of_time = false;
+    let mut done = 0;
+    for (bi, ids) in batches.iter().enumerate() {
+        if stop.load(Ordering::Relaxed) {
+            return Err(ModelError::Stopped);
+        }
+        // Over the time budget: end this epoch here (after at least one step, so there is
+        // always a model), validate what we have, and stop.
+        if bi > 0 && clock.spent() {
+            out_of_time = true;
+            break;
+        }
+        trainer.set_lr_scale(sched.plateau_scale * lr_schedule(p, sched.step, sched.planned_steps));
+        sched.step += 1;
+        let dropout_seed: u64 = rng.r#gen();
+        let items: Vec<Item> = ids
+            .iter()
+            .map(|&i| (&tr.seqs[i][..], &tr.gold[i][..], tr.quality[i]))
+            .collect();
+        loss_sum += trainer.step(&items, dropout_seed);
+        tokens += items.iter().map(|it| it.0.len().max(1)).sum::<usize>();
+        done = bi + 1;
+        progress(&TrainProgress {
+            epoch,
+            epochs: sched.epochs,
+            batch: bi + 1,
+            batches: batches.len(),
+            loss: loss_sum / (bi + 1) as f64,
+            tokens_per_s: tokens as f64 / start.elapsed().as_secs_f64().max(1e-9),
+            epoch_report: None,
+            refit,
+        });
+    }
+    Ok(EpochRun {
+        loss: loss_sum / done.max(1) as f64,
+        batches: batches.len(),
+        tokens_per_s: tokens as f64 / start.elapsed().as_secs_f64().max(1e-9),
+        out_of_time,
+    })
+}
+
 impl ValidParams {
     /// Trains a classifier. With an empty `valid`, `valid_fraction` of `train` is held out for
-    /// early stopping and threshold tuning. `progress` is called after every batch; `stop` is
-    /// checked between batches and ends training with [`ModelError::Stopped`].
+    /// early stopping and threshold tuning; with `refit` a second network is then trained from
+    /// scratch on all of `train` for the chosen number of epochs and kept, with the thresholds
+    /// and metrics of the held-out run. Size-dependent defaults are decided by
+    /// [`ClassifierParams::resolved`] for the size of `train`. `progress` is called after every batch; `stop`
+    /// is checked between batches and ends training with [`ModelError::Stopped`].
     ///
     /// The result is bit-identical for the same data, parameters and seed (thread count included:
     /// it decides how each batch is split into shards, and float addition is not associative).
@@ -123,81 +269,49 @@ impl ValidParams {
         progress: &mut dyn FnMut(&TrainProgress),
         stop: &AtomicBool,
     ) -> Result<Classifier, ModelError> {
-        let p = &self.0;
+        let input = train;
+        let resolved = self.0.resolved(input.len());
+        let p = &resolved;
         let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
         // The tag space comes from the whole training input (the evaluation protocol's), not from
         // what is left after holding out a validation share.
-        let all: Vec<&Example> = train.iter().collect();
+        let all: Vec<&Example> = input.iter().collect();
         let tags = learnable_tags(&all, p.min_tag_examples)?;
-        let (train, valid) = split(train, valid, p.valid_fraction, &mut rng);
-        let texts = train
-            .iter()
-            .flat_map(|e| [e.title.as_str(), e.body.as_str()]);
-        let vocab = Vocabulary::build(texts, p.max_vocab, p.min_token_count);
-        let tr = encode(&train, &vocab, &tags, p.max_len);
+        let held_out = valid.is_empty() && input.len() >= 2;
+        let (train, valid) = split(input, valid, p.valid_fraction, &mut rng);
+        let (vocab, tr, net) = prepare(p, &train, &tags, &mut rng);
         let va = encode(&valid, &vocab, &tags, p.max_len);
-        let arch = Architecture {
-            vocab: vocab.len(),
-            embedding: p.embedding,
-            hidden: p.hidden,
-            layers: p.layers,
-            tags: tags.len(),
-            wide: p.wide,
-            wide_buckets: p.wide_buckets,
-        };
-        let mut net = Network::<f32>::init(arch, &mut rng);
-        if p.wide && p.wide_idf {
-            net.wide_idf = bow::idf(&tr.seqs, arch.vocab, net.wide.nrows()).into();
-        }
         let mut trainer = Trainer::new(net, p);
-        // The best epoch so far: weights, thresholds, metrics and validation loss.
-        let mut best: Option<(Network<f32>, Vec<f32>, Metrics, f64)> = None;
+        let mut best: Option<Best> = None;
         let mut since_best = 0;
-        let started = Instant::now();
-        let budget = p.max_seconds.map(std::time::Duration::from_secs_f64);
+        let clock = Clock {
+            started: Instant::now(),
+            budget: p.max_seconds.map(std::time::Duration::from_secs_f64),
+        };
+        let batches = tr.seqs.len().div_ceil(p.batch_size);
+        let (epochs, patience) = schedule(p.epochs, p.patience, p.min_steps, batches);
+        let mut sched = Schedule {
+            epochs,
+            planned_steps: epochs * batches,
+            step: 0,
+            plateau_scale: 1.0,
+        };
         let mut out_of_time = false;
-        let (epochs, patience) = schedule(
-            p.epochs,
-            p.patience,
-            p.min_steps,
-            tr.seqs.len().div_ceil(p.batch_size),
-        );
-        let planned_steps = epochs * tr.seqs.len().div_ceil(p.batch_size);
-        let (mut step, mut plateau_scale) = (0usize, 1.0f32);
         for epoch in 1..=epochs {
             let start = Instant::now();
-            let batches = bucketed_batches(&tr.seqs, p.batch_size, &mut rng);
-            let (mut loss_sum, mut tokens) = (0.0, 0usize);
-            for (bi, ids) in batches.iter().enumerate() {
-                if stop.load(Ordering::Relaxed) {
-                    return Err(ModelError::Stopped);
-                }
-                // Over the time budget: end this epoch here (after at least one step, so there
-                // is always a model), validate what we have, and stop.
-                if bi > 0 && budget.is_some_and(|b| started.elapsed() > b) {
-                    out_of_time = true;
-                    break;
-                }
-                trainer.set_lr_scale(plateau_scale * lr_schedule(p, step, planned_steps));
-                step += 1;
-                let dropout_seed: u64 = rng.r#gen();
-                let items: Vec<Item> = ids
-                    .iter()
-                    .map(|&i| (&tr.seqs[i][..], &tr.gold[i][..], tr.quality[i]))
-                    .collect();
-                let loss = trainer.step(&items, dropout_seed);
-                loss_sum += loss;
-                tokens += items.iter().map(|it| it.0.len().max(1)).sum::<usize>();
-                progress(&TrainProgress {
-                    epoch,
-                    epochs,
-                    batch: bi + 1,
-                    batches: batches.len(),
-                    loss: loss_sum / (bi + 1) as f64,
-                    tokens_per_s: tokens as f64 / start.elapsed().as_secs_f64().max(1e-9),
-                    epoch_report: None,
-                });
-            }
+            let run = run_epoch(
+                p,
+                &mut trainer,
+                &tr,
+                epoch,
+                &mut sched,
+                &mut rng,
+                &clock,
+                stop,
+                false,
+                progress,
+            )?;
+            out_of_time = run.out_of_time;
             let (probs, _) = infer(trainer.averaged(), &va.seqs, p.threads);
             let thresholds = metrics::tune_thresholds(
                 probs.view(),
@@ -207,14 +321,11 @@ impl ValidParams {
             );
             let valid_metrics = metrics::evaluate(probs.view(), &va.gold, &thresholds, &tags);
             let valid_loss = mean_bce(probs.view(), &va.gold);
-            // On a tie in micro-F1 (common on small validation sets, where F1 saturates early) the
-            // lower validation loss wins, so training does not stop at a barely-separating epoch.
-            let improved = best.as_ref().is_none_or(|b| {
-                valid_metrics.micro_f1 > b.2.micro_f1 + 1e-9
-                    || ((valid_metrics.micro_f1 - b.2.micro_f1).abs() <= 1e-9 && valid_loss < b.3)
-            });
+            let improved = best
+                .as_ref()
+                .is_none_or(|b| b.beaten_by(valid_metrics.micro_f1, valid_loss, p.select_by));
             let report = EpochReport {
-                train_loss: loss_sum / batches.len().max(1) as f64,
+                train_loss: run.loss,
                 valid: valid_metrics.clone(),
                 improved,
                 seconds: start.elapsed().as_secs_f64(),
@@ -222,23 +333,25 @@ impl ValidParams {
             progress(&TrainProgress {
                 epoch,
                 epochs,
-                batch: batches.len(),
-                batches: batches.len(),
+                batch: run.batches,
+                batches: run.batches,
                 loss: report.train_loss,
-                tokens_per_s: tokens as f64 / start.elapsed().as_secs_f64().max(1e-9),
+                tokens_per_s: run.tokens_per_s,
                 epoch_report: Some(report),
+                refit: false,
             });
             if improved {
-                best = Some((
-                    trainer.averaged().clone(),
+                best = Some(Best {
+                    network: trainer.averaged().clone(),
                     thresholds,
-                    valid_metrics,
-                    valid_loss,
-                ));
+                    metrics: valid_metrics,
+                    loss: valid_loss,
+                    epoch,
+                });
                 since_best = 0;
             } else {
                 since_best += 1;
-                plateau_scale *= p.plateau_decay;
+                sched.plateau_scale *= p.plateau_decay;
                 if since_best >= patience {
                     break;
                 }
@@ -247,14 +360,51 @@ impl ValidParams {
                 break;
             }
         }
-        let (network, thresholds, metrics, _) = best.ok_or(ModelError::Stopped)?;
+        let best = best.ok_or(ModelError::Stopped)?;
+        let mut kept = (vocab, best.network);
+        if p.refit && held_out && !out_of_time {
+            // The held-out share chose the epoch count (and the thresholds); now every example
+            // trains. Out of time part-way, the held-out run's model is kept instead.
+            let (vocab, tr, net) = prepare(p, &all, &tags, &mut rng);
+            let mut trainer = Trainer::new(net, p);
+            let batches = tr.seqs.len().div_ceil(p.batch_size);
+            let mut sched = Schedule {
+                epochs: best.epoch,
+                planned_steps: best.epoch * batches,
+                step: 0,
+                plateau_scale: 1.0,
+            };
+            let mut finished = true;
+            for epoch in 1..=best.epoch {
+                let run = run_epoch(
+                    p,
+                    &mut trainer,
+                    &tr,
+                    epoch,
+                    &mut sched,
+                    &mut rng,
+                    &clock,
+                    stop,
+                    true,
+                    progress,
+                )?;
+                if run.out_of_time {
+                    finished = false;
+                    break;
+                }
+            }
+            if finished {
+                kept = (vocab, trainer.averaged().clone());
+            }
+        }
+        let (vocab, network) = kept;
         Ok(Classifier {
             vocab,
             tags,
-            thresholds,
+            thresholds: best.thresholds,
             network,
             params: p.clone(),
-            metrics: Some(metrics),
+            metrics: Some(best.metrics),
             quality_trained: tr.quality.iter().any(Option::is_some),
         })
     }
@@ -326,4 +476,55 @@ fn mean_bce(probs: ndarray::ArrayView2<f32>, gold: &[Vec<usize>]) -> f64 {
         }
     }
     total / probs.len().max(1) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn best(micro_f1: f64, loss: f64) -> Best {
+        let arch = Architecture {
+            vocab: 4,
+            embedding: 1,
+            hidden: 1,
+            layers: 1,
+            tags: 1,
+            wide: false,
+            wide_buckets: 0,
+        };
+        Best {
+            network: Network::zeros(arch),
+            thresholds: vec![0.5],
+            metrics: Metrics {
+                micro_f1,
+                macro_f1: 0.0,
+                precision_at_1: 0.0,
+                examples: 1,
+                per_tag: Vec::new(),
+            },
+            loss,
+            epoch: 1,
+        }
+    }
+
+    #[test]
+    fn the_kept_epoch_is_chosen_by_micro_f1_with_loss_on_ties_or_by_loss_alone() {
+        let b = best(0.5, 0.2);
+        assert!(b.beaten_by(0.6, 0.3, Selection::MicroF1));
+        assert!(!b.beaten_by(0.4, 0.1, Selection::MicroF1));
+        assert!(
+            b.beaten_by(0.5, 0.1, Selection::MicroF1),
+            "a tie goes to the lower loss"
+        );
+        assert!(!b.beaten_by(0.5, 0.3, Selection::MicroF1));
+        assert!(b.beaten_by(0.4, 0.1, Selection::Loss));
+        assert!(!b.beaten_by(0.6, 0.3, Selection::Loss));
+    }
+
+    #[test]
+    fn small_sets_get_more_epochs_and_proportional_patience() {
+        assert_eq!(schedule(15, 5, 3000, 454), (15, 5), "debtags: unchanged");
+        // 32 batches an epoch: 94 epochs reach 3,000 steps, patience 5 · 94 / 15 rounded up.
+        assert_eq!(schedule(15, 5, 3000, 32), (94, 32));
+    }
 }

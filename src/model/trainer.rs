@@ -56,7 +56,8 @@ impl Trainer {
             token_dropout: params.token_dropout,
             clip_norm: params.clip_norm,
             quality_weight: params.quality_weight,
-            wide_alone_weight: params.wide_alone_weight,
+            // `None` (not yet resolved for a data set, as in the benchmarks) counts as off.
+            wide_alone_weight: params.wide_alone_weight.unwrap_or(0.0),
         }
     }
 
