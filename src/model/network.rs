@@ -28,6 +28,23 @@ pub struct Architecture {
     pub wide_buckets: usize,
 }
 
+#[cfg(test)]
+impl Architecture {
+    /// One unit everywhere and no bag-of-words path: tensors for tests of the optimiser and the
+    /// training bookkeeping, which need shapes but no learning.
+    pub(crate) fn smallest(vocab: usize) -> Self {
+        Self {
+            vocab,
+            embedding: 1,
+            hidden: 1,
+            layers: 1,
+            tags: 1,
+            wide: false,
+            wide_buckets: 0,
+        }
+    }
+}
+
 impl Architecture {
     /// Width of the pooled feature vector the heads read: mean and max of the top LSTM layer,
     /// then mean and max of the embeddings (a skip connection: the heads see the bag of words

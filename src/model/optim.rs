@@ -122,15 +122,7 @@ mod tests {
 
     #[test]
     fn clipping_rescales_to_the_max_norm() {
-        let arch = Architecture {
-            vocab: 2,
-            embedding: 1,
-            hidden: 1,
-            layers: 1,
-            tags: 1,
-            wide: false,
-            wide_buckets: 0,
-        };
+        let arch = Architecture::smallest(2);
         let mut g = Network::<f32>::zeros(arch);
         g.embedding[(0, 0)] = 3.0;
         g.tags.b[0] = 4.0;
@@ -140,15 +132,7 @@ mod tests {
 
     #[test]
     fn adam_moves_against_the_gradient() {
-        let arch = Architecture {
-            vocab: 2,
-            embedding: 1,
-            hidden: 1,
-            layers: 1,
-            tags: 1,
-            wide: false,
-            wide_buckets: 0,
-        };
+        let arch = Architecture::smallest(2);
         let mut w = Network::<f32>::zeros(arch);
         let mut g = Network::<f32>::zeros(arch);
         g.tags.b[0] = 0.5;
@@ -163,13 +147,9 @@ mod tests {
     #[test]
     fn the_wide_table_has_its_own_decay_and_step() {
         let arch = Architecture {
-            vocab: 2,
-            embedding: 1,
-            hidden: 1,
-            layers: 1,
-            tags: 1,
             wide: true,
             wide_buckets: 1,
+            ..Architecture::smallest(2)
         };
         let mut w = Network::<f32>::zeros(arch);
         w.embedding.fill(1.0);

@@ -483,15 +483,7 @@ mod tests {
     use super::*;
 
     fn best(micro_f1: f64, loss: f64) -> Best {
-        let arch = Architecture {
-            vocab: 4,
-            embedding: 1,
-            hidden: 1,
-            layers: 1,
-            tags: 1,
-            wide: false,
-            wide_buckets: 0,
-        };
+        let arch = Architecture::smallest(4);
         Best {
             network: Network::zeros(arch),
             thresholds: vec![0.5],
