@@ -185,6 +185,18 @@ struct Schedule {
     plateau_scale: f32,
 }
 
+impl Schedule {
+    /// A run of `epochs` epochs of `batches` batches each, from its first step.
+    fn new(epochs: usize, batches: usize) -> Self {
+        Schedule {
+            epochs,
+            planned_steps: epochs * batches,
+            step: 0,
+            plateau_scale: 1.0,
+        }
+    }
+}
+
 /// One epoch's training result.
 struct EpochRun {
     loss: f64,
@@ -290,12 +302,7 @@ impl ValidParams {
         };
         let batches = tr.seqs.len().div_ceil(p.batch_size);
         let (epochs, patience) = schedule(p.epochs, p.patience, p.min_steps, batches);
-        let mut sched = Schedule {
-            epochs,
-            planned_steps: epochs * batches,
-            step: 0,
-            plateau_scale: 1.0,
-        };
+        let mut sched = Schedule::new(epochs, batches);
         let mut out_of_time = false;
         for epoch in 1..=epochs {
             let start = Instant::now();
@@ -367,13 +374,7 @@ impl ValidParams {
             // trains. Out of time part-way, the held-out run's model is kept instead.
             let (vocab, tr, net) = prepare(p, &all, &tags, &mut rng);
             let mut trainer = Trainer::new(net, p);
-            let batches = tr.seqs.len().div_ceil(p.batch_size);
-            let mut sched = Schedule {
-                epochs: best.epoch,
-                planned_steps: best.epoch * batches,
-                step: 0,
-                plateau_scale: 1.0,
-            };
+            let mut sched = Schedule::new(best.epoch, tr.seqs.len().div_ceil(p.batch_size));
             let mut finished = true;
             for epoch in 1..=best.epoch {
                 let run = run_epoch(
