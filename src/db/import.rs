@@ -138,7 +138,7 @@ pub async fn upsert_users(
         created += execute_values(
             conn,
             "INSERT OR FAIL INTO users (username, email, password_hash, role, created_at,
-                                source_key, source_name, source_url) ",
+                                        source_key, source_name, source_url) ",
             " ON CONFLICT DO NOTHING",
             &waiting,
             |row, user| {
@@ -273,8 +273,9 @@ pub async fn write_topics(
     );
     execute_values(
         conn,
-        "INSERT OR FAIL INTO topics (source_key, title, author_id, created_at, last_posted_at, view_count,
-                             score, source_answer_count, source_url, source_license, hidden)
+        "INSERT OR FAIL INTO topics (source_key, title, author_id, created_at, last_posted_at,
+                                     view_count, score, source_answer_count, source_url,
+                                     source_license, hidden)
          SELECT v.column1, v.column2, u.id, v.column4, v.column5, v.column6, v.column7,
                 v.column8, v.column9, v.column10, v.column11
          FROM (",
@@ -331,8 +332,8 @@ pub async fn write_posts(
     );
     execute_values(
         conn,
-        "INSERT OR FAIL INTO posts (source_key, topic_id, author_id, is_first, body_md, body_html,
-                            created_at, edited_at, score)
+        "INSERT OR FAIL INTO posts (source_key, topic_id, author_id, is_first, body_md,
+                                    body_html, created_at, edited_at, score)
          SELECT v.column1, t.id, u.id, v.column4, v.column5, v.column6, v.column7, v.column8,
                 v.column9
          FROM (",
