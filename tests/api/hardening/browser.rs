@@ -133,8 +133,8 @@ async fn a_member_posts_replies_votes_and_searches_and_the_admin_sees_the_charts
     driver.find("section.post:nth-of-type(2) .body code").await;
     assert!(driver.source().await.contains("derive(Deserialize)"));
     driver.find("section.post .vote.up").await.click().await;
-    let score = driver.find("section.post .score").await;
-    assert_eq!(score.text().await, "1");
+    // The vote reloads the page: wait for the voted state before reading the score, or the score
+    // element found may be the old page's.
     assert!(
         driver
             .find("section.post .vote.up.on")
@@ -143,6 +143,8 @@ async fn a_member_posts_replies_votes_and_searches_and_the_admin_sees_the_charts
             .await
             .contains('▲')
     );
+    let score = driver.find("section.post .score").await;
+    assert_eq!(score.text().await, "1");
     driver.screenshot(&shots.join("reply-and-vote.png")).await;
 
     // Search from the header box.
