@@ -54,6 +54,9 @@ impl TestApp {
             client: Client::builder()
                 .cookie_store(true)
                 .redirect(Policy::none())
+                // actix closes a connection idle for 5 s; a request sent on one as it closes fails
+                // (IncompleteMessage), so idle connections are dropped well before that.
+                .pool_idle_timeout(std::time::Duration::from_secs(2))
                 .build()
                 .expect("a reqwest client"),
             csrf: String::new(),
