@@ -9,7 +9,8 @@ use crate::helpers::spawn_app;
 async fn triggers_on_imported_tables(app: &TestApp) -> Vec<String> {
     let names: Vec<(String,)> = sqlx::query_as(
         "SELECT name FROM sqlite_master WHERE type = 'trigger'
-         AND tbl_name IN ('users', 'topics', 'posts', 'topic_tags') ORDER BY name",
+         AND tbl_name IN ('users', 'topics', 'posts', 'topic_tags', 'daily_user_activity')
+         ORDER BY name",
     )
     .fetch_all(&app.pool)
     .await
