@@ -3,27 +3,26 @@
 //! The triggers on users, topics, posts and topic_tags keep the search index, the daily activity
 //! counters and the dashboards' roll-ups right for every writer, one row at a time; for a batch of
 //! thousands of new imported rows that per-row work costs more than the rows themselves. Inside the
-//! batch's transaction the importer drops those triggers, writes the rows, brings every derived
-//! table up to date with a few set-based statements over the new rows (ids above the batch's
-//! [`LastIds`]), and creates the triggers again before it commits. DDL is transactional in SQLite:
-//! no other connection ever sees the triggers missing, and a failed batch rolls back with them in
-//! place.
+//! batch's transaction the importer drops those triggers, writes the rows, brings the search index
+//! and the roll-ups up to date with a few set-based statements over the new rows (ids above the
+//! batch's [`LastIds`]), records the new id ranges for the insert-only counters, which
+//! [`count_pending`] adds once for all batches, and creates the triggers again before it commits.
+//! DDL is transactional in SQLite: no other connection ever sees the triggers missing, and a failed
+//! batch rolls back with them in place.
 //!
 //! Only a batch whose topics and posts are all new may take this path: updating an existing row
 //! must subtract what it counted before, which is what the triggers do. Topics that existed before
 //! the batch are refreshed after the triggers are back (see `import::write_batch`).
 use std::sync::LazyLock;
 
-use sqlx::SqliteConnection;
+use sqlx::{Connection, SqliteConnection};
 
 use crate::domain::report::WAIT_BUCKET_EDGES;
 
 /// The triggers a batch of new rows suspends: every trigger on the four tables that inserts or
-/// updates of new rows can fire, and the active-user counter that `index_new_rows`' own inserts
-/// into `daily_user_activity` would fire. The delete triggers stay (a batch of new rows deletes
-/// nothing).
+/// updates of new rows can fire. The delete triggers stay (a batch of new rows deletes nothing).
 /// A test checks this against the schema, so a new trigger cannot be skipped silently.
-pub const SUSPENDED_TRIGGERS: [&str; 12] = [
+pub const SUSPENDED_TRIGGERS: [&str; 11] = [
     "daily_signups",
     "daily_topics",
     "response_rollup_topic_insert",
@@ -35,7 +34,6 @@ pub const SUSPENDED_TRIGGERS: [&str; 12] = [
     "response_rollup_tag_insert",
     "response_rollup_tag_update_before",
     "response_rollup_tag_update_after",
-    "daily_user_activity_count",
 ];
 
 /// Triggers on the same tables that stay in place, and why they cannot fire for new rows.
@@ -74,8 +72,14 @@ pub struct Suspended(Vec<String>);
 
 /// Drops the [`SUSPENDED_TRIGGERS`] (inside the caller's transaction).
 pub async fn suspend_triggers(conn: &mut SqliteConnection) -> sqlx::Result<Suspended> {
-    let names = SUSPENDED_TRIGGERS
+    suspend(conn, &SUSPENDED_TRIGGERS).await
+}
+
+async fn suspend(conn: &mut SqliteConnection, triggers: &[&str]) -> sqlx::Result<Suspended> {
+    let names = triggers
+        .iter()
         .map(|name| format!("'{name}'"))
+        .collect::<Vec<_>>()
         .join(", ");
     // Trigger names are our constants; SQLite cannot bind identifiers.
     let definitions: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -109,57 +113,13 @@ pub async fn restore_triggers(
 }
 
 /// Does for the rows above `last` what the suspended triggers would have done row by row (each
-/// statement `OR FAIL`, as in `db::import`: the batch is rolled back whole on any error): daily
-/// activity (signups, topics, posts, active users), contributors, the search index and the
-/// response-time and tag-pair roll-ups. Call it once the batch's rows, tags and topic statistics
-/// are written, before [`restore_triggers`].
+/// statement `OR FAIL`, as in `db::import`: the batch is rolled back whole on any error): the
+/// search index and the response-time and tag-pair roll-ups now, and the insert-only counters
+/// (daily activity, posts per user and day, contributors) later, for all batches at once: the
+/// batch's id ranges go into `import_pending` for [`count_pending`]. Call it once the batch's
+/// rows, tags and topic statistics are written, before [`restore_triggers`].
 pub async fn index_new_rows(conn: &mut SqliteConnection, last: LastIds) -> sqlx::Result<()> {
-    let statements: [(&str, i64); 8] = [
-        (
-            "INSERT OR FAIL INTO daily_activity (day, signups)
-             SELECT created_at / 86400, COUNT(*) FROM users WHERE id > ?1 GROUP BY 1
-             ON CONFLICT (day) DO UPDATE SET signups = signups + excluded.signups",
-            last.user,
-        ),
-        (
-            "INSERT OR FAIL INTO daily_activity (day, topics)
-             SELECT created_at / 86400, COUNT(*) FROM topics WHERE id > ?1 GROUP BY 1
-             ON CONFLICT (day) DO UPDATE SET topics = topics + excluded.topics",
-            last.topic,
-        ),
-        (
-            "INSERT OR FAIL INTO daily_activity (day, posts)
-             SELECT created_at / 86400, COUNT(*) FROM posts WHERE id > ?1 GROUP BY 1
-             ON CONFLICT (day) DO UPDATE SET posts = posts + excluded.posts",
-            last.post,
-        ),
-        // What `daily_user_activity_count` does for each new (day, user) row, counted before the
-        // rows go in (firing it once per row cost half of the next statement's time).
-        (
-            "INSERT OR FAIL INTO daily_activity (day, active_users)
-             SELECT day, COUNT(*) FROM (
-                 SELECT DISTINCT created_at / 86400 AS day, author_id FROM posts WHERE id > ?1
-             ) AS n
-             WHERE NOT EXISTS (SELECT 1 FROM daily_user_activity d
-                               WHERE d.day = n.day AND d.user_id = n.author_id)
-             GROUP BY 1
-             ON CONFLICT (day) DO UPDATE SET active_users = active_users + excluded.active_users",
-            last.post,
-        ),
-        (
-            "INSERT OR FAIL INTO daily_user_activity (day, user_id, posts)
-             SELECT created_at / 86400, author_id, COUNT(*) FROM posts WHERE id > ?1 GROUP BY 1, 2
-             ON CONFLICT (day, user_id) DO UPDATE SET posts = posts + excluded.posts",
-            last.post,
-        ),
-        (
-            "INSERT OR FAIL INTO contributors (user_id, first_post_at, posts)
-             SELECT author_id, MIN(created_at), COUNT(*) FROM posts WHERE id > ?1 GROUP BY 1
-             ON CONFLICT (user_id) DO UPDATE SET
-                 first_post_at = MIN(first_post_at, excluded.first_post_at),
-                 posts = posts + excluded.posts",
-            last.post,
-        ),
+    let statements: [(&str, i64); 2] = [
         (
             "INSERT OR FAIL INTO search_index (rowid, title, body)
              SELECT p.id, CASE WHEN p.is_first THEN t.title ELSE '' END, p.body_md
@@ -185,7 +145,81 @@ pub async fn index_new_rows(conn: &mut SqliteConnection, last: LastIds) -> sqlx:
             .execute(&mut *conn)
             .await?;
     }
+    sqlx::query(
+        "INSERT OR FAIL INTO import_pending (users_after, users_last, topics_after, topics_last,
+                                             posts_after, posts_last)
+         SELECT ?1, (SELECT COALESCE(MAX(id), ?1) FROM users),
+                ?2, (SELECT COALESCE(MAX(id), ?2) FROM topics),
+                ?3, (SELECT COALESCE(MAX(id), ?3) FROM posts)",
+    )
+    .bind(last.user)
+    .bind(last.topic)
+    .bind(last.post)
+    .execute(&mut *conn)
+    .await?;
     add_response_rollups(conn, last.topic).await
+}
+
+/// Adds the rows of every range in `import_pending` to the insert-only counters and deletes
+/// the ranges, in one transaction: daily signups, topics, posts and active users, posts per user
+/// and day, and contributors (what the triggers `daily_signups`, `daily_topics`, `daily_posts`
+/// and `daily_user_activity_count` do row by row). The import calls it when it ends, and
+/// [`super::connect`] whenever the database is opened, for an import that was killed.
+pub async fn count_pending(conn: &mut SqliteConnection) -> sqlx::Result<()> {
+    let mut tx = conn.begin().await?;
+    let (ranges,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM import_pending")
+        .fetch_one(&mut *tx)
+        .await?;
+    if ranges == 0 {
+        return Ok(());
+    }
+    // Active users are counted below, set-based, before the new (day, user) rows go in.
+    let suspended = suspend(&mut tx, &["daily_user_activity_count"]).await?;
+    for sql in [
+        "INSERT OR FAIL INTO daily_activity (day, signups)
+         SELECT u.created_at / 86400, COUNT(*)
+         FROM import_pending r CROSS JOIN users u ON u.id > r.users_after AND u.id <= r.users_last
+         GROUP BY 1
+         ON CONFLICT (day) DO UPDATE SET signups = signups + excluded.signups",
+        "INSERT OR FAIL INTO daily_activity (day, topics)
+         SELECT t.created_at / 86400, COUNT(*)
+         FROM import_pending r
+         CROSS JOIN topics t ON t.id > r.topics_after AND t.id <= r.topics_last
+         GROUP BY 1
+         ON CONFLICT (day) DO UPDATE SET topics = topics + excluded.topics",
+        "INSERT OR FAIL INTO daily_activity (day, posts)
+         SELECT p.created_at / 86400, COUNT(*)
+         FROM import_pending r CROSS JOIN posts p ON p.id > r.posts_after AND p.id <= r.posts_last
+         GROUP BY 1
+         ON CONFLICT (day) DO UPDATE SET posts = posts + excluded.posts",
+        "INSERT OR FAIL INTO daily_activity (day, active_users)
+         SELECT day, COUNT(*) FROM (
+             SELECT DISTINCT p.created_at / 86400 AS day, p.author_id
+             FROM import_pending r
+             CROSS JOIN posts p ON p.id > r.posts_after AND p.id <= r.posts_last
+         ) AS n
+         WHERE NOT EXISTS (SELECT 1 FROM daily_user_activity d
+                           WHERE d.day = n.day AND d.user_id = n.author_id)
+         GROUP BY 1
+         ON CONFLICT (day) DO UPDATE SET active_users = active_users + excluded.active_users",
+        "INSERT OR FAIL INTO daily_user_activity (day, user_id, posts)
+         SELECT p.created_at / 86400, p.author_id, COUNT(*)
+         FROM import_pending r CROSS JOIN posts p ON p.id > r.posts_after AND p.id <= r.posts_last
+         GROUP BY 1, 2
+         ON CONFLICT (day, user_id) DO UPDATE SET posts = posts + excluded.posts",
+        "INSERT OR FAIL INTO contributors (user_id, first_post_at, posts)
+         SELECT p.author_id, MIN(p.created_at), COUNT(*)
+         FROM import_pending r CROSS JOIN posts p ON p.id > r.posts_after AND p.id <= r.posts_last
+         GROUP BY 1
+         ON CONFLICT (user_id) DO UPDATE SET
+             first_post_at = MIN(first_post_at, excluded.first_post_at),
+             posts = posts + excluded.posts",
+        "DELETE FROM import_pending",
+    ] {
+        sqlx::query(sql).execute(&mut *tx).await?;
+    }
+    restore_triggers(&mut tx, suspended).await?;
+    tx.commit().await
 }
 
 /// The response roll-up for new visible topics (migration 0007's backfill, limited to

@@ -31,7 +31,7 @@ pub(crate) const CACHE_KIB: i64 = 32_000;
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Opens (creating if needed) the SQLite database at `url` in WAL mode with foreign keys on,
-/// and brings its schema up to date.
+/// brings its schema up to date and counts what an interrupted import left uncounted.
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePool> {
     use anyhow::Context as _;
     let options = SqliteConnectOptions::from_str(url)
@@ -57,6 +57,13 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePo
         .run(&pool)
         .await
         .context("cannot migrate the database")?;
+    // An import that was killed leaves the counters of its committed batches to whoever opens
+    // the database next.
+    let mut conn = pool.acquire().await.context("cannot open database")?;
+    bulk_load::count_pending(&mut conn)
+        .await
+        .context("cannot count the rows an interrupted import left")?;
+    drop(conn);
     Ok(pool)
 }
 

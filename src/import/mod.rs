@@ -406,8 +406,11 @@ where
     .await;
     drop(rx);
     let joined = reader.await;
+    // The counters of every committed batch, whether the import ran to the end or stopped.
+    let counted = db::bulk_load::count_pending(conn).await;
     db::import::import_mode(conn, false).await?;
     written?;
+    counted?;
     joined.map_err(|_| ImportError::ReaderLost)?;
     // Imported topics are usually older than the hot window, but a fresh dump's are not.
     let mut tx = conn.begin().await?;

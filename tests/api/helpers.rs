@@ -17,6 +17,7 @@ static TRACING: LazyLock<()> = LazyLock::new(|| {
 
 pub struct TestApp {
     pub address: String,
+    pub database_url: String,
     pub pool: SqlitePool,
     pub state: threadwise::web::AppState,
     _dir: tempfile::TempDir,
@@ -31,7 +32,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     LazyLock::force(&TRACING);
     let dir = tempfile::tempdir().expect("a temporary directory");
     let url = format!("sqlite://{}", dir.path().join("test.db").display());
-    let mut settings = Settings::with_database(url);
+    let mut settings = Settings::with_database(url.clone());
     configure(&mut settings);
     let app = Application::build(settings).await.expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -40,6 +41,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
+        database_url: url,
         pool,
         state,
         _dir: dir,
