@@ -55,15 +55,19 @@ pub fn html_to_text(html: &str) -> String {
 }
 
 /// Trims the ends and keeps at most one blank line in a row (`</p>\n\n<p>` would leave three).
+/// Copies the text between newlines whole: going character by character cost 3 % of an import's
+/// instructions.
 fn finish(text: String) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut newlines = 0;
-    for c in text.trim().chars() {
-        newlines = if c == '\n' { newlines + 1 } else { 0 };
-        if newlines <= 2 {
-            out.push(c);
-        }
+    let mut rest = text.trim();
+    let mut out = String::with_capacity(rest.len());
+    while let Some(newline) = rest.find('\n') {
+        out.push_str(&rest[..newline]);
+        rest = &rest[newline..];
+        let run = rest.len() - rest.trim_start_matches('\n').len();
+        out.push_str(&"\n\n"[..run.min(2)]);
+        rest = &rest[run..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -217,6 +221,10 @@ mod tests {
         assert_eq!(text, "Use a < b && c.\n\nx = 1\n\n“ok” &bogus; AT&T");
         assert_eq!(html_to_text("<p>a</p>\n\n<p>b</p>\n"), "a\n\nb");
         assert_eq!(html_to_text("1 < 2 and no tag"), "1 < 2 and no tag");
+        assert_eq!(
+            html_to_text("\n<p>a\n\n\n\nb\n \n\n\nc</p>\n"),
+            "a\n\nb\n \n\nc"
+        );
     }
 
     #[test]
