@@ -12,7 +12,7 @@ use sqlx::query_builder::Separated;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 /// Rows per statement. Few, large statements matter beyond round trips: the search index flushes
-/// its pending terms at the end of every statement that writes posts. With at most eleven values a
+/// its pending terms at the end of every statement that writes posts. With at most thirteen values a
 /// row, a statement stays well below SQLite's 32,766 bound values.
 const ROWS_PER_STATEMENT: usize = 1000;
 
@@ -253,13 +253,38 @@ impl Write {
     }
 }
 
+/// What the forum keeps denormalised on a topic from its posts (see [`refresh_topic_stats`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TopicStats {
+    pub reply_count: i64,
+    pub last_posted_at: i64,
+    /// The first reply by someone other than the author.
+    pub first_response_at: Option<i64>,
+}
+
 /// Writes topics; rows whose author is unknown are left out (the caller counts them). Returns how
-/// many rows were written.
+/// many rows were written. `stats` (one per topic) are written with new rows when the caller
+/// knows them; otherwise a topic starts with no replies and [`refresh_topic_stats`] counts them.
 pub async fn write_topics(
     conn: &mut SqliteConnection,
     topics: &[TopicRow],
+    stats: Option<&[TopicStats]>,
     mode: Write,
 ) -> sqlx::Result<u64> {
+    let rows: Vec<(&TopicRow, TopicStats)> = match stats {
+        Some(stats) => topics.iter().zip(stats.iter().copied()).collect(),
+        None => topics
+            .iter()
+            .map(|topic| {
+                let stats = TopicStats {
+                    reply_count: 0,
+                    last_posted_at: topic.activity_at,
+                    first_response_at: None,
+                };
+                (topic, stats)
+            })
+            .collect(),
+    };
     // `WHERE true` is SQLite's way to tell an upsert's SELECT from a join's ON clause.
     let tail = mode.tail(
         ") AS v CROSS JOIN users u ON u.source_key = v.column3",
@@ -275,24 +300,26 @@ pub async fn write_topics(
         conn,
         "INSERT OR FAIL INTO topics (source_key, title, author_id, created_at, last_posted_at,
                                      view_count, score, source_answer_count, source_url,
-                                     source_license, hidden)
+                                     source_license, hidden, reply_count, first_response_at)
          SELECT v.column1, v.column2, u.id, v.column4, v.column5, v.column6, v.column7,
-                v.column8, v.column9, v.column10, v.column11
+                v.column8, v.column9, v.column10, v.column11, v.column12, v.column13
          FROM (",
         &tail,
-        topics,
-        |row, topic| {
+        &rows,
+        |row, (topic, stats)| {
             row.push_bind(topic.key.as_str())
                 .push_bind(topic.title.as_str())
                 .push_bind(topic.author_key.as_str())
                 .push_bind(topic.created_at)
-                .push_bind(topic.activity_at)
+                .push_bind(stats.last_posted_at)
                 .push_bind(topic.view_count)
                 .push_bind(topic.score)
                 .push_bind(topic.answer_count)
                 .push_bind(topic.url.as_deref())
                 .push_bind(topic.license.as_deref())
-                .push_bind(mode == Write::Upsert);
+                .push_bind(mode == Write::Upsert)
+                .push_bind(stats.reply_count)
+                .push_bind(stats.first_response_at);
         },
     )
     .await

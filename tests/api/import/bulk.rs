@@ -90,6 +90,8 @@ async fn counters_an_interrupted_import_left_are_added_when_the_database_is_open
         question(3, 11, "b"),
         answer(4, 3, 10),
         answer(5, 1, 12),
+        // The author answering their own question: not a response.
+        answer(6, 3, 11),
     ]);
     import_site(&app, &tmp.path().join(SITE), 2).await.unwrap();
     assert_eq!(app.count("SELECT COUNT(*) FROM import_pending").await, 0);
