@@ -8,6 +8,8 @@
 //! Every write here is `OR FAIL`: a failing statement stops where it is instead of undoing its own
 //! rows, which spares SQLite a statement journal (a copy of each page the statement changes, ~20 %
 //! of a big insert's time in the sqlite3 shell); an import rolls back the whole batch on any error.
+use std::collections::HashMap;
+
 use sqlx::query_builder::Separated;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
@@ -60,7 +62,7 @@ pub struct PostRow {
 /// One author tag of a topic.
 #[derive(Debug, Clone)]
 pub struct TopicTagRow<'a> {
-    pub topic_key: &'a str,
+    pub topic_id: i64,
     pub tag: &'a str,
     pub created_at: i64,
 }
@@ -70,7 +72,7 @@ pub struct TopicTagRow<'a> {
 /// the shorter last chunk of a batch is prepared for one use only, so odd sizes don't fill the
 /// statement cache.
 ///
-/// Statements that look rows up (`JOIN users u ON u.source_key = v.column3`) write `CROSS JOIN`:
+/// Statements that look rows up (`JOIN users x ON x.source_key = v.column1`) write `CROSS JOIN`:
 /// in SQLite that keeps the rows as the outer loop, so each lookup goes through the key index.
 async fn execute_values<T>(
     conn: &mut SqliteConnection,
@@ -204,6 +206,48 @@ pub async fn missing_topic_keys(
     .await
 }
 
+/// Local ids by source key.
+pub type Ids = HashMap<String, i64>;
+
+/// The ids of the users with these source keys (keys no user has are left out).
+pub async fn user_ids(conn: &mut SqliteConnection, keys: &[&str]) -> sqlx::Result<Ids> {
+    ids(
+        conn,
+        keys,
+        ") AS v CROSS JOIN users x ON x.source_key = v.column1",
+    )
+    .await
+}
+
+/// The ids of the topics with these source keys (keys no topic has are left out).
+pub async fn topic_ids(conn: &mut SqliteConnection, keys: &[&str]) -> sqlx::Result<Ids> {
+    ids(
+        conn,
+        keys,
+        ") AS v CROSS JOIN topics x ON x.source_key = v.column1",
+    )
+    .await
+}
+
+/// `SELECT v.column1, x.id FROM (VALUES (key), …` + `join` (which names the table `x`).
+async fn ids(conn: &mut SqliteConnection, keys: &[&str], join: &'static str) -> sqlx::Result<Ids> {
+    let mut ids = Ids::with_capacity(keys.len());
+    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+        let mut query = QueryBuilder::<Sqlite>::new("SELECT v.column1, x.id FROM (");
+        query.push_values(chunk, |mut row, key| {
+            row.push_bind(*key);
+        });
+        query.push(join);
+        let rows: Vec<(String, i64)> = query
+            .build_query_as()
+            .persistent(chunk.len() == ROWS_PER_STATEMENT)
+            .fetch_all(&mut *conn)
+            .await?;
+        ids.extend(rows);
+    }
+    Ok(ids)
+}
+
 /// `SELECT v.column1 FROM (VALUES (key), …` + `not_in_table`, sorted and without repeats.
 async fn missing_keys(
     conn: &mut SqliteConnection,
@@ -244,11 +288,11 @@ pub enum Write {
 }
 
 impl Write {
-    /// The statement's end: nothing for new rows, else `upsert`.
-    fn tail(self, join: &'static str, upsert: &'static str) -> String {
+    /// The statement's end: nothing for new rows, else `on_conflict`.
+    fn or_update(self, on_conflict: &'static str) -> &'static str {
         match self {
-            Write::New => join.to_owned(),
-            Write::Upsert => format!("{join} WHERE true {upsert}"),
+            Write::New => "",
+            Write::Upsert => on_conflict,
         }
     }
 }
@@ -262,33 +306,35 @@ pub struct TopicStats {
     pub first_response_at: Option<i64>,
 }
 
-/// Writes topics; rows whose author is unknown are left out (the caller counts them). Returns how
-/// many rows were written. `stats` (one per topic) are written with new rows when the caller
-/// knows them; otherwise a topic starts with no replies and [`refresh_topic_stats`] counts them.
+/// Writes topics; rows whose author is not in `authors` are left out (the caller counts them).
+/// Returns how many rows were written. `stats` (one per topic) are written with new rows when
+/// the caller knows them; otherwise a topic starts with no replies and [`refresh_topic_stats`]
+/// counts them.
 pub async fn write_topics(
     conn: &mut SqliteConnection,
     topics: &[TopicRow],
+    authors: &Ids,
     stats: Option<&[TopicStats]>,
     mode: Write,
 ) -> sqlx::Result<u64> {
-    let rows: Vec<(&TopicRow, TopicStats)> = match stats {
-        Some(stats) => topics.iter().zip(stats.iter().copied()).collect(),
-        None => topics
-            .iter()
-            .map(|topic| {
-                let stats = TopicStats {
+    let rows: Vec<(&TopicRow, i64, TopicStats)> = topics
+        .iter()
+        .enumerate()
+        .filter_map(|(i, topic)| {
+            let author = *authors.get(topic.author_key.as_str())?;
+            let stats = match stats {
+                Some(stats) => stats[i],
+                None => TopicStats {
                     reply_count: 0,
                     last_posted_at: topic.activity_at,
                     first_response_at: None,
-                };
-                (topic, stats)
-            })
-            .collect(),
-    };
-    // `WHERE true` is SQLite's way to tell an upsert's SELECT from a join's ON clause.
-    let tail = mode.tail(
-        ") AS v CROSS JOIN users u ON u.source_key = v.column3",
-        "ON CONFLICT (source_key) DO UPDATE SET
+                },
+            };
+            Some((topic, author, stats))
+        })
+        .collect();
+    let tail = mode.or_update(
+        " ON CONFLICT (source_key) DO UPDATE SET
              title = excluded.title, author_id = excluded.author_id,
              created_at = excluded.created_at, last_posted_at = excluded.last_posted_at,
              -- Local page views add to the imported count; never go back below them.
@@ -300,16 +346,13 @@ pub async fn write_topics(
         conn,
         "INSERT OR FAIL INTO topics (source_key, title, author_id, created_at, last_posted_at,
                                      view_count, score, source_answer_count, source_url,
-                                     source_license, hidden, reply_count, first_response_at)
-         SELECT v.column1, v.column2, u.id, v.column4, v.column5, v.column6, v.column7,
-                v.column8, v.column9, v.column10, v.column11, v.column12, v.column13
-         FROM (",
-        &tail,
+                                     source_license, hidden, reply_count, first_response_at) ",
+        tail,
         &rows,
-        |row, (topic, stats)| {
+        |row, (topic, author, stats)| {
             row.push_bind(topic.key.as_str())
                 .push_bind(topic.title.as_str())
-                .push_bind(topic.author_key.as_str())
+                .push_bind(*author)
                 .push_bind(topic.created_at)
                 .push_bind(stats.last_posted_at)
                 .push_bind(topic.view_count)
@@ -340,18 +383,27 @@ pub async fn show_topics(conn: &mut SqliteConnection, keys: &[String]) -> sqlx::
     Ok(())
 }
 
-/// Writes posts; rows whose topic or author is unknown are left out (the caller counts them).
-/// Returns how many rows were written.
+/// Writes posts; rows whose topic or author is not in `topics` / `authors` are left out (the
+/// caller counts them). Returns how many rows were written. The ids come looked up once per batch
+/// (a key per topic and per author, not per post): joining each post on both source keys cost a
+/// quarter of the insert.
 pub async fn write_posts(
     conn: &mut SqliteConnection,
     posts: &[PostRow],
+    topics: &Ids,
+    authors: &Ids,
     mode: Write,
 ) -> sqlx::Result<u64> {
-    let tail = mode.tail(
-        ") AS v
-         CROSS JOIN topics t ON t.source_key = v.column2
-         CROSS JOIN users u ON u.source_key = v.column3",
-        "ON CONFLICT (source_key) DO UPDATE SET
+    let rows: Vec<(&PostRow, i64, i64)> = posts
+        .iter()
+        .filter_map(|post| {
+            let topic = *topics.get(post.topic_key.as_str())?;
+            let author = *authors.get(post.author_key.as_str())?;
+            Some((post, topic, author))
+        })
+        .collect();
+    let tail = mode.or_update(
+        " ON CONFLICT (source_key) DO UPDATE SET
              topic_id = excluded.topic_id, author_id = excluded.author_id,
              is_first = excluded.is_first, body_md = excluded.body_md,
              body_html = excluded.body_html, created_at = excluded.created_at,
@@ -360,16 +412,13 @@ pub async fn write_posts(
     execute_values(
         conn,
         "INSERT OR FAIL INTO posts (source_key, topic_id, author_id, is_first, body_md,
-                                    body_html, created_at, edited_at, score)
-         SELECT v.column1, t.id, u.id, v.column4, v.column5, v.column6, v.column7, v.column8,
-                v.column9
-         FROM (",
-        &tail,
-        posts,
-        |row, post| {
+                                    body_html, created_at, edited_at, score) ",
+        tail,
+        &rows,
+        |row, (post, topic, author)| {
             row.push_bind(post.key.as_str())
-                .push_bind(post.topic_key.as_str())
-                .push_bind(post.author_key.as_str())
+                .push_bind(*topic)
+                .push_bind(*author)
                 .push_bind(post.is_first)
                 .push_bind(post.body_md.as_str())
                 .push_bind(post.body_html.as_str())
@@ -386,7 +435,7 @@ pub async fn write_posts(
 /// Returns (new tag names, tag rows written).
 pub async fn set_author_tags(
     conn: &mut SqliteConnection,
-    topic_keys: &[&str],
+    topic_ids: &[i64],
     tags: &[TopicTagRow<'_>],
     mode: Write,
     now: i64,
@@ -408,35 +457,41 @@ pub async fn set_author_tags(
     let replaced = if mode == Write::New {
         &[][..]
     } else {
-        topic_keys
+        topic_ids
     };
     execute_values(
         conn,
         "DELETE FROM topic_tags WHERE source = 'author' AND topic_id IN
-             (SELECT t.id FROM (",
-        ") AS v CROSS JOIN topics t ON t.source_key = v.column1)",
+             (SELECT column1 FROM (",
+        "))",
         replaced,
-        |row, key| {
-            row.push_bind(*key);
+        |row, id| {
+            row.push_bind(*id);
         },
     )
     .await?;
+    let tag_ids = ids(
+        conn,
+        &names,
+        ") AS v CROSS JOIN tags x ON x.name = v.column1",
+    )
+    .await?;
+    let rows: Vec<(&TopicTagRow<'_>, i64)> = tags
+        .iter()
+        .filter_map(|tag| Some((tag, *tag_ids.get(tag.tag)?)))
+        .collect();
     let written = execute_values(
         conn,
-        "INSERT OR FAIL INTO topic_tags (topic_id, tag_id, source, status, created_at)
-         SELECT t.id, g.id, 'author', 'active', v.column3
-         FROM (",
-        ") AS v
-         CROSS JOIN topics t ON t.source_key = v.column1
-         CROSS JOIN tags g ON g.name = v.column2
-         WHERE true
-         ON CONFLICT (topic_id, tag_id) DO UPDATE SET
+        "INSERT OR FAIL INTO topic_tags (topic_id, tag_id, source, status, created_at) ",
+        " ON CONFLICT (topic_id, tag_id) DO UPDATE SET
              source = CASE WHEN topic_tags.status = 'active' THEN topic_tags.source ELSE 'author' END,
              status = 'active'",
-        tags,
-        |row, tag| {
-            row.push_bind(tag.topic_key)
-                .push_bind(tag.tag)
+        &rows,
+        |row, (tag, tag_id)| {
+            row.push_bind(tag.topic_id)
+                .push_bind(*tag_id)
+                .push("'author'")
+                .push("'active'")
                 .push_bind(tag.created_at);
         },
     )
@@ -448,7 +503,7 @@ pub async fn set_author_tags(
 /// count, the last post time and the first response by someone other than the author.
 pub async fn refresh_topic_stats(
     conn: &mut SqliteConnection,
-    topic_keys: &[&str],
+    topic_ids: &[i64],
 ) -> sqlx::Result<()> {
     execute_values(
         conn,
@@ -461,11 +516,11 @@ pub async fn refresh_topic_stats(
              first_response_at = (SELECT MIN(p.created_at) FROM posts p
                                   WHERE p.topic_id = topics.id AND p.is_first = 0
                                     AND p.author_id <> topics.author_id)
-         WHERE source_key IN (SELECT column1 FROM (",
+         WHERE id IN (SELECT column1 FROM (",
         "))",
-        topic_keys,
-        |row, key| {
-            row.push_bind(*key);
+        topic_ids,
+        |row, id| {
+            row.push_bind(*id);
         },
     )
     .await?;

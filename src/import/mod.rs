@@ -344,17 +344,25 @@ async fn write_new_rows(conn: &mut SqliteConnection, batch: &Batch) -> sqlx::Res
     // moved each topic in three of its indexes (4.5 s of a million-post import).
     let stats = batch.topic_stats();
     let written = write_common(&mut tx, batch, Some(&stats), Write::New).await?;
-    let mut topic_keys = batch.topic_keys();
     if written.replies < batch.replies.len() as u64 {
         // A reply was left out (see `write_batch`): count from what was written.
-        db::import::refresh_topic_stats(&mut tx, &topic_keys).await?;
+        let topics: Vec<i64> = batch
+            .topics
+            .iter()
+            .filter_map(|t| written.topic_ids.get(t.key.as_str()).copied())
+            .collect();
+        db::import::refresh_topic_stats(&mut tx, &topics).await?;
     }
     db::bulk_load::index_new_rows(&mut tx, last_ids).await?;
     db::bulk_load::restore_triggers(&mut tx, suspended).await?;
     // Topics of earlier batches that got answers here, with the triggers back.
-    topic_keys.sort_unstable();
-    let mut answered: Vec<&str> = batch.replies.iter().map(|r| r.topic_key.as_str()).collect();
-    answered.retain(|key| topic_keys.binary_search(key).is_err());
+    let new_topics: HashSet<&str> = batch.topic_keys().into_iter().collect();
+    let mut answered: Vec<i64> = batch
+        .replies
+        .iter()
+        .filter(|reply| !new_topics.contains(reply.topic_key.as_str()))
+        .filter_map(|reply| written.topic_ids.get(reply.topic_key.as_str()).copied())
+        .collect();
     answered.sort_unstable();
     answered.dedup();
     db::import::refresh_topic_stats(&mut tx, &answered).await?;
@@ -365,13 +373,11 @@ async fn write_new_rows(conn: &mut SqliteConnection, batch: &Batch) -> sqlx::Res
 /// Writes any batch: upserts, with the triggers in place.
 async fn write_rows(conn: &mut SqliteConnection, batch: &Batch) -> sqlx::Result<Written> {
     let mut tx = conn.begin().await?;
-    let topic_keys = batch.topic_keys();
-    let new_topics = db::import::missing_topic_keys(&mut tx, &topic_keys).await?;
+    let new_topics = db::import::missing_topic_keys(&mut tx, &batch.topic_keys()).await?;
     let written = write_common(&mut tx, batch, None, Write::Upsert).await?;
-    let mut touched: Vec<&str> = batch.replies.iter().map(|r| r.topic_key.as_str()).collect();
-    touched.extend(&topic_keys);
+    // The batch's topics and those its replies answer.
+    let mut touched: Vec<i64> = written.topic_ids.values().copied().collect();
     touched.sort_unstable();
-    touched.dedup();
     db::import::refresh_topic_stats(&mut tx, &touched).await?;
     db::import::show_topics(&mut tx, &new_topics).await?;
     tx.commit().await?;
@@ -387,21 +393,53 @@ async fn write_common(
 ) -> sqlx::Result<Written> {
     db::import::upsert_users(conn, &batch.users, true).await?;
     let authors_created = db::import::upsert_users(conn, &batch.authors, false).await?;
-    let topics = db::import::write_topics(conn, &batch.topics, stats, mode).await?;
-    let first_posts = db::import::write_posts(conn, &batch.first_posts, mode).await?;
-    let replies = db::import::write_posts(conn, &batch.replies, mode).await?;
+    // Each author and topic is looked up once for the batch, not once per row that refers to it.
+    let authors = db::import::user_ids(
+        conn,
+        &distinct(
+            batch
+                .topics
+                .iter()
+                .map(|t| t.author_key.as_str())
+                .chain(batch.replies.iter().map(|r| r.author_key.as_str())),
+        ),
+    )
+    .await?;
+    let topics = db::import::write_topics(conn, &batch.topics, &authors, stats, mode).await?;
+    let topic_ids = db::import::topic_ids(
+        conn,
+        &distinct(
+            batch
+                .topics
+                .iter()
+                .map(|t| t.key.as_str())
+                .chain(batch.replies.iter().map(|r| r.topic_key.as_str())),
+        ),
+    )
+    .await?;
+    let first_posts =
+        db::import::write_posts(conn, &batch.first_posts, &topic_ids, &authors, mode).await?;
+    let replies = db::import::write_posts(conn, &batch.replies, &topic_ids, &authors, mode).await?;
     let tag_rows: Vec<TopicTagRow<'_>> = batch
         .tags
         .iter()
-        .map(|(i, tag)| TopicTagRow {
-            topic_key: &batch.topics[*i].key,
-            tag,
-            created_at: batch.topics[*i].created_at,
+        .filter_map(|(i, tag)| {
+            let topic = &batch.topics[*i];
+            Some(TopicTagRow {
+                topic_id: *topic_ids.get(topic.key.as_str())?,
+                tag,
+                created_at: topic.created_at,
+            })
         })
+        .collect();
+    let batch_topics: Vec<i64> = batch
+        .topics
+        .iter()
+        .filter_map(|t| topic_ids.get(t.key.as_str()).copied())
         .collect();
     let now = crate::domain::now();
     let (tags_created, tags_assigned) =
-        db::import::set_author_tags(conn, &batch.topic_keys(), &tag_rows, mode, now).await?;
+        db::import::set_author_tags(conn, &batch_topics, &tag_rows, mode, now).await?;
     Ok(Written {
         authors_created,
         topics,
@@ -409,7 +447,16 @@ async fn write_common(
         replies,
         tags_created,
         tags_assigned,
+        topic_ids,
     })
+}
+
+/// The items in order, each once.
+fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut items: Vec<&str> = items.collect();
+    items.sort_unstable();
+    items.dedup();
+    items
 }
 
 /// Runs `read` on a blocking thread, feeding a `Batcher`, and writes its batches on `conn`.
@@ -474,6 +521,8 @@ struct Written {
     replies: u64,
     tags_created: u64,
     tags_assigned: u64,
+    /// Ids of the batch's topics and of the topics its replies answer (those that exist).
+    topic_ids: db::import::Ids,
 }
 
 async fn write_batch(
