@@ -71,6 +71,15 @@ pub struct ClassifierParams {
     /// relative to the tag loss; 0 = the path is trained only through the joint logits.
     /// `None` = 1 for small training inputs, 0 otherwise.
     pub wide_alone_weight: Option<f32>,
+    /// Whether the bag-of-words features are also fit on their own as an L2-regularised logistic
+    /// regression (solved to convergence, `C` picked from `logistic_c` on the validation set),
+    /// which is then blended into the tag logits with a weight picked on the validation set
+    /// (`model::blend`). Only with the bag-of-words path (`wide`).
+    pub logistic: bool,
+    /// The values of the logistic regression's inverse penalty `C` (scikit-learn's meaning) tried.
+    pub logistic_c: Vec<f64>,
+    /// Most L-BFGS iterations per value of `C` (each fit starts from the previous one's weights).
+    pub logistic_iterations: usize,
     /// Decay of the exponential moving average of the weights that is validated and kept
     /// (per optimiser step; 0 = off, keep the raw weights).
     pub ema_decay: f32,
@@ -158,6 +167,9 @@ impl Default for ClassifierParams {
             wide_buckets: 1 << 16,
             wide_idf: true,
             ema_decay: 0.998,
+            logistic: true,
+            logistic_c: vec![1.0, 4.0, 16.0, 64.0],
+            logistic_iterations: 100,
             wide_alone_weight: None,
             weight_decay: 0.1,
             wide_weight_decay: None,
@@ -230,6 +242,12 @@ setters! {
     wide_idf: bool,
     /// Sets [`ClassifierParams::ema_decay`].
     ema_decay: f32,
+    /// Sets [`ClassifierParams::logistic`].
+    logistic: bool,
+    /// Sets [`ClassifierParams::logistic_c`].
+    logistic_c: Vec<f64>,
+    /// Sets [`ClassifierParams::logistic_iterations`].
+    logistic_iterations: usize,
     /// Sets [`ClassifierParams::wide_alone_weight`].
     wide_alone_weight: Option<f32>,
     /// Sets [`ClassifierParams::small_data`].
@@ -294,6 +312,7 @@ impl ClassifierParams {
             ("batch_size", p.batch_size),
             ("min_tag_examples", p.min_tag_examples),
             ("min_token_count", p.min_token_count),
+            ("logistic_iterations", p.logistic_iterations),
         ];
         for (name, value) in positive {
             if value == 0 {
@@ -380,6 +399,20 @@ impl ClassifierParams {
         {
             return Err(ModelError::param("wide_alone_weight", w, "must be ≥ 0"));
         }
+        if p.logistic_c.is_empty() {
+            return Err(ModelError::param(
+                "logistic_c",
+                "[]",
+                "needs at least one value",
+            ));
+        }
+        if let Some(&c) = p.logistic_c.iter().find(|c| !(**c > 0.0 && c.is_finite())) {
+            return Err(ModelError::param(
+                "logistic_c",
+                c,
+                "every value must be a positive number",
+            ));
+        }
         if !(0.0..1.0).contains(&p.ema_decay) {
             return Err(ModelError::param(
                 "ema_decay",
@@ -449,6 +482,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("wide_alone_weight"), "{err}");
+        let err = ClassifierParams::default()
+            .logistic_c(vec![4.0, 0.0])
+            .check()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("logistic_c") && err.contains('0'), "{err}");
     }
 
     #[test]
