@@ -74,7 +74,8 @@ pub struct TrainArgs {
     /// The linear bag-of-words path beside the LSTM (`--wide false` to leave it out).
     #[arg(long)]
     wide: Option<bool>,
-    /// Hashed-bigram rows of the bag-of-words path; 0 = words only.
+    /// Hashed-bigram rows of the bag-of-words path; 0 = words only (default: 0 for small
+    /// training sets, see --small-data, else 65536).
     #[arg(long)]
     wide_buckets: Option<usize>,
     /// Weigh the bag-of-words features by idf (`--wide-idf false`: all 1).
@@ -241,7 +242,6 @@ fn params(a: &TrainArgs) -> ClassifierParams {
         min_tag_examples,
         max_vocab,
         wide,
-        wide_buckets,
         wide_idf,
         ema_decay,
         logistic,
@@ -257,6 +257,9 @@ fn params(a: &TrainArgs) -> ClassifierParams {
     );
     if let Some(w) = a.wide_alone_weight {
         p = p.wide_alone_weight(Some(w));
+    }
+    if let Some(b) = a.wide_buckets {
+        p = p.wide_buckets(Some(b));
     }
     if let Some(c) = &a.logistic_c {
         p = p.logistic_c(c.clone());
@@ -303,9 +306,10 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
     );
     if p.is_small(train.len()) {
         eprintln!(
-            "small training set (under {} examples): bag-of-words loss weight {}",
+            "small training set (under {} examples): bag-of-words loss weight {}, {} bigram rows",
             p.small_data,
             p.wide_alone_weight.unwrap_or(0.0),
+            p.wide_buckets.unwrap_or(0),
         );
     }
     let start = Instant::now();

@@ -11,6 +11,7 @@ use super::layers::loss::sigmoid;
 use super::logistic::{Logistic, Stopping};
 use super::metrics::{self, Metrics};
 use super::network::Network;
+use super::params::ClassifierParams;
 use ndarray::Array2;
 
 /// Validation-set tags need this many positives before they get their own threshold.
@@ -84,6 +85,14 @@ pub(crate) struct Split<'a> {
     pub gold: &'a [Vec<usize>],
 }
 
+/// How long each of the regression's fits may run.
+pub(crate) fn stopping(p: &ClassifierParams) -> Stopping {
+    Stopping {
+        iterations: p.logistic_iterations,
+        relative_decrease: 1e-6,
+    }
+}
+
 /// Fits the regression on `train`'s bags for each `C` (in increasing order, each fit starting
 /// from the last: weak penalties converge slowly from zero, quickly from a stronger penalty's
 /// solution) and returns the one that scores best on `valid`, with its `C`. `report` hears each.
@@ -92,23 +101,21 @@ pub(crate) fn fit_logistic(
     train: Split,
     valid: Split,
     tags: &[String],
-    cs: &[f64],
-    stop: Stopping,
-    threshold_prior: f64,
+    p: &ClassifierParams,
     report: &mut dyn FnMut(LogisticReport),
 ) -> (Logistic, f64) {
     let (vocab, idf) = (net.embedding.nrows(), net.wide_idf.as_slice().expect("idf"));
     let x_train = Bags::of_sequences(train.seqs, vocab, idf);
     let x_valid = Bags::of_sequences(valid.seqs, vocab, idf);
-    let mut cs = cs.to_vec();
+    let mut cs = p.logistic_c.clone();
     cs.sort_by(f64::total_cmp);
     let mut model = Logistic::prior(net.wide.nrows(), tags.len(), train.gold);
     let mut best: Option<(Logistic, f64, Scored)> = None;
     for c in cs {
         let start = std::time::Instant::now();
-        let iterations = model.fit(&x_train, train.gold, c, stop);
+        let iterations = model.fit(&x_train, train.gold, c, stopping(p));
         let probs = model.logits(&x_valid).mapv(sigmoid);
-        let scored = Scored::of(probs.view(), valid.gold, tags, threshold_prior);
+        let scored = Scored::of(probs.view(), valid.gold, tags, p.threshold_prior);
         report(LogisticReport::Fit {
             c,
             iterations,

@@ -2,7 +2,7 @@
 use super::blend::{self, LogisticReport, Scored, Split};
 use super::classifier::{Classifier, gold_indices, infer, infer_logits};
 use super::layers::bow;
-use super::logistic::{Logistic, Stopping};
+use super::logistic::Logistic;
 use super::metrics::Metrics;
 use super::network::{Architecture, Network};
 use super::params::{ClassifierParams, Selection, ValidParams};
@@ -174,7 +174,7 @@ fn prepare(
         layers: p.layers,
         tags: tags.len(),
         wide: p.wide,
-        wide_buckets: p.wide_buckets,
+        wide_buckets: p.wide_buckets.unwrap_or(super::params::LARGE_DATA_BUCKETS),
     };
     let mut net = Network::<f32>::init(arch, rng);
     if p.wide && p.wide_idf {
@@ -328,9 +328,7 @@ impl ValidParams {
                     gold: &va.gold,
                 },
                 &tags,
-                &p.logistic_c,
-                logistic_stopping(p),
-                p.threshold_prior,
+                p,
                 &mut |r| progress(&TrainProgress::of_logistic(r)),
             )
         });
@@ -448,7 +446,7 @@ impl ValidParams {
                         vocab.len(),
                         net.wide_idf.as_slice().expect("idf"),
                     );
-                    logistic.fit(&x, &tr.gold, c, logistic_stopping(p));
+                    logistic.fit(&x, &tr.gold, c, blend::stopping(p));
                     blend::fold(&mut net, &logistic, share);
                 }
                 kept = (vocab, net);
@@ -516,14 +514,6 @@ fn split<'a>(
         t.iter().map(|&i| &train[i]).collect(),
         v.iter().map(|&i| &train[i]).collect(),
     )
-}
-
-/// How long each of the bag-of-words regression's fits may run.
-fn logistic_stopping(p: &ClassifierParams) -> Stopping {
-    Stopping {
-        iterations: p.logistic_iterations,
-        relative_decrease: 1e-6,
-    }
 }
 
 /// Blends the regression into the kept network with the share that scores best on the
