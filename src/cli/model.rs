@@ -1,5 +1,6 @@
 //! `threadwise train | evaluate | suggest | bench-model`.
 use crate::model::bench::{self, BenchShape};
+use crate::model::blend::LogisticReport;
 use crate::model::{Classifier, ClassifierParams, Metrics, Selection, TrainProgress, read_jsonl};
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
@@ -73,7 +74,8 @@ pub struct TrainArgs {
     /// The linear bag-of-words path beside the LSTM (`--wide false` to leave it out).
     #[arg(long)]
     wide: Option<bool>,
-    /// Hashed-bigram rows of the bag-of-words path; 0 = words only.
+    /// Hashed-bigram rows of the bag-of-words path; 0 = words only (default: 0 for small
+    /// training sets, see --small-data, else 65536).
     #[arg(long)]
     wide_buckets: Option<usize>,
     /// Weigh the bag-of-words features by idf (`--wide-idf false`: all 1).
@@ -86,6 +88,16 @@ pub struct TrainArgs {
     /// sets, see --small-data, else 0).
     #[arg(long)]
     wide_alone_weight: Option<f32>,
+    /// Also fit the bag-of-words features as a logistic regression and blend it into the tag
+    /// logits (default true; needs --wide).
+    #[arg(long)]
+    logistic: Option<bool>,
+    /// Values of the logistic regression's C tried on the validation set (default 1,4,16,64).
+    #[arg(long, value_delimiter = ',')]
+    logistic_c: Option<Vec<f64>>,
+    /// Most L-BFGS iterations per value of C.
+    #[arg(long)]
+    logistic_iterations: Option<usize>,
     /// Training files with fewer examples than this are small: they default to
     /// --wide-alone-weight 1 (default 5000).
     #[arg(long)]
@@ -230,9 +242,10 @@ fn params(a: &TrainArgs) -> ClassifierParams {
         min_tag_examples,
         max_vocab,
         wide,
-        wide_buckets,
         wide_idf,
         ema_decay,
+        logistic,
+        logistic_iterations,
         small_data,
         layers,
         weight_decay,
@@ -244,6 +257,12 @@ fn params(a: &TrainArgs) -> ClassifierParams {
     );
     if let Some(w) = a.wide_alone_weight {
         p = p.wide_alone_weight(Some(w));
+    }
+    if let Some(b) = a.wide_buckets {
+        p = p.wide_buckets(Some(b));
+    }
+    if let Some(c) = &a.logistic_c {
+        p = p.logistic_c(c.clone());
     }
     if let Some(r) = a.refit {
         p = p.refit(r);
@@ -287,9 +306,10 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
     );
     if p.is_small(train.len()) {
         eprintln!(
-            "small training set (under {} examples): bag-of-words loss weight {}",
+            "small training set (under {} examples): bag-of-words loss weight {}, {} bigram rows",
             p.small_data,
             p.wide_alone_weight.unwrap_or(0.0),
+            p.wide_buckets.unwrap_or(0),
         );
     }
     let start = Instant::now();
@@ -313,6 +333,29 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
                 "epoch {}/{} batch {}/{} loss {:.4} {:.0} tok/s",
                 pr.epoch, pr.epochs, pr.batch, pr.batches, pr.loss, pr.tokens_per_s
             );
+        }
+        if let Some(report) = &pr.logistic {
+            let line = match report {
+                LogisticReport::Fit {
+                    c,
+                    iterations,
+                    valid,
+                    seconds,
+                } => format!(
+                    "bag-of-words logistic regression C {c}: {iterations} iterations, valid micro-F1 {:.4} macro-F1 {:.4} P@1 {:.4}, {seconds:.0}s",
+                    valid.micro_f1, valid.macro_f1, valid.precision_at_1
+                ),
+                LogisticReport::Blend { share, c, valid } => format!(
+                    "blended with the regression (C {c}) at share {share:.1}: valid micro-F1 {:.4} macro-F1 {:.4} P@1 {:.4}",
+                    valid.micro_f1, valid.macro_f1, valid.precision_at_1
+                ),
+            };
+            if bar.is_hidden() {
+                eprintln!("{line}");
+            } else {
+                bar.println(line);
+            }
+            return;
         }
         if pr.refit && pr.batch == pr.batches {
             let line = format!(

@@ -1,5 +1,6 @@
 //! The trained classifier as the forum uses it: predict, evaluate, inspect.
 use super::Example;
+use super::layers::loss::sigmoid;
 use super::metrics::{self, Metrics};
 use super::network::{Batch, Network, Workspace};
 use super::params::ClassifierParams;
@@ -141,9 +142,22 @@ pub(crate) fn with_workspace<T>(f: impl FnOnce(&mut Workspace<f32>) -> T) -> T {
     INFER_WORKSPACE.with_borrow_mut(f)
 }
 
-/// Batched inference in length-sorted batches of 64 (little padding), spread over `threads`.
-/// Results come back in input order.
+/// Batched inference: tag probabilities `[items, tags]` and quality probabilities, in input order.
 pub(crate) fn infer(
+    network: &Network<f32>,
+    seqs: &[Vec<u32>],
+    threads: usize,
+) -> (Array2<f32>, Vec<f32>) {
+    let (logits, quality) = infer_logits(network, seqs, threads);
+    (
+        logits.mapv(sigmoid),
+        quality.into_iter().map(sigmoid).collect(),
+    )
+}
+
+/// Batched inference in length-sorted batches of 64 (little padding), spread over `threads`:
+/// tag logits `[items, tags]` and quality logits, in input order.
+pub(crate) fn infer_logits(
     network: &Network<f32>,
     seqs: &[Vec<u32>],
     threads: usize,
@@ -163,9 +177,9 @@ pub(crate) fn infer(
                     .collect();
                 let batch = Batch::<f32>::new(items, tags);
                 network.forward(&batch, ws, None);
-                let (probs, quality) = Network::probabilities(ws);
                 for (row, &pos) in batch.order.iter().enumerate() {
-                    out.push((chunk[pos], probs.row(row).to_owned(), quality[row]));
+                    let logits = ws.logits.row(row).to_owned();
+                    out.push((chunk[pos], logits, ws.quality[(row, 0)]));
                 }
             }
             out

@@ -1,7 +1,9 @@
 //! The training loop: bucketed batches, data-parallel shards, Adam, early stopping, thresholds.
-use super::classifier::{Classifier, gold_indices, infer};
+use super::blend::{self, LogisticReport, Scored, Split};
+use super::classifier::{Classifier, gold_indices, infer, infer_logits};
 use super::layers::bow;
-use super::metrics::{self, Metrics};
+use super::logistic::Logistic;
+use super::metrics::Metrics;
 use super::network::{Architecture, Network};
 use super::params::{ClassifierParams, Selection, ValidParams};
 use super::trainer::{Item, Trainer};
@@ -12,9 +14,6 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
-
-/// Validation-set tags need this many positives before they get their own threshold.
-const MIN_THRESHOLD_SUPPORT: usize = 5;
 
 /// Progress reported to the caller after every batch, and after every epoch with a report.
 #[derive(Debug, Clone)]
@@ -35,6 +34,25 @@ pub struct TrainProgress {
     pub epoch_report: Option<EpochReport>,
     /// Whether this is the refit on all the training data (no validation, no reports).
     pub refit: bool,
+    /// Set once per `C` of the bag-of-words logistic regression (before the epochs) and once
+    /// for its blend into the network (after them); the other fields are then zero.
+    pub logistic: Option<LogisticReport>,
+}
+
+impl TrainProgress {
+    fn of_logistic(report: LogisticReport) -> Self {
+        TrainProgress {
+            epoch: 0,
+            epochs: 0,
+            batch: 0,
+            batches: 0,
+            loss: 0.0,
+            tokens_per_s: 0.0,
+            epoch_report: None,
+            refit: false,
+            logistic: Some(report),
+        }
+    }
 }
 
 /// The validation result of one epoch.
@@ -156,7 +174,7 @@ fn prepare(
         layers: p.layers,
         tags: tags.len(),
         wide: p.wide,
-        wide_buckets: p.wide_buckets,
+        wide_buckets: p.wide_buckets.unwrap_or(super::params::LARGE_DATA_BUCKETS),
     };
     let mut net = Network::<f32>::init(arch, rng);
     if p.wide && p.wide_idf {
@@ -254,6 +272,7 @@ fn run_epoch(
             tokens_per_s: tokens as f64 / start.elapsed().as_secs_f64().max(1e-9),
             epoch_report: None,
             refit,
+            logistic: None,
         });
     }
     Ok(EpochRun {
@@ -293,13 +312,29 @@ impl ValidParams {
         let (train, valid) = split(input, valid, p.valid_fraction, &mut rng);
         let (vocab, tr, net) = prepare(p, &train, &tags, &mut rng);
         let va = encode(&valid, &vocab, &tags, p.max_len);
-        let mut trainer = Trainer::new(net, p);
-        let mut best: Option<Best> = None;
-        let mut since_best = 0;
         let clock = Clock {
             started: Instant::now(),
             budget: p.max_seconds.map(std::time::Duration::from_secs_f64),
         };
+        let logistic = (p.wide && p.logistic).then(|| {
+            blend::fit_logistic(
+                &net,
+                Split {
+                    seqs: &tr.seqs,
+                    gold: &tr.gold,
+                },
+                Split {
+                    seqs: &va.seqs,
+                    gold: &va.gold,
+                },
+                &tags,
+                p,
+                &mut |r| progress(&TrainProgress::of_logistic(r)),
+            )
+        });
+        let mut trainer = Trainer::new(net, p);
+        let mut best: Option<Best> = None;
+        let mut since_best = 0;
         let batches = tr.seqs.len().div_ceil(p.batch_size);
         let (epochs, patience) = schedule(p.epochs, p.patience, p.min_steps, batches);
         let mut sched = Schedule::new(epochs, batches);
@@ -320,14 +355,11 @@ impl ValidParams {
             )?;
             out_of_time = run.out_of_time;
             let (probs, _) = infer(trainer.averaged(), &va.seqs, p.threads);
-            let thresholds = metrics::tune_thresholds(
-                probs.view(),
-                &va.gold,
-                MIN_THRESHOLD_SUPPORT,
-                p.threshold_prior,
-            );
-            let valid_metrics = metrics::evaluate(probs.view(), &va.gold, &thresholds, &tags);
-            let valid_loss = mean_bce(probs.view(), &va.gold);
+            let Scored {
+                thresholds,
+                metrics: valid_metrics,
+                loss: valid_loss,
+            } = Scored::of(probs.view(), &va.gold, &tags, p.threshold_prior);
             let improved = best
                 .as_ref()
                 .is_none_or(|b| b.beaten_by(valid_metrics.micro_f1, valid_loss, p.select_by));
@@ -346,6 +378,7 @@ impl ValidParams {
                 tokens_per_s: run.tokens_per_s,
                 epoch_report: Some(report),
                 refit: false,
+                logistic: None,
             });
             if improved {
                 best = Some(Best {
@@ -367,7 +400,16 @@ impl ValidParams {
                 break;
             }
         }
-        let best = best.ok_or(ModelError::Stopped)?;
+        let mut best = best.ok_or(ModelError::Stopped)?;
+        let blended = logistic.map(|(logistic, c)| {
+            let share = blend_in(&mut best, &logistic, &va, &tags, p);
+            progress(&TrainProgress::of_logistic(LogisticReport::Blend {
+                share,
+                c,
+                valid: best.metrics.clone(),
+            }));
+            (share, c)
+        });
         let mut kept = (vocab, best.network);
         if p.refit && held_out && !out_of_time {
             // The held-out share chose the epoch count (and the thresholds); now every example
@@ -395,7 +437,19 @@ impl ValidParams {
                 }
             }
             if finished {
-                kept = (vocab, trainer.averaged().clone());
+                let mut net = trainer.averaged().clone();
+                if let Some((share, c)) = blended {
+                    // The same blend, with the regression refit on every example too.
+                    let mut logistic = Logistic::prior(net.wide.nrows(), tags.len(), &tr.gold);
+                    let x = bow::Bags::of_sequences(
+                        &tr.seqs,
+                        vocab.len(),
+                        net.wide_idf.as_slice().expect("idf"),
+                    );
+                    logistic.fit(&x, &tr.gold, c, blend::stopping(p));
+                    blend::fold(&mut net, &logistic, share);
+                }
+                kept = (vocab, net);
             }
         }
         let (vocab, network) = kept;
@@ -462,21 +516,37 @@ fn split<'a>(
     )
 }
 
-/// Mean binary cross-entropy of tag probabilities against the gold tags (validation loss).
-fn mean_bce(probs: ndarray::ArrayView2<f32>, gold: &[Vec<usize>]) -> f64 {
-    let eps = 1e-7_f64;
-    let mut total = 0.0;
-    for (row, tags) in probs.rows().into_iter().zip(gold) {
-        for (j, &p) in row.iter().enumerate() {
-            let p = f64::from(p).clamp(eps, 1.0 - eps);
-            total -= if tags.contains(&j) {
-                p.ln()
-            } else {
-                (1.0 - p).ln()
-            };
-        }
-    }
-    total / probs.len().max(1) as f64
+/// Blends the regression into the kept network with the share that scores best on the
+/// validation set, and re-tunes its thresholds and metrics on the folded network's own output
+/// (the fold changes the rounding of the logits, so the thresholds are tuned on what is saved).
+/// Returns the share.
+fn blend_in(
+    best: &mut Best,
+    logistic: &Logistic,
+    va: &Encoded,
+    tags: &[String],
+    p: &ClassifierParams,
+) -> f32 {
+    let (network, _) = infer_logits(&best.network, &va.seqs, p.threads);
+    let x = bow::Bags::of_sequences(
+        &va.seqs,
+        best.network.embedding.nrows(),
+        best.network.wide_idf.as_slice().expect("idf"),
+    );
+    let share = blend::choose_share(
+        &network,
+        &logistic.logits(&x),
+        &va.gold,
+        tags,
+        p.threshold_prior,
+    );
+    blend::fold(&mut best.network, logistic, share);
+    let (probs, _) = infer(&best.network, &va.seqs, p.threads);
+    let scored = Scored::of(probs.view(), &va.gold, tags, p.threshold_prior);
+    best.thresholds = scored.thresholds;
+    best.metrics = scored.metrics;
+    best.loss = scored.loss;
+    share
 }
 
 #[cfg(test)]

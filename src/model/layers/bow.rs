@@ -17,7 +17,7 @@ pub struct Bags<F> {
     ids: Vec<u32>,
     /// The normalised TF-IDF value of each entry of `ids`.
     values: Vec<F>,
-    /// `ids[start[b]..start[b + 1]]` are sequence `b`'s.
+    /// `ids[start[b]..start[b + 1]]` are sequence `b`'s (`start` begins at 0 once filled).
     start: Vec<usize>,
 }
 
@@ -80,9 +80,7 @@ pub fn forward<F: Float>(
     mut out: ArrayViewMut2<F>,
 ) {
     debug_assert_eq!(idf.len(), table.nrows(), "one idf weight per table row");
-    bags.ids.clear();
-    bags.values.clear();
-    bags.start.clear();
+    bags.clear();
     let buckets = table.nrows().saturating_sub(vocab);
     let (mut run, mut scratch) = (Vec::new(), Vec::new());
     for b in 0..batch {
@@ -99,34 +97,80 @@ pub fn forward<F: Float>(
             }
         }
         features_of(&run, vocab, buckets, &mut scratch);
-        scratch.sort_unstable();
-        bags.start.push(bags.ids.len());
-        let first = bags.ids.len();
-        let mut norm2 = 0.0;
-        for chunk in scratch.chunk_by(|a, b| a == b) {
-            let id = chunk[0];
-            let v = (1.0 + (chunk.len() as f64).ln()) * idf[id as usize].f64();
-            norm2 += v * v;
-            bags.ids.push(id);
-            bags.values.push(F::of(v));
-        }
-        if norm2 > 0.0 {
-            let inv = F::of(1.0 / norm2.sqrt());
-            bags.values[first..].iter_mut().for_each(|v| *v = *v * inv);
-        }
+        bags.push(&mut scratch, idf);
+        let (ids, values) = bags.bag(b);
         let mut row = out.row_mut(b);
-        for (&id, &w) in bags.ids[first..].iter().zip(&bags.values[first..]) {
+        for (&id, &w) in ids.iter().zip(values) {
             row.zip_mut_with(&table.row(id as usize), |o, &x| *o = *o + w * x);
         }
     }
-    bags.start.push(bags.ids.len());
+}
+
+impl<F: Float> Bags<F> {
+    /// The bags of whole sequences (nothing dropped): the design matrix of the bag-of-words
+    /// path's own logistic regression (`model::logistic`). `idf` has one entry per table row.
+    pub fn of_sequences(seqs: &[Vec<u32>], vocab: usize, idf: &[F]) -> Self {
+        let buckets = idf.len().saturating_sub(vocab);
+        let mut bags = Bags::default();
+        bags.clear();
+        let mut scratch = Vec::new();
+        for seq in seqs {
+            scratch.clear();
+            features_of(seq, vocab, buckets, &mut scratch);
+            bags.push(&mut scratch, idf);
+        }
+        bags
+    }
+
+    fn clear(&mut self) {
+        self.ids.clear();
+        self.values.clear();
+        self.start.clear();
+        self.start.push(0);
+    }
+
+    /// Appends the bag of `features` (feature rows with repeats; sorted here): each distinct row
+    /// once, valued `(1 + ln tf) · idf`, the whole bag L2-normalised.
+    fn push(&mut self, features: &mut [u32], idf: &[F]) {
+        features.sort_unstable();
+        let first = self.ids.len();
+        let mut norm2 = 0.0;
+        for chunk in features.chunk_by(|a, b| a == b) {
+            let id = chunk[0];
+            let v = (1.0 + (chunk.len() as f64).ln()) * idf[id as usize].f64();
+            norm2 += v * v;
+            self.ids.push(id);
+            self.values.push(F::of(v));
+        }
+        if norm2 > 0.0 {
+            let inv = F::of(1.0 / norm2.sqrt());
+            self.values[first..].iter_mut().for_each(|v| *v = *v * inv);
+        }
+        self.start.push(self.ids.len());
+    }
+
+    /// Number of bags.
+    pub fn len(&self) -> usize {
+        self.start.len().saturating_sub(1)
+    }
+
+    /// Whether there are no bags.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bag `b`'s distinct feature rows and their values.
+    pub fn bag(&self, b: usize) -> (&[u32], &[F]) {
+        let range = self.start[b]..self.start[b + 1];
+        (&self.ids[range.clone()], &self.values[range])
+    }
 }
 
 /// Adds the table's gradient: each bag's rows get `value · d_out[b]` (a scatter-add).
 pub fn backward<F: Float>(d_out: ArrayView2<F>, bags: &Bags<F>, grad: &mut Array2<F>) {
     for (b, d) in d_out.rows().into_iter().enumerate() {
-        let range = bags.start[b]..bags.start[b + 1];
-        for (&id, &w) in bags.ids[range.clone()].iter().zip(&bags.values[range]) {
+        let (ids, values) = bags.bag(b);
+        for (&id, &w) in ids.iter().zip(values) {
             grad.row_mut(id as usize)
                 .zip_mut_with(&d, |g, &d| *g = *g + w * d);
         }
