@@ -74,12 +74,9 @@ pub struct TopicTagRow<'a> {
 /// also compiles the table's triggers, which for topics and tags are long); the shorter last chunk
 /// of a batch is prepared for one use only, so odd sizes don't fill the statement cache.
 ///
-/// The next chunk's statement is built (its text and a copy of every value) while SQLite's thread
-/// runs the current one: built in turn, that work stood between the writer's statements, about a
-/// sixth of a big import's time.
-///
-/// Statements that look rows up (`JOIN users x ON x.source_key = v.column1`) write `CROSS JOIN`:
-/// in SQLite that keeps the rows as the outer loop, so each lookup goes through the key index.
+/// The next chunk's statement is built (its text and its bound values) while SQLite's thread runs
+/// the current one, instead of between the writer's statements: the task that builds them used
+/// ~10 s of CPU in a million-post import.
 async fn execute_values<T>(
     conn: &mut SqliteConnection,
     head: &str,
@@ -193,32 +190,6 @@ fn imported_email(key: &str) -> String {
     )
 }
 
-/// The keys of `keys` that no user has yet, sorted and without repeats.
-pub async fn missing_user_keys(
-    conn: &mut SqliteConnection,
-    keys: &[&str],
-) -> sqlx::Result<Vec<String>> {
-    missing_keys(
-        conn,
-        keys,
-        ") AS v WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.source_key = v.column1)",
-    )
-    .await
-}
-
-/// The keys of `keys` that no topic has yet, sorted and without repeats.
-pub async fn missing_topic_keys(
-    conn: &mut SqliteConnection,
-    keys: &[&str],
-) -> sqlx::Result<Vec<String>> {
-    missing_keys(
-        conn,
-        keys,
-        ") AS v WHERE NOT EXISTS (SELECT 1 FROM topics t WHERE t.source_key = v.column1)",
-    )
-    .await
-}
-
 /// Local ids by source key.
 pub type Ids = HashMap<String, i64>;
 
@@ -242,7 +213,9 @@ pub async fn topic_ids(conn: &mut SqliteConnection, keys: &[&str]) -> sqlx::Resu
     .await
 }
 
-/// `SELECT v.column1, x.id FROM (VALUES (key), …` + `join` (which names the table `x`).
+/// `SELECT v.column1, x.id FROM (VALUES (key), …` + `join` (which names the table `x`). The joins
+/// are written `CROSS JOIN`: in SQLite that keeps the keys as the outer loop, so each lookup goes
+/// through the key index.
 async fn ids(conn: &mut SqliteConnection, keys: &[&str], join: &'static str) -> sqlx::Result<Ids> {
     let mut ids = Ids::with_capacity(keys.len());
     for chunk in keys.chunks(ROWS_PER_STATEMENT) {
@@ -261,29 +234,32 @@ async fn ids(conn: &mut SqliteConnection, keys: &[&str], join: &'static str) -> 
     Ok(ids)
 }
 
-/// `SELECT v.column1 FROM (VALUES (key), …` + `not_in_table`, sorted and without repeats.
-async fn missing_keys(
+/// The keys of `keys` that no user has yet, sorted and without repeats.
+pub async fn missing_user_keys(
     conn: &mut SqliteConnection,
     keys: &[&str],
-    not_in_table: &'static str,
 ) -> sqlx::Result<Vec<String>> {
-    let mut missing = Vec::new();
-    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
-        let mut query = QueryBuilder::<Sqlite>::new("SELECT v.column1 FROM (");
-        query.push_values(chunk, |mut row, key| {
-            row.push_bind(*key);
-        });
-        query.push(not_in_table);
-        let rows: Vec<(String,)> = query
-            .build_query_as()
-            .persistent(false)
-            .fetch_all(&mut *conn)
-            .await?;
-        missing.extend(rows.into_iter().map(|(key,)| key));
-    }
+    Ok(not_in(keys, &user_ids(conn, keys).await?))
+}
+
+/// The keys of `keys` that no topic has yet, sorted and without repeats.
+pub async fn missing_topic_keys(
+    conn: &mut SqliteConnection,
+    keys: &[&str],
+) -> sqlx::Result<Vec<String>> {
+    Ok(not_in(keys, &topic_ids(conn, keys).await?))
+}
+
+/// The keys of `keys` that `found` lacks, sorted and without repeats.
+fn not_in(keys: &[&str], found: &Ids) -> Vec<String> {
+    let mut missing: Vec<String> = keys
+        .iter()
+        .filter(|key| !found.contains_key(**key))
+        .map(|key| key.to_string())
+        .collect();
     missing.sort_unstable();
     missing.dedup();
-    Ok(missing)
+    missing
 }
 
 /// How a batch writes its topics and posts.

@@ -346,12 +346,7 @@ async fn write_new_rows(conn: &mut SqliteConnection, batch: &Batch) -> sqlx::Res
     let written = write_common(&mut tx, batch, Some(&stats), Write::New).await?;
     if written.replies < batch.replies.len() as u64 {
         // A reply was left out (see `write_batch`): count from what was written.
-        let topics: Vec<i64> = batch
-            .topics
-            .iter()
-            .filter_map(|t| written.topic_ids.get(t.key.as_str()).copied())
-            .collect();
-        db::import::refresh_topic_stats(&mut tx, &topics).await?;
+        db::import::refresh_topic_stats(&mut tx, &written.batch_topic_ids).await?;
     }
     db::bulk_load::index_new_rows(&mut tx, last_ids).await?;
     db::bulk_load::restore_triggers(&mut tx, suspended).await?;
@@ -432,14 +427,14 @@ async fn write_common(
             })
         })
         .collect();
-    let batch_topics: Vec<i64> = batch
+    let batch_topic_ids: Vec<i64> = batch
         .topics
         .iter()
         .filter_map(|t| topic_ids.get(t.key.as_str()).copied())
         .collect();
     let now = crate::domain::now();
     let (tags_created, tags_assigned) =
-        db::import::set_author_tags(conn, &batch_topics, &tag_rows, mode, now).await?;
+        db::import::set_author_tags(conn, &batch_topic_ids, &tag_rows, mode, now).await?;
     Ok(Written {
         authors_created,
         topics,
@@ -448,6 +443,7 @@ async fn write_common(
         tags_created,
         tags_assigned,
         topic_ids,
+        batch_topic_ids,
     })
 }
 
@@ -526,6 +522,8 @@ struct Written {
     tags_assigned: u64,
     /// Ids of the batch's topics and of the topics its replies answer (those that exist).
     topic_ids: db::import::Ids,
+    /// Ids of the batch's own topics (those that exist after writing), in batch order.
+    batch_topic_ids: Vec<i64>,
 }
 
 async fn write_batch(
