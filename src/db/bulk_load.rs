@@ -166,7 +166,7 @@ pub async fn index_new_rows(conn: &mut SqliteConnection, last: LastIds) -> sqlx:
 /// and `daily_user_activity_count` do row by row). The import calls it when it ends, and
 /// [`super::connect`] whenever the database is opened, for an import that was killed.
 pub async fn count_pending(conn: &mut SqliteConnection) -> sqlx::Result<()> {
-    let mut tx = conn.begin().await?;
+    let mut tx = conn.begin_with(crate::db::BEGIN_WRITE).await?;
     let (ranges,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM import_pending")
         .fetch_one(&mut *tx)
         .await?;

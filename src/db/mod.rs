@@ -67,6 +67,20 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePo
     Ok(pool)
 }
 
+/// Starts a transaction that will write. `BEGIN IMMEDIATE` takes the write lock at once, waiting
+/// up to the busy timeout for another writer. A plain (deferred) transaction that reads first
+/// fails at its first write, without waiting, if another connection committed in between (WAL
+/// mode's SQLITE_BUSY_SNAPSHOT): a moderator's retag failed with a 500 while the retrain job
+/// stored a model.
+pub async fn begin_write(
+    pool: &SqlitePool,
+) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    pool.begin_with(BEGIN_WRITE).await
+}
+
+/// What [`begin_write`] runs, for a connection the caller already holds (`conn.begin_with`).
+pub const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
 /// Binds a list of ids as one JSON array parameter (`json_each(?)`), so list queries stay static SQL.
 pub(crate) fn json_ids(ids: &[i64]) -> String {
     serde_json::to_string(ids).expect("a list of integers always serialises")

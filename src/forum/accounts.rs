@@ -75,7 +75,7 @@ pub async fn login(
     if user.banned_until.is_some_and(|until| until > domain::now()) {
         return Err(ForumError::Forbidden("this account is banned"));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     if let Some(previous) = previous {
         db::sessions::delete(&mut tx, &previous.hash()).await?;
     }

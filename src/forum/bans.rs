@@ -44,7 +44,7 @@ pub async fn ban(
     }
     let now = domain::now();
     let until = now + request.days * 86_400;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let user = db::users::find_by_username(&mut tx, username)
         .await?
         .ok_or(ForumError::NotFound)?;
@@ -74,7 +74,7 @@ pub async fn ban(
 /// Lifts a ban early.
 pub async fn unban(pool: &SqlitePool, moderator: Actor, username: &str) -> Result<(), ForumError> {
     ensure_moderator(moderator)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let user = db::users::find_by_username(&mut tx, username)
         .await?
         .ok_or(ForumError::NotFound)?;

@@ -25,7 +25,7 @@ pub async fn flag_post(
             ));
         }
     };
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let post = db::posts::get(&mut tx, post_id, None)
         .await?
         .filter(|p| !p.hidden)
@@ -68,7 +68,7 @@ pub async fn resolve(
         return Err(ForumError::Forbidden("only moderators may do this"));
     }
     let now = domain::now();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let post = db::posts::get(&mut tx, post_id, None)
         .await?
         .ok_or(ForumError::NotFound)?;

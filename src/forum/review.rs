@@ -14,7 +14,7 @@ pub async fn decide_suggestion(
     tag: &str,
     accept: bool,
 ) -> Result<(), ForumError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let topic = db::topics::get(&mut tx, topic_id)
         .await?
         .filter(|t| !t.hidden || actor.is_moderator)
@@ -47,7 +47,7 @@ pub async fn retag(
     if !actor.is_moderator {
         return Err(ForumError::Forbidden("only moderators may retag topics"));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     db::topics::get(&mut tx, topic_id)
         .await?
         .ok_or(ForumError::NotFound)?;

@@ -58,7 +58,7 @@ pub async fn create_topic(
         draft.tags.parse(),
     )?;
     let now = domain::now();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let topic_id = db::topics::insert(&mut tx, &title, actor.id, now).await?;
     db::posts::insert(&mut tx, topic_id, actor.id, true, &body, now).await?;
     db::tags::set_human_tags(&mut tx, topic_id, &tags, TagSource::Author, actor.id, now).await?;
@@ -76,7 +76,7 @@ pub async fn reply(
 ) -> Result<i64, ForumError> {
     actor.ensure_can_post()?;
     let body = PostBody::parse(body, max_body_bytes)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let topic = db::topics::get(&mut tx, topic_id)
         .await?
         .filter(|t| !t.hidden || actor.is_moderator)
@@ -108,7 +108,7 @@ pub async fn edit_post(
     max_body_bytes: usize,
 ) -> Result<i64, ForumError> {
     actor.ensure_can_post()?;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let post = db::posts::get(&mut tx, post_id, None)
         .await?
         .ok_or(ForumError::NotFound)?;
@@ -169,7 +169,7 @@ pub async fn vote(
         return Err(ValidationError::new("value", "must be 1, -1 or 0").into());
     }
     let now = domain::now();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let post = db::posts::get(&mut tx, post_id, None)
         .await?
         .filter(|p| !p.hidden)
@@ -193,7 +193,7 @@ pub async fn set_topic_flag(
     if !actor.is_moderator {
         return Err(ForumError::Forbidden("only moderators may do this"));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     if !db::topics::set_flag(&mut tx, topic_id, flag, on).await? {
         return Err(ForumError::NotFound);
     }
@@ -221,7 +221,7 @@ pub async fn set_post_hidden(
     if !actor.is_moderator {
         return Err(ForumError::Forbidden("only moderators may do this"));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let post = db::posts::get(&mut tx, post_id, None)
         .await?
         .ok_or(ForumError::NotFound)?;

@@ -337,7 +337,7 @@ impl Batcher {
 /// Writes a batch whose topics and posts are all new, with the per-row triggers suspended (see
 /// `db::bulk_load`); an existing topic or post key fails it with a unique violation.
 async fn write_new_rows(conn: &mut SqliteConnection, batch: &Batch) -> sqlx::Result<Written> {
-    let mut tx = conn.begin().await?;
+    let mut tx = conn.begin_with(crate::db::BEGIN_WRITE).await?;
     let last_ids = db::bulk_load::last_ids(&mut tx).await?;
     let suspended = db::bulk_load::suspend_triggers(&mut tx).await?;
     // New topics go in with their statistics, counted from the batch: updating them afterwards
@@ -367,7 +367,7 @@ async fn write_new_rows(conn: &mut SqliteConnection, batch: &Batch) -> sqlx::Res
 
 /// Writes any batch: upserts, with the triggers in place.
 async fn write_rows(conn: &mut SqliteConnection, batch: &Batch) -> sqlx::Result<Written> {
-    let mut tx = conn.begin().await?;
+    let mut tx = conn.begin_with(crate::db::BEGIN_WRITE).await?;
     let new_topics = db::import::missing_topic_keys(&mut tx, &batch.topic_keys()).await?;
     let written = write_common(&mut tx, batch, None, Write::Upsert).await?;
     // The batch's topics and those its replies answer.
@@ -504,7 +504,7 @@ where
     counted?;
     joined.map_err(|_| ImportError::ReaderLost)?;
     // Imported topics are usually older than the hot window, but a fresh dump's are not.
-    let mut tx = conn.begin().await?;
+    let mut tx = conn.begin_with(crate::db::BEGIN_WRITE).await?;
     db::topics::refresh_recent_ranks(&mut tx, crate::domain::now()).await?;
     tx.commit().await?;
     summary.elapsed = started.elapsed();

@@ -10,7 +10,7 @@ pub const PERIOD: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Returns how many topics were re-ranked.
 pub async fn run_once(pool: &SqlitePool, views: &ViewCounter) -> anyhow::Result<u64> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     views.flush(&mut tx).await.context("flushing topic views")?;
     let updated = db::topics::refresh_recent_ranks(&mut tx, domain::now())
         .await

@@ -32,7 +32,7 @@ pub async fn auto_tag(
         return Ok(0);
     };
     let now = domain::now();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let mut rows = Vec::with_capacity(suggestions.tags.len());
     for (name, confidence) in &suggestions.tags {
         let Some(tag) = TagName::parse_lenient(name) else {

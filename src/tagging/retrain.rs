@@ -160,7 +160,7 @@ pub async fn run_once(
     .context("the training thread panicked")?;
     let seconds = started.elapsed().as_secs_f64();
 
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let outcome = match judged {
         Err(error) => {
             let finished = Finished {

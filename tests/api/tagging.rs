@@ -566,3 +566,36 @@ async fn an_unloadable_champion_is_replaced_at_the_next_scheduled_check_without_
     assert!(app.state.tagger.problem().is_none());
     assert!(app.state.tagger.current().is_some());
 }
+
+/// A retag that reads the topic while another connection is writing must wait for that write,
+/// not fail: a deferred transaction that read first cannot write after another commit (SQLite's
+/// BUSY_SNAPSHOT, a 500 here while the retrain job stored a model).
+#[tokio::test]
+async fn a_retag_waits_for_a_concurrent_write_instead_of_failing() {
+    let app = spawn_app().await;
+    let moderator = app.moderator("admin").await;
+    let topic = moderator
+        .create_topic("cargo crate lifetime", "borrow checker", &["question"])
+        .await;
+
+    // Another writer holds the write lock while the retag starts.
+    let mut other = app.pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+    sqlx::query("UPDATE topics SET view_count = view_count + 1 WHERE id = ?1")
+        .bind(topic)
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    let retag = moderator
+        .client
+        .put(moderator.url(&format!("/api/v1/topics/{topic}/tags")))
+        .header("X-CSRF-Token", &moderator.csrf)
+        .json(&json!({ "tags": ["rust"] }))
+        .send();
+    let release = async {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        other.commit().await.unwrap();
+    };
+    let (retagged, ()) = tokio::join!(retag, release);
+
+    assert_eq!(retagged.unwrap().status(), StatusCode::OK);
+}
