@@ -22,6 +22,11 @@ pub struct Settings {
     #[arg(long, env = "THREADWISE_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Seconds a client has to send a request's body once its headers arrived; then the answer
+    /// is 408 and the connection is closed (a body sent a byte a second holds nothing for long).
+    #[arg(long, env = "THREADWISE_BODY_DEADLINE_SECS", default_value_t = 10)]
+    pub body_deadline_secs: u64,
+
     /// Mark cookies `Secure` (set this when serving behind TLS).
     #[arg(long, env = "THREADWISE_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
@@ -155,6 +160,7 @@ impl Settings {
             database_url: database_url.into(),
             workers: Some(2),
             max_body_bytes: 64 * 1024,
+            body_deadline_secs: 10,
             secure_cookies: false,
             // Tests write to the database behind the app's back; the cache's own tests switch it on.
             page_cache_secs: 0,

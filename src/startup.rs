@@ -35,6 +35,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(web::error::method_not_allowed_bodies())
+                .wrap(from_fn(web::deadline::enforce))
                 .wrap(from_fn(web::limits::enforce))
                 .wrap(from_fn(web::cache::serve))
                 .wrap(web::headers::security_headers())

@@ -1,6 +1,6 @@
 use sqlx::SqliteConnection;
 
-use crate::domain::{PostBody, markdown};
+use crate::domain::RenderedBody;
 
 /// A post as shown in a thread, with the viewer's own vote (0 when none or anonymous).
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -37,10 +37,9 @@ pub async fn insert(
     topic_id: i64,
     author_id: i64,
     is_first: bool,
-    body: &PostBody,
+    body: &RenderedBody,
     now: i64,
 ) -> sqlx::Result<i64> {
-    let html = markdown::render(body.as_str());
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO posts (topic_id, author_id, is_first, body_md, body_html, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
@@ -48,8 +47,8 @@ pub async fn insert(
     .bind(topic_id)
     .bind(author_id)
     .bind(is_first)
-    .bind(body.as_str())
-    .bind(html)
+    .bind(body.markdown())
+    .bind(body.html())
     .bind(now)
     .fetch_one(conn)
     .await?;
@@ -122,28 +121,53 @@ pub async fn list_by_author(
     .await
 }
 
-/// Replaces a post's body, keeping the previous title (for opening posts) and body as a revision.
+/// Edits by one person within this many seconds of their last edit of a post coalesce into one
+/// revision: the text before the first of them is kept, the steps in between are not.
+pub const REVISION_COALESCE_SECS: i64 = 300;
+
+/// Revisions kept per post: the original text and the newest after it. Older ones are dropped,
+/// so a post's history cannot grow without bound.
+pub const MAX_REVISIONS: i64 = 50;
+
+/// Replaces a post's body, keeping the previous title (for opening posts) and body as a revision
+/// (see [`REVISION_COALESCE_SECS`] and [`MAX_REVISIONS`]).
 pub async fn edit(
     conn: &mut SqliteConnection,
     post_id: i64,
     previous_title: Option<&str>,
-    body: &PostBody,
+    body: &RenderedBody,
     edited_by: i64,
     now: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO post_revisions (post_id, title, body_md, edited_by, created_at)
-         SELECT id, ?2, body_md, ?3, ?4 FROM posts WHERE id = ?1",
+         SELECT id, ?2, body_md, ?3, ?4 FROM posts WHERE id = ?1
+         AND NOT EXISTS (
+             SELECT 1 FROM post_revisions r
+             WHERE r.id = (SELECT MAX(id) FROM post_revisions WHERE post_id = ?1)
+               AND r.edited_by = ?3 AND r.created_at > ?4 - ?5)",
     )
     .bind(post_id)
     .bind(previous_title)
     .bind(edited_by)
     .bind(now)
+    .bind(REVISION_COALESCE_SECS)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "DELETE FROM post_revisions
+         WHERE post_id = ?1
+           AND id <> (SELECT MIN(id) FROM post_revisions WHERE post_id = ?1)
+           AND id NOT IN (SELECT id FROM post_revisions WHERE post_id = ?1
+                          ORDER BY id DESC LIMIT ?2 - 1)",
+    )
+    .bind(post_id)
+    .bind(MAX_REVISIONS)
     .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE posts SET body_md = ?1, body_html = ?2, edited_at = ?3 WHERE id = ?4")
-        .bind(body.as_str())
-        .bind(markdown::render(body.as_str()))
+        .bind(body.markdown())
+        .bind(body.html())
         .bind(now)
         .bind(post_id)
         .execute(conn)

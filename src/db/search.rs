@@ -18,7 +18,10 @@ pub struct Hit {
 
 /// Turns what a user typed into a safe FTS5 query: each word becomes a quoted phrase (so `c++`,
 /// `"` or `NEAR` cannot break the syntax), all must match, the last one as a prefix.
+/// Control characters are dropped first: FTS5 reads a NUL as the end of the query (an
+/// "unterminated string" error), and the snippet markers must not come from the user.
 pub fn fts_query(text: &str) -> Option<String> {
+    let text: String = text.chars().filter(|c| !c.is_control()).collect();
     let words: Vec<String> = text
         .split_whitespace()
         .take(16)
@@ -86,5 +89,7 @@ mod tests {
             fts_query("say \"hi\"").as_deref(),
             Some("\"say\" \"\"\"hi\"\"\"*")
         );
+        assert_eq!(fts_query("rust\0").as_deref(), Some("\"rust\"*"));
+        assert_eq!(fts_query("\0\u{2}").as_deref(), None);
     }
 }

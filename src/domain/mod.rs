@@ -9,7 +9,7 @@ pub mod report;
 mod role;
 
 pub use account::{Email, Password, Username};
-pub use content::{PostBody, TagList, TagName, TopicTitle};
+pub use content::{PostBody, RenderedBody, TagList, TagName, TopicTitle, strip_control};
 pub use flag::{FlagNote, FlagReason};
 pub use role::Role;
 

@@ -26,10 +26,10 @@ pub async fn flag_post(
         }
     };
     let mut tx = crate::db::begin_write(pool).await?;
-    let post = db::posts::get(&mut tx, post_id, None)
-        .await?
-        .filter(|p| !p.hidden)
-        .ok_or(ForumError::NotFound)?;
+    let (post, _) = super::topics::visible_post(&mut tx, actor, post_id).await?;
+    if post.hidden {
+        return Err(ForumError::NotFound);
+    }
     if post.author_id == actor.id {
         return Err(ForumError::Forbidden("you cannot flag your own post"));
     }

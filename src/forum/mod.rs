@@ -2,6 +2,7 @@
 //! pages and the JSON API so both enforce the same rules. Each write is one transaction.
 pub mod accounts;
 pub mod bans;
+mod bodies;
 pub mod flags;
 pub mod reports;
 pub mod review;
@@ -21,6 +22,8 @@ pub enum ForumError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Password(#[from] crate::auth::PasswordError),
+    #[error("a background task failed")]
+    Task(#[from] tokio::task::JoinError),
 }
 
 impl From<ValidationError> for ForumError {

@@ -1,6 +1,8 @@
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 
-use super::{ForumError, collect};
+use super::{ForumError, bodies, collect};
+use crate::db::posts::Post;
+use crate::db::topics::Topic;
 use crate::db::{self, modlog::Target, tags::TagSource, topics::TopicFlag};
 use crate::domain::{self, PostBody, TagList, TopicTitle, ValidationError};
 
@@ -57,6 +59,7 @@ pub async fn create_topic(
         PostBody::parse(draft.body, max_body_bytes),
         draft.tags.parse(),
     )?;
+    let body = bodies::render(body).await?;
     let now = domain::now();
     let mut tx = crate::db::begin_write(pool).await?;
     let topic_id = db::topics::insert(&mut tx, &title, actor.id, now).await?;
@@ -76,19 +79,58 @@ pub async fn reply(
 ) -> Result<i64, ForumError> {
     actor.ensure_can_post()?;
     let body = PostBody::parse(body, max_body_bytes)?;
+    // Checked before rendering, so a reply that will be refused costs no render, and again in
+    // the transaction, where a moderator may have locked or hidden the topic meanwhile.
+    let mut conn = pool.acquire().await?;
+    writable_topic(&mut conn, actor, topic_id).await?;
+    drop(conn);
+    let body = bodies::render(body).await?;
     let mut tx = crate::db::begin_write(pool).await?;
-    let topic = db::topics::get(&mut tx, topic_id)
-        .await?
-        .filter(|t| !t.hidden || actor.is_moderator)
-        .ok_or(ForumError::NotFound)?;
-    if topic.locked && !actor.is_moderator {
-        return Err(ForumError::Forbidden("this topic is locked"));
-    }
+    writable_topic(&mut tx, actor, topic_id).await?;
     let now = domain::now();
     let post_id = db::posts::insert(&mut tx, topic_id, actor.id, false, &body, now).await?;
     db::topics::record_reply(&mut tx, topic_id, actor.id, now).await?;
     tx.commit().await?;
     Ok(post_id)
+}
+
+/// A topic the actor may see, as its page decides: hidden topics are moderators' only.
+async fn visible_topic(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    topic_id: i64,
+) -> Result<Topic, ForumError> {
+    db::topics::get(conn, topic_id)
+        .await?
+        .filter(|t| !t.hidden || actor.is_moderator)
+        .ok_or(ForumError::NotFound)
+}
+
+/// A visible topic the actor may write in: locked topics take writes from moderators only.
+async fn writable_topic(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    topic_id: i64,
+) -> Result<Topic, ForumError> {
+    let topic = visible_topic(conn, actor, topic_id).await?;
+    if topic.locked && !actor.is_moderator {
+        return Err(ForumError::Forbidden("this topic is locked"));
+    }
+    Ok(topic)
+}
+
+/// A post the actor may see: in a visible topic, and not hidden unless they moderate.
+pub(crate) async fn visible_post(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    post_id: i64,
+) -> Result<(Post, Topic), ForumError> {
+    let post = db::posts::get(conn, post_id, None)
+        .await?
+        .filter(|p| !p.hidden || actor.is_moderator)
+        .ok_or(ForumError::NotFound)?;
+    let topic = visible_topic(conn, actor, post.topic_id).await?;
+    Ok((post, topic))
 }
 
 /// An edit as typed. `title` and `tags` apply only to a topic's opening post.
@@ -98,8 +140,24 @@ pub struct PostEdit<'a> {
     pub tags: Option<TagInput<'a>>,
 }
 
+/// A post its author (outside a locked topic) or a moderator may edit.
+async fn editable_post(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    post_id: i64,
+) -> Result<(Post, Topic), ForumError> {
+    let (post, topic) = visible_post(conn, actor, post_id).await?;
+    if post.author_id != actor.id && !actor.is_moderator {
+        return Err(ForumError::Forbidden("you can only edit your own posts"));
+    }
+    if topic.locked && !actor.is_moderator {
+        return Err(ForumError::Forbidden("this topic is locked"));
+    }
+    Ok((post, topic))
+}
+
 /// Edits a post (its author or a moderator), keeping the old text as a revision. Returns the
-/// topic id.
+/// topic id. Everything is parsed and rendered before the write transaction begins.
 pub async fn edit_post(
     pool: &SqlitePool,
     actor: Actor,
@@ -108,16 +166,9 @@ pub async fn edit_post(
     max_body_bytes: usize,
 ) -> Result<i64, ForumError> {
     actor.ensure_can_post()?;
-    let mut tx = crate::db::begin_write(pool).await?;
-    let post = db::posts::get(&mut tx, post_id, None)
-        .await?
-        .ok_or(ForumError::NotFound)?;
-    if post.author_id != actor.id && !actor.is_moderator {
-        return Err(ForumError::Forbidden("you can only edit your own posts"));
-    }
-    let topic = db::topics::get(&mut tx, post.topic_id)
-        .await?
-        .ok_or(ForumError::NotFound)?;
+    let mut conn = pool.acquire().await?;
+    let (post, _) = editable_post(&mut conn, actor, post_id).await?;
+    drop(conn);
     let title = match (post.is_first, edit.title) {
         (true, Some(title)) => Some(TopicTitle::parse(title)),
         _ => None,
@@ -131,7 +182,11 @@ pub async fn edit_post(
         PostBody::parse(edit.body, max_body_bytes),
         tags.transpose(),
     )?;
+    let body = bodies::render(body).await?;
     let now = domain::now();
+    let mut tx = crate::db::begin_write(pool).await?;
+    // Again inside the transaction: the topic may have been locked while the body rendered.
+    let (post, topic) = editable_post(&mut tx, actor, post_id).await?;
     let previous_title = post.is_first.then_some(topic.title.as_str());
     db::posts::edit(&mut tx, post_id, previous_title, &body, actor.id, now).await?;
     if let Some(title) = title {
@@ -157,7 +212,8 @@ pub async fn edit_post(
     Ok(topic.id)
 }
 
-/// Votes +1 / -1 on a post, or withdraws the vote with 0. Returns the post's new score.
+/// Votes +1 / -1 on someone else's visible post, or withdraws the vote with 0. Returns the
+/// post's new score.
 pub async fn vote(
     pool: &SqlitePool,
     actor: Actor,
@@ -170,10 +226,13 @@ pub async fn vote(
     }
     let now = domain::now();
     let mut tx = crate::db::begin_write(pool).await?;
-    let post = db::posts::get(&mut tx, post_id, None)
-        .await?
-        .filter(|p| !p.hidden)
-        .ok_or(ForumError::NotFound)?;
+    let (post, _) = visible_post(&mut tx, actor, post_id).await?;
+    if post.hidden {
+        return Err(ForumError::NotFound);
+    }
+    if post.author_id == actor.id {
+        return Err(ForumError::Forbidden("you cannot vote on your own posts"));
+    }
     let score = db::votes::cast(&mut tx, actor.id, post_id, value, now).await?;
     if post.is_first {
         db::topics::refresh_rank(&mut tx, post.topic_id, now).await?;

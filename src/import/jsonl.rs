@@ -12,7 +12,7 @@ use sqlx::SqliteConnection;
 use super::text;
 use super::{Batcher, ImportError, ImportOptions, ImportSummary, Record, normalise_tags};
 use crate::db::import::{PostRow, TopicRow, UserRow};
-use crate::domain::{TopicTitle, license::ContentLicense, markdown};
+use crate::domain::{TopicTitle, license::ContentLicense, markdown, strip_control};
 
 #[derive(Debug, Deserialize)]
 struct Item {
@@ -148,13 +148,21 @@ fn records(mut item: Item) -> Vec<Record> {
         }
         None => None,
     };
-    let body = item.body.replace("\r\n", "\n");
+    let body = strip_control(&item.body.replace("\r\n", "\n"));
+    // The same bound as the forum's own posts: a body that nests too deeply would stall the
+    // import for seconds in the renderer; it is skipped and counted instead.
+    let Ok(body_html) = markdown::render(&body) else {
+        return vec![Record::Skip(format!(
+            "item whose body nests deeper than {} levels",
+            markdown::MAX_NESTING
+        ))];
+    };
     let post = PostRow {
         key: key.clone(),
         topic_key: key.clone(),
         author_key: author.key.clone(),
         is_first: true,
-        body_html: markdown::render(&body).into(),
+        body_html: body_html.into(),
         body_md: body.into(),
         created_at,
         edited_at: None,

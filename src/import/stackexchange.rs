@@ -8,7 +8,7 @@ use super::text;
 use super::xml::{Row, XmlRows};
 use super::{Batcher, ImportError, ImportOptions, ImportSummary, Record, normalise_tags};
 use crate::db::import::{PostRow, TopicRow, UserRow};
-use crate::domain::{TopicTitle, license::ContentLicense, markdown};
+use crate::domain::{TopicTitle, license::ContentLicense, markdown, strip_control};
 
 const USER_ATTRS: &[&str] = &["Id", "DisplayName", "CreationDate"];
 const POST_ATTRS: &[&str] = &[
@@ -160,13 +160,18 @@ fn post_records(site: &str, row: &Row) -> Vec<Record> {
     };
     let int = |name: &str| row.get(name).and_then(|v| v.parse::<i64>().ok());
     let author = owner(site, row, created_at);
-    let body_html = markdown::sanitize_html(row.get("Body").unwrap_or(""));
+    let Ok(body_html) = markdown::sanitize_html(row.get("Body").unwrap_or("")) else {
+        return skip(&format!(
+            "post whose HTML nests deeper than {} levels",
+            markdown::MAX_HTML_NESTING
+        ));
+    };
     let post = PostRow {
         key: format!("{site}:{id}"),
         topic_key: format!("{site}:{id}"),
         author_key: author.key.clone(),
         is_first: kind == "1",
-        body_md: text::html_to_text(&body_html).into(),
+        body_md: strip_control(&text::html_to_text(&body_html)).into(),
         body_html: body_html.into(),
         created_at,
         edited_at: row.get("LastEditDate").and_then(text::parse_time),

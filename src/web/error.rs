@@ -32,10 +32,21 @@ pub enum AppError {
     Conflict(String),
     #[error("the request is too large")]
     PayloadTooLarge,
-    #[error("too many requests; try again in {retry_after_secs} s")]
+    #[error("the request's body did not arrive in time")]
+    RequestTimeout,
+    #[error("too many requests; try again in {}", human_wait(*retry_after_secs))]
     TooManyRequests { retry_after_secs: u64 },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+}
+
+/// "40 seconds", "1 minute", "17 minutes": a wait as people say it, rounded up.
+pub fn human_wait(secs: u64) -> String {
+    let (n, unit) = match secs {
+        0..60 => (secs, "second"),
+        _ => (secs.div_ceil(60), "minute"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 impl AppError {
@@ -54,6 +65,7 @@ impl AppError {
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Conflict(_) => "conflict",
             AppError::PayloadTooLarge => "too_large",
+            AppError::RequestTimeout => "timeout",
             AppError::TooManyRequests { .. } => "rate_limited",
             AppError::Internal(_) => "internal",
         }
@@ -69,6 +81,7 @@ impl AppError {
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -87,7 +100,17 @@ impl AppError {
         }
     }
 
-    fn with_retry_after(&self, builder: &mut actix_web::HttpResponseBuilder) {
+    /// The messages a form shows when this error refuses it (a 422's or a 429's), with the
+    /// status to answer; `None` for errors that get the usual error page.
+    pub fn form_messages(&self) -> Option<(StatusCode, Vec<String>)> {
+        matches!(
+            self,
+            AppError::Validation(_) | AppError::TooManyRequests { .. }
+        )
+        .then(|| (self.status(), self.messages()))
+    }
+
+    pub fn with_retry_after(&self, builder: &mut actix_web::HttpResponseBuilder) {
         if let AppError::TooManyRequests { retry_after_secs } = self {
             builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }

@@ -5,6 +5,7 @@ mod assets;
 pub mod cache;
 pub mod client;
 pub mod dashboard;
+pub mod deadline;
 pub mod error;
 pub mod headers;
 pub mod limits;
@@ -108,6 +109,7 @@ impl From<ForumError> for AppError {
             ForumError::Forbidden(why) => AppError::forbidden(why),
             ForumError::Database(e) => AppError::Internal(e.into()),
             ForumError::Password(e) => AppError::Internal(e.into()),
+            ForumError::Task(e) => AppError::Internal(e.into()),
         }
     }
 }

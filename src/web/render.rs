@@ -57,6 +57,20 @@ pub fn redirect(location: &str) -> HttpResponse {
         .finish()
 }
 
+/// A return-to parameter (`back`, `next`) made safe to redirect to: a path on this site — `/`
+/// followed by neither `/` nor `\` (which browsers read as another host), with no control
+/// characters (which they drop, or which cannot be sent as a header). Anything else is `/`.
+pub fn local_path(candidate: Option<&str>) -> &str {
+    candidate
+        .filter(|path| {
+            let mut chars = path.chars();
+            chars.next() == Some('/')
+                && !matches!(chars.next(), Some('/' | '\\'))
+                && !path.chars().any(|c| c.is_control() || c == '\\')
+        })
+        .unwrap_or("/")
+}
+
 /// "5 minutes ago", "3 days ago", or a date for anything older than a month.
 pub fn ago(timestamp: i64) -> String {
     let seconds = (crate::domain::now() - timestamp).max(0);
@@ -88,4 +102,30 @@ pub fn iso(timestamp: i64) -> String {
 pub fn page_offset(page: Option<i64>, per_page: i64) -> (i64, i64) {
     let page = page.unwrap_or(1).clamp(1, 10_000);
     (page, (page - 1) * per_page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn return_paths_stay_on_this_site() {
+        for ok in ["/", "/mod/review?page=2", "/t/5#post-7"] {
+            assert_eq!(local_path(Some(ok)), ok);
+        }
+        for bad in [
+            "//evil.example/",
+            "/\\evil.example/",
+            "/\t/evil.example",
+            "/\\/evil.example",
+            "/a\r\nSet-Cookie: x=1",
+            "https://evil.example/",
+            "evil",
+            "",
+            "/a\\b",
+        ] {
+            assert_eq!(local_path(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(local_path(None), "/");
+    }
 }

@@ -55,10 +55,13 @@ struct SessionJson {
 
 /// Signs the new user in straight away, as the HTML form does.
 async fn register(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let registration = state.limits.registration(&req)?;
     let user = accounts::register(&state.pool, &body.username, &body.email, &body.password).await?;
+    registration.created();
     let mut conn = state.pool.acquire().await?;
     let (token, csrf_token) = accounts::open_session(&mut conn, user.id).await?;
     Ok(HttpResponse::Created()
@@ -77,17 +80,19 @@ async fn login(
     state: web::Data<AppState>,
     body: web::Json<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
-    state.limits.login_username(&body.username)?;
+    let attempt = state.limits.login_attempt(&req, &body.username)?;
     let previous = req
         .cookie(SESSION_COOKIE)
         .and_then(|c| SessionToken::from_cookie(c.value()));
-    let (user, token, csrf_token) = accounts::login(
+    let outcome = accounts::login(
         &state.pool,
         &body.username,
         &body.password,
         previous.as_ref(),
     )
-    .await?;
+    .await;
+    attempt.report(&outcome);
+    let (user, token, csrf_token) = outcome?;
     Ok(HttpResponse::Ok()
         .cookie(session::session_cookie(
             &token,

@@ -126,11 +126,7 @@ impl Encoder {
                 rows,
             })),
             Format::Csv => {
-                let mut writer = csv::Writer::from_writer(Vec::new());
-                for row in rows {
-                    writer.serialize(row).map_err(anyhow::Error::from)?;
-                }
-                let body = writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+                let body = csv_file(rows).map_err(AppError::Internal)?;
                 let file = format!(
                     "attachment; filename=\"{}-{}d.csv\"",
                     self.name.as_str(),
@@ -142,6 +138,35 @@ impl Encoder {
                     .body(body))
             }
         }
+    }
+}
+
+/// Rows as a CSV file whose cells a spreadsheet cannot run (OWASP's CSV injection advice): a
+/// cell that would start a formula — `=`, `+`, `-`, `@`, tab or CR first — gets a `'` before it,
+/// unless it is a plain number such as `-3`.
+fn csv_file<T: Serialize>(rows: &[T]) -> anyhow::Result<Vec<u8>> {
+    let mut plain = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        plain.serialize(row)?;
+    }
+    let plain = plain.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(plain.as_slice());
+    let mut safe = csv::Writer::from_writer(Vec::new());
+    for record in reader.records() {
+        let record = record?;
+        safe.write_record(record.iter().map(|cell| inert_cell(cell).into_owned()))?;
+    }
+    safe.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let starts_formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if starts_formula && cell.parse::<f64>().is_err() {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
     }
 }
 
@@ -210,4 +235,51 @@ async fn flag_post(
     )
     .await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "flagged": true })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_made_inert_and_numbers_are_left_alone() {
+        #[derive(Serialize)]
+        struct Row {
+            title: &'static str,
+            score: i64,
+        }
+        let rows = [
+            Row {
+                title: "=HYPERLINK(\"http://evil.example\",\"x\")",
+                score: -3,
+            },
+            Row {
+                title: "@SUM(A1)",
+                score: 2,
+            },
+            Row {
+                title: "+1-2",
+                score: 0,
+            },
+            Row {
+                title: "\tcmd",
+                score: 0,
+            },
+            Row {
+                title: "plain",
+                score: 1,
+            },
+        ];
+        let text = String::from_utf8(csv_file(&rows).unwrap()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "title,score");
+        assert_eq!(
+            lines[1],
+            r#""'=HYPERLINK(""http://evil.example"",""x"")",-3"#
+        );
+        assert_eq!(lines[2], "'@SUM(A1),2");
+        assert_eq!(lines[3], "'+1-2,0");
+        assert_eq!(lines[4], "'\tcmd,0");
+        assert_eq!(lines[5], "plain,1");
+    }
 }

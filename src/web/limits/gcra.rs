@@ -18,6 +18,10 @@ pub struct Rate {
 }
 
 impl Rate {
+    pub const fn new(count: u32, period: Duration) -> Self {
+        Self { count, period }
+    }
+
     pub const fn per_minute(count: u32) -> Self {
         Self {
             count,
@@ -65,17 +69,63 @@ impl<K: Hash + Eq + Clone> Default for Gcra<K> {
 }
 
 impl<K: Hash + Eq + Clone> Gcra<K> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Instant>> {
+        self.tats
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// Admits a request at `now` only if every `(key, rate)` pair allows it; then it counts
     /// against all of them. Otherwise nothing is counted and the answer is how long to wait
     /// until all of them would allow it.
     pub fn check_all(&self, checks: &[(K, Rate)], now: Instant) -> Result<(), Duration> {
-        let mut tats = self
-            .tats
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut tats = self.lock();
         if tats.len() > SWEEP_ABOVE {
             tats.retain(|_, tat| *tat > now);
         }
+        let next = Self::admit(&tats, checks, now)?;
+        for (key, tat) in next {
+            tats.insert(key.clone(), tat);
+        }
+        Ok(())
+    }
+
+    /// Whether [`Self::check_all`] would admit a request now, without counting it: for limits on
+    /// outcomes (failed logins, created accounts), counted afterwards with [`Self::charge`].
+    pub fn peek_all(&self, checks: &[(K, Rate)], now: Instant) -> Result<(), Duration> {
+        Self::admit(&self.lock(), checks, now).map(drop)
+    }
+
+    /// Counts one event against every pair, admitted or not (an outcome that already happened).
+    pub fn charge(&self, checks: &[(K, Rate)], now: Instant) {
+        let mut tats = self.lock();
+        if tats.len() > SWEEP_ABOVE {
+            tats.retain(|_, tat| *tat > now);
+        }
+        for (key, rate) in checks.iter().filter(|(_, rate)| !rate.is_off()) {
+            let tat = tats.get(key).copied().unwrap_or(now).max(now);
+            // Never further ahead than a full period: the key is then simply spent.
+            let next = (tat + rate.interval()).min(now + rate.period);
+            tats.insert(key.clone(), next);
+        }
+    }
+
+    /// Whether `key` has been counted recently: its TAT is still ahead of `now`.
+    pub fn is_charged(&self, key: &K, now: Instant) -> bool {
+        self.lock().get(key).is_some_and(|tat| *tat > now)
+    }
+
+    /// Forgets a key: its next request gets the whole burst again.
+    pub fn forget(&self, key: &K) {
+        self.lock().remove(key);
+    }
+
+    /// The new TATs if every pair admits a request at `now`, else the longest wait.
+    fn admit<'k>(
+        tats: &HashMap<K, Instant>,
+        checks: &'k [(K, Rate)],
+        now: Instant,
+    ) -> Result<Vec<(&'k K, Instant)>, Duration> {
         let mut wait = Duration::ZERO;
         let mut next = Vec::with_capacity(checks.len());
         for (key, rate) in checks.iter().filter(|(_, rate)| !rate.is_off()) {
@@ -90,10 +140,7 @@ impl<K: Hash + Eq + Clone> Gcra<K> {
         if wait > Duration::ZERO {
             return Err(wait);
         }
-        for (key, tat) in next {
-            tats.insert(key.clone(), tat);
-        }
-        Ok(())
+        Ok(next)
     }
 
     #[cfg(test)]
@@ -165,6 +212,29 @@ mod tests {
             limiter.check_all(&[minute, hour], t0 + secs(60)),
             Err(secs(1140))
         );
+    }
+
+    #[test]
+    fn peeking_counts_nothing_and_charging_counts_even_when_spent() {
+        let limiter = Gcra::default();
+        let t0 = Instant::now();
+        let rule = [("k", Rate::per_minute(2))];
+        for _ in 0..10 {
+            assert_eq!(limiter.peek_all(&rule, t0), Ok(()));
+        }
+        assert!(!limiter.is_charged(&"k", t0));
+        limiter.charge(&rule, t0);
+        assert!(limiter.is_charged(&"k", t0));
+        assert_eq!(limiter.peek_all(&rule, t0), Ok(()));
+        limiter.charge(&rule, t0);
+        assert_eq!(limiter.peek_all(&rule, t0), Err(secs(30)));
+        // Charging a spent key keeps it spent for at most one period.
+        for _ in 0..100 {
+            limiter.charge(&rule, t0);
+        }
+        assert_eq!(limiter.peek_all(&rule, t0), Err(secs(30)));
+        limiter.forget(&"k");
+        assert_eq!(limiter.peek_all(&rule, t0), Ok(()));
     }
 
     #[test]

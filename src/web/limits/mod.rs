@@ -1,18 +1,27 @@
-//! Abuse limits, in memory: login attempts and registrations per IP address (and login attempts
-//! per username), new topics, replies, votes and flags per account — stricter for accounts younger
-//! than a day — and tag suggestions per IP. Over a limit the answer is 429 with `Retry-After`.
-//! The IP is the client's, which behind a trusted reverse proxy is the one it forwards (`client`).
+//! Abuse limits, in memory. Over a limit the answer is 429 with `Retry-After`. The IP is the
+//! client's, which behind a trusted reverse proxy is the one it forwards (`client`).
 //!
-//! One middleware (`enforce`) maps the matched route pattern to an action before any handler runs,
-//! so no write handler has to remember its limit; only the per-username login limit, which needs
-//! the body, is checked by the two login handlers (`Limits::login_username`). Moderators are not
-//! limited on their accounts' actions. Limits live in this process: several app servers would
-//! each count their own (see DESIGN.md §9).
+//! - **Logins**, after OWASP's authentication guidance: *failures* are counted per (username,
+//!   address), per address, and per username from everywhere. An address refused for a username
+//!   is one that failed for it; past the username's own budget, only addresses without recent
+//!   failures for it may try. So the right password from an address that never failed is never
+//!   refused because others guessed: nobody can lock a member out. Attempts per address and
+//!   minute are capped as well (each is an argon2 verification).
+//! - **Registrations**: accounts *created* per address, and a looser cap on attempts, so a
+//!   newcomer's typos (a weak password, a taken name) do not use up the address's accounts.
+//! - **Writes** per account — new topics, replies, edits, votes, flags — stricter for accounts
+//!   younger than a day; moderators are not limited. Tag suggestions per address.
+//!
+//! One middleware (`enforce`) maps the matched route pattern of a write to an action before any
+//! handler runs, so no write handler has to remember its limit. Logins and registrations, whose
+//! limits depend on the outcome and whose forms are shown again when refused, are checked by
+//! their handlers ([`Limits::login_attempt`], [`Limits::registration`]). Limits live in this
+//! process: several app servers would each count their own (see DESIGN.md §9).
 mod gcra;
 mod settings;
 
 use std::net::{IpAddr, Ipv6Addr};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -25,17 +34,19 @@ pub use settings::LimitSettings;
 
 use super::AppState;
 use super::error::AppError;
+use crate::forum::ForumError;
 use crate::{db, domain};
 
 /// What a limit counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Rule {
-    LoginMinute,
-    LoginHour,
-    LoginUsername,
+    LoginAttempt,
+    LoginFailure,
     Register,
+    RegisterAttempt,
     Topic,
     Reply,
+    Edit,
     Vote,
     Flag,
     Suggest,
@@ -47,28 +58,27 @@ enum Subject {
     Ip(IpAddr),
     Account(i64),
     Username(String),
+    UsernameAt(String, IpAddr),
 }
 
 /// The rate-limited writes, by the route they arrive on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
-    Login,
-    Register,
     Topic,
     Reply,
+    Edit,
     Vote,
     Flag,
     Suggest,
 }
 
 impl Action {
-    /// The action behind a POST to a route pattern (as registered in `web::configure`).
+    /// The action behind a write to a route pattern (as registered in `web::configure`).
     fn of(pattern: &str) -> Option<Self> {
         Some(match pattern {
-            "/login" | "/api/v1/auth/login" => Action::Login,
-            "/register" | "/api/v1/auth/register" => Action::Register,
             "/new" | "/api/v1/topics" => Action::Topic,
             "/t/{id}/reply" | "/api/v1/topics/{id}/replies" => Action::Reply,
+            "/p/{id}/edit" | "/api/v1/posts/{id}" => Action::Edit,
             "/p/{id}/vote" | "/api/v1/posts/{id}/vote" => Action::Vote,
             "/p/{id}/flag" | "/api/v1/posts/{id}/flags" => Action::Flag,
             "/api/v1/tags/suggest" => Action::Suggest,
@@ -77,10 +87,34 @@ impl Action {
     }
 }
 
+type Key = (Rule, Subject);
+
 /// The limits and their counters, shared by all workers.
 pub struct Limits {
     settings: LimitSettings,
-    counters: Gcra<(Rule, Subject)>,
+    counters: Gcra<Key>,
+}
+
+/// A login the limits let through; the handler reports how it went.
+#[must_use = "report the outcome with `failed` or `succeeded`"]
+pub struct LoginAttempt<'a> {
+    limits: &'a Limits,
+    username: String,
+    ip: Option<IpAddr>,
+}
+
+/// A registration the limits let through; `created` counts the account it made.
+#[must_use = "count a created account with `created`"]
+pub struct Registration<'a> {
+    limits: &'a Limits,
+    ip: Option<IpAddr>,
+}
+
+fn too_many(wait: Duration) -> AppError {
+    AppError::TooManyRequests {
+        // Rounded up, so a client that waits exactly this long is let in.
+        retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+    }
 }
 
 impl Limits {
@@ -91,42 +125,110 @@ impl Limits {
         }
     }
 
-    fn check(&self, checks: &[((Rule, Subject), Rate)]) -> Result<(), AppError> {
+    fn check(&self, checks: &[(Key, Rate)]) -> Result<(), AppError> {
         self.counters
             .check_all(checks, Instant::now())
-            .map_err(|wait| AppError::TooManyRequests {
-                // Rounded up, so a client that waits exactly this long is let in.
-                retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
-            })
+            .map_err(too_many)
     }
 
-    /// Login attempts for one username, from anywhere (slows down guessing one account's password
-    /// from many addresses).
-    pub fn login_username(&self, username: &str) -> Result<(), AppError> {
-        let name = username.trim().to_lowercase();
-        self.check(&[(
-            (Rule::LoginUsername, Subject::Username(name)),
-            Rate::per_hour(self.settings.login_per_username_per_hour),
-        )])
+    fn peek(&self, checks: &[(Key, Rate)]) -> Result<(), AppError> {
+        self.counters
+            .peek_all(checks, Instant::now())
+            .map_err(too_many)
+    }
+
+    /// The failure counters a login for `username` from `ip` is judged by, most specific first.
+    fn login_failure_rules(&self, username: &str, ip: Option<IpAddr>) -> Vec<(Key, Rate)> {
+        let s = &self.settings;
+        let mut rules = Vec::with_capacity(3);
+        if let Some(ip) = ip {
+            rules.push((
+                (Rule::LoginFailure, Subject::UsernameAt(username.into(), ip)),
+                Rate::per_hour(s.login_failures_per_account_per_address),
+            ));
+            rules.push((
+                (Rule::LoginFailure, Subject::Ip(ip)),
+                Rate::per_hour(s.login_failures_per_hour),
+            ));
+        }
+        rules.push((
+            (Rule::LoginFailure, Subject::Username(username.into())),
+            Rate::per_hour(s.login_failures_per_username_per_hour),
+        ));
+        rules
+    }
+
+    /// Admits a login for `username` from the request's address, or refuses it with 429.
+    pub fn login_attempt(
+        &self,
+        req: &HttpRequest,
+        username: &str,
+    ) -> Result<LoginAttempt<'_>, AppError> {
+        self.login_attempt_from(client_ip(req), username)
+    }
+
+    fn login_attempt_from(
+        &self,
+        ip: Option<IpAddr>,
+        username: &str,
+    ) -> Result<LoginAttempt<'_>, AppError> {
+        let username = username.trim().to_lowercase();
+        let mut rules = self.login_failure_rules(&username, ip);
+        let username_wide = rules
+            .pop()
+            .expect("the username's own rule is always there");
+        self.peek(&rules)?;
+        // The username's budget stops only the addresses that failed for it: the one the owner
+        // logs in from is, unless they mistyped themselves.
+        let failed_here = rules
+            .first()
+            .filter(|_| ip.is_some())
+            .is_some_and(|(key, _)| self.counters.is_charged(key, Instant::now()));
+        if failed_here {
+            self.peek(&[username_wide])?;
+        }
+        if let Some(ip) = ip {
+            self.check(&[(
+                (Rule::LoginAttempt, Subject::Ip(ip)),
+                Rate::per_minute(self.settings.login_per_minute),
+            )])?;
+        }
+        Ok(LoginAttempt {
+            limits: self,
+            username,
+            ip,
+        })
+    }
+
+    /// Admits a registration from the request's address (attempts), or refuses it with 429;
+    /// also refused once the address has created its accounts for the hour.
+    pub fn registration(&self, req: &HttpRequest) -> Result<Registration<'_>, AppError> {
+        self.registration_from(client_ip(req))
+    }
+
+    fn registration_from(&self, ip: Option<IpAddr>) -> Result<Registration<'_>, AppError> {
+        if let Some(ip) = ip {
+            let s = &self.settings;
+            self.peek(&[(
+                (Rule::Register, Subject::Ip(ip)),
+                Rate::per_hour(s.registrations_per_hour),
+            )])?;
+            self.check(&[(
+                (Rule::RegisterAttempt, Subject::Ip(ip)),
+                Rate::per_hour(s.registration_attempts_per_hour),
+            )])?;
+        }
+        Ok(Registration { limits: self, ip })
     }
 
     fn by_ip(&self, action: Action, ip: IpAddr) -> Result<(), AppError> {
         let s = &self.settings;
-        let key = |rule| (rule, Subject::Ip(ip));
         match action {
-            Action::Login => self.check(&[
-                (key(Rule::LoginMinute), Rate::per_minute(s.login_per_minute)),
-                (key(Rule::LoginHour), Rate::per_hour(s.login_per_hour)),
-            ]),
-            Action::Register => self.check(&[(
-                key(Rule::Register),
-                Rate::per_hour(s.registrations_per_hour),
-            )]),
             Action::Suggest => self.check(&[(
-                key(Rule::Suggest),
+                (Rule::Suggest, Subject::Ip(ip)),
                 Rate::per_minute(s.tag_suggestions_per_minute),
             )]),
-            Action::Topic | Action::Reply | Action::Vote | Action::Flag => Ok(()),
+            Action::Topic | Action::Reply | Action::Edit | Action::Vote | Action::Flag => Ok(()),
         }
     }
 
@@ -139,11 +241,57 @@ impl Limits {
             Action::Topic => (Rule::Topic, s.topics_per_hour),
             Action::Reply if is_new => (Rule::Reply, s.new_account_replies_per_hour),
             Action::Reply => (Rule::Reply, s.replies_per_hour),
+            Action::Edit if is_new => (Rule::Edit, s.new_account_edits_per_hour),
+            Action::Edit => (Rule::Edit, s.edits_per_hour),
             Action::Vote => (Rule::Vote, s.votes_per_hour),
             Action::Flag => (Rule::Flag, s.flags_per_hour),
-            Action::Login | Action::Register | Action::Suggest => return Ok(()),
+            Action::Suggest => return Ok(()),
         };
         self.check(&[((rule, Subject::Account(user_id)), Rate::per_hour(per_hour))])
+    }
+}
+
+impl LoginAttempt<'_> {
+    /// Tells the limits how the login went: wrong credentials are a failure; the right password
+    /// (a banned account's too) is a success; an internal error is neither.
+    pub fn report<T>(self, outcome: &Result<T, ForumError>) {
+        match outcome {
+            Err(ForumError::Invalid(_)) => self.failed(),
+            Ok(_) | Err(ForumError::Forbidden(_)) => self.succeeded(),
+            Err(_) => {}
+        }
+    }
+
+    /// Wrong username or password: counts against this address, this username from here, and
+    /// this username from everywhere.
+    fn failed(self) {
+        let rules = self.limits.login_failure_rules(&self.username, self.ip);
+        self.limits.counters.charge(&rules, Instant::now());
+    }
+
+    /// The right password: this address's failures for this username are forgiven.
+    fn succeeded(self) {
+        if let Some((key, _)) = self
+            .limits
+            .login_failure_rules(&self.username, self.ip)
+            .into_iter()
+            .next()
+            .filter(|_| self.ip.is_some())
+        {
+            self.limits.counters.forget(&key);
+        }
+    }
+}
+
+impl Registration<'_> {
+    pub fn created(self) {
+        if let Some(ip) = self.ip {
+            let rule = (
+                (Rule::Register, Subject::Ip(ip)),
+                Rate::per_hour(self.limits.settings.registrations_per_hour),
+            );
+            self.limits.counters.charge(&[rule], Instant::now());
+        }
     }
 }
 
@@ -164,10 +312,7 @@ async fn admit(req: &HttpRequest, action: Action) -> Result<(), AppError> {
     if let Some(ip) = client_ip(req) {
         limits.by_ip(action, ip)?;
     }
-    if matches!(
-        action,
-        Action::Topic | Action::Reply | Action::Vote | Action::Flag
-    ) {
+    if action != Action::Suggest {
         // Anonymous requests go on to the handler, which refuses them; moderators are trusted.
         let Some(viewer) = super::session::lookup(req).await? else {
             return Ok(());
@@ -189,7 +334,7 @@ pub async fn enforce(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let action = (req.method() == Method::POST)
+    let action = matches!(*req.method(), Method::POST | Method::PATCH)
         .then(|| req.match_pattern())
         .flatten()
         .and_then(|pattern| Action::of(&pattern));
@@ -240,13 +385,36 @@ mod tests {
     }
 
     #[test]
-    fn the_username_limit_ignores_case_and_spaces() {
+    fn failures_elsewhere_never_refuse_an_address_that_did_not_fail() {
         let limits = strict();
-        for _ in 0..limits.settings.login_per_username_per_hour {
-            limits.login_username("Alice").unwrap();
+        let attacker = |n: u8| Some(IpAddr::from([10, 0, 0, n]));
+        for n in 0..50 {
+            limits
+                .login_attempt_from(attacker(n), "Alice")
+                .unwrap()
+                .failed();
         }
-        assert!(limits.login_username(" alice ").is_err());
-        assert!(limits.login_username("bob").is_ok());
+        // Past the username's budget, a failed address is refused for alice ...
+        assert!(limits.login_attempt_from(attacker(1), " alice ").is_err());
+        // ... but not for someone else, and alice's own address never is.
+        assert!(limits.login_attempt_from(attacker(1), "bob").is_ok());
+        let home = Some(IpAddr::from([192, 0, 2, 7]));
+        limits
+            .login_attempt_from(home, "alice")
+            .unwrap()
+            .succeeded();
+        assert!(limits.login_attempt_from(home, "alice").is_ok());
+    }
+
+    #[test]
+    fn an_address_gets_its_own_failures_for_a_username_then_waits() {
+        let limits = strict();
+        let ip = Some(IpAddr::from([10, 0, 0, 1]));
+        let per_pair = limits.settings.login_failures_per_account_per_address;
+        for _ in 0..per_pair {
+            limits.login_attempt_from(ip, "alice").unwrap().failed();
+        }
+        assert!(limits.login_attempt_from(ip, "alice").is_err());
     }
 
     #[test]
@@ -255,16 +423,31 @@ mod tests {
             registrations_per_hour: 7,
             ..LimitSettings::default()
         });
-        let ip = IpAddr::from([10, 0, 0, 1]);
+        let ip = Some(IpAddr::from([10, 0, 0, 1]));
         for _ in 0..7 {
-            limits.by_ip(Action::Register, ip).unwrap();
+            limits.registration_from(ip).unwrap().created();
         }
         // 3600 s / 7 = 514.28… s
-        match limits.by_ip(Action::Register, ip) {
+        match limits.registration_from(ip) {
             Err(AppError::TooManyRequests { retry_after_secs }) => {
                 assert_eq!(retry_after_secs, 515);
             }
-            other => panic!("expected 429, got {other:?}"),
+            other => panic!("expected 429, got {:?}", other.err()),
         }
+    }
+
+    #[test]
+    fn only_created_accounts_use_up_the_registrations_of_an_address() {
+        let limits = strict();
+        let ip = Some(IpAddr::from([10, 0, 0, 2]));
+        let created = limits.settings.registrations_per_hour;
+        for _ in 0..created + 5 {
+            // Refused forms (a weak password, a taken name) count as attempts only.
+            let _ = limits.registration_from(ip).unwrap();
+        }
+        for _ in 0..created {
+            limits.registration_from(ip).unwrap().created();
+        }
+        assert!(limits.registration_from(ip).is_err());
     }
 }

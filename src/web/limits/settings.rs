@@ -7,21 +7,39 @@ pub struct LimitSettings {
     #[arg(long, env = "THREADWISE_LOGIN_PER_MINUTE", default_value_t = 6)]
     pub login_per_minute: u32,
 
-    /// Login attempts per hour from one IP address.
-    #[arg(long, env = "THREADWISE_LOGIN_PER_HOUR", default_value_t = 30)]
-    pub login_per_hour: u32,
+    /// Failed logins per hour from one IP address, whatever the usernames.
+    #[arg(long, env = "THREADWISE_LOGIN_FAILURES_PER_HOUR", default_value_t = 30)]
+    pub login_failures_per_hour: u32,
 
-    /// Login attempts per hour for one username, from anywhere.
+    /// Failed logins per hour for one username from one IP address.
     #[arg(
         long,
-        env = "THREADWISE_LOGIN_PER_USERNAME_PER_HOUR",
+        env = "THREADWISE_LOGIN_FAILURES_PER_ACCOUNT_PER_ADDRESS",
+        default_value_t = 5
+    )]
+    pub login_failures_per_account_per_address: u32,
+
+    /// Failed logins per hour for one username from all addresses together. Past it, only
+    /// addresses without recent failures for that username may try: the owner is never locked
+    /// out by someone else's guesses.
+    #[arg(
+        long,
+        env = "THREADWISE_LOGIN_FAILURES_PER_USERNAME_PER_HOUR",
         default_value_t = 10
     )]
-    pub login_per_username_per_hour: u32,
+    pub login_failures_per_username_per_hour: u32,
 
-    /// Registrations per hour from one IP address.
+    /// Accounts created per hour from one IP address.
     #[arg(long, env = "THREADWISE_REGISTRATIONS_PER_HOUR", default_value_t = 3)]
     pub registrations_per_hour: u32,
+
+    /// Registration attempts (refused forms included) per hour from one IP address.
+    #[arg(
+        long,
+        env = "THREADWISE_REGISTRATION_ATTEMPTS_PER_HOUR",
+        default_value_t = 20
+    )]
+    pub registration_attempts_per_hour: u32,
 
     /// New topics per hour per account.
     #[arg(long, env = "THREADWISE_TOPICS_PER_HOUR", default_value_t = 10)]
@@ -46,6 +64,18 @@ pub struct LimitSettings {
         default_value_t = 10
     )]
     pub new_account_replies_per_hour: u32,
+
+    /// Post edits per hour per account.
+    #[arg(long, env = "THREADWISE_EDITS_PER_HOUR", default_value_t = 30)]
+    pub edits_per_hour: u32,
+
+    /// Post edits per hour for an account younger than `new_account_hours`.
+    #[arg(
+        long,
+        env = "THREADWISE_NEW_ACCOUNT_EDITS_PER_HOUR",
+        default_value_t = 10
+    )]
+    pub new_account_edits_per_hour: u32,
 
     /// Votes per hour per account.
     #[arg(long, env = "THREADWISE_VOTES_PER_HOUR", default_value_t = 120)]
@@ -73,13 +103,17 @@ impl Default for LimitSettings {
     fn default() -> Self {
         Self {
             login_per_minute: 6,
-            login_per_hour: 30,
-            login_per_username_per_hour: 10,
+            login_failures_per_hour: 30,
+            login_failures_per_account_per_address: 5,
+            login_failures_per_username_per_hour: 10,
             registrations_per_hour: 3,
+            registration_attempts_per_hour: 20,
             topics_per_hour: 10,
             new_account_topics_per_hour: 3,
             replies_per_hour: 60,
             new_account_replies_per_hour: 10,
+            edits_per_hour: 30,
+            new_account_edits_per_hour: 10,
             votes_per_hour: 120,
             flags_per_hour: 20,
             tag_suggestions_per_minute: 60,
@@ -93,13 +127,17 @@ impl LimitSettings {
     pub fn off() -> Self {
         Self {
             login_per_minute: 0,
-            login_per_hour: 0,
-            login_per_username_per_hour: 0,
+            login_failures_per_hour: 0,
+            login_failures_per_account_per_address: 0,
+            login_failures_per_username_per_hour: 0,
             registrations_per_hour: 0,
+            registration_attempts_per_hour: 0,
             topics_per_hour: 0,
             new_account_topics_per_hour: 0,
             replies_per_hour: 0,
             new_account_replies_per_hour: 0,
+            edits_per_hour: 0,
+            new_account_edits_per_hour: 0,
             votes_per_hour: 0,
             flags_per_hour: 0,
             tag_suggestions_per_minute: 0,

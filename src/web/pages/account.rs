@@ -5,7 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::SessionToken;
-use crate::forum::{ForumError, accounts};
+use crate::forum::accounts;
 use crate::web::get_or_head;
 use crate::web::render::{self, PageContext, redirect};
 use crate::web::session::{self, CurrentUser, MaybeUser, SESSION_COOKIE};
@@ -112,30 +112,53 @@ async fn login(
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     session::check_anon_csrf(&req, &form.csrf_token)?;
-    state.limits.login_username(&form.username)?;
+    let form = form.into_inner();
+    let refused = |error: AppError| {
+        refused_form(&req, &state, error, |ctx, errors| LoginPage {
+            ctx,
+            errors,
+            username: form.username.clone(),
+        })
+    };
+    let attempt = match state.limits.login_attempt(&req, &form.username) {
+        Ok(attempt) => attempt,
+        Err(e) => return refused(e),
+    };
     let previous = req
         .cookie(SESSION_COOKIE)
         .and_then(|c| SessionToken::from_cookie(c.value()));
-    match accounts::login(
+    let outcome = accounts::login(
         &state.pool,
         &form.username,
         &form.password,
         previous.as_ref(),
     )
-    .await
-    {
+    .await;
+    attempt.report(&outcome);
+    match outcome {
         Ok((_, token, _)) => Ok(signed_in(&token, state.settings.secure_cookies)),
-        Err(ForumError::Invalid(errors)) => {
-            anonymous_form(&req, &state, StatusCode::UNPROCESSABLE_ENTITY, |ctx| {
-                LoginPage {
-                    ctx,
-                    errors: errors.iter().map(|e| e.message.clone()).collect(),
-                    username: form.into_inner().username,
-                }
-            })
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => refused(e.into()),
     }
+}
+
+/// Shows an anonymous form again after a refusal it can explain (422, 429 with `Retry-After`),
+/// keeping what was typed; any other error gets the error page.
+fn refused_form<T: Template>(
+    req: &HttpRequest,
+    state: &AppState,
+    error: AppError,
+    build: impl FnOnce(PageContext, Vec<String>) -> T,
+) -> Result<HttpResponse, AppError> {
+    let Some((status, messages)) = error.form_messages() else {
+        return Err(error);
+    };
+    let mut response = anonymous_form(req, state, status, |ctx| build(ctx, messages))?;
+    let mut retry = HttpResponse::build(status);
+    error.with_retry_after(&mut retry);
+    for (name, value) in retry.finish().headers() {
+        response.headers_mut().insert(name.clone(), value.clone());
+    }
+    Ok(response)
 }
 
 async fn register_form(
@@ -160,25 +183,27 @@ async fn register(
     form: web::Form<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
     session::check_anon_csrf(&req, &form.csrf_token)?;
-    let result = accounts::register(&state.pool, &form.username, &form.email, &form.password).await;
-    match result {
+    let form = form.into_inner();
+    let refused = |error: AppError| {
+        refused_form(&req, &state, error, |ctx, errors| RegisterPage {
+            ctx,
+            errors,
+            username: form.username.clone(),
+            email: form.email.clone(),
+        })
+    };
+    let registration = match state.limits.registration(&req) {
+        Ok(registration) => registration,
+        Err(e) => return refused(e),
+    };
+    match accounts::register(&state.pool, &form.username, &form.email, &form.password).await {
         Ok(user) => {
+            registration.created();
             let mut conn = state.pool.acquire().await?;
             let (token, _) = accounts::open_session(&mut conn, user.id).await?;
             Ok(signed_in(&token, state.settings.secure_cookies))
         }
-        Err(ForumError::Invalid(errors)) => {
-            let form = form.into_inner();
-            anonymous_form(&req, &state, StatusCode::UNPROCESSABLE_ENTITY, |ctx| {
-                RegisterPage {
-                    ctx,
-                    errors: errors.iter().map(ToString::to_string).collect(),
-                    username: form.username,
-                    email: form.email,
-                }
-            })
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => refused(e.into()),
     }
 }
 

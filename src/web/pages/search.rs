@@ -27,14 +27,33 @@ pub struct ShownHit {
     pub snippet_html: String,
 }
 
-/// Escapes a snippet from FTS5 and turns its match markers into `<mark>` tags.
+/// Escapes a snippet from FTS5 and turns its match markers into `<mark>` tags. The tags always
+/// balance: a marker that does not open or close a match (stored text from before bodies lost
+/// their control characters) is dropped.
 pub fn snippet_html(snippet: &str) -> String {
     let escaped = askama::filters::escape(snippet, askama::filters::Html)
         .map(|s| s.to_string())
         .unwrap_or_default();
-    escaped
-        .replace(db::search::MATCH_START, "<mark>")
-        .replace(db::search::MATCH_END, "</mark>")
+    let mut html = String::with_capacity(escaped.len() + 32);
+    let mut open = false;
+    for c in escaped.chars() {
+        match c {
+            db::search::MATCH_START if !open => {
+                html.push_str("<mark>");
+                open = true;
+            }
+            db::search::MATCH_END if open => {
+                html.push_str("</mark>");
+                open = false;
+            }
+            db::search::MATCH_START | db::search::MATCH_END => {}
+            c => html.push(c),
+        }
+    }
+    if open {
+        html.push_str("</mark>");
+    }
+    html
 }
 
 /// Runs a search for what the user typed; blank queries find nothing.
@@ -99,4 +118,19 @@ async fn search(
         page,
         has_next,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snippet_html;
+
+    #[test]
+    fn snippet_marks_always_balance() {
+        assert_eq!(
+            snippet_html("a \u{2}b\u{3} <c>"),
+            "a <mark>b</mark> &#60;c&#62;"
+        );
+        assert_eq!(snippet_html("\u{3}x \u{2}y"), "x <mark>y</mark>");
+        assert_eq!(snippet_html("\u{2}\u{2}z\u{3}\u{3}"), "<mark>z</mark>");
+    }
 }

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use crate::domain::TagList;
 use crate::forum::review;
-use crate::web::render::redirect;
+use crate::web::render::{local_path, redirect};
 use crate::web::session::{CurrentUser, Moderator};
 use crate::web::{AppState, error::AppError};
 
@@ -37,11 +37,10 @@ async fn decide(
         _ => return Err(AppError::NotFound),
     };
     review::decide_suggestion(&state.pool, (&viewer).into(), topic_id, &tag, accept).await?;
-    let back = form
-        .back
-        .as_deref()
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
-        .map_or_else(|| format!("/t/{topic_id}"), str::to_owned);
+    let back = match form.back.as_deref() {
+        Some(back) => local_path(Some(back)).to_owned(),
+        None => format!("/t/{topic_id}"),
+    };
     Ok(redirect(&back))
 }
 

@@ -58,8 +58,8 @@ async fn the_seventh_login_attempt_in_a_minute_from_one_address_gets_429() {
 }
 
 #[tokio::test]
-async fn the_login_form_counts_with_the_api_and_answers_with_a_page() {
-    let app = app_with(|l| l.login_per_hour = 2).await;
+async fn failed_logins_from_one_address_are_limited_and_the_form_keeps_the_username() {
+    let app = app_with(|l| l.login_failures_per_hour = 2).await;
     let browser = app.browser();
     api_login(&app, "a").await;
     api_login(&app, "b").await;
@@ -67,42 +67,105 @@ async fn the_login_form_counts_with_the_api_and_answers_with_a_page() {
     let response = browser
         .post_form(
             "/login",
-            &[("csrf_token", &token), ("username", "c"), ("password", "x")],
+            &[
+                ("csrf_token", &token),
+                ("username", "carol"),
+                ("password", "x"),
+            ],
         )
         .await;
-    assert_limited(&response);
-    assert!(response.text().await.unwrap().contains("Too Many Requests"));
-}
-
-#[tokio::test]
-async fn login_attempts_per_username_are_limited_whatever_the_address() {
-    let app = app_with(|l| l.login_per_username_per_hour = 3).await;
-    app.user("alice").await;
-    for _ in 0..3 {
-        assert_eq!(
-            api_login(&app, "alice").await.status(),
-            StatusCode::UNPROCESSABLE_ENTITY
-        );
-    }
-    assert_limited(&api_login(&app, "Alice").await);
-    // Even the right password waits: the limit is on attempts.
-    let right = app
-        .browser()
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({ "username": "alice", "password": PASSWORD }),
-        )
-        .await;
-    assert_limited(&right);
-    assert_eq!(
-        api_login(&app, "bob").await.status(),
-        StatusCode::UNPROCESSABLE_ENTITY
+    let retry_after = assert_limited(&response);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("too many requests; try again in"), "{html}");
+    assert!(
+        html.contains(&format!("{} minutes", retry_after.div_ceil(60))),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"value="carol""#),
+        "the form keeps the username: {html}"
     );
 }
 
+/// A login for `username` that seems to come from `address` (the app trusts 127.0.0.1 as a
+/// proxy, so `X-Forwarded-For` names the client).
+async fn login_from(app: &TestApp, address: &str, username: &str, password: &str) -> Response {
+    let browser = app.browser();
+    browser
+        .client
+        .post(browser.url("/api/v1/auth/login"))
+        .header("X-Forwarded-For", address)
+        .json(&json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .expect("POST login")
+}
+
+async fn behind_a_proxy_with_default_login_limits() -> TestApp {
+    spawn_app_with(|s| {
+        let defaults = LimitSettings::default();
+        s.limits = LimitSettings::off();
+        s.limits.login_per_minute = defaults.login_per_minute;
+        s.limits.login_failures_per_hour = defaults.login_failures_per_hour;
+        s.limits.login_failures_per_account_per_address =
+            defaults.login_failures_per_account_per_address;
+        s.limits.login_failures_per_username_per_hour =
+            defaults.login_failures_per_username_per_hour;
+        s.trusted_proxies = vec!["127.0.0.1".parse().expect("a proxy address")];
+    })
+    .await
+}
+
 #[tokio::test]
-async fn the_fourth_registration_in_an_hour_from_one_address_gets_429() {
-    let app = app_with(|l| l.registrations_per_hour = 3).await;
+async fn a_victim_logs_in_while_attackers_keep_failing_for_the_same_username() {
+    let app = behind_a_proxy_with_default_login_limits().await;
+    app.user("alice").await;
+    // The admin: the first account. Attackers go for it too.
+    let attackers: Vec<String> = (1..=20).map(|n| format!("203.0.113.{n}")).collect();
+    for round in 0..3 {
+        for address in &attackers {
+            let response = login_from(&app, address, "Alice", "guess").await;
+            let status = response.status();
+            assert!(
+                status == StatusCode::UNPROCESSABLE_ENTITY
+                    || status == StatusCode::TOO_MANY_REQUESTS,
+                "round {round}: {status}"
+            );
+        }
+    }
+    // The attackers are refused now: each failed for alice, and alice's budget is spent.
+    assert_limited(&login_from(&app, &attackers[0], "alice", "guess").await);
+    assert_limited(&login_from(&app, &attackers[0], "alice", PASSWORD).await);
+    // alice, from an address that never failed, gets in with her password; twice.
+    for _ in 0..2 {
+        let response = login_from(&app, "198.51.100.7", "alice", PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let attacker = login_from(&app, &attackers[1], "alice", "guess").await;
+        assert_limited(&attacker);
+    }
+}
+
+#[tokio::test]
+async fn one_address_gets_five_failures_per_username_then_waits() {
+    let app = behind_a_proxy_with_default_login_limits().await;
+    app.user("bob").await;
+    for _ in 0..5 {
+        let response = login_from(&app, "203.0.113.9", "bob", "guess").await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_limited(&login_from(&app, "203.0.113.9", "bob", PASSWORD).await);
+    // Another username from the same address is judged on its own.
+    let other = login_from(&app, "203.0.113.9", "carol", "guess").await;
+    assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn the_fourth_account_in_an_hour_from_one_address_gets_429() {
+    let app = app_with(|l| {
+        l.registrations_per_hour = 3;
+        l.registration_attempts_per_hour = 20;
+    })
+    .await;
     for name in ["ann", "ben", "cat"] {
         app.user(name).await;
     }
@@ -120,6 +183,69 @@ async fn the_fourth_registration_in_an_hour_from_one_address_gets_429() {
         (1100..=1200).contains(&retry_after),
         "Retry-After {retry_after}"
     );
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 3);
+}
+
+#[tokio::test]
+async fn refused_registrations_do_not_use_up_the_accounts_of_an_address() {
+    let app = app_with(|l| {
+        l.registrations_per_hour = 3;
+        l.registration_attempts_per_hour = 20;
+    })
+    .await;
+    let browser = app.browser();
+    // A weak password, then a taken username (alice registers first), then a good form.
+    app.user("alice").await;
+    let token = browser.form_token("/register").await;
+    for (username, password) in [("newbie", "short"), ("alice", PASSWORD)] {
+        let response = browser
+            .post_form(
+                "/register",
+                &[
+                    ("csrf_token", &token),
+                    ("username", username),
+                    ("email", "newbie@example.org"),
+                    ("password", password),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let response = browser
+        .post_form(
+            "/register",
+            &[
+                ("csrf_token", &token),
+                ("username", "newbie"),
+                ("email", "newbie@example.org"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "the third try signs up"
+    );
+    app.user("third").await;
+    // Three accounts made: the next form is refused with 429 and keeps what was typed.
+    let again = app.browser();
+    let token = again.form_token("/register").await;
+    let response = again
+        .post_form(
+            "/register",
+            &[
+                ("csrf_token", &token),
+                ("username", "fourth"),
+                ("email", "fourth@example.org"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_limited(&response);
+    let html = response.text().await.unwrap();
+    assert!(html.contains(r#"value="fourth""#), "{html}");
+    assert!(html.contains(r#"value="fourth@example.org""#), "{html}");
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 3);
 }
 
@@ -309,6 +435,7 @@ async fn reads_are_never_limited() {
     let app = app_with(|l| {
         l.login_per_minute = 1;
         l.registrations_per_hour = 1;
+        l.registration_attempts_per_hour = 1;
     })
     .await;
     let browser = app.browser();
