@@ -1,6 +1,7 @@
 //! Settings from flags and `THREADWISE_*` environment variables, with defaults that just work.
 use clap::Args;
 
+pub use crate::mail::MailSettings;
 pub use crate::web::client::TrustedProxy;
 pub use crate::web::limits::LimitSettings;
 
@@ -51,6 +52,13 @@ pub struct Settings {
 
     #[command(flatten)]
     pub limits: LimitSettings,
+
+    #[command(flatten)]
+    pub mail: MailSettings,
+
+    /// Hours a question may wait without a reply before its tags' proven answerers are told.
+    #[arg(long, env = "THREADWISE_ROUTE_AFTER_HOURS", default_value_t = 24)]
+    pub route_after_hours: i64,
 }
 
 /// The auto-tagger: when to retrain and how big a model to train.
@@ -168,6 +176,8 @@ impl Settings {
             tagging: TaggingSettings::default(),
             // Tests and tools write fast from one address on purpose; limits' own tests set them.
             limits: LimitSettings::off(),
+            mail: MailSettings::default(),
+            route_after_hours: 24,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! threadwise: a self-hosted technical-community forum with a built-in LSTM tag classifier.
 //!
-//! Dependencies point one way: `web → {auth, db, tagging, domain}`, `jobs → {db, tagging}`,
+//! Dependencies point one way: `web → {auth, db, tagging, domain}`, `jobs → {db, tagging, mail}`,
+//! `forum → {db, auth, mail, domain}`,
 //! `tagging → {model, db, domain}`, `db → domain`. `model` and `domain` are leaves.
 pub mod auth;
 pub mod cli;
@@ -10,6 +11,7 @@ pub mod domain;
 pub mod forum;
 pub mod import;
 pub mod jobs;
+pub mod mail;
 pub mod model;
 pub mod startup;
 pub mod tagging;

@@ -28,7 +28,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the forum (the default).
-    Serve(Settings),
+    Serve(Box<Settings>),
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -67,7 +67,7 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Generate(args)) => {
             runtime()?.block_on(threadwise::cli::generate::run(&cli.database, args))
         }
-        Some(Command::Serve(settings)) => serve(settings, cli.database),
+        Some(Command::Serve(settings)) => serve(*settings, cli.database),
         None => {
             // No subcommand: serve with every setting at its default (or from THREADWISE_* variables).
             let Cli {
@@ -77,7 +77,7 @@ fn main() -> anyhow::Result<()> {
             else {
                 unreachable!("`serve` always parses to Command::Serve")
             };
-            serve(settings, cli.database)
+            serve(*settings, cli.database)
         }
     }
 }

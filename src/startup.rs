@@ -10,6 +10,7 @@ use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
+use crate::mail::{Mailer, Signer};
 use crate::web::{self, AppState};
 use crate::{db, jobs};
 
@@ -26,7 +27,11 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         crate::auth::warm_up();
-        let state = AppState::new(pool, Arc::new(settings));
+        let mailer = Mailer::new(&settings.mail)?;
+        let mut conn = pool.acquire().await?;
+        let signer = Signer::new(db::secrets::get_or_create(&mut conn, "link_signing").await?);
+        drop(conn);
+        let state = AppState::new(pool, Arc::new(settings), mailer, signer);
         let mut conn = state.pool.acquire().await?;
         db::model_versions::fail_abandoned(&mut conn, crate::domain::now()).await?;
         state.tagger.load_champion(&mut conn).await?;
@@ -75,11 +80,17 @@ impl Application {
                 Ok(())
             }
         });
+        let state = self.state.clone();
+        let notify = jobs::every("notify", jobs::notify::PERIOD, move || {
+            let state = state.clone();
+            async move { run_notify(&state).await.map(drop) }
+        });
         let stop = Arc::new(AtomicBool::new(false));
         let retrain = jobs::retrain::run_forever(self.state.clone(), stop.clone());
         let result = tokio::select! {
             served = self.server => served.context("the HTTP server failed"),
             () = ranks => Ok(()),
+            () = notify => Ok(()),
             () = retrain => Ok(()),
         };
         // A training run in progress stops at its next batch.
@@ -90,4 +101,16 @@ impl Application {
         self.state.pool.close().await;
         result
     }
+}
+
+/// One run of the notify job; pages and unread counts are stale after it wrote notifications.
+pub async fn run_notify(state: &AppState) -> anyhow::Result<jobs::notify::Done> {
+    let routing = jobs::notify::Routing {
+        after_hours: state.settings.route_after_hours,
+    };
+    let done = jobs::notify::run_once(&state.pool, &state.mailer, &state.signer, routing).await?;
+    if done.changed_anything() {
+        state.page_cache.invalidate();
+    }
+    Ok(done)
 }

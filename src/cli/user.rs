@@ -20,6 +20,19 @@ pub enum UserCommand {
         #[arg(long, default_value = "member")]
         role: Role,
     },
+    /// Print a single-use password-reset link (valid for an hour) to hand to a member, for forums
+    /// that send no e-mail.
+    ResetLink {
+        #[arg(long)]
+        username: String,
+        /// The forum's public address, which the link starts with.
+        #[arg(
+            long,
+            env = "THREADWISE_BASE_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        base_url: String,
+    },
     /// Change the role of an existing account.
     SetRole {
         #[arg(long)]
@@ -50,6 +63,20 @@ pub async fn run(database_url: &str, command: UserCommand) -> anyhow::Result<()>
                 }
                 Err(e) => return Err(e).context("cannot create the user"),
             }
+        }
+        UserCommand::ResetLink { username, base_url } => {
+            let mut conn = pool.acquire().await?;
+            let Some(user) = db::users::find_by_username(&mut conn, &username).await? else {
+                bail!("no user named {username:?}");
+            };
+            drop(conn);
+            let mailer = crate::mail::Mailer::new(&crate::mail::MailSettings {
+                base_url,
+                ..crate::mail::MailSettings::default()
+            })?;
+            let link = crate::forum::passwords::reset_link(&pool, user.id, &mailer).await?;
+            println!("{link}");
+            eprintln!("valid for one hour, once; using it ends {username}'s sessions");
         }
         UserCommand::SetRole { username, role } => {
             let mut conn = pool.acquire().await?;

@@ -91,23 +91,24 @@ impl Resolution {
     }
 }
 
-/// Closes every open flag of a post. Returns how many were open.
+/// Closes every open flag of a post. Returns the reporters whose flags were open.
 pub async fn resolve(
     conn: &mut SqliteConnection,
     post_id: i64,
     resolution: Resolution,
     moderator_id: i64,
     now: i64,
-) -> sqlx::Result<u64> {
-    let done = sqlx::query(
+) -> sqlx::Result<Vec<i64>> {
+    let reporters: Vec<(i64,)> = sqlx::query_as(
         "UPDATE flags SET status = ?1, resolved_by = ?2, resolved_at = ?3
-         WHERE post_id = ?4 AND status = 'open'",
+         WHERE post_id = ?4 AND status = 'open'
+         RETURNING reporter_id",
     )
     .bind(resolution.as_str())
     .bind(moderator_id)
     .bind(now)
     .bind(post_id)
-    .execute(conn)
+    .fetch_all(conn)
     .await?;
-    Ok(done.rows_affected())
+    Ok(reporters.into_iter().map(|(id,)| id).collect())
 }

@@ -73,3 +73,40 @@ pub async fn delete_expired(conn: &mut SqliteConnection, now: i64) -> sqlx::Resu
         .await?;
     Ok(done.rows_affected())
 }
+
+/// A member's live session, for the settings page (only hashes are stored).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+pub async fn list_for_user(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    now: i64,
+) -> sqlx::Result<Vec<SessionRow>> {
+    sqlx::query_as::<_, SessionRow>(
+        "SELECT token_hash, created_at, expires_at FROM sessions
+         WHERE user_id = ?1 AND expires_at > ?2 ORDER BY created_at DESC",
+    )
+    .bind(user_id)
+    .bind(now)
+    .fetch_all(conn)
+    .await
+}
+
+/// Ends every session of a user but one (a password change keeps the one that made it).
+pub async fn delete_others(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    keep_hash: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2")
+        .bind(user_id)
+        .bind(keep_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -67,6 +67,14 @@ pub async fn ensure(conn: &mut SqliteConnection, name: &TagName, now: i64) -> sq
     Ok(id)
 }
 
+pub async fn id_of(conn: &mut SqliteConnection, name: &str) -> sqlx::Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM tags WHERE name = ?1")
+        .bind(name)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|(id,)| id))
+}
+
 pub async fn find(conn: &mut SqliteConnection, name: &str) -> sqlx::Result<Option<TagCount>> {
     sqlx::query_as::<_, TagCount>(
         "SELECT g.id, g.name, g.description,

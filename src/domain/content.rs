@@ -72,12 +72,22 @@ impl PostBody {
 pub struct RenderedBody {
     body: PostBody,
     html: String,
+    mentions: Vec<String>,
 }
 
 impl RenderedBody {
     pub fn render(body: PostBody) -> Result<Self, ValidationError> {
-        let html = super::markdown::render(body.as_str())?;
-        Ok(Self { body, html })
+        let (html, mentions) = super::markdown::render_post(body.as_str())?;
+        Ok(Self {
+            body,
+            html,
+            mentions,
+        })
+    }
+
+    /// The usernames the body mentions (`@name`), lower-cased.
+    pub fn mentions(&self) -> &[String] {
+        &self.mentions
     }
 
     pub fn markdown(&self) -> &str {

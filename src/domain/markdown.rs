@@ -2,7 +2,7 @@
 //! text, never interpreted; links get `rel="nofollow ugc noopener"`; code blocks keep their language.
 use std::sync::LazyLock;
 
-use pulldown_cmark::{Event, Options, Parser, html};
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd, html};
 
 use super::ValidationError;
 
@@ -46,32 +46,111 @@ impl From<RenderError> for ValidationError {
     }
 }
 
-/// Renders a post body. The output is safe to embed in a page without escaping. Work is linear
-/// in the input: a body that nests deeper than [`MAX_NESTING`] is refused, before ammonia sees it.
+/// Renders a body (an imported one: `@name`s are left as text, they name people elsewhere). The
+/// output is safe to embed in a page without escaping. Work is linear in the input: a body that
+/// nests deeper than [`MAX_NESTING`] is refused, before ammonia sees it.
 pub fn render(markdown: &str) -> Result<String, RenderError> {
+    render_with(markdown, false).map(|(html, _)| html)
+}
+
+/// Most mentions a post may notify; more are shown as text.
+pub const MAX_MENTIONS: usize = 10;
+
+/// Renders a post written here: as [`render`], and each `@username` outside code becomes a link to
+/// that profile. Returns the HTML and the mentioned names (at most [`MAX_MENTIONS`], distinct,
+/// lower-cased).
+pub fn render_post(markdown: &str) -> Result<(String, Vec<String>), RenderError> {
+    render_with(markdown, true)
+}
+
+fn render_with(markdown: &str, link_mentions: bool) -> Result<(String, Vec<String>), RenderError> {
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut events = Vec::new();
+    let mut mentions = Vec::new();
     let mut depth = 0usize;
+    // Mentions are not linked inside code blocks or inside another link.
+    let mut plain_text_depth = 0usize;
     for event in Parser::new_ext(markdown, options) {
         match &event {
-            Event::Start(_) => {
+            Event::Start(tag) => {
                 depth += 1;
                 if depth > MAX_NESTING {
                     return Err(RenderError::TooDeep);
                 }
+                if matches!(
+                    tag,
+                    Tag::CodeBlock(_) | Tag::Link { .. } | Tag::Image { .. }
+                ) {
+                    plain_text_depth += 1;
+                }
             }
-            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::End(tag) => {
+                depth = depth.saturating_sub(1);
+                if matches!(tag, TagEnd::CodeBlock | TagEnd::Link | TagEnd::Image) {
+                    plain_text_depth = plain_text_depth.saturating_sub(1);
+                }
+            }
             _ => {}
         }
-        events.push(match event {
-            Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-            other => other,
-        });
+        match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
+            Event::Text(text) if link_mentions && plain_text_depth == 0 => {
+                link_mentions_in(&text, &mut events, &mut mentions);
+            }
+            other => events.push(other),
+        }
     }
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, events.into_iter());
-    Ok(SANITIZER.clean(&unsafe_html).to_string())
+    Ok((SANITIZER.clean(&unsafe_html).to_string(), mentions))
+}
+
+/// Splits a text event at each `@username` (3–32 of `[A-Za-z0-9_-]`, not preceded by a word
+/// character, so `me@example.org` is no mention) into text and a profile link.
+fn link_mentions_in<'a>(text: &str, events: &mut Vec<Event<'a>>, mentions: &mut Vec<String>) {
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let mut rest = text;
+    let mut pending = String::new();
+    while let Some(at) = rest.find('@') {
+        let before = &rest[..at];
+        let name_len = rest[at + 1..]
+            .find(|c: char| !is_name(c))
+            .unwrap_or(rest.len() - at - 1);
+        let name = &rest[at + 1..at + 1 + name_len];
+        let starts_word = before
+            .chars()
+            .next_back()
+            .or_else(|| pending.chars().next_back())
+            .is_none_or(|c| !is_name(c) && c != '@');
+        let key = name.to_lowercase();
+        let room = mentions.contains(&key) || mentions.len() < MAX_MENTIONS;
+        if starts_word && (3..=32).contains(&name_len) && room {
+            pending.push_str(before);
+            if !pending.is_empty() {
+                events.push(Event::Text(std::mem::take(&mut pending).into()));
+            }
+            let link = Tag::Link {
+                link_type: LinkType::Inline,
+                dest_url: format!("/u/{name}").into(),
+                title: "".into(),
+                id: "".into(),
+            };
+            events.push(Event::Start(link));
+            events.push(Event::Text(format!("@{name}").into()));
+            events.push(Event::End(TagEnd::Link));
+            if !mentions.contains(&key) {
+                mentions.push(key);
+            }
+        } else {
+            pending.push_str(&rest[..at + 1 + name_len]);
+        }
+        rest = &rest[at + 1 + name_len..];
+    }
+    pending.push_str(rest);
+    if !pending.is_empty() {
+        events.push(Event::Text(pending.into()));
+    }
 }
 
 /// How deeply imported HTML may nest. html5ever's tree builder is quadratic in the depth
@@ -159,6 +238,35 @@ mod tests {
             Err(RenderError::TooDeep)
         );
         assert!(sanitize_html(&"<div>x</div>".repeat(10_000)).is_ok());
+    }
+
+    #[test]
+    fn mentions_outside_code_become_profile_links() {
+        let (html, names) =
+            render_post("hi @Alice and @bob_2, not me@example.org, `@carol`, [@dan](/x) @al")
+                .unwrap();
+        assert_eq!(names, ["alice", "bob_2"]);
+        assert!(
+            html.contains(r#"<a href="/u/Alice" rel="nofollow ugc noopener">@Alice</a>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains("me@example.org") && !html.contains("/u/example"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<code>@carol</code>") && !html.contains("/u/carol"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("/u/dan") && !html.contains("/u/al\""),
+            "{html}"
+        );
+        let (_, none) = render_post("```\n@erin\n```").unwrap();
+        assert!(none.is_empty());
+        let many: String = (0..20).map(|i| format!("@user{i} ")).collect();
+        assert_eq!(render_post(&many).unwrap().1.len(), MAX_MENTIONS);
+        assert!(!render("@alice").unwrap().contains("href"));
     }
 
     #[test]

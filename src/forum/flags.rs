@@ -2,7 +2,8 @@
 //! Each resolution is logged in the same transaction.
 use sqlx::SqlitePool;
 
-use super::{ForumError, topics::Actor};
+use super::{ForumError, notifications, topics::Actor};
+use crate::db::notifications::{About, Kind};
 use crate::db::{self, flags::Resolution, modlog::Target, topics::TopicFlag};
 use crate::domain::{self, FlagNote, FlagReason, ValidationError};
 
@@ -72,15 +73,28 @@ pub async fn resolve(
     let post = db::posts::get(&mut tx, post_id, None)
         .await?
         .ok_or(ForumError::NotFound)?;
-    let closed = db::flags::resolve(&mut tx, post_id, resolution, actor.id, now).await?;
-    if closed == 0 {
+    let reporters = db::flags::resolve(&mut tx, post_id, resolution, actor.id, now).await?;
+    if reporters.is_empty() {
         return Err(ForumError::NotFound);
+    }
+    let closed = reporters.len();
+    let about = |detail| About {
+        topic_id: Some(post.topic_id),
+        post_id: Some(post_id),
+        actor_id: Some(actor.id),
+        detail,
+    };
+    for reporter in reporters {
+        let told = about(resolution.as_str());
+        notifications::moderated(&mut tx, Kind::FlagResolved, reporter, told, now).await?;
     }
     if resolution == Resolution::Hidden {
         db::posts::set_hidden(&mut tx, post_id, true).await?;
         if post.is_first {
             db::topics::set_flag(&mut tx, post.topic_id, TopicFlag::Hidden, true).await?;
         }
+        let told = about("flagged by members");
+        notifications::moderated(&mut tx, Kind::PostHidden, post.author_id, told, now).await?;
     }
     let target = Target::Post {
         id: post_id,

@@ -4,6 +4,8 @@ pub mod accounts;
 pub mod bans;
 mod bodies;
 pub mod flags;
+pub mod notifications;
+pub mod passwords;
 pub mod reports;
 pub mod review;
 pub mod topics;
@@ -22,6 +24,8 @@ pub enum ForumError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Password(#[from] crate::auth::PasswordError),
+    #[error("mail could not be sent: {0}")]
+    Mail(String),
     #[error("a background task failed")]
     Task(#[from] tokio::task::JoinError),
 }

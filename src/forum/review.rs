@@ -2,7 +2,8 @@
 //! training run, and moderators' decisions go to the moderation log.
 use sqlx::SqlitePool;
 
-use super::{ForumError, topics::Actor};
+use super::{ForumError, notifications, topics::Actor};
+use crate::db::notifications::{About, Kind};
 use crate::db::{self, modlog::Target, tags::TagSource};
 use crate::domain::{self, TagList};
 
@@ -48,12 +49,19 @@ pub async fn retag(
         return Err(ForumError::Forbidden("only moderators may retag topics"));
     }
     let mut tx = crate::db::begin_write(pool).await?;
-    db::topics::get(&mut tx, topic_id)
+    let topic = db::topics::get(&mut tx, topic_id)
         .await?
         .ok_or(ForumError::NotFound)?;
     let now = domain::now();
     db::tags::set_human_tags(&mut tx, topic_id, tags, TagSource::Moderator, actor.id, now).await?;
     let names: Vec<&str> = tags.iter().map(|t| t.as_str()).collect();
+    let about = About {
+        topic_id: Some(topic_id),
+        post_id: None,
+        actor_id: Some(actor.id),
+        detail: &names.join(", "),
+    };
+    notifications::moderated(&mut tx, Kind::Retagged, topic.author_id, about, now).await?;
     db::modlog::record(
         &mut tx,
         actor.id,

@@ -1,6 +1,7 @@
 use sqlx::{SqliteConnection, SqlitePool};
 
-use super::{ForumError, bodies, collect};
+use super::{ForumError, bodies, collect, notifications};
+use crate::db::notifications::{About, Kind};
 use crate::db::posts::Post;
 use crate::db::topics::Topic;
 use crate::db::{self, modlog::Target, tags::TagSource, topics::TopicFlag};
@@ -63,8 +64,10 @@ pub async fn create_topic(
     let now = domain::now();
     let mut tx = crate::db::begin_write(pool).await?;
     let topic_id = db::topics::insert(&mut tx, &title, actor.id, now).await?;
-    db::posts::insert(&mut tx, topic_id, actor.id, true, &body, now).await?;
+    let post_id = db::posts::insert(&mut tx, topic_id, actor.id, true, &body, now).await?;
     db::tags::set_human_tags(&mut tx, topic_id, &tags, TagSource::Author, actor.id, now).await?;
+    let mentions = body.mentions();
+    notifications::topic_created(&mut tx, topic_id, post_id, actor.id, mentions, now).await?;
     tx.commit().await?;
     Ok(topic_id)
 }
@@ -86,10 +89,11 @@ pub async fn reply(
     drop(conn);
     let body = bodies::render(body).await?;
     let mut tx = crate::db::begin_write(pool).await?;
-    writable_topic(&mut tx, actor, topic_id).await?;
+    let topic = writable_topic(&mut tx, actor, topic_id).await?;
     let now = domain::now();
     let post_id = db::posts::insert(&mut tx, topic_id, actor.id, false, &body, now).await?;
     db::topics::record_reply(&mut tx, topic_id, actor.id, now).await?;
+    notifications::replied(&mut tx, &topic, post_id, actor.id, body.mentions(), now).await?;
     tx.commit().await?;
     Ok(post_id)
 }
@@ -288,6 +292,16 @@ pub async fn set_post_hidden(
     if post.is_first {
         // Hiding the opening post hides the whole topic from lists.
         db::topics::set_flag(&mut tx, post.topic_id, TopicFlag::Hidden, hidden).await?;
+    }
+    if hidden {
+        let about = About {
+            topic_id: Some(post.topic_id),
+            post_id: Some(post_id),
+            actor_id: Some(actor.id),
+            detail: "hidden by a moderator",
+        };
+        let now = domain::now();
+        notifications::moderated(&mut tx, Kind::PostHidden, post.author_id, about, now).await?;
     }
     let action = if hidden { "hide_post" } else { "unhide_post" };
     let target = Target::Post {

@@ -1,5 +1,6 @@
 //! Background loops beside the server. Each job exposes `run_once` so tests never wait on a timer;
 //! a failing run is logged and the loop keeps ticking.
+pub mod notify;
 pub mod ranks;
 pub mod retrain;
 

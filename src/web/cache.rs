@@ -96,6 +96,12 @@ impl PageCache {
         self.generation.load(Ordering::SeqCst)
     }
 
+    /// The generation now: anything read from the database before a later write is stale once
+    /// this has moved on (for other in-memory copies, such as the unread counts).
+    pub fn generation(&self) -> u64 {
+        self.current()
+    }
+
     fn lookup(&self, key: &str) -> Lookup {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         let Some(entry) = entries.get(key) else {

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod render;
 pub mod request_span;
 pub mod session;
+pub mod unread;
 
 use std::sync::Arc;
 
@@ -23,6 +24,7 @@ use sqlx::SqlitePool;
 use crate::config::Settings;
 use crate::db::views::ViewCounter;
 use crate::forum::{ForumError, topics::Actor};
+use crate::mail::{Mailer, Signer};
 use crate::tagging::Tagger;
 use error::AppError;
 use session::Viewer;
@@ -42,17 +44,26 @@ pub struct AppState {
     pub limits: Arc<limits::Limits>,
     /// Rendered public pages for anonymous readers (see `cache`).
     pub page_cache: Arc<cache::PageCache>,
+    /// Members' unread-notification counts (see `unread`).
+    pub unread: Arc<unread::UnreadCounts>,
+    /// Outgoing mail (does nothing without `--smtp-url`).
+    pub mailer: Arc<Mailer>,
+    /// Signs links that act without a login (unsubscribe).
+    pub signer: Signer,
 }
 
 impl AppState {
-    pub fn new(pool: SqlitePool, settings: Arc<Settings>) -> Self {
+    pub fn new(pool: SqlitePool, settings: Arc<Settings>, mailer: Mailer, signer: Signer) -> Self {
         Self {
+            mailer: Arc::new(mailer),
+            signer,
             limits: Arc::new(limits::Limits::new(settings.limits.clone())),
             page_cache: Arc::new(cache::PageCache::new(std::time::Duration::from_secs(
                 settings.page_cache_secs,
             ))),
             pool,
             settings,
+            unread: Arc::default(),
             views: Arc::default(),
             tagger: Arc::default(),
             retrain_now: Arc::default(),
@@ -110,6 +121,7 @@ impl From<ForumError> for AppError {
             ForumError::Database(e) => AppError::Internal(e.into()),
             ForumError::Password(e) => AppError::Internal(e.into()),
             ForumError::Task(e) => AppError::Internal(e.into()),
+            ForumError::Mail(e) => AppError::Internal(anyhow::anyhow!(e)),
         }
     }
 }

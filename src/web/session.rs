@@ -26,6 +26,8 @@ pub struct Viewer {
     pub role: Role,
     pub csrf_token: String,
     pub banned_until: Option<i64>,
+    /// Unread notifications, for the header's bell.
+    pub unread: i64,
 }
 
 impl Viewer {
@@ -81,15 +83,22 @@ pub(crate) async fn lookup(req: &HttpRequest) -> Result<Option<Viewer>, AppError
                 .app_data::<Data<AppState>>()
                 .expect("AppState is registered on the App");
             let mut conn = state.pool.acquire().await?;
-            db::sessions::find_user(&mut conn, &token.hash(), domain::now())
-                .await?
-                .map(|s| Viewer {
+            let found = db::sessions::find_user(&mut conn, &token.hash(), domain::now()).await?;
+            drop(conn);
+            match found {
+                None => None,
+                Some(s) => Some(Viewer {
+                    unread: state
+                        .unread
+                        .get(&state.pool, &state.page_cache, s.user_id)
+                        .await?,
                     id: s.user_id,
                     role: s.role.parse().unwrap_or(Role::Member),
                     username: s.username,
                     csrf_token: s.csrf_token,
                     banned_until: s.banned_until,
-                })
+                }),
+            }
         }
     };
     req.extensions_mut().insert(viewer.clone());

@@ -6,5 +6,6 @@ mod dashboard;
 mod escaping;
 mod hardening;
 mod import;
+mod members;
 mod tagging;
 mod topics;

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::SessionToken;
 use crate::db::users::User;
-use crate::forum::accounts;
+use crate::forum::{accounts, passwords};
 use crate::web::AppState;
 use crate::web::error::ApiError;
 use crate::web::get_or_head;
@@ -14,7 +14,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/auth/register").route(web::post().to(register)))
         .service(web::resource("/auth/login").route(web::post().to(login)))
         .service(web::resource("/auth/logout").route(web::post().to(logout)))
-        .service(web::resource("/me").route(get_or_head().to(me)));
+        .service(web::resource("/auth/forgot").route(web::post().to(forgot)))
+        .service(web::resource("/auth/reset").route(web::post().to(reset)))
+        .service(web::resource("/me").route(get_or_head().to(me)))
+        .service(web::resource("/me/password").route(web::post().to(change_password)));
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,4 +131,68 @@ async fn me(user: CurrentUser) -> HttpResponse {
         "user": { "id": v.id, "username": v.username, "role": v.role },
         "csrf_token": v.csrf_token,
     }))
+}
+
+#[derive(Debug, Deserialize)]
+struct ForgotBody {
+    email: String,
+}
+
+/// 202 whether or not the address has an account.
+async fn forgot(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<ForgotBody>,
+) -> Result<HttpResponse, ApiError> {
+    state.limits.password_reset(&req)?;
+    passwords::forgot(&state.pool, &state.mailer, &body.email).await?;
+    let message = if state.mailer.is_on() {
+        "if an account uses that address, a reset link is on its way"
+    } else {
+        "this forum sends no e-mail: ask an administrator for a reset link"
+    };
+    Ok(HttpResponse::Accepted().json(serde_json::json!({ "message": message })))
+}
+
+#[derive(Debug, Deserialize)]
+struct ResetBody {
+    token: String,
+    password: String,
+}
+
+async fn reset(
+    state: web::Data<AppState>,
+    body: web::Json<ResetBody>,
+) -> Result<HttpResponse, ApiError> {
+    passwords::reset(&state.pool, &body.token, &body.password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize)]
+struct PasswordBody {
+    current_password: String,
+    new_password: String,
+}
+
+/// Other sessions end; this one stays.
+async fn change_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<PasswordBody>,
+) -> Result<HttpResponse, ApiError> {
+    let token = req
+        .cookie(SESSION_COOKIE)
+        .and_then(|c| SessionToken::from_cookie(c.value()))
+        .ok_or(crate::web::error::AppError::Unauthorized)?;
+    let actor = (&user.0).into();
+    passwords::change_password(
+        &state.pool,
+        actor,
+        &token,
+        &body.current_password,
+        &body.new_password,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

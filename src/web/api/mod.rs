@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Writes need the session cookie and the `X-CSRF-Token` header
 //! (checked by the `CurrentUser` extractor); errors are `{ "error": { code, message, fields } }`.
 mod auth;
+mod notifications;
 pub mod reports;
 mod tagging;
 mod topics;
@@ -25,6 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .error_handler(|err, _req| ApiError(payload_error(&err, false)).into());
     cfg.app_data(json_config).app_data(query_config);
     auth::routes(cfg);
+    notifications::routes(cfg);
     topics::routes(cfg);
     tagging::routes(cfg);
     reports::routes(cfg);

@@ -50,6 +50,7 @@ enum Rule {
     Vote,
     Flag,
     Suggest,
+    PasswordReset,
 }
 
 /// Whom a limit counts.
@@ -219,6 +220,17 @@ impl Limits {
             )])?;
         }
         Ok(Registration { limits: self, ip })
+    }
+
+    /// "Forgot password?" requests from the request's address (each may send a mail).
+    pub fn password_reset(&self, req: &HttpRequest) -> Result<(), AppError> {
+        let Some(ip) = client_ip(req) else {
+            return Ok(());
+        };
+        self.check(&[(
+            (Rule::PasswordReset, Subject::Ip(ip)),
+            Rate::per_hour(self.settings.password_resets_per_hour),
+        )])
     }
 
     fn by_ip(&self, action: Action, ip: IpAddr) -> Result<(), AppError> {

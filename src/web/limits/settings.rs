@@ -93,6 +93,10 @@ pub struct LimitSettings {
     )]
     pub tag_suggestions_per_minute: u32,
 
+    /// "Forgot password?" requests per hour from one IP address.
+    #[arg(long, env = "THREADWISE_PASSWORD_RESETS_PER_HOUR", default_value_t = 5)]
+    pub password_resets_per_hour: u32,
+
     /// Accounts younger than this many hours get the stricter posting rates.
     #[arg(long, env = "THREADWISE_NEW_ACCOUNT_HOURS", default_value_t = 24)]
     pub new_account_hours: i64,
@@ -117,6 +121,7 @@ impl Default for LimitSettings {
             votes_per_hour: 120,
             flags_per_hour: 20,
             tag_suggestions_per_minute: 60,
+            password_resets_per_hour: 5,
             new_account_hours: 24,
         }
     }
@@ -141,6 +146,7 @@ impl LimitSettings {
             votes_per_hour: 0,
             flags_per_hour: 0,
             tag_suggestions_per_minute: 0,
+            password_resets_per_hour: 0,
             new_account_hours: 24,
         }
     }

@@ -65,7 +65,7 @@ pub struct RegisterForm {
 }
 
 /// An anonymous form page with its CSRF cookie set when new.
-fn anonymous_form<T: Template>(
+pub(super) fn anonymous_form<T: Template>(
     req: &HttpRequest,
     state: &AppState,
     status: StatusCode,

@@ -3,7 +3,10 @@ mod account;
 pub mod lists;
 
 mod moderation;
+pub mod notifications;
+mod passwords;
 pub mod search;
+mod settings;
 mod tag_review;
 mod tags;
 mod topics;
@@ -31,6 +34,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     lists::routes(cfg);
     topics::routes(cfg);
     moderation::routes(cfg);
+    notifications::routes(cfg);
+    passwords::routes(cfg);
+    settings::routes(cfg);
     tag_review::routes(cfg);
     account::routes(cfg);
     tags::routes(cfg);

@@ -1,0 +1,83 @@
+//! Routing unanswered questions to the members who answer their tags: when a topic has waited
+//! `after_hours` without a reply, up to [`PER_TOPIC`] members who answered most in its tags over
+//! the last 90 days are told (a reply counts 1 plus its upvoted score; predicted tags stand in
+//! for an untagged topic), none more than [`PER_MEMBER_PER_DAY`] times a day, and only those who
+//! did not opt out.
+use sqlx::SqliteConnection;
+
+use super::notifications::{self as notes, About, Kind};
+
+pub const PER_TOPIC: i64 = 3;
+pub const PER_MEMBER_PER_DAY: i64 = 3;
+/// Topics routed per run, oldest first.
+const BATCH: i64 = 50;
+/// Questions older than this are no longer routed (routing is for fresh ones).
+const MAX_AGE_SECS: i64 = 7 * 86_400;
+const WINDOW_SECS: i64 = 90 * 86_400;
+
+/// Routes the topics due; returns the notifications written.
+pub async fn route(conn: &mut SqliteConnection, after_hours: i64, now: i64) -> sqlx::Result<u64> {
+    let due: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT t.id, t.author_id FROM topics t
+         WHERE t.created_at <= ?1 - ?2 * 3600 AND t.created_at > ?1 - ?3
+           AND t.reply_count = 0 AND t.hidden = 0 AND t.locked = 0
+           AND NOT EXISTS (SELECT 1 FROM routed_topics r WHERE r.topic_id = t.id)
+         ORDER BY t.created_at LIMIT ?4",
+    )
+    .bind(now)
+    .bind(after_hours)
+    .bind(MAX_AGE_SECS)
+    .bind(BATCH)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut written = 0;
+    for (topic_id, author_id) in due {
+        let answerers: Vec<(i64,)> = sqlx::query_as(
+            "SELECT p.author_id FROM topic_tags mine
+             JOIN topic_tags theirs ON theirs.tag_id = mine.tag_id AND theirs.status = 'active'
+                                   AND theirs.topic_id <> mine.topic_id
+             JOIN posts p ON p.topic_id = theirs.topic_id AND p.is_first = 0 AND p.hidden = 0
+                         AND p.created_at > ?2 - ?4
+             JOIN users u ON u.id = p.author_id
+             WHERE mine.topic_id = ?1 AND mine.status IN ('active', 'suggested')
+               AND p.author_id <> ?3 AND u.notify_routed = 1 AND u.password_hash IS NOT NULL
+               AND (u.banned_until IS NULL OR u.banned_until <= ?2)
+               AND (SELECT COUNT(*) FROM notifications n
+                    WHERE n.user_id = u.id AND n.kind = 'routed' AND n.created_at > ?2 - 86400)
+                   < ?5
+             GROUP BY p.author_id
+             ORDER BY SUM(1 + MAX(p.score, 0)) DESC, p.author_id
+             LIMIT ?6",
+        )
+        .bind(topic_id)
+        .bind(now)
+        .bind(author_id)
+        .bind(WINDOW_SECS)
+        .bind(PER_MEMBER_PER_DAY)
+        .bind(PER_TOPIC)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut tx = sqlx::Connection::begin_with(&mut *conn, super::BEGIN_WRITE).await?;
+        let about = About {
+            topic_id: Some(topic_id),
+            post_id: None,
+            actor_id: None,
+            detail: "",
+        };
+        let mut told = 0;
+        for (user_id,) in answerers {
+            told += i64::from(notes::notify(&mut tx, user_id, Kind::Routed, about, now).await?);
+        }
+        sqlx::query(
+            "INSERT INTO routed_topics (topic_id, routed_at, notified) VALUES (?1, ?2, ?3)",
+        )
+        .bind(topic_id)
+        .bind(now)
+        .bind(told)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        written += told as u64;
+    }
+    Ok(written)
+}

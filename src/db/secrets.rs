@@ -1,0 +1,18 @@
+//! The forum's own secrets, made once and kept in the database so that every process (and every
+//! restart) signs alike.
+use sqlx::SqliteConnection;
+
+/// The secret called `name`, made from 32 random bytes the first time it is asked for.
+pub async fn get_or_create(conn: &mut SqliteConnection, name: &str) -> sqlx::Result<Vec<u8>> {
+    let fresh = crate::auth::random_token();
+    sqlx::query("INSERT OR IGNORE INTO secrets (name, value) VALUES (?1, ?2)")
+        .bind(name)
+        .bind(fresh.as_bytes())
+        .execute(&mut *conn)
+        .await?;
+    let (value,): (Vec<u8>,) = sqlx::query_as("SELECT value FROM secrets WHERE name = ?1")
+        .bind(name)
+        .fetch_one(conn)
+        .await?;
+    Ok(value)
+}
