@@ -2,6 +2,7 @@
 //! Handlers are thin: parse → `forum`/`db` → render or redirect.
 pub mod api;
 mod assets;
+pub mod avatar;
 pub mod cache;
 pub mod client;
 pub mod dashboard;
@@ -80,6 +81,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(pages::routes)
         .configure(dashboard::routes)
         .configure(assets::routes)
+        .configure(avatar::routes)
         .default_service(web::to(not_found));
 }
 

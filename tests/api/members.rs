@@ -754,3 +754,39 @@ async fn unanswered_questions_go_to_the_tags_top_answerers_within_a_daily_cap() 
     );
     let _ = fresh;
 }
+
+#[tokio::test]
+async fn profiles_show_the_bio_and_a_generated_avatar_and_topics_a_watch_button() {
+    let app = spawn_app().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    alice
+        .submit(
+            "/settings/preferences",
+            &[("email_delivery", "app"), ("bio", "I <3 borrowck")],
+        )
+        .await;
+    let topic = alice
+        .create_topic("A topic with avatars", "x", &["rust"])
+        .await;
+
+    let (_, profile) = app.browser().get_text("/u/alice").await;
+    assert!(
+        profile.contains("I &#60;3 borrowck") || profile.contains("I &lt;3 borrowck"),
+        "{profile}"
+    );
+    assert!(profile.contains(r#"src="/avatar/alice.svg""#), "{profile}");
+    let avatar = app.browser().get("/avatar/alice.svg").await;
+    assert_eq!(avatar.status(), StatusCode::OK);
+    assert_eq!(avatar.headers()["content-type"], "image/svg+xml");
+    let svg = avatar.text().await.unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("<rect"), "{svg}");
+
+    // The author watches (their own topic); bob may start.
+    let (_, page) = alice.get_text(&format!("/t/{topic}")).await;
+    assert!(page.contains("Stop watching"), "{page}");
+    let (_, page) = bob.get_text(&format!("/t/{topic}")).await;
+    assert!(page.contains(">Watch</button>"), "{page}");
+    let (_, anonymous) = app.browser().get_text(&format!("/t/{topic}")).await;
+    assert!(!anonymous.contains("Watch</button>"), "{anonymous}");
+}

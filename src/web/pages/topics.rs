@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::db::notifications::Watched;
 use crate::db::{self, posts::Post, tags::TopicTag, topics::Topic};
 use crate::domain::ranking;
 use crate::forum::ForumError;
@@ -42,6 +43,8 @@ struct ShowTopicPage {
     posts: Vec<Post>,
     /// Replies in "best" order (Wilson lower bound of their votes) rather than by time.
     best: bool,
+    /// Whether the member watches this topic (`None` for anonymous readers).
+    watching: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,6 +108,12 @@ async fn show_topic(
     let mut posts =
         db::posts::list_for_topic(&mut conn, topic_id, ctx.viewer_id(), ctx.is_moderator()).await?;
     let tags = db::tags::for_topics(&mut conn, &[topic_id]).await?;
+    let watching = match ctx.viewer_id() {
+        Some(id) => {
+            Some(db::notifications::is_watching(&mut conn, id, Watched::Topic(topic_id)).await?)
+        }
+        None => None,
+    };
     drop(conn);
     let best = query.sort.as_deref() == Some("best");
     if best && let Some((_opening, replies)) = posts.split_first_mut() {
@@ -117,6 +126,7 @@ async fn show_topic(
         tags,
         posts,
         best,
+        watching,
     })
 }
 

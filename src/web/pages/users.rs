@@ -24,6 +24,7 @@ struct UserPage {
     user: User,
     topics: Vec<TopicListItem>,
     posts: Vec<PostByUser>,
+    bio: String,
     max_ban_days: i64,
 }
 
@@ -69,11 +70,16 @@ async fn show_user(
         .ok_or(AppError::NotFound)?;
     let topics = db::topics::list_by_author(&mut conn, profile.id, 30).await?;
     let posts = db::posts::list_by_author(&mut conn, profile.id, 30).await?;
+    let bio = db::users::preferences(&mut conn, profile.id)
+        .await?
+        .map(|p| p.bio)
+        .unwrap_or_default();
     render::render(&UserPage {
         ctx: PageContext::for_viewer(user.0),
         user: profile,
         topics,
         posts,
+        bio,
         max_ban_days: MAX_BAN_DAYS,
     })
 }
