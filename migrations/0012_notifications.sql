@@ -83,6 +83,16 @@ CREATE TABLE email_changes (
     expires_at INTEGER NOT NULL
 );
 
+-- Sign-ups waiting for their address to be confirmed (when the forum sends mail, an account is
+-- made only from the link mailed to its address, so the form cannot tell who is registered).
+CREATE TABLE pending_registrations (
+    token_hash    TEXT    PRIMARY KEY,
+    username      TEXT    NOT NULL,
+    email         TEXT    NOT NULL,
+    password_hash TEXT    NOT NULL,
+    expires_at    INTEGER NOT NULL
+);
+
 -- Secrets of this forum (the key that signs unsubscribe links), made once at first start.
 CREATE TABLE secrets (
     name  TEXT PRIMARY KEY,

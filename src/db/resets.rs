@@ -98,3 +98,41 @@ pub async fn take_email_change(
     .fetch_optional(conn)
     .await
 }
+
+pub async fn insert_pending_registration(
+    conn: &mut SqliteConnection,
+    token_hash: &str,
+    username: &str,
+    email: &str,
+    password_hash: &str,
+    expires_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO pending_registrations (token_hash, username, email, password_hash, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(token_hash)
+    .bind(username)
+    .bind(email)
+    .bind(password_hash)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes a pending sign-up by its token, once: (username, email, password hash).
+pub async fn take_pending_registration(
+    conn: &mut SqliteConnection,
+    token_hash: &str,
+    now: i64,
+) -> sqlx::Result<Option<(String, String, String)>> {
+    sqlx::query_as(
+        "DELETE FROM pending_registrations WHERE token_hash = ?1 AND expires_at > ?2
+         RETURNING username, email, password_hash",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(conn)
+    .await
+}

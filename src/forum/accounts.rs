@@ -4,6 +4,7 @@ use super::{ForumError, collect};
 use crate::auth::{self, SessionToken};
 use crate::db;
 use crate::domain::{self, Email, Password, Role, Username, ValidationError};
+use crate::mail::{Mail, Mailer};
 
 /// Creates an account. The very first account becomes admin.
 pub async fn register(
@@ -20,6 +21,107 @@ pub async fn register(
     let hash = auth::hash_password(password).await?;
     let mut conn = pool.acquire().await?;
     create(&mut conn, &username, &email, Some(&hash), None).await
+}
+
+/// Registration when the forum sends mail: the account is made only from a link mailed to the
+/// address, and the answer is the same whether or not the address is registered (its owner gets
+/// a notice instead). A taken username is still refused at once: names are public. How long a
+/// sign-up link works: [`crate::forum::passwords::CONFIRM_SECS`].
+pub async fn register_by_mail(
+    pool: &SqlitePool,
+    mailer: &Mailer,
+    username: &str,
+    email: &str,
+    password: &str,
+) -> Result<(), ForumError> {
+    let (username, email, password) = collect(
+        Username::parse(username),
+        Email::parse(email),
+        Password::parse(password),
+    )?;
+    let mut conn = pool.acquire().await?;
+    if db::users::find_by_username(&mut conn, username.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(ValidationError::new("username", "is already taken").into());
+    }
+    let owner = db::users::find_by_email(&mut conn, email.as_str()).await?;
+    drop(conn);
+    // Hashed either way, so the answer takes as long whether or not the address is taken.
+    let hash = auth::hash_password(password).await?;
+    let forum = mailer.forum_name();
+    let (subject, text) = match owner {
+        Some(owner) => {
+            let forgot = mailer.link("/forgot");
+            (
+                "Someone tried to sign up with your address".to_owned(),
+                format!(
+                    "Hello {},\n\nsomeone tried to sign up on {forum} with this address, which \
+                     already belongs to your account ({}). If it was you, log in instead; if you \
+                     forgot your password, choose a new one at {forgot}\n\nIf it was not you, \
+                     nothing changed and you need do nothing.",
+                    owner.username, owner.username
+                ),
+            )
+        }
+        None => {
+            let token = SessionToken::generate();
+            let expires = domain::now() + crate::forum::passwords::CONFIRM_SECS;
+            let mut conn = pool.acquire().await?;
+            db::resets::insert_pending_registration(
+                &mut conn,
+                &token.hash(),
+                username.as_str(),
+                email.as_str(),
+                &hash,
+                expires,
+            )
+            .await?;
+            let link = mailer.link(&format!("/register/confirm?token={}", token.as_str()));
+            (
+                "Confirm your address to finish signing up".to_owned(),
+                format!(
+                    "Hello {},\n\nto finish signing up on {forum}, open this link within a \
+                     day:\n\n{link}\n\nIf you did not sign up, ignore this mail.",
+                    username.as_str()
+                ),
+            )
+        }
+    };
+    let mail = Mail {
+        to: email.as_str(),
+        subject: &subject,
+        text: &text,
+        unsubscribe: None,
+    };
+    mailer
+        .send(&mail)
+        .await
+        .map_err(|e| ForumError::Mail(e.to_string()))?;
+    Ok(())
+}
+
+/// Makes the account of a confirmed sign-up and opens its first session. `None`: the link is
+/// unknown, used or expired.
+pub async fn confirm_registration(
+    pool: &SqlitePool,
+    token: &str,
+) -> Result<Option<(db::users::User, SessionToken)>, ForumError> {
+    let Some(token) = SessionToken::from_cookie(token) else {
+        return Ok(None);
+    };
+    let mut tx = crate::db::begin_write(pool).await?;
+    let Some((username, email, hash)) =
+        db::resets::take_pending_registration(&mut tx, &token.hash(), domain::now()).await?
+    else {
+        return Ok(None);
+    };
+    let (username, email) = (Username::parse(&username)?, Email::parse(&email)?);
+    let user = create(&mut tx, &username, &email, Some(&hash), None).await?;
+    let (session, _) = open_session(&mut tx, user.id).await?;
+    tx.commit().await?;
+    Ok(Some((user, session)))
 }
 
 /// Inserts a user, turning unique-constraint violations into a message on the right field.

@@ -113,6 +113,29 @@ fn link_in(message: &str, path: &str) -> String {
         .to_owned()
 }
 
+/// Signs up through the mailed link (how registration works when the forum sends mail): the
+/// `n`th message the sink receives is the sign-up mail.
+async fn sign_up_by_mail(app: &TestApp, smtp: &SmtpSink, name: &str, n: usize) -> Browser {
+    let mut browser = app.browser();
+    let email = format!("{name}@example.org");
+    let response = browser
+        .post_json(
+            "/api/v1/auth/register",
+            &json!({ "username": name, "email": email, "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let mail = smtp.wait_for(n).await[n - 1].clone();
+    assert!(mail.contains(&format!("To: {email}")), "{mail}");
+    let link = link_in(&mail, "/register/confirm?token=");
+    let path = link.trim_start_matches("http://127.0.0.1:8080");
+    let confirmed = browser.get(path).await;
+    assert_eq!(confirmed.status(), StatusCode::SEE_OTHER);
+    let me: Value = browser.get("/api/v1/me").await.json().await.unwrap();
+    browser.csrf = me["csrf_token"].as_str().expect("signed in").to_owned();
+    browser
+}
+
 async fn unread(browser: &Browser) -> Value {
     browser
         .get("/api/v1/notifications")
@@ -466,7 +489,7 @@ async fn a_reset_link_arrives_by_mail_works_once_and_ends_old_sessions() {
         return;
     };
     let app = spawn_app_with(|s| s.mail.smtp_url = Some(smtp.url())).await;
-    let alice = app.user("alice").await;
+    let alice = sign_up_by_mail(&app, &smtp, "alice", 1).await;
     let stranger = app.browser();
 
     let (status, known) = forgot(&stranger, "ALICE@example.org").await;
@@ -476,10 +499,10 @@ async fn a_reset_link_arrives_by_mail_works_once_and_ends_old_sessions() {
     let strip = |html: &str| html.replace(char::is_whitespace, "");
     assert_eq!(strip(&known), strip(&unknown), "the same answer either way");
 
-    let messages = smtp.wait_for(1).await;
+    let messages = smtp.wait_for(2).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(smtp.messages().len(), 1, "no mail for the unknown address");
-    let mail = &messages[0];
+    assert_eq!(smtp.messages().len(), 2, "no mail for the unknown address");
+    let mail = &messages[1];
     assert!(mail.contains("To: alice@example.org"), "{mail}");
     assert!(mail.contains("Content-Type: text/plain"), "{mail}");
     assert!(mail.contains("[threadwise] Reset your password"), "{mail}");
@@ -610,8 +633,8 @@ async fn notification_mail_has_a_plain_text_part_and_an_unsubscribe_link() {
         s.mail.forum_name = "Rust Forum".into();
     })
     .await;
-    let alice = app.user("alice").await;
-    let bob = app.user("bob").await;
+    let alice = sign_up_by_mail(&app, &smtp, "alice", 1).await;
+    let bob = sign_up_by_mail(&app, &smtp, "bob", 2).await;
     let saved = alice
         .submit(
             "/settings/preferences",
@@ -630,7 +653,7 @@ async fn notification_mail_has_a_plain_text_part_and_an_unsubscribe_link() {
 
     let done = threadwise::startup::run_notify(&app.state).await.unwrap();
     assert_eq!(done.mailed, 1);
-    let mail = &smtp.wait_for(1).await[0];
+    let mail = &smtp.wait_for(3).await[2];
     assert!(
         mail.contains("[Rust Forum] New reply: Mail me the answers"),
         "{mail}"
@@ -789,4 +812,70 @@ async fn profiles_show_the_bio_and_a_generated_avatar_and_topics_a_watch_button(
     assert!(page.contains(">Watch</button>"), "{page}");
     let (_, anonymous) = app.browser().get_text(&format!("/t/{topic}")).await;
     assert!(!anonymous.contains("Watch</button>"), "{anonymous}");
+}
+
+#[tokio::test]
+async fn with_mail_a_sign_up_with_a_taken_address_answers_the_same_and_tells_its_owner() {
+    let Some(smtp) = SmtpSink::start().await else {
+        return;
+    };
+    let app = spawn_app_with(|s| s.mail.smtp_url = Some(smtp.url())).await;
+    sign_up_by_mail(&app, &smtp, "alice", 1).await;
+    let form = |browser: Browser, username: &'static str, email: &'static str| async move {
+        let token = browser.form_token("/register").await;
+        let response = browser
+            .post_form(
+                "/register",
+                &[
+                    ("csrf_token", &token),
+                    ("username", username),
+                    ("email", email),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        (response.status(), response.text().await.unwrap())
+    };
+
+    let (status_new, new) = form(app.browser(), "newcomer", "new@example.org").await;
+    let (status_taken, taken) = form(app.browser(), "intruder", "ALICE@example.org").await;
+
+    assert_eq!((status_new, status_taken), (StatusCode::OK, StatusCode::OK));
+    let page = |html: &str, email: &str| html.replace(email, "EMAIL");
+    assert_eq!(
+        page(&new, "new@example.org"),
+        page(&taken, "ALICE@example.org")
+    );
+    let messages = smtp.wait_for(3).await;
+    let notice = messages
+        .iter()
+        .find(|m| m.contains("Someone tried to sign up"))
+        .expect("the owner is told");
+    assert!(notice.contains("To: ALICE@example.org") || notice.contains("To: alice@example.org"));
+    assert!(notice.contains("/forgot"), "{notice}");
+    // No account for the intruder; the newcomer's waits for its link.
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM pending_registrations")
+            .await,
+        1
+    );
+    // A used link does not work twice.
+    let link = link_in(
+        messages
+            .iter()
+            .find(|m| m.contains("To: new@example.org"))
+            .unwrap(),
+        "/register/confirm?token=",
+    );
+    let path = link.trim_start_matches("http://127.0.0.1:8080").to_owned();
+    assert_eq!(
+        app.browser().get(&path).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.browser().get(&path).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 2);
 }

@@ -63,6 +63,14 @@ async fn register(
     body: web::Json<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
     let registration = state.limits.registration(&req)?;
+    if state.mailer.is_on() {
+        let (username, email, password) = (&body.username, &body.email, &body.password);
+        accounts::register_by_mail(&state.pool, &state.mailer, username, email, password).await?;
+        registration.created();
+        return Ok(HttpResponse::Accepted().json(serde_json::json!({
+            "message": "check your inbox: the link in the mail finishes signing up"
+        })));
+    }
     let user = accounts::register(&state.pool, &body.username, &body.email, &body.password).await?;
     registration.created();
     let mut conn = state.pool.acquire().await?;

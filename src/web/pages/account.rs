@@ -22,6 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(get_or_head().to(register_form))
             .route(web::post().to(register)),
     )
+    .service(web::resource("/register/confirm").route(get_or_head().to(confirm_registration)))
     .service(web::resource("/logout").route(web::post().to(logout)));
 }
 
@@ -40,6 +41,31 @@ struct RegisterPage {
     errors: Vec<String>,
     username: String,
     email: String,
+}
+
+/// After a sign-up when the forum sends mail: the same page whether or not the address was known.
+#[derive(Template)]
+#[template(path = "check_mail.html")]
+struct CheckMailPage {
+    ctx: PageContext,
+    email: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+/// The link in the sign-up mail: makes the account and signs it in.
+async fn confirm_registration(
+    state: web::Data<AppState>,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
+    match accounts::confirm_registration(&state.pool, &query.token).await? {
+        Some((_, token)) => Ok(signed_in(&token, state.settings.secure_cookies)),
+        None => Err(AppError::NotFound),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -196,6 +222,27 @@ async fn register(
         Ok(registration) => registration,
         Err(e) => return refused(e),
     };
+    if state.mailer.is_on() {
+        let (username, email, password) = (&form.username, &form.email, &form.password);
+        return match accounts::register_by_mail(
+            &state.pool,
+            &state.mailer,
+            username,
+            email,
+            password,
+        )
+        .await
+        {
+            Ok(()) => {
+                registration.created();
+                render::render(&CheckMailPage {
+                    ctx: PageContext::anonymous(),
+                    email: form.email.clone(),
+                })
+            }
+            Err(e) => refused(e.into()),
+        };
+    }
     match accounts::register(&state.pool, &form.username, &form.email, &form.password).await {
         Ok(user) => {
             registration.created();
