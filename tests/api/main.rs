@@ -6,6 +6,6 @@ mod dashboard;
 mod escaping;
 mod hardening;
 mod import;
-mod members;
+mod essentials;
 mod tagging;
 mod topics;
