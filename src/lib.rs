@@ -3,6 +3,7 @@
 //! Dependencies point one way: `web → {auth, db, tagging, domain}`, `jobs → {db, tagging, mail}`,
 //! `forum → {db, auth, mail, domain}`,
 //! `tagging → {model, db, domain}`, `db → domain`. `model` and `domain` are leaves.
+#![forbid(unsafe_code)]
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -12,7 +13,7 @@ pub mod forum;
 pub mod import;
 pub mod jobs;
 pub mod mail;
-pub mod model;
+pub use threadwise_model as model;
 pub mod startup;
 pub mod tagging;
 pub mod web;

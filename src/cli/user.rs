@@ -17,6 +17,7 @@ pub enum UserCommand {
         /// The password; read from THREADWISE_PASSWORD when not given, so it stays out of shell history.
         #[arg(long, env = "THREADWISE_PASSWORD", hide_env_values = true)]
         password: String,
+        /// member, moderator or admin.
         #[arg(long, default_value = "member")]
         role: Role,
     },
@@ -37,6 +38,7 @@ pub enum UserCommand {
     SetRole {
         #[arg(long)]
         username: String,
+        /// member, moderator or admin.
         #[arg(long)]
         role: Role,
     },

@@ -2,6 +2,7 @@
 //! new version is trained from the community's labels and judged against the champion.
 pub mod autotag;
 pub mod dataset;
+pub mod quality;
 pub mod retrain;
 mod tagger;
 

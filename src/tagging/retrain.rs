@@ -101,20 +101,8 @@ pub async fn run_once(
     stop: Arc<AtomicBool>,
 ) -> anyhow::Result<Outcome> {
     let mut conn = pool.acquire().await?;
-    let champion = db::model_versions::champion(&mut conn).await?;
-    let requested = db::model_versions::pending_requests(&mut conn).await? > 0;
-    // A champion that cannot be loaded (say, a model file of an older format after an upgrade)
-    // serves nothing, so waiting for new labels would leave the forum without suggestions.
-    let champion_unusable = tagger.problem().is_some();
-    if trigger == Trigger::Schedule && !requested && !champion_unusable {
-        let since = champion.as_ref().map_or(i64::MIN, |c| c.created_at);
-        let new_labels = db::labels::count_new_labels(&mut conn, since).await?;
-        if new_labels < config.min_new_labels {
-            return Ok(Outcome::Skipped(format!(
-                "{new_labels} new labels since the champion, {} needed",
-                config.min_new_labels
-            )));
-        }
+    if let Some(reason) = not_due(&mut conn, tagger, config, trigger).await? {
+        return Ok(Outcome::Skipped(reason));
     }
     let now = domain::now();
     db::model_versions::mark_requests_handled(&mut conn, now).await?;
@@ -158,10 +146,52 @@ pub async fn run_once(
     })
     .await
     .context("the training thread panicked")?;
-    let seconds = started.elapsed().as_secs_f64();
+    record(
+        pool,
+        tagger,
+        version,
+        judged,
+        started.elapsed().as_secs_f64(),
+    )
+    .await
+}
 
-    let mut tx = crate::db::begin_write(pool).await?;
-    let outcome = match judged {
+/// Why a scheduled run has nothing to do, if it has not: too few new labels since the champion,
+/// no pending "Retrain now", and a champion that loads.
+async fn not_due(
+    conn: &mut sqlx::SqliteConnection,
+    tagger: &Tagger,
+    config: &RetrainConfig,
+    trigger: Trigger,
+) -> anyhow::Result<Option<String>> {
+    let requested = db::model_versions::pending_requests(conn).await? > 0;
+    // A champion that cannot be loaded (say, a model file of an older format after an upgrade)
+    // serves nothing, so waiting for new labels would leave the forum without suggestions.
+    let champion_unusable = tagger.problem().is_some();
+    if trigger != Trigger::Schedule || requested || champion_unusable {
+        return Ok(None);
+    }
+    let champion = db::model_versions::champion(conn).await?;
+    let since = champion.as_ref().map_or(i64::MIN, |c| c.created_at);
+    let new_labels = db::labels::count_new_labels(conn, since).await?;
+    Ok((new_labels < config.min_new_labels).then(|| {
+        format!(
+            "{new_labels} new labels since the champion, {} needed",
+            config.min_new_labels
+        )
+    }))
+}
+
+/// Stores the run's result with `version` and serves the challenger if it is at least as good
+/// as the champion (within [`PROMOTION_TOLERANCE`]).
+async fn record(
+    pool: &SqlitePool,
+    tagger: &Tagger,
+    version: i64,
+    judged: Result<Judged, String>,
+    seconds: f64,
+) -> anyhow::Result<Outcome> {
+    let judged = match judged {
         Err(error) => {
             let finished = Finished {
                 status: "failed",
@@ -172,6 +202,7 @@ pub async fn run_once(
                 error: Some(&error),
                 weights: None,
             };
+            let mut tx = crate::db::begin_write(pool).await?;
             db::model_versions::finish(&mut tx, version, &finished, domain::now()).await?;
             tx.commit().await?;
             tracing::warn!(version, %error, "training failed; the champion keeps serving");
@@ -179,41 +210,43 @@ pub async fn run_once(
         }
         Ok(judged) => judged,
     };
-    let promote = outcome
+    let promote = judged
         .champion_micro_f1
-        .is_none_or(|old| outcome.micro_f1 >= old - PROMOTION_TOLERANCE);
-    let metrics = serde_json::to_string(&outcome.metrics)?;
-    let weights = outcome.classifier.to_bytes()?;
+        .is_none_or(|old| judged.micro_f1 >= old - PROMOTION_TOLERANCE);
     let finished = Finished {
         status: if promote { "champion" } else { "rejected" },
-        metrics: Some(&metrics),
-        micro_f1: Some(outcome.micro_f1),
-        champion_micro_f1: outcome.champion_micro_f1,
+        metrics: Some(&judged.metrics),
+        micro_f1: Some(judged.micro_f1),
+        champion_micro_f1: judged.champion_micro_f1,
         train_seconds: seconds,
         error: None,
-        weights: Some(&weights),
+        weights: Some(&judged.weights),
     };
+    let mut tx = crate::db::begin_write(pool).await?;
     db::model_versions::finish(&mut tx, version, &finished, domain::now()).await?;
     tx.commit().await?;
     if promote {
-        tagger.serve(version, outcome.classifier);
+        tagger.serve(version, judged.classifier);
         Ok(Outcome::Promoted {
             version,
-            micro_f1: outcome.micro_f1,
-            champion_micro_f1: outcome.champion_micro_f1,
+            micro_f1: judged.micro_f1,
+            champion_micro_f1: judged.champion_micro_f1,
         })
     } else {
         Ok(Outcome::Rejected {
             version,
-            micro_f1: outcome.micro_f1,
-            champion_micro_f1: outcome.champion_micro_f1.unwrap_or_default(),
+            micro_f1: judged.micro_f1,
+            champion_micro_f1: judged.champion_micro_f1.unwrap_or_default(),
         })
     }
 }
 
 struct Judged {
     classifier: Classifier,
-    metrics: crate::model::Metrics,
+    /// The challenger's metrics as stored (JSON) and its weights as stored, both serialised on
+    /// the training thread so that the write transaction only writes.
+    metrics: String,
+    weights: Vec<u8>,
     micro_f1: f64,
     champion_micro_f1: Option<f64>,
 }
@@ -236,10 +269,12 @@ fn train_and_judge(
     let judge_on = if judge_on.is_empty() { train } else { judge_on };
     let metrics = classifier.evaluate(judge_on);
     let champion_micro_f1 = champion.map(|c| c.evaluate(judge_on).micro_f1);
+    let weights = classifier.to_bytes().map_err(|e| e.to_string())?;
     Ok(Judged {
         micro_f1: metrics.micro_f1,
+        metrics: serde_json::to_string(&metrics).map_err(|e| e.to_string())?,
+        weights,
         classifier,
-        metrics,
         champion_micro_f1,
     })
 }

@@ -9,7 +9,7 @@ use super::charts;
 use crate::db::{self, labels::PendingSuggestion, model_versions::ModelVersion};
 use crate::domain;
 use crate::forum::review;
-use crate::model::Metrics;
+use crate::tagging::quality::Quality;
 use crate::web::get_or_head;
 use crate::web::render::{self, PageContext, ago, redirect};
 use crate::web::session::Moderator;
@@ -34,7 +34,7 @@ pub struct ModelHealth {
     pub serving_version: Option<i64>,
     pub load_problem: Option<String>,
     pub versions: Vec<ModelVersion>,
-    pub champion_metrics: Option<Metrics>,
+    pub champion_metrics: Option<Quality>,
     pub acceptance: Vec<db::labels::AcceptanceWeek>,
     pub last_training: Option<i64>,
     pub next_check: i64,
@@ -53,7 +53,7 @@ pub async fn load_health(state: &AppState) -> Result<ModelHealth, AppError> {
         .iter()
         .find(|v| v.status == "champion")
         .and_then(|v| v.metrics.as_deref())
-        .and_then(|m| serde_json::from_str::<Metrics>(m).ok());
+        .and_then(Quality::parse);
     let since = domain::now() - 26 * 7 * 86_400;
     let acceptance = db::labels::acceptance_by_week(&mut conn, since).await?;
     let pending_requests = db::model_versions::pending_requests(&mut conn).await?;

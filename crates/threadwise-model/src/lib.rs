@@ -18,13 +18,13 @@
 //!
 //! ```no_run
 //! use std::sync::atomic::AtomicBool;
-//! use threadwise::model::{read_jsonl, ClassifierParams};
+//! use threadwise_model::{read_jsonl, ClassifierParams};
 //! let train = read_jsonl("train.jsonl")?;
 //! let params = ClassifierParams::default().epochs(8).seed(7).check()?;
 //! let model = params.fit(&train, &[], &mut |_| {}, &AtomicBool::new(false))?;
 //! let prediction = model.predict("How do I borrow a Vec?", "fn main() { … }");
 //! let bytes = model.to_bytes()?; // for the database BLOB
-//! # Ok::<(), threadwise::model::ModelError>(())
+//! # Ok::<(), threadwise_model::ModelError>(())
 //! ```
 pub mod data;
 pub mod error;

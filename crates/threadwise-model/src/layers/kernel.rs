@@ -27,7 +27,10 @@ const KC: usize = 128;
 /// # Safety
 /// `a`, `b`, `c` must be valid for those shapes and strides, `c` writable and not overlapping
 /// `a` or `b`.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a BLAS-style kernel: pointers, strides and sizes"
+)]
 pub unsafe fn sgemm(
     m: usize,
     k: usize,
@@ -49,7 +52,7 @@ pub unsafe fn sgemm(
     );
     #[cfg(target_arch = "x86_64")]
     {
-        if crate::model::float::has_avx2_fma() {
+        if crate::float::has_avx2_fma() {
             let packed = packed_b.map_or(std::ptr::null(), <[f32]>::as_ptr);
             // SAFETY: features checked; pointer validity is the caller's contract.
             unsafe { avx2::sgemm(m, k, n, a, rsa, csa, b, ldb, packed, beta, c, ldc) };
@@ -101,7 +104,10 @@ mod avx2 {
     }
 
     #[target_feature(enable = "avx2,fma")]
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a BLAS-style kernel: pointers, strides and sizes"
+    )]
     pub unsafe fn sgemm(
         m: usize,
         k: usize,
@@ -237,7 +243,10 @@ mod avx2 {
     /// Rows `i..i+R`, columns `j..j+16` of `c`, depth `0..k`; `b` is a `k×16` panel with row
     /// stride `rsb`.
     #[target_feature(enable = "avx2,fma")]
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a BLAS-style kernel: pointers, strides and sizes"
+    )]
     #[inline]
     unsafe fn block<const R: usize>(
         i: usize,
@@ -407,7 +416,7 @@ pub fn lstm_cell(
     );
     #[cfg(target_arch = "x86_64")]
     {
-        if hidden.is_multiple_of(8) && crate::model::float::has_avx2_fma() {
+        if hidden.is_multiple_of(8) && crate::float::has_avx2_fma() {
             // SAFETY: features checked; lengths checked above.
             unsafe { avx2::lstm_cell(gates, bias, c_prev, c, tanh_c, h) };
             return true;
@@ -442,7 +451,7 @@ pub fn lstm_cell_backward(
     );
     #[cfg(target_arch = "x86_64")]
     {
-        if hidden.is_multiple_of(8) && crate::model::float::has_avx2_fma() {
+        if hidden.is_multiple_of(8) && crate::float::has_avx2_fma() {
             // SAFETY: features checked; lengths checked above.
             unsafe {
                 avx2::lstm_cell_backward(gates, tanh_c, c_prev, dh_above, dh_next, dc_next, d_gates)
@@ -458,7 +467,7 @@ mod cell {
     use std::arch::x86_64::*;
 
     /// `exp` on 8 lanes: the same range reduction and degree-6 polynomial as
-    /// [`crate::model::float::fast_exp`], with FMAs.
+    /// [`crate::float::fast_exp`], with FMAs.
     #[target_feature(enable = "avx2,fma")]
     #[inline]
     pub fn exp8(x: __m256) -> __m256 {

@@ -256,7 +256,7 @@ fn lbfgs(
 mod tests {
     use super::*;
 
-    use crate::model::layers::gradcheck::{max_rel_error, numeric_grad, random};
+    use crate::layers::gradcheck::{max_rel_error, numeric_grad, random};
 
     /// The gradient of the penalised objective against central differences (in f64), and a fit
     /// that separates two tags.

@@ -315,6 +315,15 @@ impl ClassifierParams {
 
     /// Checks every value's range.
     pub fn check(&self) -> Result<ValidParams, ModelError> {
+        self.check_sizes()?;
+        self.check_optimiser()?;
+        self.check_regularisation()?;
+        self.check_wide_path()?;
+        Ok(ValidParams(self.clone()))
+    }
+
+    /// Counts and sizes.
+    fn check_sizes(&self) -> Result<(), ModelError> {
         let p = self;
         let positive = [
             ("epochs", p.epochs),
@@ -329,134 +338,161 @@ impl ClassifierParams {
             ("logistic_iterations", p.logistic_iterations),
         ];
         for (name, value) in positive {
-            if value == 0 {
-                return Err(ModelError::param(name, value, "must be at least 1"));
-            }
+            require(value > 0, name, value, "must be at least 1")?;
         }
-        if p.max_vocab < 4 {
-            return Err(ModelError::param(
-                "max_vocab",
-                p.max_vocab,
-                "must be at least 4 (3 special tokens + 1)",
-            ));
-        }
-        if !(p.learning_rate > 0.0 && p.learning_rate.is_finite()) {
-            return Err(ModelError::param(
-                "learning_rate",
-                p.learning_rate,
-                "must be a positive number",
-            ));
-        }
-        if !(p.clip_norm > 0.0 && p.clip_norm.is_finite()) {
-            return Err(ModelError::param(
-                "clip_norm",
-                p.clip_norm,
-                "must be a positive number",
-            ));
-        }
-        if !(0.0..1.0).contains(&p.dropout) {
-            return Err(ModelError::param("dropout", p.dropout, "must be in [0, 1)"));
-        }
-        if let Some(s) = p.max_seconds.filter(|s| s.is_nan() || *s <= 0.0) {
-            return Err(ModelError::param(
+        require(
+            p.max_vocab >= 4,
+            "max_vocab",
+            p.max_vocab,
+            "must be at least 4 (3 special tokens + 1)",
+        )?;
+        if let Some(s) = p.max_seconds {
+            require(
+                s > 0.0,
                 "max_seconds",
                 s,
                 "must be a positive number of seconds",
-            ));
+            )?;
         }
-        if !(0.0..1.0).contains(&p.token_dropout) {
-            return Err(ModelError::param(
-                "token_dropout",
-                p.token_dropout,
-                "must be in [0, 1)",
-            ));
-        }
-        if !(p.quality_weight >= 0.0 && p.quality_weight.is_finite()) {
-            return Err(ModelError::param(
-                "quality_weight",
-                p.quality_weight,
-                "must be ≥ 0",
-            ));
-        }
-        if !(p.valid_fraction > 0.0 && p.valid_fraction < 1.0) {
-            return Err(ModelError::param(
-                "valid_fraction",
-                p.valid_fraction,
-                "must be in (0, 1)",
-            ));
-        }
-        if !(p.weight_decay >= 0.0 && p.weight_decay * p.learning_rate < 1.0) {
-            return Err(ModelError::param(
-                "weight_decay",
-                p.weight_decay,
-                "must be ≥ 0 and below 1 / learning_rate",
-            ));
-        }
-        if let Some(d) = p.wide_weight_decay
-            && !(d >= 0.0 && d * p.learning_rate * p.wide_lr_scale < 1.0)
-        {
-            return Err(ModelError::param(
+        require(
+            p.valid_fraction > 0.0 && p.valid_fraction < 1.0,
+            "valid_fraction",
+            p.valid_fraction,
+            "must be in (0, 1)",
+        )
+    }
+
+    /// Learning rate, its schedule and the moving average.
+    fn check_optimiser(&self) -> Result<(), ModelError> {
+        let p = self;
+        require(
+            positive(p.learning_rate),
+            "learning_rate",
+            p.learning_rate,
+            "must be a positive number",
+        )?;
+        require(
+            positive(p.clip_norm),
+            "clip_norm",
+            p.clip_norm,
+            "must be a positive number",
+        )?;
+        require(
+            (0.0..1.0).contains(&p.ema_decay),
+            "ema_decay",
+            p.ema_decay,
+            "must be in [0, 1)",
+        )?;
+        require(
+            (0.0..=1.0).contains(&p.lr_min_fraction),
+            "lr_min_fraction",
+            p.lr_min_fraction,
+            "must be in [0, 1]",
+        )?;
+        require(
+            p.plateau_decay > 0.0 && p.plateau_decay <= 1.0,
+            "plateau_decay",
+            p.plateau_decay,
+            "must be in (0, 1]",
+        )
+    }
+
+    /// Dropout, weight decay, loss weights and the thresholds' prior.
+    fn check_regularisation(&self) -> Result<(), ModelError> {
+        let p = self;
+        require(
+            (0.0..1.0).contains(&p.dropout),
+            "dropout",
+            p.dropout,
+            "must be in [0, 1)",
+        )?;
+        require(
+            (0.0..1.0).contains(&p.token_dropout),
+            "token_dropout",
+            p.token_dropout,
+            "must be in [0, 1)",
+        )?;
+        require(
+            non_negative(p.quality_weight),
+            "quality_weight",
+            p.quality_weight,
+            "must be ≥ 0",
+        )?;
+        require(
+            p.weight_decay >= 0.0 && p.weight_decay * p.learning_rate < 1.0,
+            "weight_decay",
+            p.weight_decay,
+            "must be ≥ 0 and below 1 / learning_rate",
+        )?;
+        require(
+            non_negative(p.threshold_prior),
+            "threshold_prior",
+            p.threshold_prior,
+            "must be ≥ 0",
+        )
+    }
+
+    /// The bag-of-words path and its logistic regression.
+    fn check_wide_path(&self) -> Result<(), ModelError> {
+        let p = self;
+        if let Some(d) = p.wide_weight_decay {
+            require(
+                d >= 0.0 && d * p.learning_rate * p.wide_lr_scale < 1.0,
                 "wide_weight_decay",
                 d,
                 "must be ≥ 0 and below 1 / (learning_rate · wide_lr_scale)",
-            ));
+            )?;
         }
-        if !(p.wide_lr_scale > 0.0 && p.wide_lr_scale.is_finite()) {
-            return Err(ModelError::param(
-                "wide_lr_scale",
-                p.wide_lr_scale,
-                "must be a positive number",
-            ));
+        require(
+            positive(p.wide_lr_scale),
+            "wide_lr_scale",
+            p.wide_lr_scale,
+            "must be a positive number",
+        )?;
+        if let Some(w) = p.wide_alone_weight {
+            require(non_negative(w), "wide_alone_weight", w, "must be ≥ 0")?;
         }
-        if let Some(w) = p.wide_alone_weight
-            && !(w >= 0.0 && w.is_finite())
-        {
-            return Err(ModelError::param("wide_alone_weight", w, "must be ≥ 0"));
-        }
-        if p.logistic_c.is_empty() {
-            return Err(ModelError::param(
-                "logistic_c",
-                "[]",
-                "needs at least one value",
-            ));
-        }
-        if let Some(&c) = p.logistic_c.iter().find(|c| !(**c > 0.0 && c.is_finite())) {
+        require(
+            !p.logistic_c.is_empty(),
+            "logistic_c",
+            "[]",
+            "needs at least one value",
+        )?;
+        if let Some(&c) = p.logistic_c.iter().find(|c| !positive(**c)) {
             return Err(ModelError::param(
                 "logistic_c",
                 c,
                 "every value must be a positive number",
             ));
         }
-        if !(0.0..1.0).contains(&p.ema_decay) {
-            return Err(ModelError::param(
-                "ema_decay",
-                p.ema_decay,
-                "must be in [0, 1)",
-            ));
-        }
-        if !(p.lr_min_fraction >= 0.0 && p.lr_min_fraction <= 1.0) {
-            return Err(ModelError::param(
-                "lr_min_fraction",
-                p.lr_min_fraction,
-                "must be in [0, 1]",
-            ));
-        }
-        if !(p.plateau_decay > 0.0 && p.plateau_decay <= 1.0) {
-            return Err(ModelError::param(
-                "plateau_decay",
-                p.plateau_decay,
-                "must be in (0, 1]",
-            ));
-        }
-        if !(p.threshold_prior >= 0.0 && p.threshold_prior.is_finite()) {
-            return Err(ModelError::param(
-                "threshold_prior",
-                p.threshold_prior,
-                "must be ≥ 0",
-            ));
-        }
-        Ok(ValidParams(p.clone()))
+        Ok(())
     }
+}
+
+/// `Err` naming the parameter, its value and the rule unless `ok`.
+fn require(
+    ok: bool,
+    name: &'static str,
+    value: impl std::fmt::Display,
+    rule: &'static str,
+) -> Result<(), ModelError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(ModelError::param(name, value, rule))
+    }
+}
+
+/// Finite and above zero (NaN is neither).
+fn positive<F: Into<f64>>(x: F) -> bool {
+    let x = x.into();
+    x > 0.0 && x.is_finite()
+}
+
+/// Finite and not below zero (NaN is neither).
+fn non_negative<F: Into<f64>>(x: F) -> bool {
+    let x = x.into();
+    x >= 0.0 && x.is_finite()
 }
 
 #[cfg(test)]

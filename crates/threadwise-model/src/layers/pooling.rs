@@ -16,7 +16,7 @@ pub fn forward<F: Float>(
         *argmax = Array2::zeros((batch, hidden));
     }
     // Slices instead of 2-D indexing: no bounds check per element, and the loop vectorises.
-    crate::model::float::wide(|| {
+    crate::float::wide(|| {
         for (b, &len) in lengths.iter().enumerate() {
             let row = out.row_mut(b).into_slice().expect("contiguous row");
             let (mean, max) = row.split_at_mut(hidden);

@@ -114,7 +114,7 @@ fn gemm_with<F: Float>(
         } else if beta != F::one() {
             c.mapv_inplace(|x| x * beta);
         }
-        crate::model::float::wide(|| {
+        crate::float::wide(|| {
             for (a_row, mut c_row) in a.rows().into_iter().zip(c.rows_mut()) {
                 let c_row = c_row.as_slice_mut().expect("standard layout");
                 for (&a_k, b_row) in a_row.iter().zip(b.rows()) {

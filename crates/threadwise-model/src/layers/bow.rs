@@ -67,7 +67,10 @@ pub fn idf<F: Float>(seqs: &[Vec<u32>], vocab: usize, rows: usize) -> Vec<F> {
 /// bigrams they are part of) and *adds* their logits to `out` (`[batch, tags]`). Token ids are
 /// below `vocab`; table rows from `vocab` on are bigram buckets; `idf` has one entry per table row.
 /// `tokens`/`keep` are time-major, `active` as in the layers.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the batch, its lookups and the output buffers of one hot loop"
+)]
 pub fn forward<F: Float>(
     table: &Array2<F>,
     idf: &[F],

@@ -223,64 +223,179 @@ struct EpochRun {
     out_of_time: bool,
 }
 
-/// One pass over `tr` in shuffled length buckets, reporting progress after every batch (`refit`
-/// marks the reports of a refit); it ends early, with `out_of_time`, once the budget is spent.
-#[allow(clippy::too_many_arguments)]
-fn run_epoch(
-    p: &ClassifierParams,
-    trainer: &mut Trainer,
-    tr: &Encoded,
-    epoch: usize,
-    sched: &mut Schedule,
-    rng: &mut ChaCha8Rng,
-    clock: &Clock,
-    stop: &AtomicBool,
-    refit: bool,
-    progress: &mut dyn FnMut(&TrainProgress),
-) -> Result<EpochRun, ModelError> {
-    let start = Instant::now();
-    let batches = bucketed_batches(&tr.seqs, p.batch_size, rng);
-    let (mut loss_sum, mut tokens) = (0.0, 0usize);
-    let mut out_of_time = false;
-    let mut done = 0;
-    for (bi, ids) in batches.iter().enumerate() {
-        if stop.load(Ordering::Relaxed) {
-            return Err(ModelError::Stopped);
+/// What every epoch of one `fit` shares: its parameters, its random stream, its time budget, the
+/// stop flag and the progress callback.
+struct Run<'a, 'f> {
+    p: &'a ClassifierParams,
+    rng: ChaCha8Rng,
+    clock: Clock,
+    stop: &'a AtomicBool,
+    progress: &'a mut (dyn FnMut(&TrainProgress) + 'f),
+}
+
+impl Run<'_, '_> {
+    /// One pass over `tr` in shuffled length buckets, reporting progress after every batch
+    /// (`refit` marks the reports of a refit); it ends early, with `out_of_time`, once the budget
+    /// is spent.
+    fn epoch(
+        &mut self,
+        trainer: &mut Trainer,
+        tr: &Encoded,
+        epoch: usize,
+        sched: &mut Schedule,
+        refit: bool,
+    ) -> Result<EpochRun, ModelError> {
+        let p = self.p;
+        let start = Instant::now();
+        let batches = bucketed_batches(&tr.seqs, p.batch_size, &mut self.rng);
+        let (mut loss_sum, mut tokens) = (0.0, 0usize);
+        let mut out_of_time = false;
+        let mut done = 0;
+        for (bi, ids) in batches.iter().enumerate() {
+            if self.stop.load(Ordering::Relaxed) {
+                return Err(ModelError::Stopped);
+            }
+            // Over the time budget: end this epoch here (after at least one step, so there is
+            // always a model), validate what we have, and stop.
+            if bi > 0 && self.clock.spent() {
+                out_of_time = true;
+                break;
+            }
+            trainer.set_lr_scale(
+                sched.plateau_scale * lr_schedule(p, sched.step, sched.planned_steps),
+            );
+            sched.step += 1;
+            let dropout_seed: u64 = self.rng.r#gen();
+            let items: Vec<Item> = ids
+                .iter()
+                .map(|&i| (&tr.seqs[i][..], &tr.gold[i][..], tr.quality[i]))
+                .collect();
+            loss_sum += trainer.step(&items, dropout_seed);
+            tokens += items.iter().map(|it| it.0.len().max(1)).sum::<usize>();
+            done = bi + 1;
+            (self.progress)(&TrainProgress {
+                epoch,
+                epochs: sched.epochs,
+                batch: bi + 1,
+                batches: batches.len(),
+                loss: loss_sum / (bi + 1) as f64,
+                tokens_per_s: tokens as f64 / start.elapsed().as_secs_f64().max(1e-9),
+                epoch_report: None,
+                refit,
+                logistic: None,
+            });
         }
-        // Over the time budget: end this epoch here (after at least one step, so there is
-        // always a model), validate what we have, and stop.
-        if bi > 0 && clock.spent() {
-            out_of_time = true;
-            break;
-        }
-        trainer.set_lr_scale(sched.plateau_scale * lr_schedule(p, sched.step, sched.planned_steps));
-        sched.step += 1;
-        let dropout_seed: u64 = rng.r#gen();
-        let items: Vec<Item> = ids
-            .iter()
-            .map(|&i| (&tr.seqs[i][..], &tr.gold[i][..], tr.quality[i]))
-            .collect();
-        loss_sum += trainer.step(&items, dropout_seed);
-        tokens += items.iter().map(|it| it.0.len().max(1)).sum::<usize>();
-        done = bi + 1;
-        progress(&TrainProgress {
-            epoch,
-            epochs: sched.epochs,
-            batch: bi + 1,
+        Ok(EpochRun {
+            loss: loss_sum / done.max(1) as f64,
             batches: batches.len(),
-            loss: loss_sum / (bi + 1) as f64,
             tokens_per_s: tokens as f64 / start.elapsed().as_secs_f64().max(1e-9),
-            epoch_report: None,
-            refit,
-            logistic: None,
-        });
+            out_of_time,
+        })
     }
-    Ok(EpochRun {
-        loss: loss_sum / done.max(1) as f64,
-        batches: batches.len(),
-        tokens_per_s: tokens as f64 / start.elapsed().as_secs_f64().max(1e-9),
-        out_of_time,
-    })
+
+    /// Trains on `tr`, validating on `va` after every epoch, until patience, the epoch count or
+    /// the budget runs out; returns the best epoch's network and whether time ran out.
+    fn held_out(
+        &mut self,
+        mut trainer: Trainer,
+        tr: &Encoded,
+        va: &Encoded,
+        tags: &[String],
+    ) -> Result<(Best, bool), ModelError> {
+        let p = self.p;
+        let mut best: Option<Best> = None;
+        let mut since_best = 0;
+        let batches = tr.seqs.len().div_ceil(p.batch_size);
+        let (epochs, patience) = schedule(p.epochs, p.patience, p.min_steps, batches);
+        let mut sched = Schedule::new(epochs, batches);
+        let mut out_of_time = false;
+        for epoch in 1..=epochs {
+            let start = Instant::now();
+            let run = self.epoch(&mut trainer, tr, epoch, &mut sched, false)?;
+            out_of_time = run.out_of_time;
+            let (probs, _) = infer(trainer.averaged(), &va.seqs, p.threads);
+            let Scored {
+                thresholds,
+                metrics: valid_metrics,
+                loss: valid_loss,
+            } = Scored::of(probs.view(), &va.gold, tags, p.threshold_prior);
+            let improved = best
+                .as_ref()
+                .is_none_or(|b| b.beaten_by(valid_metrics.micro_f1, valid_loss, p.select_by));
+            let report = EpochReport {
+                train_loss: run.loss,
+                valid: valid_metrics.clone(),
+                improved,
+                seconds: start.elapsed().as_secs_f64(),
+            };
+            (self.progress)(&TrainProgress {
+                epoch,
+                epochs,
+                batch: run.batches,
+                batches: run.batches,
+                loss: report.train_loss,
+                tokens_per_s: run.tokens_per_s,
+                epoch_report: Some(report),
+                refit: false,
+                logistic: None,
+            });
+            if improved {
+                best = Some(Best {
+                    network: trainer.averaged().clone(),
+                    thresholds,
+                    metrics: valid_metrics,
+                    loss: valid_loss,
+                    epoch,
+                });
+                since_best = 0;
+            } else {
+                since_best += 1;
+                sched.plateau_scale *= p.plateau_decay;
+                if since_best >= patience {
+                    break;
+                }
+            }
+            if out_of_time {
+                break;
+            }
+        }
+        Ok((best.ok_or(ModelError::Stopped)?, out_of_time))
+    }
+
+    /// A fresh network trained on every example for the held-out run's `epochs`, with the same
+    /// blend (the regression refit on every example too); `None` when time ran out part-way.
+    fn refit(
+        &mut self,
+        all: &[&Example],
+        tags: &[String],
+        epochs: usize,
+        blended: Option<(f32, f64)>,
+    ) -> Result<Option<(Vocabulary, Network<f32>)>, ModelError> {
+        let p = self.p;
+        let (vocab, tr, net) = prepare(p, all, tags, &mut self.rng);
+        let mut trainer = Trainer::new(net, p);
+        let mut sched = Schedule::new(epochs, tr.seqs.len().div_ceil(p.batch_size));
+        for epoch in 1..=epochs {
+            if self
+                .epoch(&mut trainer, &tr, epoch, &mut sched, true)?
+                .out_of_time
+            {
+                return Ok(None);
+            }
+        }
+        let mut net = trainer.averaged().clone();
+        if let Some((share, c)) = blended {
+            let mut logistic = Logistic::prior(net.wide.nrows(), tags.len(), &tr.gold);
+            let x = bow::Bags::of_sequences(
+                &tr.seqs,
+                vocab.len(),
+                net.wide_idf.as_slice().expect("idf"),
+            );
+            logistic.fit(&x, &tr.gold, c, blend::stopping(p));
+            blend::fold(&mut net, &logistic, share);
+        }
+        Ok(Some((vocab, net)))
+    }
 }
 
 impl ValidParams {
@@ -312,9 +427,15 @@ impl ValidParams {
         let (train, valid) = split(input, valid, p.valid_fraction, &mut rng);
         let (vocab, tr, net) = prepare(p, &train, &tags, &mut rng);
         let va = encode(&valid, &vocab, &tags, p.max_len);
-        let clock = Clock {
-            started: Instant::now(),
-            budget: p.max_seconds.map(std::time::Duration::from_secs_f64),
+        let mut run = Run {
+            p,
+            rng,
+            clock: Clock {
+                started: Instant::now(),
+                budget: p.max_seconds.map(std::time::Duration::from_secs_f64),
+            },
+            stop,
+            progress,
         };
         let logistic = (p.wide && p.logistic).then(|| {
             blend::fit_logistic(
@@ -329,81 +450,13 @@ impl ValidParams {
                 },
                 &tags,
                 p,
-                &mut |r| progress(&TrainProgress::of_logistic(r)),
+                &mut |r| (run.progress)(&TrainProgress::of_logistic(r)),
             )
         });
-        let mut trainer = Trainer::new(net, p);
-        let mut best: Option<Best> = None;
-        let mut since_best = 0;
-        let batches = tr.seqs.len().div_ceil(p.batch_size);
-        let (epochs, patience) = schedule(p.epochs, p.patience, p.min_steps, batches);
-        let mut sched = Schedule::new(epochs, batches);
-        let mut out_of_time = false;
-        for epoch in 1..=epochs {
-            let start = Instant::now();
-            let run = run_epoch(
-                p,
-                &mut trainer,
-                &tr,
-                epoch,
-                &mut sched,
-                &mut rng,
-                &clock,
-                stop,
-                false,
-                progress,
-            )?;
-            out_of_time = run.out_of_time;
-            let (probs, _) = infer(trainer.averaged(), &va.seqs, p.threads);
-            let Scored {
-                thresholds,
-                metrics: valid_metrics,
-                loss: valid_loss,
-            } = Scored::of(probs.view(), &va.gold, &tags, p.threshold_prior);
-            let improved = best
-                .as_ref()
-                .is_none_or(|b| b.beaten_by(valid_metrics.micro_f1, valid_loss, p.select_by));
-            let report = EpochReport {
-                train_loss: run.loss,
-                valid: valid_metrics.clone(),
-                improved,
-                seconds: start.elapsed().as_secs_f64(),
-            };
-            progress(&TrainProgress {
-                epoch,
-                epochs,
-                batch: run.batches,
-                batches: run.batches,
-                loss: report.train_loss,
-                tokens_per_s: run.tokens_per_s,
-                epoch_report: Some(report),
-                refit: false,
-                logistic: None,
-            });
-            if improved {
-                best = Some(Best {
-                    network: trainer.averaged().clone(),
-                    thresholds,
-                    metrics: valid_metrics,
-                    loss: valid_loss,
-                    epoch,
-                });
-                since_best = 0;
-            } else {
-                since_best += 1;
-                sched.plateau_scale *= p.plateau_decay;
-                if since_best >= patience {
-                    break;
-                }
-            }
-            if out_of_time {
-                break;
-            }
-        }
-        let mut best = best.ok_or(ModelError::Stopped)?;
+        let (mut best, out_of_time) = run.held_out(Trainer::new(net, p), &tr, &va, &tags)?;
         let blended = logistic.map(|(logistic, c)| {
             let share = blend_in(&mut best, &logistic, &va, &tags, p);
-            progress(&TrainProgress::of_logistic(LogisticReport::Blend {
+            (run.progress)(&TrainProgress::of_logistic(LogisticReport::Blend {
                 share,
                 c,
                 valid: best.metrics.clone(),
@@ -411,46 +464,14 @@ impl ValidParams {
             (share, c)
         });
         let mut kept = (vocab, best.network);
-        if p.refit && held_out && !out_of_time {
-            // The held-out share chose the epoch count (and the thresholds); now every example
-            // trains. Out of time part-way, the held-out run's model is kept instead.
-            let (vocab, tr, net) = prepare(p, &all, &tags, &mut rng);
-            let mut trainer = Trainer::new(net, p);
-            let mut sched = Schedule::new(best.epoch, tr.seqs.len().div_ceil(p.batch_size));
-            let mut finished = true;
-            for epoch in 1..=best.epoch {
-                let run = run_epoch(
-                    p,
-                    &mut trainer,
-                    &tr,
-                    epoch,
-                    &mut sched,
-                    &mut rng,
-                    &clock,
-                    stop,
-                    true,
-                    progress,
-                )?;
-                if run.out_of_time {
-                    finished = false;
-                    break;
-                }
-            }
-            if finished {
-                let mut net = trainer.averaged().clone();
-                if let Some((share, c)) = blended {
-                    // The same blend, with the regression refit on every example too.
-                    let mut logistic = Logistic::prior(net.wide.nrows(), tags.len(), &tr.gold);
-                    let x = bow::Bags::of_sequences(
-                        &tr.seqs,
-                        vocab.len(),
-                        net.wide_idf.as_slice().expect("idf"),
-                    );
-                    logistic.fit(&x, &tr.gold, c, blend::stopping(p));
-                    blend::fold(&mut net, &logistic, share);
-                }
-                kept = (vocab, net);
-            }
+        // The held-out share chose the epoch count (and the thresholds); now every example
+        // trains. Out of time part-way, the held-out run's model is kept instead.
+        if p.refit
+            && held_out
+            && !out_of_time
+            && let Some(refit) = run.refit(&all, &tags, best.epoch, blended)?
+        {
+            kept = refit;
         }
         let (vocab, network) = kept;
         Ok(Classifier {

@@ -115,7 +115,7 @@ pub fn forward<F: Float>(
             gemm_packed(prev, &w_h, F::one(), gates.slice_mut(s![now..now + n, ..]));
         }
         // One step's gate math for its active rows, compiled for AVX2 where available.
-        crate::model::float::wide(|| {
+        crate::float::wide(|| {
             for b in 0..n {
                 let r = now + b;
                 let g_row = gates.row_mut(r).into_slice().expect("contiguous row");
@@ -245,7 +245,7 @@ pub fn backward<F: Float>(
         d_gates
             .slice_mut(s![now + n..now + batch, ..])
             .fill(F::zero());
-        crate::model::float::wide(|| {
+        crate::float::wide(|| {
             for b in 0..n {
                 let r = now + b;
                 let g_row = gates.row(r).to_slice().expect("contiguous row");
@@ -349,7 +349,7 @@ fn cell_backward<F: Float>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::layers::{active_counts, gradcheck::random};
+    use crate::layers::{active_counts, gradcheck::random};
 
     /// The f32 path (AVX2 GEMM and fused cell kernels where the CPU has them) against the generic
     /// f64 path that the gradient checks verify: same masked batch, outputs and every gradient

@@ -1,9 +1,9 @@
 //! Checks against the real corpora in `../shared/data` (never committed); skipped when absent.
 use std::path::Path;
-use threadwise::model::{read_jsonl, tokenizer::tokenize};
+use threadwise_model::{read_jsonl, tokenizer::tokenize};
 
 fn data_dir() -> Option<&'static Path> {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data"));
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
     if dir.is_dir() {
         Some(dir)
     } else {

@@ -1,6 +1,6 @@
 //! Behaviour of the tag classifier end to end on small synthetic data (no real data needed).
 use std::sync::atomic::AtomicBool;
-use threadwise::model::{Classifier, ClassifierParams, Example, ModelError};
+use threadwise_model::{Classifier, ClassifierParams, Example, ModelError};
 
 const WORDS: [&str; 8] = [
     "rust", "python", "sql", "docker", "borrow", "pandas", "join", "image",

@@ -4,8 +4,8 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::Duration;
-use threadwise::model::bench::{BenchShape, infer_single, random_data, trainer};
-use threadwise::model::trainer::Item;
+use threadwise_model::bench::{BenchShape, infer_single, random_data, trainer};
+use threadwise_model::trainer::Item;
 
 fn shapes() -> [(&'static str, BenchShape); 2] {
     [
