@@ -1,9 +1,12 @@
 //! Settings from flags and `THREADWISE_*` environment variables, with defaults that just work.
+//! Each part's settings type lives with its owner (`web::limits`, `web::client`, `mail`,
+//! `tagging`); this module only assembles them into the `serve` command's `Settings`.
 use clap::Args;
 
-pub use crate::mail::MailSettings;
-pub use crate::web::client::TrustedProxy;
-pub use crate::web::limits::LimitSettings;
+use crate::mail::MailSettings;
+use crate::tagging::TaggingSettings;
+use crate::web::client::TrustedProxy;
+use crate::web::limits::LimitSettings;
 
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
@@ -59,105 +62,6 @@ pub struct Settings {
     /// Hours a question may wait without a reply before its tags' proven answerers are told.
     #[arg(long, env = "THREADWISE_ROUTE_AFTER_HOURS", default_value_t = 24)]
     pub route_after_hours: i64,
-}
-
-/// The auto-tagger: when to retrain and how big a model to train.
-#[derive(Debug, Clone, Args)]
-pub struct TaggingSettings {
-    /// Seconds between checks whether to retrain.
-    #[arg(long, env = "THREADWISE_RETRAIN_INTERVAL", default_value_t = 3600)]
-    pub retrain_interval_secs: u64,
-
-    /// New labels since the champion that trigger a scheduled retrain.
-    #[arg(long, env = "THREADWISE_RETRAIN_MIN_NEW_LABELS", default_value_t = 50)]
-    pub retrain_min_new_labels: i64,
-
-    /// A tag is learned once this many topics carry it.
-    #[arg(long, env = "THREADWISE_MIN_TAG_EXAMPLES", default_value_t = 20)]
-    pub min_tag_examples: usize,
-
-    /// Apply (not just suggest) model tags at or above this confidence; off when unset.
-    #[arg(long, env = "THREADWISE_AUTO_APPLY_CONFIDENCE")]
-    pub auto_apply_confidence: Option<f32>,
-
-    /// Training threads (default: all cores but one, so the web server keeps one).
-    #[arg(long, env = "THREADWISE_TRAIN_THREADS")]
-    pub train_threads: Option<usize>,
-
-    /// Override the classifier's default epochs.
-    #[arg(long, env = "THREADWISE_TRAIN_EPOCHS")]
-    pub train_epochs: Option<usize>,
-
-    /// Override the classifier's default LSTM hidden size.
-    #[arg(long, env = "THREADWISE_TRAIN_HIDDEN")]
-    pub train_hidden: Option<usize>,
-
-    /// Override the classifier's default embedding width.
-    #[arg(long, env = "THREADWISE_TRAIN_EMBEDDING")]
-    pub train_embedding: Option<usize>,
-
-    /// Override the classifier's early-stopping patience (epochs without improvement).
-    #[arg(long, env = "THREADWISE_TRAIN_PATIENCE")]
-    pub train_patience: Option<usize>,
-
-    /// Override the classifier's Adam learning rate.
-    #[arg(long, env = "THREADWISE_TRAIN_LEARNING_RATE")]
-    pub train_learning_rate: Option<f32>,
-
-    /// Override the classifier's minimum optimiser steps (it adds epochs on small data).
-    #[arg(long, env = "THREADWISE_TRAIN_MIN_STEPS")]
-    pub train_min_steps: Option<usize>,
-}
-
-impl Default for TaggingSettings {
-    fn default() -> Self {
-        Self {
-            retrain_interval_secs: 3600,
-            retrain_min_new_labels: 50,
-            min_tag_examples: 20,
-            auto_apply_confidence: None,
-            train_threads: None,
-            train_epochs: None,
-            train_hidden: None,
-            train_embedding: None,
-            train_patience: None,
-            train_learning_rate: None,
-            train_min_steps: None,
-        }
-    }
-}
-
-impl TaggingSettings {
-    /// The training configuration these settings describe.
-    pub fn retrain_config(&self) -> crate::tagging::retrain::RetrainConfig {
-        let mut params =
-            crate::model::ClassifierParams::default().min_tag_examples(self.min_tag_examples);
-        if let Some(threads) = self.train_threads {
-            params = params.threads(threads);
-        }
-        if let Some(epochs) = self.train_epochs {
-            params = params.epochs(epochs);
-        }
-        if let Some(hidden) = self.train_hidden {
-            params = params.hidden(hidden);
-        }
-        if let Some(embedding) = self.train_embedding {
-            params = params.embedding(embedding);
-        }
-        if let Some(patience) = self.train_patience {
-            params = params.patience(patience);
-        }
-        if let Some(learning_rate) = self.train_learning_rate {
-            params = params.learning_rate(learning_rate);
-        }
-        if let Some(min_steps) = self.train_min_steps {
-            params = params.min_steps(min_steps);
-        }
-        crate::tagging::retrain::RetrainConfig {
-            params,
-            min_new_labels: self.retrain_min_new_labels,
-        }
-    }
 }
 
 impl Settings {

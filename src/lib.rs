@@ -1,8 +1,14 @@
 //! threadwise: a self-hosted technical-community forum with a built-in LSTM tag classifier.
 //!
-//! Dependencies point one way: `web → {auth, db, tagging, domain}`, `jobs → {db, tagging, mail}`,
-//! `forum → {db, auth, mail, domain}`,
-//! `tagging → {model, db, domain}`, `db → domain`. `model` and `domain` are leaves.
+//! Layers, each using only those below it: `startup` and `cli` wire everything together (the
+//! app, its jobs, the commands); `web` speaks HTTP (routes, extractors, pages, JSON) and reads the
+//! `Settings` that `config` assembles from the settings types their owners define; `forum` holds
+//! the use cases pages and API share, `jobs` the background loops, `import` the importers;
+//! `tagging` is the model in the forum, `mail` sends and signs, `auth` hashes and makes tokens;
+//! `db` holds all SQL; `domain` the validated types, Markdown and ranking formulas, and uses
+//! nothing of ours. `model` (the crate `crates/threadwise-model`) is a leaf Cargo keeps free of
+//! web, database and async code. The one arrow upward is `config → web::{limits, client}` for
+//! their settings types, which `web` then reads back as part of `Settings`.
 #![forbid(unsafe_code)]
 pub mod auth;
 pub mod cli;

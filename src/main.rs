@@ -2,8 +2,9 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use threadwise::cli::{import::ImportCommand, model::ModelCommand, user::UserCommand};
-use threadwise::config::{Settings, TaggingSettings};
+use threadwise::config::Settings;
 use threadwise::startup::Application;
+use threadwise::tagging::TaggingSettings;
 
 #[derive(Debug, Parser)]
 #[command(

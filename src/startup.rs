@@ -29,7 +29,10 @@ impl Application {
         crate::auth::warm_up();
         let mailer = Mailer::new(&settings.mail)?;
         let mut conn = pool.acquire().await?;
-        let signer = Signer::new(db::secrets::get_or_create(&mut conn, "link_signing").await?);
+        let signer = Signer::new(
+            db::secrets::get_or_create(&mut conn, "link_signing", &crate::auth::random_token())
+                .await?,
+        );
         drop(conn);
         let state = AppState::new(pool, Arc::new(settings), mailer, signer);
         let mut conn = state.pool.acquire().await?;
@@ -86,7 +89,7 @@ impl Application {
             async move { run_notify(&state).await.map(drop) }
         });
         let stop = Arc::new(AtomicBool::new(false));
-        let retrain = jobs::retrain::run_forever(self.state.clone(), stop.clone());
+        let retrain = retrain_job(&self.state).run_forever(stop.clone());
         let result = tokio::select! {
             served = self.server => served.context("the HTTP server failed"),
             () = ranks => Ok(()),
@@ -100,6 +103,18 @@ impl Application {
         }
         self.state.pool.close().await;
         result
+    }
+}
+
+/// The retrain job, sharing the app's tagger and its "Retrain now" and next-check handles.
+pub fn retrain_job(state: &AppState) -> jobs::retrain::RetrainJob {
+    jobs::retrain::RetrainJob {
+        pool: state.pool.clone(),
+        tagger: state.tagger.clone(),
+        config: state.settings.tagging.retrain_config(),
+        interval: std::time::Duration::from_secs(state.settings.tagging.retrain_interval_secs),
+        wake: state.retrain_now.clone(),
+        next_check: state.next_retrain_check.clone(),
     }
 }
 

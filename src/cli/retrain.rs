@@ -2,9 +2,9 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use crate::config::TaggingSettings;
 use crate::db;
 use crate::tagging::Tagger;
+use crate::tagging::TaggingSettings;
 use crate::tagging::retrain::{self, Outcome, Trigger};
 
 pub async fn run(database_url: &str, settings: &TaggingSettings) -> anyhow::Result<()> {

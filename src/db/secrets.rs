@@ -2,9 +2,13 @@
 //! restart) signs alike.
 use sqlx::SqliteConnection;
 
-/// The secret called `name`, made from 32 random bytes the first time it is asked for.
-pub async fn get_or_create(conn: &mut SqliteConnection, name: &str) -> sqlx::Result<Vec<u8>> {
-    let fresh = crate::auth::random_token();
+/// The secret called `name`; the first time it is asked for, `fresh` (random bytes from the
+/// caller) is stored as it.
+pub async fn get_or_create(
+    conn: &mut SqliteConnection,
+    name: &str,
+    fresh: &str,
+) -> sqlx::Result<Vec<u8>> {
     sqlx::query("INSERT OR IGNORE INTO secrets (name, value) VALUES (?1, ?2)")
         .bind(name)
         .bind(fresh.as_bytes())

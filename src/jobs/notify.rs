@@ -5,7 +5,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 
 use crate::db::notifications::{self as notes, Unmailed};
-use crate::mail::{Mail, Mailer, Signer};
+use crate::mail::{Mail, Mailer, Signer, UNSUBSCRIBE};
 use crate::{db, domain};
 
 pub const PERIOD: Duration = Duration::from_secs(30);
@@ -130,9 +130,6 @@ async fn send(mailer: &Mailer, signer: &Signer, n: &Unmailed, subject: &str, tex
         }
     }
 }
-
-/// The purpose unsubscribe tokens are signed for.
-pub const UNSUBSCRIBE: &str = "unsubscribe";
 
 fn title(n: &Unmailed) -> String {
     let topic = n.topic_title.as_deref().unwrap_or("a topic");

@@ -9,7 +9,7 @@ use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-pub use signer::Signer;
+pub use signer::{Signer, UNSUBSCRIBE};
 
 #[derive(Debug, Clone, Args)]
 pub struct MailSettings {

@@ -6,6 +6,9 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// The purpose unsubscribe links (in notification mail) are signed for.
+pub const UNSUBSCRIBE: &str = "unsubscribe";
+
 #[derive(Clone)]
 pub struct Signer {
     key: Vec<u8>,

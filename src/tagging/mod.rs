@@ -4,8 +4,10 @@ pub mod autotag;
 pub mod dataset;
 pub mod quality;
 pub mod retrain;
+mod settings;
 mod tagger;
 
+pub use settings::TaggingSettings;
 pub use tagger::{ServingModel, Suggestions, Tagger};
 
 /// At most this many tags are suggested for one topic.

@@ -65,13 +65,10 @@ async fn seed_labelled_topics(author: &Browser) {
 }
 
 async fn retrain_now(app: &TestApp) -> Outcome {
-    threadwise::jobs::retrain::run_once(
-        &app.state,
-        Trigger::Manual,
-        Arc::new(AtomicBool::new(false)),
-    )
-    .await
-    .expect("a retrain run")
+    threadwise::startup::retrain_job(&app.state)
+        .run_once(Trigger::Manual, Arc::new(AtomicBool::new(false)))
+        .await
+        .expect("a retrain run")
 }
 
 /// An app with the seeded topics and a first champion trained on them; returns its version.
@@ -554,13 +551,10 @@ async fn an_unloadable_champion_is_replaced_at_the_next_scheduled_check_without_
     drop(conn);
     assert!(app.state.tagger.problem().is_some());
 
-    let outcome = threadwise::jobs::retrain::run_once(
-        &app.state,
-        Trigger::Schedule,
-        Arc::new(AtomicBool::new(false)),
-    )
-    .await
-    .expect("a retrain run");
+    let outcome = threadwise::startup::retrain_job(&app.state)
+        .run_once(Trigger::Schedule, Arc::new(AtomicBool::new(false)))
+        .await
+        .expect("a retrain run");
 
     assert!(matches!(outcome, Outcome::Promoted { .. }), "{outcome:?}");
     assert!(app.state.tagger.problem().is_none());

@@ -9,7 +9,7 @@ use crate::auth::SessionToken;
 use crate::db::{self, sessions::SessionRow, users::Preferences};
 use crate::forum::passwords::{self, EmailChange};
 use crate::forum::{ForumError, topics::Actor};
-use crate::jobs::notify::UNSUBSCRIBE;
+use crate::mail::UNSUBSCRIBE;
 use crate::web::get_or_head;
 use crate::web::render::{self, PageContext, redirect};
 use crate::web::session::{self, CurrentUser, SESSION_COOKIE, Viewer};

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use threadwise::config::LimitSettings;
+use threadwise::web::limits::LimitSettings;
 
 use crate::helpers::{Browser, TestApp, spawn_app, spawn_app_with};
 use crate::import::{import_jsonl, import_site};

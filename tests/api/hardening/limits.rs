@@ -1,7 +1,7 @@
 //! Each limit: the requests up to it pass, the next one gets 429 with `Retry-After`.
 use reqwest::{Response, StatusCode};
 use serde_json::json;
-use threadwise::config::LimitSettings;
+use threadwise::web::limits::LimitSettings;
 
 use crate::helpers::{PASSWORD, TestApp, spawn_app_with};
 

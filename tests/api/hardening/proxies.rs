@@ -2,7 +2,8 @@
 //! `X-Forwarded-For`; from anyone else the header is ignored, so it cannot dodge a limit.
 use reqwest::{Response, StatusCode};
 use serde_json::json;
-use threadwise::config::{LimitSettings, TrustedProxy};
+use threadwise::web::client::TrustedProxy;
+use threadwise::web::limits::LimitSettings;
 
 use crate::helpers::{TestApp, spawn_app_with};
 
