@@ -88,12 +88,18 @@ impl Application {
             let state = state.clone();
             async move { run_notify(&state).await.map(drop) }
         });
+        let state = self.state.clone();
+        let champion = jobs::every("champion", jobs::retrain::CHAMPION_CHECK, move || {
+            let state = state.clone();
+            async move { refresh_champion(&state).await.map(drop) }
+        });
         let stop = Arc::new(AtomicBool::new(false));
         let retrain = retrain_job(&self.state).run_forever(stop.clone());
         let result = tokio::select! {
             served = self.server => served.context("the HTTP server failed"),
             () = ranks => Ok(()),
             () = notify => Ok(()),
+            () = champion => Ok(()),
             () = retrain => Ok(()),
         };
         // A training run in progress stops at its next batch.
@@ -116,6 +122,13 @@ pub fn retrain_job(state: &AppState) -> jobs::retrain::RetrainJob {
         wake: state.retrain_now.clone(),
         next_check: state.next_retrain_check.clone(),
     }
+}
+
+/// Serves a champion that another process (the CLI's `retrain`, another server) stored since
+/// this one loaded its own; returns whether the model changed.
+pub async fn refresh_champion(state: &AppState) -> anyhow::Result<bool> {
+    let mut conn = state.pool.acquire().await?;
+    Ok(state.tagger.refresh(&mut conn).await?)
 }
 
 /// One run of the notify job; pages and unread counts are stale after it wrote notifications.

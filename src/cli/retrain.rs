@@ -9,7 +9,7 @@ use crate::tagging::retrain::{self, Outcome, Trigger};
 
 pub async fn run(database_url: &str, settings: &TaggingSettings) -> anyhow::Result<()> {
     let pool = db::connect(database_url, 2).await?;
-    let tagger = Tagger::default();
+    let tagger = Arc::new(Tagger::default());
     let mut conn = pool.acquire().await?;
     tagger.load_champion(&mut conn).await?;
     drop(conn);

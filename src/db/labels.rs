@@ -176,21 +176,3 @@ pub async fn acceptance_by_week(
     .fetch_all(conn)
     .await
 }
-
-/// Labelled topics per tag (positives only), for the cold-start report.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
-pub struct TagLabelCount {
-    pub tag: String,
-    pub examples: i64,
-}
-
-pub async fn examples_per_tag(conn: &mut SqliteConnection) -> sqlx::Result<Vec<TagLabelCount>> {
-    sqlx::query_as::<_, TagLabelCount>(
-        "SELECT g.name AS tag, COUNT(*) AS examples
-         FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id JOIN topics t ON t.id = tt.topic_id
-         WHERE tt.status = 'active' AND t.hidden = 0
-         GROUP BY g.id ORDER BY examples DESC, g.name",
-    )
-    .fetch_all(conn)
-    .await
-}

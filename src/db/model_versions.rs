@@ -132,6 +132,15 @@ pub async fn champion(conn: &mut SqliteConnection) -> sqlx::Result<Option<ModelV
     .await
 }
 
+/// The champion's id, without its weights: what a server compares with the model it serves.
+pub async fn champion_id(conn: &mut SqliteConnection) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT id FROM model_versions WHERE status = 'champion' AND weights IS NOT NULL",
+    )
+    .fetch_optional(conn)
+    .await
+}
+
 /// The champion's id and weights.
 pub async fn champion_weights(conn: &mut SqliteConnection) -> sqlx::Result<Option<(i64, Vec<u8>)>> {
     sqlx::query_as(

@@ -10,6 +10,9 @@ use sqlx::SqlitePool;
 use crate::tagging::Tagger;
 use crate::tagging::retrain::{self, Outcome, RetrainConfig, Trigger};
 
+/// How often a server looks for a champion stored by another process.
+pub const CHAMPION_CHECK: Duration = Duration::from_secs(30);
+
 /// What the job needs, and nothing of the web layer: the web layer keeps clones of `wake` (its
 /// "Retrain now" button) and `next_check` (shown on the dashboard).
 #[derive(Clone)]

@@ -64,6 +64,25 @@ impl Dataset {
     }
 }
 
+/// Topics per tag in the training split, most first (tags with labels only elsewhere count 0):
+/// a run learns exactly the tags with at least `min_tag_examples` of them, so the model page
+/// counts what the model will know.
+pub async fn training_examples_per_tag(
+    conn: &mut SqliteConnection,
+) -> sqlx::Result<Vec<(String, usize)>> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for label in db::labels::labels(conn).await? {
+        if !label.positive {
+            continue;
+        }
+        let train = split_of(label.topic_id) == Split::Train;
+        *counts.entry(label.tag).or_default() += usize::from(train);
+    }
+    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(counts)
+}
+
 /// Reads every labelled topic. A topic whose only labels are rejections still teaches the model
 /// what it is not: it is included with no positive tags.
 pub async fn load(conn: &mut SqliteConnection) -> sqlx::Result<Dataset> {

@@ -8,7 +8,7 @@ mod settings;
 mod tagger;
 
 pub use settings::TaggingSettings;
-pub use tagger::{ServingModel, Suggestions, Tagger};
+pub use tagger::{ServingModel, Suggestions, Tagger, TrainingProgress};
 
 /// At most this many tags are suggested for one topic.
 pub const MAX_SUGGESTIONS: usize = 5;

@@ -8,10 +8,10 @@ use std::time::Instant;
 use anyhow::Context;
 use sqlx::SqlitePool;
 
-use super::{Tagger, dataset};
+use super::{Tagger, TrainingProgress, dataset};
 use crate::db::{self, model_versions::Finished};
 use crate::domain;
-use crate::model::{Classifier, ClassifierParams, Example};
+use crate::model::{Classifier, ClassifierParams, Example, TrainProgress};
 
 /// A challenger may be this much worse in micro-F1 and still replace the champion (noise).
 pub const PROMOTION_TOLERANCE: f64 = 0.005;
@@ -95,15 +95,16 @@ impl std::fmt::Display for Outcome {
 /// Runs one retraining if it is due (always for [`Trigger::Manual`]).
 pub async fn run_once(
     pool: &SqlitePool,
-    tagger: &Tagger,
+    tagger: &Arc<Tagger>,
     config: &RetrainConfig,
     trigger: Trigger,
     stop: Arc<AtomicBool>,
 ) -> anyhow::Result<Outcome> {
     let mut conn = pool.acquire().await?;
-    if let Some(reason) = not_due(&mut conn, tagger, config, trigger).await? {
-        return Ok(Outcome::Skipped(reason));
-    }
+    let trigger = match due(&mut conn, tagger, config, trigger).await? {
+        Due::No(reason) => return Ok(Outcome::Skipped(reason)),
+        Due::Yes(trigger) => trigger,
+    };
     let now = domain::now();
     db::model_versions::mark_requests_handled(&mut conn, now).await?;
     let data = dataset::load(&mut conn)
@@ -134,6 +135,17 @@ pub async fn run_once(
     let started = Instant::now();
     let champion_model = tagger.current();
     let params = config.params.clone();
+    let mut progress = TrainingProgress {
+        version,
+        started_at: now,
+        epoch: 0,
+        epochs: 0,
+        batch: 0,
+        batches: 0,
+        fitting_regression: false,
+    };
+    tagger.set_training(Some(progress));
+    let reporter = Arc::clone(tagger);
     let judged = tokio::task::spawn_blocking(move || {
         train_and_judge(
             &params,
@@ -142,10 +154,19 @@ pub async fn run_once(
             &data.held_out,
             champion_model.as_deref().map(|m| &m.classifier),
             &stop,
+            &mut |p: &TrainProgress| {
+                progress.fitting_regression = p.logistic.is_some() && p.epoch == 0;
+                if p.epochs > 0 {
+                    (progress.epoch, progress.epochs) = (p.epoch, p.epochs);
+                    (progress.batch, progress.batches) = (p.batch, p.batches);
+                }
+                reporter.set_training(Some(progress));
+            },
         )
     })
-    .await
-    .context("the training thread panicked")?;
+    .await;
+    tagger.set_training(None);
+    let judged = judged.context("the training thread panicked")?;
     record(
         pool,
         tagger,
@@ -156,30 +177,41 @@ pub async fn run_once(
     .await
 }
 
-/// Why a scheduled run has nothing to do, if it has not: too few new labels since the champion,
-/// no pending "Retrain now", and a champion that loads.
-async fn not_due(
+/// Whether a run should train, and as what.
+enum Due {
+    No(String),
+    /// Yes, recorded as this trigger: a scheduled check that finds a moderator's pending
+    /// "Retrain now" is a manual run.
+    Yes(Trigger),
+}
+
+/// A scheduled check trains with a pending "Retrain now", a champion that does not load, or
+/// enough new labels since the champion; a manual run always trains.
+async fn due(
     conn: &mut sqlx::SqliteConnection,
     tagger: &Tagger,
     config: &RetrainConfig,
     trigger: Trigger,
-) -> anyhow::Result<Option<String>> {
-    let requested = db::model_versions::pending_requests(conn).await? > 0;
+) -> anyhow::Result<Due> {
+    if trigger == Trigger::Manual || db::model_versions::pending_requests(conn).await? > 0 {
+        return Ok(Due::Yes(Trigger::Manual));
+    }
     // A champion that cannot be loaded (say, a model file of an older format after an upgrade)
     // serves nothing, so waiting for new labels would leave the forum without suggestions.
-    let champion_unusable = tagger.problem().is_some();
-    if trigger != Trigger::Schedule || requested || champion_unusable {
-        return Ok(None);
+    if tagger.problem().is_some() {
+        return Ok(Due::Yes(trigger));
     }
     let champion = db::model_versions::champion(conn).await?;
     let since = champion.as_ref().map_or(i64::MIN, |c| c.created_at);
     let new_labels = db::labels::count_new_labels(conn, since).await?;
-    Ok((new_labels < config.min_new_labels).then(|| {
-        format!(
+    Ok(if new_labels < config.min_new_labels {
+        Due::No(format!(
             "{new_labels} new labels since the champion, {} needed",
             config.min_new_labels
-        )
-    }))
+        ))
+    } else {
+        Due::Yes(trigger)
+    })
 }
 
 /// Stores the run's result with `version` and serves the challenger if it is at least as good
@@ -260,10 +292,11 @@ fn train_and_judge(
     held_out: &[Example],
     champion: Option<&Classifier>,
     stop: &AtomicBool,
+    progress: &mut dyn FnMut(&TrainProgress),
 ) -> Result<Judged, String> {
     let valid_params = params.check().map_err(|e| e.to_string())?;
     let classifier = valid_params
-        .fit(train, valid, &mut |_| {}, stop)
+        .fit(train, valid, progress, stop)
         .map_err(|e| e.to_string())?;
     let judge_on = if held_out.is_empty() { valid } else { held_out };
     let judge_on = if judge_on.is_empty() { train } else { judge_on };

@@ -23,12 +23,26 @@ pub struct Suggestions {
     pub quality: Option<f32>,
 }
 
+/// How far a training run in this process has got, for the model page.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct TrainingProgress {
+    pub version: i64,
+    pub started_at: i64,
+    pub epoch: usize,
+    pub epochs: usize,
+    pub batch: usize,
+    pub batches: usize,
+    /// The logistic-regression fits run before the network's epochs.
+    pub fitting_regression: bool,
+}
+
 /// Holds the serving model. Swapping is atomic: a request sees the old model or the new one, never
 /// waits for training.
 #[derive(Debug, Default)]
 pub struct Tagger {
     serving: ArcSwapOption<ServingModel>,
     problem: Mutex<Option<String>>,
+    training: Mutex<Option<TrainingProgress>>,
 }
 
 impl Tagger {
@@ -69,6 +83,29 @@ impl Tagger {
             Err(e) => tracing::error!(error = ?e, "loading the champion model panicked"),
         }
         Ok(())
+    }
+
+    /// Loads the champion if another one was stored since this process loaded its own (by the
+    /// CLI's `retrain`, or another server); returns whether it changed. Cheap when nothing did:
+    /// one indexed read of the champion's id.
+    pub async fn refresh(&self, conn: &mut SqliteConnection) -> sqlx::Result<bool> {
+        let stored = db::model_versions::champion_id(conn).await?;
+        let serving = self.current().map(|m| m.version);
+        if stored.is_none() || stored == serving {
+            return Ok(false);
+        }
+        self.load_champion(conn).await?;
+        Ok(self.current().map(|m| m.version) != serving)
+    }
+
+    /// The training run in this process, if one is going.
+    pub fn training(&self) -> Option<TrainingProgress> {
+        *self.training.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records how far the run in this process has got (`None` when it ended).
+    pub fn set_training(&self, progress: Option<TrainingProgress>) {
+        *self.training.lock().unwrap_or_else(|p| p.into_inner()) = progress;
     }
 
     /// Suggests tags for a post on a blocking thread. `None` when no model serves.

@@ -247,6 +247,134 @@ async fn the_forum_learns_its_tags_suggests_them_and_learns_from_rejections() {
 }
 
 #[tokio::test]
+async fn a_champion_stored_by_another_process_is_served_without_a_restart() {
+    let (app, first) = app_with_a_champion().await;
+    // The command line's `retrain` runs in its own process with its own tagger.
+    let elsewhere = Arc::new(threadwise::tagging::Tagger::default());
+    let config = app.state.settings.tagging.retrain_config();
+    let stored = retrain::run_once(
+        &app.pool,
+        &elsewhere,
+        &config,
+        Trigger::Manual,
+        Arc::new(AtomicBool::new(false)),
+    )
+    .await
+    .expect("a retrain run");
+    let Outcome::Promoted {
+        version: second, ..
+    } = stored
+    else {
+        panic!("with no champion of its own the other process promotes: {stored:?}");
+    };
+    assert_eq!(app.state.tagger.current().map(|m| m.version), Some(first));
+
+    assert!(
+        threadwise::startup::refresh_champion(&app.state)
+            .await
+            .unwrap()
+    );
+    assert_eq!(app.state.tagger.current().map(|m| m.version), Some(second));
+    assert!(
+        !threadwise::startup::refresh_champion(&app.state)
+            .await
+            .unwrap()
+    );
+    assert!(threadwise::jobs::retrain::CHAMPION_CHECK.as_secs() <= 60);
+}
+
+#[tokio::test]
+async fn the_model_page_shows_a_run_queued_then_training_and_counts_what_the_model_learns() {
+    let app = spawn_app_with(tiny).await;
+    let alice = app.user("alice").await;
+    seed_labelled_topics(&alice).await;
+    // A tag at the edge: whether it is learned depends on how many of its topics are in the
+    // training share, which the page must count as training does.
+    for i in 0..6 {
+        alice
+            .create_topic(
+                &format!("Kernel question {i}"),
+                "My kernel module fails.",
+                &["kernel"],
+            )
+            .await;
+    }
+    let moderator = app.moderator("admin").await;
+    let Outcome::Promoted { version, .. } = retrain_now(&app).await else {
+        panic!("the first run becomes champion");
+    };
+    let (_, page) = moderator.get_text("/mod/model").await;
+    let model_tags = app.state.tagger.current().unwrap().classifier.tags().len();
+    assert!(
+        page.contains(&format!(
+            "Serving version <strong>{version}</strong> ({model_tags} tags)"
+        )) && page.contains(&format!(
+            "{model_tags} tags have at least 5 labelled topics"
+        )),
+        "{page}"
+    );
+    assert!(
+        !page.contains("http-equiv=\"refresh\""),
+        "nothing is going on"
+    );
+
+    // A run in progress shows how far it got, and the page refreshes itself.
+    app.state
+        .tagger
+        .set_training(Some(threadwise::tagging::TrainingProgress {
+            version: 99,
+            started_at: threadwise::domain::now(),
+            epoch: 3,
+            epochs: 10,
+            batch: 4,
+            batches: 12,
+            fitting_regression: false,
+        }));
+    let (_, page) = moderator.get_text("/mod/model").await;
+    assert!(
+        page.contains("Training version 99")
+            && page.contains("epoch 3 of at most 10, batch 4 of 12")
+            && page.contains("http-equiv=\"refresh\""),
+        "{page}"
+    );
+    app.state.tagger.set_training(None);
+
+    // A request the job has not picked up yet (one from another server: nothing woke this one's
+    // job) shows as queued.
+    sqlx::query("INSERT INTO retrain_requests (requested_at) VALUES (?1)")
+        .bind(threadwise::domain::now())
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (_, page) = moderator.get_text("/mod/model").await;
+    assert!(
+        page.contains("Queued:") && page.contains("http-equiv=\"refresh\""),
+        "{page}"
+    );
+
+    // "Retrain now" is queued, picked up by the job at once, and recorded as a manual run.
+    assert_eq!(
+        moderator.submit("/mod/retrain", &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    for _ in 0..600 {
+        if app
+            .count("SELECT COUNT(*) FROM model_versions WHERE status <> 'training'")
+            .await
+            == 2
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM model_versions WHERE trigger = 'manual' AND id > 1")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
 async fn a_failing_training_run_is_recorded_and_the_champion_keeps_serving() {
     let (app, champion) = app_with_a_champion().await;
 

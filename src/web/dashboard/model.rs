@@ -9,7 +9,7 @@ use super::charts;
 use crate::db::{self, labels::PendingSuggestion, model_versions::ModelVersion};
 use crate::domain;
 use crate::forum::review;
-use crate::tagging::quality::Quality;
+use crate::tagging::{self, TrainingProgress, quality::Quality};
 use crate::web::get_or_head;
 use crate::web::render::{self, PageContext, ago, redirect};
 use crate::web::session::Moderator;
@@ -41,6 +41,12 @@ pub struct ModelHealth {
     pub pending_requests: i64,
     pub min_tag_examples: i64,
     pub learnable_tags: usize,
+    /// Tags the serving model knows.
+    pub serving_tags: Option<usize>,
+    /// A run training in this process, with its progress.
+    pub training: Option<TrainingProgress>,
+    /// A version in status `training` that this process is not running (the CLI, another server).
+    pub training_elsewhere: Option<i64>,
     #[serde(skip)]
     pub cold_tags: Vec<ColdTag>,
 }
@@ -58,21 +64,30 @@ pub async fn load_health(state: &AppState) -> Result<ModelHealth, AppError> {
     let acceptance = db::labels::acceptance_by_week(&mut conn, since).await?;
     let pending_requests = db::model_versions::pending_requests(&mut conn).await?;
     let min = state.settings.tagging.min_tag_examples as i64;
-    let per_tag = db::labels::examples_per_tag(&mut conn).await?;
-    let learnable_tags = per_tag.iter().filter(|t| t.examples >= min).count();
+    let per_tag = tagging::dataset::training_examples_per_tag(&mut conn).await?;
+    let learnable_tags = per_tag.iter().filter(|t| t.1 as i64 >= min).count();
     let cold_tags = per_tag
         .into_iter()
-        .filter(|t| t.examples < min)
+        .filter(|t| (t.1 as i64) < min)
         .take(50)
-        .map(|t| ColdTag {
-            needed: min - t.examples,
-            tag: t.tag,
-            examples: t.examples,
+        .map(|(tag, examples)| ColdTag {
+            needed: min - examples as i64,
+            tag,
+            examples: examples as i64,
         })
         .collect();
+    let training = state.tagger.training();
+    let training_elsewhere = versions
+        .iter()
+        .find(|v| v.status == "training" && training.is_none_or(|t| t.version != v.id))
+        .map(|v| v.id);
     let last_training = versions.first().map(|v| v.created_at);
+    let serving = state.tagger.current();
     Ok(ModelHealth {
-        serving_version: state.tagger.current().map(|m| m.version),
+        serving_version: serving.as_ref().map(|m| m.version),
+        serving_tags: serving.as_ref().map(|m| m.classifier.tags().len()),
+        training,
+        training_elsewhere,
         load_problem: state.tagger.problem(),
         versions,
         champion_metrics,
@@ -112,6 +127,26 @@ impl ModelPage {
             format!("in {}", charts::duration(delta as f64))
         } else {
             "due now".into()
+        }
+    }
+
+    /// Whether the page should reload itself: a run is queued or training.
+    fn busy(&self) -> bool {
+        self.health.pending_requests > 0
+            || self.health.training.is_some()
+            || self.health.training_elsewhere.is_some()
+    }
+
+    fn progress(&self, t: &TrainingProgress) -> String {
+        if t.epochs == 0 {
+            "fitting the logistic regression".into()
+        } else if t.fitting_regression {
+            format!("blending after {} epochs", t.epoch)
+        } else {
+            format!(
+                "epoch {} of at most {}, batch {} of {}",
+                t.epoch, t.epochs, t.batch, t.batches
+            )
         }
     }
 
