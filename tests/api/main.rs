@@ -2,10 +2,11 @@
 mod helpers;
 
 mod accounts;
+mod answers;
 mod dashboard;
 mod escaping;
+mod essentials;
 mod hardening;
 mod import;
-mod essentials;
 mod tagging;
 mod topics;
