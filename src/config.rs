@@ -62,6 +62,11 @@ pub struct Settings {
     /// Hours a question may wait without a reply before its tags' proven answerers are told.
     #[arg(long, env = "THREADWISE_ROUTE_AFTER_HOURS", default_value_t = 24)]
     pub route_after_hours: i64,
+
+    /// Days a topic with replies may go without an accepted answer before "needs attention"
+    /// lists it as unresolved.
+    #[arg(long, env = "THREADWISE_UNRESOLVED_AFTER_DAYS", default_value_t = 3)]
+    pub unresolved_after_days: i64,
 }
 
 impl Settings {
@@ -82,6 +87,7 @@ impl Settings {
             limits: LimitSettings::off(),
             mail: MailSettings::default(),
             route_after_hours: 24,
+            unresolved_after_days: 3,
         }
     }
 }

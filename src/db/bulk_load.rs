@@ -36,13 +36,17 @@ pub const SUSPENDED_TRIGGERS: [&str; 11] = [
     "response_rollup_tag_update_after",
 ];
 
-/// Triggers on the same tables that stay in place, and why they cannot fire for new rows.
-pub const KEPT_TRIGGERS: [&str; 5] = [
+/// Triggers on the same tables that stay in place, and why they cannot fire for new rows: the
+/// delete triggers (a batch of new rows deletes nothing) and `posts_hidden_clear_accepted`, which
+/// fires only when a post goes from visible to hidden (new rows are inserted, never hidden later
+/// in their batch).
+pub const KEPT_TRIGGERS: [&str; 6] = [
     "posts_search_delete",
     "topics_search_delete",
     "response_rollup_topic_delete",
     "response_rollup_tag_delete_before",
     "response_rollup_tag_delete_after",
+    "posts_hidden_clear_accepted",
 ];
 
 /// The largest ids before a batch: rows with larger ids are the batch's new rows (SQLite gives a

@@ -1,6 +1,7 @@
 //! The database layer: sqlx queries, one file per aggregate. Functions take `&mut SqliteConnection`
 //! so they work on a pooled connection and inside a transaction alike; they return `sqlx::Result`
 //! and know nothing of HTTP.
+pub mod answers;
 pub mod bulk;
 pub mod bulk_load;
 pub mod flags;

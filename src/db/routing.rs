@@ -1,13 +1,16 @@
 //! Routing unanswered questions to the members who answer their tags: when a topic has waited
 //! `after_hours` without a reply, up to [`PER_TOPIC`] members who answered most in its tags over
-//! the last 90 days are told (a reply counts 1 plus its upvoted score; predicted tags stand in
-//! for an untagged topic), none more than [`PER_MEMBER_PER_DAY`] times a day, and only those who
+//! the last 90 days are told (a reply counts 1 plus its upvoted score, and [`ACCEPTED_WEIGHT`]
+//! more when it is its topic's accepted answer; predicted tags stand in for an untagged topic), none more than [`PER_MEMBER_PER_DAY`] times a day, and only those who
 //! did not opt out.
 use sqlx::SqliteConnection;
 
 use super::notifications::{self as notes, About, Kind};
 
 pub const PER_TOPIC: i64 = 3;
+/// What an accepted answer adds to its reply's weight: the asker said it solved the problem,
+/// which says more about its author than a few votes.
+pub const ACCEPTED_WEIGHT: i64 = 3;
 pub const PER_MEMBER_PER_DAY: i64 = 3;
 /// Topics routed per run, oldest first.
 const BATCH: i64 = 50;
@@ -38,6 +41,7 @@ pub async fn route(conn: &mut SqliteConnection, after_hours: i64, now: i64) -> s
                                    AND theirs.topic_id <> mine.topic_id
              JOIN posts p ON p.topic_id = theirs.topic_id AND p.is_first = 0 AND p.hidden = 0
                          AND p.created_at > ?2 - ?4
+             JOIN topics answered ON answered.id = theirs.topic_id
              JOIN users u ON u.id = p.author_id
              WHERE mine.topic_id = ?1 AND mine.status IN ('active', 'suggested')
                AND p.author_id <> ?3 AND u.notify_routed = 1 AND u.password_hash IS NOT NULL
@@ -46,7 +50,9 @@ pub async fn route(conn: &mut SqliteConnection, after_hours: i64, now: i64) -> s
                     WHERE n.user_id = u.id AND n.kind = 'routed' AND n.created_at > ?2 - 86400)
                    < ?5
              GROUP BY p.author_id
-             ORDER BY SUM(1 + MAX(p.score, 0)) DESC, p.author_id
+             ORDER BY SUM(1 + MAX(p.score, 0)
+                          + CASE WHEN answered.accepted_post_id = p.id THEN ?7 ELSE 0 END) DESC,
+                      p.author_id
              LIMIT ?6",
         )
         .bind(topic_id)
@@ -55,6 +61,7 @@ pub async fn route(conn: &mut SqliteConnection, after_hours: i64, now: i64) -> s
         .bind(WINDOW_SECS)
         .bind(PER_MEMBER_PER_DAY)
         .bind(PER_TOPIC)
+        .bind(ACCEPTED_WEIGHT)
         .fetch_all(&mut *conn)
         .await?;
         let mut tx = sqlx::Connection::begin_with(&mut *conn, super::BEGIN_WRITE).await?;

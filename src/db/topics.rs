@@ -20,6 +20,8 @@ pub struct Topic {
     pub hidden: bool,
     pub first_response_at: Option<i64>,
     pub predicted_quality: Option<f64>,
+    /// The reply accepted as the answer (migration 0014).
+    pub accepted_post_id: Option<i64>,
     /// Attribution of an imported topic (migration 0003); all `None` for local ones.
     pub source_url: Option<String>,
     pub source_author_name: Option<String>,
@@ -48,6 +50,8 @@ pub struct TopicSummary {
     pub score: i64,
     pub pinned: bool,
     pub locked: bool,
+    /// Whether a reply is accepted as the answer.
+    pub answered: bool,
 }
 
 /// A list row with its visible tags (active and suggested).
@@ -92,7 +96,7 @@ pub async fn get(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<To
     sqlx::query_as::<_, Topic>(
         "SELECT t.id, t.title, t.author_id, u.username AS author_name, t.created_at,
                 t.last_posted_at, t.reply_count, t.view_count, t.score, t.locked, t.pinned,
-                t.hidden, t.first_response_at, t.predicted_quality, t.source_url,
+                t.hidden, t.first_response_at, t.predicted_quality, t.accepted_post_id, t.source_url,
                 u.source_name AS source_author_name, u.source_url AS source_author_url,
                 t.source_license
          FROM topics t JOIN users u ON u.id = t.author_id
@@ -103,12 +107,14 @@ pub async fn get(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<To
     .await
 }
 
-/// Visible topics in the given order, optionally of one tag. Fetch `limit + 1` to know whether
-/// there is a next page.
+/// Visible topics in the given order, optionally of one tag, optionally only the answered
+/// (`Some(true)`) or unanswered (`Some(false)`) ones. Fetch `limit + 1` to know whether there is
+/// a next page.
 pub async fn list(
     conn: &mut SqliteConnection,
     order: ListOrder,
     tag_id: Option<i64>,
+    answered: Option<bool>,
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<TopicListItem>> {
@@ -129,8 +135,8 @@ pub async fn list(
         .bind(offset)
         .bind(since);
     let query = match tag_id {
-        Some(tag_id) => query.bind(tag_id),
-        None => query,
+        Some(tag_id) => query.bind(tag_id).bind(answered),
+        None => query.bind(answered),
     };
     let topics = query.fetch_all(&mut *conn).await?;
     with_tags(conn, topics).await
@@ -178,12 +184,13 @@ pub async fn with_tags(
 macro_rules! summary_columns {
     () => {
         "t.id, t.title, u.username AS author_name, t.created_at, t.last_posted_at, t.reply_count,
-         t.view_count, t.score, t.pinned, t.locked"
+         t.view_count, t.score, t.pinned, t.locked, t.accepted_post_id IS NOT NULL AS answered"
     };
 }
 use summary_columns;
 
-// Parameters: ?1 limit, ?2 offset, ?3 created-since (NULL but for Top), ?4 tag id (tag lists only).
+// Parameters: ?1 limit, ?2 offset, ?3 created-since (NULL but for Top), ?4 tag id (tag lists only),
+// then answered (NULL for all topics): ?4 in the forum's lists, ?5 in a tag's.
 macro_rules! list_sql {
     ($order:literal) => {
         concat!(
@@ -191,6 +198,7 @@ macro_rules! list_sql {
             summary_columns!(),
             " FROM topics t JOIN users u ON u.id = t.author_id
               WHERE t.hidden = 0 AND (?3 IS NULL OR t.created_at >= ?3)
+                AND (?4 IS NULL OR (t.accepted_post_id IS NOT NULL) = ?4)
               ORDER BY ",
             $order,
             " LIMIT ?1 OFFSET ?2"
@@ -203,6 +211,7 @@ macro_rules! list_sql {
             " FROM topic_tags tt JOIN topics t ON t.id = tt.topic_id JOIN users u ON u.id = t.author_id
               WHERE tt.tag_id = ?4 AND tt.status IN ('active', 'suggested') AND t.hidden = 0
                 AND (?3 IS NULL OR t.created_at >= ?3)
+                AND (?5 IS NULL OR (t.accepted_post_id IS NOT NULL) = ?5)
               ORDER BY ",
             $order,
             " LIMIT ?1 OFFSET ?2"

@@ -80,6 +80,17 @@ pub fn unanswered_attention(predicted_quality: Option<f64>, age_hours: f64, view
     quality * freshness * reach
 }
 
+/// Needs-attention score of a topic with replies but no accepted answer `hours_unresolved` after
+/// it became due: half the score of an unanswered topic of that age. Someone did answer; the
+/// asker may only have forgotten to accept, so it ranks below the questions nobody answered.
+pub fn unresolved_attention(
+    predicted_quality: Option<f64>,
+    hours_unresolved: f64,
+    views: i64,
+) -> f64 {
+    0.5 * unanswered_attention(predicted_quality, hours_unresolved, views)
+}
+
 /// Needs-attention score of posts people flagged: `1 + log2(open flags)`. Flags do not fade with
 /// time — someone asked a moderator to look — so they sit above almost every other reason.
 pub fn flagged_attention(open_flags: i64) -> f64 {
@@ -190,6 +201,16 @@ mod tests {
         assert_relative_eq!(
             unanswered_attention(None, 96.0, 990),
             0.375,
+            epsilon = 1e-12
+        );
+    }
+
+    #[test]
+    fn an_unresolved_topic_scores_half_an_unanswered_one_of_the_same_age() {
+        // 0.5 × (0.9 × 0.5^(48/48) × log10(100)) = 0.45
+        assert_relative_eq!(
+            unresolved_attention(Some(0.9), 48.0, 90),
+            0.45,
             epsilon = 1e-12
         );
     }

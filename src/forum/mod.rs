@@ -1,6 +1,7 @@
 //! The forum's use cases (register, log in, post, reply, edit, vote, moderate), shared by the HTML
 //! pages and the JSON API so both enforce the same rules. Each write is one transaction.
 pub mod accounts;
+pub mod answers;
 pub mod bans;
 mod bodies;
 pub mod flags;

@@ -16,7 +16,7 @@ pub struct Actor {
 }
 
 impl Actor {
-    fn ensure_can_post(&self) -> Result<(), ForumError> {
+    pub(crate) fn ensure_can_post(&self) -> Result<(), ForumError> {
         if self.is_banned {
             Err(ForumError::Forbidden("banned users cannot post"))
         } else {
@@ -99,7 +99,7 @@ pub async fn reply(
 }
 
 /// A topic the actor may see, as its page decides: hidden topics are moderators' only.
-async fn visible_topic(
+pub(crate) async fn visible_topic(
     conn: &mut SqliteConnection,
     actor: Actor,
     topic_id: i64,

@@ -110,6 +110,8 @@ pub struct ImportSummary {
     pub tags_assigned: u64,
     /// Source tags that were not valid names here and were renamed.
     pub tags_renamed: u64,
+    /// Topics whose accepted answer (Stack Exchange `AcceptedAnswerId`) was set or changed.
+    pub answers_accepted: u64,
     /// Rows not imported, by reason.
     pub skipped: BTreeMap<String, u64>,
     pub elapsed: Duration,
@@ -149,6 +151,7 @@ impl fmt::Display for ImportSummary {
             self.elapsed.as_secs_f64(),
             self.posts_per_second()
         )?;
+        writeln!(f, "accepted answers set: {}", self.answers_accepted)?;
         write!(f, "skipped {}", self.skipped_total())?;
         for (reason, n) in &self.skipped {
             write!(f, "\n  {n:>8}  {reason}")?;
@@ -196,6 +199,12 @@ enum Record {
         tags: Vec<String>,
     },
     Reply(PostRow),
+    /// A question's accepted answer, by source keys: the answer may come later in the dump (or
+    /// not at all), so these are resolved once every batch is in.
+    Accepted {
+        topic_key: String,
+        post_key: String,
+    },
     Skip(String),
     /// A source tag renamed to a valid name.
     RenamedTag,
@@ -210,6 +219,8 @@ struct Batch {
     first_posts: Vec<PostRow>,
     tags: Vec<(usize, String)>,
     replies: Vec<PostRow>,
+    /// (topic key, post key) of accepted answers.
+    accepted: Vec<(String, String)>,
     skipped: BTreeMap<String, u64>,
     renamed_tags: u64,
     rows: u64,
@@ -233,6 +244,10 @@ impl Batch {
                 self.first_posts.push(first_post);
             }
             Record::Reply(post) => self.replies.push(post),
+            Record::Accepted {
+                topic_key,
+                post_key,
+            } => self.accepted.push((topic_key, post_key)),
             Record::Skip(reason) => *self.skipped.entry(reason).or_default() += 1,
             Record::RenamedTag => self.renamed_tags += 1,
         }
@@ -478,11 +493,13 @@ where
         batcher.finish(result);
     });
     let mut summary = ImportSummary::default();
+    let mut accepted: Vec<(String, String)> = Vec::new();
     db::import::import_mode(conn, true).await?;
     let written = async {
         while let Some(batch) = rx.recv().await {
-            let batch = batch?;
+            let mut batch = batch?;
             write_batch(conn, &batch, &mut summary).await?;
+            accepted.append(&mut batch.accepted);
             options.progress.set_position(batch.position);
             // Freeing a batch's ~100,000 strings took a tenth of this task's time, which the
             // writer waits on; another thread does it.
@@ -503,6 +520,7 @@ where
     written?;
     counted?;
     joined.map_err(|_| ImportError::ReaderLost)?;
+    summary.answers_accepted = set_accepted_answers(conn, &accepted).await?;
     // Imported topics are usually older than the hot window, but a fresh dump's are not.
     let mut tx = conn.begin_with(crate::db::BEGIN_WRITE).await?;
     db::topics::refresh_recent_ranks(&mut tx, crate::domain::now()).await?;
@@ -510,6 +528,24 @@ where
     summary.elapsed = started.elapsed();
     options.progress.finish_and_clear();
     Ok(summary)
+}
+
+/// Accepted answers per transaction when they are set at the end of an import.
+const ACCEPTED_PER_TRANSACTION: usize = 5_000;
+
+/// Sets the accepted answers the dump named, now that every post is in, a bounded number per
+/// write transaction. Returns how many topics changed.
+async fn set_accepted_answers(
+    conn: &mut SqliteConnection,
+    accepted: &[(String, String)],
+) -> sqlx::Result<u64> {
+    let mut changed = 0;
+    for chunk in accepted.chunks(ACCEPTED_PER_TRANSACTION) {
+        let mut tx = conn.begin_with(crate::db::BEGIN_WRITE).await?;
+        changed += db::answers::set_imported(&mut tx, chunk).await?;
+        tx.commit().await?;
+    }
+    Ok(changed)
 }
 
 /// What writing one batch did.

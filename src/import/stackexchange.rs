@@ -26,6 +26,7 @@ const POST_ATTRS: &[&str] = &[
     "Title",
     "Tags",
     "AnswerCount",
+    "AcceptedAnswerId",
     "ContentLicense",
 ];
 
@@ -215,6 +216,12 @@ fn post_records(site: &str, row: &Row) -> Vec<Record> {
         url: Some(format!("https://{site}/questions/{id}")),
         license: Some(license.name().to_owned()),
     };
+    if let Some(answer) = int("AcceptedAnswerId") {
+        records.push(Record::Accepted {
+            topic_key: post.key.clone(),
+            post_key: format!("{site}:{answer}"),
+        });
+    }
     records.push(Record::Topic {
         topic,
         first_post: post,

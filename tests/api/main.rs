@@ -2,6 +2,7 @@
 mod helpers;
 
 mod accounts;
+mod answers;
 mod dashboard;
 mod escaping;
 mod essentials;

@@ -66,6 +66,29 @@ pub async fn unanswered_since(
     .await
 }
 
+/// Open, visible topics created in `[from, to)` that someone answered but whose author accepted no
+/// answer, the newest first, at most `limit`.
+pub async fn unresolved_between(
+    conn: &mut SqliteConnection,
+    from: i64,
+    to: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<TopicStats>> {
+    sqlx::query_as::<_, TopicStats>(concat!(
+        "SELECT ",
+        stats_columns!(),
+        " FROM topics t
+          WHERE t.created_at >= ?1 AND t.created_at < ?2 AND t.hidden = 0 AND t.locked = 0
+            AND t.first_response_at IS NOT NULL AND t.accepted_post_id IS NULL
+          ORDER BY t.created_at DESC LIMIT ?3"
+    ))
+    .bind(from)
+    .bind(to)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
 /// Topics per tag with an id of at least `first_topic_id` (active and suggested tags). Topic ids
 /// grow with creation time, so this is a tag's recent activity read from the primary key range
 /// without touching `topics`; an importer that inserts old history late only blurs it.

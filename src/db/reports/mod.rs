@@ -6,6 +6,7 @@
 //! JSON array built by SQLite: decoding rows one by one through the driver costs several times
 //! more than the query itself.
 pub mod activity;
+pub mod answers;
 pub mod content;
 pub mod people;
 pub mod response;

@@ -10,6 +10,8 @@ use crate::domain::{ranking, report::DAY};
 
 /// Unanswered topics older than a week have been seen by everyone who would answer.
 const UNANSWERED_WINDOW: i64 = 7 * DAY;
+/// Topics answered but unresolved are listed until they are this old.
+const UNRESOLVED_WINDOW: i64 = 30 * DAY;
 /// A model suggestion this sure that contradicts the author is worth a look.
 const CONFIDENT: f64 = 0.9;
 /// Suggestions between these confidences are the model's coin tosses.
@@ -19,7 +21,7 @@ const PER_KIND: i64 = 200;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AttentionRow {
-    /// `flagged`, `unanswered`, `tag_conflict` or `uncertain_tag`.
+    /// `flagged`, `unanswered`, `unresolved`, `tag_conflict` or `uncertain_tag`.
     pub kind: &'static str,
     pub score: f64,
     pub topic_id: i64,
@@ -38,10 +40,12 @@ fn hours(seconds: i64) -> String {
     }
 }
 
-/// Everything that waits for a moderator, the most urgent first.
+/// Everything that waits for a moderator, the most urgent first. A topic with replies but no
+/// accepted answer `unresolved_after_days` after it was asked counts as still open.
 pub async fn needs_attention(
     conn: &mut SqliteConnection,
     now: i64,
+    unresolved_after_days: i64,
     limit: usize,
 ) -> sqlx::Result<Vec<AttentionRow>> {
     let mut rows = Vec::new();
@@ -86,6 +90,34 @@ pub async fn needs_attention(
                 "unanswered for {}, {} views, {quality}",
                 hours(age),
                 t.view_count
+            ),
+            title: t.title,
+        });
+    }
+    let due = now - unresolved_after_days.max(0) * DAY;
+    let unresolved =
+        db_content::unresolved_between(&mut *conn, now - UNRESOLVED_WINDOW, due, PER_KIND).await?;
+    for t in unresolved {
+        let waiting = due - t.created_at;
+        rows.push(AttentionRow {
+            kind: "unresolved",
+            score: ranking::unresolved_attention(
+                t.predicted_quality,
+                waiting as f64 / 3600.0,
+                t.view_count,
+            ),
+            topic_id: t.id,
+            post_id: None,
+            url: topic_url(t.id),
+            reason: format!(
+                "{} {}, no accepted answer after {}",
+                t.reply_count,
+                if t.reply_count == 1 {
+                    "reply"
+                } else {
+                    "replies"
+                },
+                hours(now - t.created_at)
             ),
             title: t.title,
         });

@@ -1,6 +1,7 @@
 //! The moderators' reports (DESIGN §7), shared by the dashboard pages and the JSON/CSV API. Each
 //! report is a list of flat rows, so one set of numbers feeds the charts, the tables, JSON and CSV.
 mod activity;
+mod answers;
 mod attention;
 mod content;
 mod people;
@@ -9,6 +10,7 @@ mod tagged;
 mod tags;
 
 pub use activity::{ActivityRow, activity, summary};
+pub use answers::{RoutingRow, accepted_overall, routing};
 pub use attention::{AttentionRow, needs_attention};
 pub use content::{HotRow, RisingRow, hot, rising};
 pub use people::{NewContributorRow, TopContributorRow, new_contributors, top_contributors};

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`. Writes need the session cookie and the `X-CSRF-Token` header
 //! (checked by the `CurrentUser` extractor); errors are `{ "error": { code, message, fields } }`.
+mod answers;
 mod auth;
 mod notifications;
 pub mod reports;
@@ -25,6 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     let query_config = web::QueryConfig::default()
         .error_handler(|err, _req| ApiError(payload_error(&err, false)).into());
     cfg.app_data(json_config).app_data(query_config);
+    answers::routes(cfg);
     auth::routes(cfg);
     notifications::routes(cfg);
     topics::routes(cfg);

@@ -92,7 +92,10 @@ pub async fn respond(
         ReportName::TagPairs => out.encode(&reports::tag_pairs(c, w, 100).await?),
         ReportName::Hot => out.encode(&reports::hot(c, now, limit as usize).await?),
         ReportName::Rising => out.encode(&reports::rising(c, now, limit as usize).await?),
-        ReportName::NeedsAttention => out.encode(&reports::needs_attention(c, now, 100).await?),
+        ReportName::NeedsAttention => {
+            let days = state.settings.unresolved_after_days;
+            out.encode(&reports::needs_attention(c, now, days, 100).await?)
+        }
         ReportName::TopContributors => out.encode(&reports::top_contributors(c, w, 100).await?),
         ReportName::NewContributors => out.encode(&reports::new_contributors(c, w, 500).await?.0),
     }

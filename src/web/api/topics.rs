@@ -31,6 +31,7 @@ struct ListParams {
     order: Option<String>,
     tag: Option<String>,
     period: Option<String>,
+    status: Option<String>,
     page: Option<i64>,
 }
 
@@ -58,6 +59,7 @@ async fn list_topics(
             .into());
         }
     };
+    let answered = lists::parse_status(params.status.as_deref()).map_err(AppError::BadRequest)?;
     let tag_id = match &params.tag {
         None => None,
         Some(name) => {
@@ -70,7 +72,8 @@ async fn list_topics(
             )
         }
     };
-    let (page, topics, has_next) = lists::load_page(&state, order, tag_id, params.page).await?;
+    let (page, topics, has_next) =
+        lists::load_page(&state, order, tag_id, answered, params.page).await?;
     Ok(HttpResponse::Ok().json(TopicPage {
         topics,
         page,
@@ -89,6 +92,8 @@ struct TopicJson {
     score: i64,
     locked: bool,
     pinned: bool,
+    /// The accepted answer, which `posts` lists right after the question.
+    accepted_post_id: Option<i64>,
     tags: Vec<TopicTag>,
     posts: Vec<PostJson>,
 }
@@ -104,6 +109,7 @@ struct PostJson {
     score: i64,
     my_vote: i64,
     hidden: bool,
+    accepted: bool,
 }
 
 impl From<Post> for PostJson {
@@ -118,6 +124,7 @@ impl From<Post> for PostJson {
             score: p.score,
             my_vote: p.my_vote,
             hidden: p.hidden,
+            accepted: false,
         }
     }
 }
@@ -136,7 +143,7 @@ async fn show_topic(
         .await?
         .filter(|t| !t.hidden || is_moderator)
         .ok_or(AppError::NotFound)?;
-    let posts = db::posts::list_for_topic(
+    let mut posts = db::posts::list_for_topic(
         &mut conn,
         topic_id,
         viewer.as_ref().map(|v| v.id),
@@ -144,6 +151,8 @@ async fn show_topic(
     )
     .await?;
     let tags = db::tags::for_topics(&mut conn, &[topic_id]).await?;
+    crate::forum::answers::accepted_first(&mut posts, topic.accepted_post_id);
+    let accepted = topic.accepted_post_id;
     state.record_view(&method, topic_id);
     Ok(HttpResponse::Ok().json(TopicJson {
         id: topic.id,
@@ -155,8 +164,18 @@ async fn show_topic(
         score: topic.score,
         locked: topic.locked,
         pinned: topic.pinned,
+        accepted_post_id: accepted,
         tags,
-        posts: posts.into_iter().map(PostJson::from).collect(),
+        posts: posts
+            .into_iter()
+            .map(|p| {
+                let is_answer = Some(p.id) == accepted;
+                PostJson {
+                    accepted: is_answer,
+                    ..PostJson::from(p)
+                }
+            })
+            .collect(),
     }))
 }
 

@@ -6,6 +6,7 @@ pub mod charts;
 mod flags;
 pub mod model;
 mod pages;
+mod response;
 
 use actix_web::web;
 use serde::Deserialize;
@@ -14,6 +15,7 @@ use crate::domain::report::{PERIODS, Window};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     pages::routes(cfg);
+    response::routes(cfg);
     flags::routes(cfg);
     model::routes(cfg);
 }

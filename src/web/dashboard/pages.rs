@@ -14,7 +14,6 @@ use crate::web::{AppState, error::AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/mod").route(get_or_head().to(overview)))
-        .service(web::resource("/mod/response").route(get_or_head().to(response)))
         .service(web::resource("/mod/tags").route(get_or_head().to(tags)))
         .service(web::resource("/mod/content").route(get_or_head().to(content)))
         .service(web::resource("/mod/people").route(get_or_head().to(people)))
@@ -31,7 +30,7 @@ pub struct Card {
     pub trend: &'static str,
 }
 
-fn card(row: &SummaryRow) -> Card {
+pub(super) fn card(row: &SummaryRow) -> Card {
     let (label, format): (&'static str, fn(f64) -> String) = match row.metric {
         "signups" => ("Signups", charts::short_number),
         "dau" => ("Daily active users (mean)", |v| format!("{v:.1}")),
@@ -44,6 +43,9 @@ fn card(row: &SummaryRow) -> Card {
         "first_response_median_s" => ("First response, median", charts::duration),
         "first_response_p90_s" => ("First response, p90", charts::duration),
         "no_response_share" => ("Topics without response", charts::percent),
+        "accepted_median_s" => ("Accepted answer, median", charts::duration),
+        "accepted_p90_s" => ("Accepted answer, p90", charts::duration),
+        "no_accepted_share" => ("Topics without accepted answer", charts::percent),
         _ => ("?", charts::short_number),
     };
     let shown = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), format);
@@ -137,7 +139,8 @@ async fn overview(
     let summary = reports::summary(&mut conn, w).await?;
     let daily = reports::activity(&mut conn, w).await?;
     let previous = reports::activity(&mut conn, w.previous()).await?;
-    let attention = reports::needs_attention(&mut conn, now, 10).await?;
+    let attention =
+        reports::needs_attention(&mut conn, now, state.settings.unresolved_after_days, 10).await?;
     let open_flags = crate::db::flags::count_open(&mut conn).await?;
     drop(conn);
     render::render(&OverviewPage {
@@ -151,86 +154,6 @@ async fn overview(
         charts: activity_charts(w, &daily, &previous),
         attention,
         open_flags,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "mod/response.html")]
-struct ResponsePage {
-    ctx: PageContext,
-    nav: Nav,
-    window: Window,
-    cards: Vec<Card>,
-    charts: Vec<String>,
-    by_tag: Vec<reports::TagResponseRow>,
-}
-
-impl ResponsePage {
-    fn wait(&self, s: &Option<f64>) -> String {
-        s.map_or_else(|| "–".into(), charts::duration)
-    }
-
-    fn share(&self, s: &Option<f64>) -> String {
-        s.map_or_else(|| "–".into(), charts::percent)
-    }
-}
-
-async fn response(
-    state: web::Data<AppState>,
-    moderator: Moderator,
-    query: web::Query<PeriodQuery>,
-) -> Result<HttpResponse, AppError> {
-    let w = query.window(domain::now());
-    let mut conn = state.pool.acquire().await?;
-    let (now, before) = reports::response_overall(&mut conn, w).await?;
-    let by_tag = reports::response_by_tag(&mut conn, w, 40).await?;
-    drop(conn);
-    let rows = [
-        SummaryRow::new(
-            "first_response_median_s",
-            domain::report::Metric::new(now.median_s, before.median_s),
-        ),
-        SummaryRow::new(
-            "first_response_p90_s",
-            domain::report::Metric::new(now.p90_s, before.p90_s),
-        ),
-        SummaryRow::new(
-            "no_response_share",
-            domain::report::Metric::new(now.no_response_share, before.no_response_share),
-        ),
-    ];
-    let busiest: Vec<&reports::TagResponseRow> = by_tag.iter().take(15).collect();
-    let median: Vec<(String, f64)> = busiest
-        .iter()
-        .filter_map(|r| r.median_s.map(|m| (r.tag.clone(), m / 3600.0)))
-        .collect();
-    let unanswered: Vec<(String, f64)> = busiest
-        .iter()
-        .filter_map(|r| r.no_response_share.map(|s| (r.tag.clone(), s * 100.0)))
-        .collect();
-    render::render(&ResponsePage {
-        ctx: PageContext::for_viewer(Some(moderator.0)),
-        nav: Nav {
-            active: "response",
-            period: w.days,
-        },
-        window: w,
-        cards: rows.iter().map(card).collect(),
-        charts: vec![
-            charts::bars(
-                "Median time to first response, busiest tags",
-                "hours",
-                &median,
-                charts::short_number,
-            ),
-            charts::bars(
-                "Topics without a response, busiest tags",
-                "% of topics",
-                &unanswered,
-                charts::short_number,
-            ),
-        ],
-        by_tag,
     })
 }
 
@@ -306,7 +229,9 @@ async fn content(
     let w = query.window(now);
     let limit = reports::LIST_LIMIT as usize;
     let mut conn = state.pool.acquire().await?;
-    let attention = reports::needs_attention(&mut conn, now, limit).await?;
+    let attention =
+        reports::needs_attention(&mut conn, now, state.settings.unresolved_after_days, limit)
+            .await?;
     let hot = reports::hot(&mut conn, now, limit).await?;
     let rising = reports::rising(&mut conn, now, limit).await?;
     drop(conn);

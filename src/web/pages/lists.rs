@@ -20,6 +20,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub struct ListQuery {
     pub page: Option<i64>,
     pub period: Option<String>,
+    pub status: Option<String>,
+}
+
+/// `?status=answered|unanswered` as the list filter (`None`: every topic).
+pub fn parse_status(status: Option<&str>) -> Result<Option<bool>, String> {
+    match status {
+        None | Some("" | "all") => Ok(None),
+        Some("answered") => Ok(Some(true)),
+        Some("unanswered") => Ok(Some(false)),
+        Some(other) => Err(format!("unknown status {other:?} (answered or unanswered)")),
+    }
+}
+
+/// The name of a status filter, for the page's tabs and links.
+pub fn status_name(answered: Option<bool>) -> &'static str {
+    match answered {
+        None => "",
+        Some(true) => "answered",
+        Some(false) => "unanswered",
+    }
 }
 
 /// A top-list period as in `?period=`.
@@ -45,7 +65,10 @@ pub struct ListPage {
     pub topics: Vec<TopicListItem>,
     pub page: i64,
     pub has_next: bool,
+    /// The list's address without its page and status.
     pub base_url: String,
+    /// `answered`, `unanswered` or empty (all topics).
+    pub status: &'static str,
 }
 
 impl ListPage {
@@ -54,12 +77,22 @@ impl ListPage {
     }
 
     pub fn page_url(&self, page: i64) -> String {
+        let url = self.status_url(self.status);
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}page={page}")
+    }
+
+    /// This list filtered by `status` (empty: all topics), from its first page.
+    pub fn status_url(&self, status: &str) -> String {
+        if status.is_empty() {
+            return self.base_url.clone();
+        }
         let sep = if self.base_url.contains('?') {
             '&'
         } else {
             '?'
         };
-        format!("{}{sep}page={page}", self.base_url)
+        format!("{}{sep}status={status}", self.base_url)
     }
 }
 
@@ -68,11 +101,13 @@ pub async fn load_page(
     state: &AppState,
     order: ListOrder,
     tag_id: Option<i64>,
+    answered: Option<bool>,
     page: Option<i64>,
 ) -> Result<(i64, Vec<TopicListItem>, bool), AppError> {
     let (page, offset) = render::page_offset(page, PER_PAGE);
     let mut conn = state.pool.acquire().await?;
-    let mut topics = db::topics::list(&mut conn, order, tag_id, PER_PAGE + 1, offset).await?;
+    let mut topics =
+        db::topics::list(&mut conn, order, tag_id, answered, PER_PAGE + 1, offset).await?;
     let has_next = topics.len() as i64 > PER_PAGE;
     topics.truncate(PER_PAGE as usize);
     Ok((page, topics, has_next))
@@ -87,7 +122,9 @@ async fn show_list(
     period: &'static str,
     query: &ListQuery,
 ) -> Result<HttpResponse, AppError> {
-    let (page, topics, has_next) = load_page(&state, order, None, query.page).await?;
+    // An unknown status on a page shows every topic (links only ever carry known ones).
+    let answered = parse_status(query.status.as_deref()).unwrap_or(None);
+    let (page, topics, has_next) = load_page(&state, order, None, answered, query.page).await?;
     let base_url = match active {
         "top" => format!("/top?period={period}"),
         "latest" => "/latest".into(),
@@ -102,6 +139,7 @@ async fn show_list(
         page,
         has_next,
         base_url,
+        status: status_name(answered),
     })
 }
 

@@ -1,5 +1,6 @@
 //! HTML pages: each file is one area of the forum, with its page structs beside its handlers.
 mod account;
+mod answers;
 pub mod lists;
 
 mod moderation;
@@ -33,6 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(form_config);
     lists::routes(cfg);
     topics::routes(cfg);
+    answers::routes(cfg);
     moderation::routes(cfg);
     notifications::routes(cfg);
     passwords::routes(cfg);

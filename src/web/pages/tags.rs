@@ -2,7 +2,7 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::lists::{ListPage, ListQuery, load_page, period_start};
+use super::lists::{ListPage, ListQuery, load_page, parse_status, period_start, status_name};
 use crate::db::{self, tags::TagCount, topics::ListOrder};
 use crate::web::get_or_head;
 use crate::web::render::{self, PageContext};
@@ -56,7 +56,9 @@ async fn show_tag(
         }
         _ => ("hot", ListOrder::Hot, ""),
     };
-    let (page, topics, has_next) = load_page(&state, order, Some(tag.id), query.list.page).await?;
+    let answered = parse_status(query.list.status.as_deref()).unwrap_or(None);
+    let (page, topics, has_next) =
+        load_page(&state, order, Some(tag.id), answered, query.list.page).await?;
     render::render(&ListPage {
         ctx: PageContext::for_viewer(user.0),
         heading: format!("Topics tagged {}", tag.name),
@@ -66,5 +68,6 @@ async fn show_tag(
         page,
         has_next,
         base_url: format!("/tags/{}?order={active}", tag.name),
+        status: status_name(answered),
     })
 }

@@ -86,6 +86,15 @@ impl ShowTopicPage {
         names.join(", ")
     }
 
+    fn is_answer(&self, post: &Post) -> bool {
+        self.topic.accepted_post_id == Some(post.id)
+    }
+
+    /// The topic's author and moderators choose the answer among the visible replies.
+    fn can_accept(&self, post: &Post) -> bool {
+        !post.is_first && !post.hidden && self.can_review()
+    }
+
     fn can_reply(&self) -> bool {
         self.ctx.viewer.is_some() && (!self.topic.locked || self.ctx.is_moderator())
     }
@@ -119,6 +128,7 @@ async fn show_topic(
     if best && let Some((_opening, replies)) = posts.split_first_mut() {
         ranking::sort_best(replies, |p| (p.upvotes, p.downvotes));
     }
+    crate::forum::answers::accepted_first(&mut posts, topic.accepted_post_id);
     state.record_view(&method, topic_id);
     render::render(&ShowTopicPage {
         ctx,

@@ -1,6 +1,7 @@
 //! Importing communities: the real Stack Exchange dumps and JSON Lines files of `../shared/data`
 //! (read in place, never copied into the repository; tests skip when they are absent) and small
 //! hand-written broken files.
+mod accepted;
 mod broken;
 mod bulk;
 mod dumps;
