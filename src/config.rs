@@ -59,6 +59,29 @@ pub struct Settings {
     /// Hours a question may wait without a reply before its tags' proven answerers are told.
     #[arg(long, env = "THREADWISE_ROUTE_AFTER_HOURS", default_value_t = 24)]
     pub route_after_hours: i64,
+
+    /// Database connections for heavy requests (search, reports, exports), apart from the pool
+    /// that serves pages and writes.
+    #[arg(long, env = "THREADWISE_HEAVY_CONNECTIONS", default_value_t = 1)]
+    pub heavy_connections: u32,
+
+    /// Milliseconds a heavy request waits for a free heavy connection before a 503.
+    #[arg(long, env = "THREADWISE_HEAVY_WAIT_MS", default_value_t = 1000)]
+    pub heavy_wait_ms: u64,
+
+    /// Milliseconds one heavy query may run before it is interrupted (a 503).
+    #[arg(long, env = "THREADWISE_QUERY_BUDGET_MS", default_value_t = 1000)]
+    pub query_budget_ms: u64,
+}
+
+impl Settings {
+    pub fn heavy(&self) -> crate::web::heavy::HeavySettings {
+        crate::web::heavy::HeavySettings {
+            connections: self.heavy_connections,
+            wait: std::time::Duration::from_millis(self.heavy_wait_ms),
+            budget: std::time::Duration::from_millis(self.query_budget_ms),
+        }
+    }
 }
 
 /// The auto-tagger: when to retrain and how big a model to train.
@@ -178,6 +201,9 @@ impl Settings {
             limits: LimitSettings::off(),
             mail: MailSettings::default(),
             route_after_hours: 24,
+            heavy_connections: 1,
+            heavy_wait_ms: 1000,
+            query_budget_ms: 1000,
         }
     }
 }

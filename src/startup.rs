@@ -31,7 +31,9 @@ impl Application {
         let mut conn = pool.acquire().await?;
         let signer = Signer::new(db::secrets::get_or_create(&mut conn, "link_signing").await?);
         drop(conn);
-        let state = AppState::new(pool, Arc::new(settings), mailer, signer);
+        let heavy =
+            web::heavy::HeavyPool::connect(&settings.database_url, settings.heavy()).await?;
+        let state = AppState::new(pool, heavy, Arc::new(settings), mailer, signer);
         let mut conn = state.pool.acquire().await?;
         db::model_versions::fail_abandoned(&mut conn, crate::domain::now()).await?;
         state.tagger.load_champion(&mut conn).await?;
@@ -85,12 +87,23 @@ impl Application {
             let state = state.clone();
             async move { run_notify(&state).await.map(drop) }
         });
+        let state = self.state.clone();
+        // Catches session changes by other processes (the CLI); this process's own writes
+        // refresh the session cache as they answer.
+        let sessions = jobs::every("sessions", std::time::Duration::from_secs(1), move || {
+            let state = state.clone();
+            async move {
+                state.sessions.refresh(&state.pool).await;
+                Ok(())
+            }
+        });
         let stop = Arc::new(AtomicBool::new(false));
         let retrain = jobs::retrain::run_forever(self.state.clone(), stop.clone());
         let result = tokio::select! {
             served = self.server => served.context("the HTTP server failed"),
             () = ranks => Ok(()),
             () = notify => Ok(()),
+            () = sessions => Ok(()),
             () = retrain => Ok(()),
         };
         // A training run in progress stops at its next batch.
@@ -98,6 +111,7 @@ impl Application {
         if let Err(e) = jobs::ranks::run_once(&self.state.pool, &self.state.views).await {
             tracing::warn!(error = ?e, "could not write buffered views at shutdown");
         }
+        self.state.heavy.close().await;
         self.state.pool.close().await;
         result
     }

@@ -104,6 +104,23 @@ pub async fn list_for_topic(
     .await
 }
 
+/// One member's votes on the posts of a topic: `(post id, +1 or -1)`.
+pub async fn my_votes_in_topic(
+    conn: &mut SqliteConnection,
+    topic_id: i64,
+    user_id: i64,
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT v.post_id, v.value FROM posts p
+         JOIN votes v ON v.user_id = ?2 AND v.post_id = p.id
+         WHERE p.topic_id = ?1",
+    )
+    .bind(topic_id)
+    .bind(user_id)
+    .fetch_all(conn)
+    .await
+}
+
 pub async fn list_by_author(
     conn: &mut SqliteConnection,
     author_id: i64,

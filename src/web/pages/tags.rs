@@ -2,7 +2,7 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::lists::{ListPage, ListQuery, load_page, period_start};
+use super::lists::{ListPage, ListQuery, load_page, pager_urls, period_start};
 use crate::db::{self, tags::TagCount, topics::ListOrder};
 use crate::web::get_or_head;
 use crate::web::render::{self, PageContext};
@@ -56,15 +56,20 @@ async fn show_tag(
         }
         _ => ("hot", ListOrder::Hot, ""),
     };
-    let (page, topics, has_next) = load_page(&state, order, Some(tag.id), query.list.page).await?;
+    let page = load_page(&state, order, Some(tag.id), &query.list).await?;
+    let base_url = match active {
+        "top" => format!("/tags/{}?order=top&period={period}", tag.name),
+        _ => format!("/tags/{}?order={active}", tag.name),
+    };
+    let (prev_url, next_url) = pager_urls(&base_url, &page);
     render::render(&ListPage {
         ctx: PageContext::for_viewer(user.0),
         heading: format!("Topics tagged {}", tag.name),
         active,
         period,
-        topics,
-        page,
-        has_next,
-        base_url: format!("/tags/{}?order={active}", tag.name),
+        topics: page.topics,
+        prev_url,
+        next_url,
+        base_url,
     })
 }
