@@ -6,7 +6,6 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::db::notifications::Watched;
 use crate::db::{self, posts::Post, tags::TopicTag, topics::Topic};
 use crate::domain::ranking;
 use crate::forum::ForumError;
@@ -108,13 +107,14 @@ async fn show_topic(
     let watching = match ctx.viewer_id() {
         Some(id) => {
             let mut conn = state.pool.acquire().await?;
-            let votes = db::posts::my_votes_in_topic(&mut conn, topic_id, id).await?;
+            let own = db::posts::viewer_topic(&mut conn, topic_id, id).await?;
             for post in &mut posts {
-                if let Some((_, value)) = votes.iter().find(|(post_id, _)| *post_id == post.id) {
+                if let Some((_, value)) = own.votes.iter().find(|(post_id, _)| *post_id == post.id)
+                {
                     post.my_vote = *value;
                 }
             }
-            Some(db::notifications::is_watching(&mut conn, id, Watched::Topic(topic_id)).await?)
+            Some(own.watching)
         }
         None => None,
     };
