@@ -67,9 +67,30 @@ pub struct Settings {
     /// lists it as unresolved.
     #[arg(long, env = "THREADWISE_UNRESOLVED_AFTER_DAYS", default_value_t = 3)]
     pub unresolved_after_days: i64,
+
+    /// Database connections for heavy requests (search, reports, exports), apart from the pool
+    /// that serves pages and writes.
+    #[arg(long, env = "THREADWISE_HEAVY_CONNECTIONS", default_value_t = 1)]
+    pub heavy_connections: u32,
+
+    /// Milliseconds a heavy request waits for a free heavy connection before a 503.
+    #[arg(long, env = "THREADWISE_HEAVY_WAIT_MS", default_value_t = 1000)]
+    pub heavy_wait_ms: u64,
+
+    /// Milliseconds one heavy query may run before it is interrupted (a 503).
+    #[arg(long, env = "THREADWISE_QUERY_BUDGET_MS", default_value_t = 1000)]
+    pub query_budget_ms: u64,
 }
 
 impl Settings {
+    pub fn heavy(&self) -> crate::web::heavy::HeavySettings {
+        crate::web::heavy::HeavySettings {
+            connections: self.heavy_connections,
+            wait: std::time::Duration::from_millis(self.heavy_wait_ms),
+            budget: std::time::Duration::from_millis(self.query_budget_ms),
+        }
+    }
+
     /// Defaults for a given database, as used by tests and tools.
     pub fn with_database(database_url: impl Into<String>) -> Self {
         Self {
@@ -88,6 +109,9 @@ impl Settings {
             mail: MailSettings::default(),
             route_after_hours: 24,
             unresolved_after_days: 3,
+            heavy_connections: 1,
+            heavy_wait_ms: 1000,
+            query_budget_ms: 1000,
         }
     }
 }

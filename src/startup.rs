@@ -34,7 +34,9 @@ impl Application {
                 .await?,
         );
         drop(conn);
-        let state = AppState::new(pool, Arc::new(settings), mailer, signer);
+        let heavy =
+            web::heavy::HeavyPool::connect(&settings.database_url, settings.heavy()).await?;
+        let state = AppState::new(pool, heavy, Arc::new(settings), mailer, signer);
         let mut conn = state.pool.acquire().await?;
         db::model_versions::fail_abandoned(&mut conn, crate::domain::now()).await?;
         state.tagger.load_champion(&mut conn).await?;
@@ -93,6 +95,16 @@ impl Application {
             let state = state.clone();
             async move { refresh_champion(&state).await.map(drop) }
         });
+        let state = self.state.clone();
+        // Catches session changes by other processes (the CLI); this process's own writes
+        // refresh the session cache as they answer.
+        let sessions = jobs::every("sessions", std::time::Duration::from_secs(1), move || {
+            let state = state.clone();
+            async move {
+                state.sessions.refresh(&state.pool).await;
+                Ok(())
+            }
+        });
         let stop = Arc::new(AtomicBool::new(false));
         let retrain = retrain_job(&self.state).run_forever(stop.clone());
         let result = tokio::select! {
@@ -100,6 +112,7 @@ impl Application {
             () = ranks => Ok(()),
             () = notify => Ok(()),
             () = champion => Ok(()),
+            () = sessions => Ok(()),
             () = retrain => Ok(()),
         };
         // A training run in progress stops at its next batch.
@@ -107,6 +120,7 @@ impl Application {
         if let Err(e) = jobs::ranks::run_once(&self.state.pool, &self.state.views).await {
             tracing::warn!(error = ?e, "could not write buffered views at shutdown");
         }
+        self.state.heavy.close().await;
         self.state.pool.close().await;
         result
     }

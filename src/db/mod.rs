@@ -39,23 +39,9 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// brings its schema up to date and counts what an interrupted import left uncounted.
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePool> {
     use anyhow::Context as _;
-    let options = SqliteConnectOptions::from_str(url)
-        .with_context(|| format!("invalid database URL {url:?}"))?
-        .create_if_missing(true)
-        // For new databases only (an existing one keeps its page size): posts of ~1.4 KB fill
-        // 8 KB pages better, and a million-post import spent ~7 % less CPU and wrote ~5 % less.
-        .page_size(8192)
-        .journal_mode(SqliteJournalMode::Wal)
-        // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose
-        // the last transactions, never corrupt the file.
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10))
-        .pragma("cache_size", format!("-{CACHE_KIB}"))
-        .pragma("temp_store", "memory");
     let pool = SqlitePoolOptions::new()
         .max_connections(max_connections.max(1))
-        .connect_with(options)
+        .connect_with(options(url)?)
         .await
         .with_context(|| format!("cannot open database {url:?}"))?;
     MIGRATOR
@@ -70,6 +56,26 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePo
         .context("cannot count the rows an interrupted import left")?;
     drop(conn);
     Ok(pool)
+}
+
+/// How every connection of the app is opened (see [`connect`]).
+pub fn options(url: &str) -> anyhow::Result<SqliteConnectOptions> {
+    use anyhow::Context as _;
+    let options = SqliteConnectOptions::from_str(url)
+        .with_context(|| format!("invalid database URL {url:?}"))?
+        .create_if_missing(true)
+        // For new databases only (an existing one keeps its page size): posts of ~1.4 KB fill
+        // 8 KB pages better, and a million-post import spent ~7 % less CPU and wrote ~5 % less.
+        .page_size(8192)
+        .journal_mode(SqliteJournalMode::Wal)
+        // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose
+        // the last transactions, never corrupt the file.
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        .pragma("cache_size", format!("-{CACHE_KIB}"))
+        .pragma("temp_store", "memory");
+    Ok(options)
 }
 
 /// Starts a transaction that will write. `BEGIN IMMEDIATE` takes the write lock at once, waiting

@@ -104,6 +104,42 @@ pub async fn list_for_topic(
     .await
 }
 
+/// What is one member's own on a topic page: their votes on its posts and whether they watch it.
+#[derive(Debug, Clone, Default)]
+pub struct ViewerTopic {
+    /// `(post id, +1 or -1)`.
+    pub votes: Vec<(i64, i64)>,
+    pub watching: bool,
+}
+
+/// [`ViewerTopic`] in one round trip: the vote rows, then a row with post id 0 when the member
+/// watches the topic (post ids start at 1).
+pub async fn viewer_topic(
+    conn: &mut SqliteConnection,
+    topic_id: i64,
+    user_id: i64,
+) -> sqlx::Result<ViewerTopic> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT v.post_id, v.value FROM posts p
+         JOIN votes v ON v.user_id = ?2 AND v.post_id = p.id
+         WHERE p.topic_id = ?1
+         UNION ALL
+         SELECT 0, 0 FROM topic_watches WHERE user_id = ?2 AND topic_id = ?1",
+    )
+    .bind(topic_id)
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?;
+    let watching = rows.iter().any(|(post_id, _)| *post_id == 0);
+    Ok(ViewerTopic {
+        votes: rows
+            .into_iter()
+            .filter(|(post_id, _)| *post_id != 0)
+            .collect(),
+        watching,
+    })
+}
+
 pub async fn list_by_author(
     conn: &mut SqliteConnection,
     author_id: i64,

@@ -8,6 +8,7 @@ pub struct SessionUser {
     pub role: String,
     pub banned_until: Option<i64>,
     pub csrf_token: String,
+    pub expires_at: i64,
 }
 
 pub async fn insert(
@@ -39,7 +40,7 @@ pub async fn find_user(
     now: i64,
 ) -> sqlx::Result<Option<SessionUser>> {
     sqlx::query_as::<_, SessionUser>(
-        "SELECT u.id AS user_id, u.username, u.role, u.banned_until, s.csrf_token
+        "SELECT u.id AS user_id, u.username, u.role, u.banned_until, s.csrf_token, s.expires_at
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = ?1 AND s.expires_at > ?2",
     )
@@ -109,4 +110,12 @@ pub async fn delete_others(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// The session epoch (migration 0013): it moves whenever a session ends or a signed-in user's
+/// role, ban, password or name changes, so an in-memory copy of sessions knows it is stale.
+pub async fn epoch(conn: &mut SqliteConnection) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT epoch FROM session_epoch WHERE id = 1")
+        .fetch_one(conn)
+        .await
 }

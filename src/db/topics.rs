@@ -3,6 +3,14 @@ use sqlx::SqliteConnection;
 use super::tags::{self, TopicTag};
 use crate::domain::{TopicTitle, ranking};
 
+macro_rules! summary_columns {
+    () => {
+        "t.id, t.title, u.username AS author_name, t.created_at, t.last_posted_at, t.reply_count,
+         t.view_count, t.score, t.pinned, t.locked, t.hot_rank,
+         t.accepted_post_id IS NOT NULL AS answered"
+    };
+}
+
 /// One topic with its author's name, for the topic page.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Topic {
@@ -52,6 +60,9 @@ pub struct TopicSummary {
     pub locked: bool,
     /// Whether a reply is accepted as the answer.
     pub answered: bool,
+    /// For the hot list's cursors only.
+    #[serde(skip)]
+    pub hot_rank: f64,
 }
 
 /// A list row with its visible tags (active and suggested).
@@ -108,38 +119,190 @@ pub async fn get(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<To
 }
 
 /// Visible topics in the given order, optionally of one tag, optionally only the answered
-/// (`Some(true)`) or unanswered (`Some(false)`) ones. Fetch `limit + 1` to know whether there is
-/// a next page.
+/// (`Some(true)`) or unanswered (`Some(false)`) ones: one page, read by keyset (a cursor)
+/// or, for old `?page=N` links, by offset. Fetches one row more than it shows to know whether
+/// another page follows in the direction read.
 pub async fn list(
     conn: &mut SqliteConnection,
     order: ListOrder,
     tag_id: Option<i64>,
     answered: Option<bool>,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<Vec<TopicListItem>> {
+    per_page: i64,
+    at: PageAt,
+) -> sqlx::Result<TopicPage> {
     let since = match order {
         ListOrder::Top { since } => Some(since),
         _ => None,
     };
-    let sql = match (order, tag_id.is_some()) {
-        (ListOrder::Latest, false) => LATEST,
-        (ListOrder::Hot, false) => HOT,
-        (ListOrder::Top { .. }, false) => TOP,
-        (ListOrder::Latest, true) => LATEST_IN_TAG,
-        (ListOrder::Hot, true) => HOT_IN_TAG,
-        (ListOrder::Top { .. }, true) => TOP_IN_TAG,
+    let sql = list_sql(order, tag_id.is_some(), at);
+    let (offset, cursor) = match at {
+        PageAt::Offset(offset) => (offset, None),
+        PageAt::After(c) | PageAt::Before(c) => (0, Some(c)),
     };
-    let query = sqlx::query_as::<_, TopicSummary>(sql)
-        .bind(limit)
+    let mut topics = sqlx::query_as::<_, TopicSummary>(sqlx::AssertSqlSafe(sql))
+        .bind(per_page + 1)
         .bind(offset)
-        .bind(since);
-    let query = match tag_id {
-        Some(tag_id) => query.bind(tag_id).bind(answered),
-        None => query.bind(answered),
+        .bind(since)
+        .bind(tag_id)
+        .bind(cursor.map(|c| c.pinned))
+        .bind(cursor.map(|c| c.key))
+        .bind(cursor.map(|c| c.id))
+        .bind(answered)
+        .fetch_all(&mut *conn)
+        .await?;
+    let more = topics.len() as i64 > per_page;
+    topics.truncate(per_page as usize);
+    let backwards = matches!(at, PageAt::Before(_));
+    if backwards {
+        topics.reverse();
+    }
+    let (has_prev, has_next) = match at {
+        PageAt::Offset(offset) => (offset > 0, more),
+        PageAt::After(_) => (true, more),
+        PageAt::Before(_) => (more, true),
     };
-    let topics = query.fetch_all(&mut *conn).await?;
-    with_tags(conn, topics).await
+    let in_tag = tag_id.is_some();
+    let prev = topics
+        .first()
+        .filter(|_| has_prev)
+        .map(|t| Cursor::of(order, in_tag, t));
+    let next = topics
+        .last()
+        .filter(|_| has_next)
+        .map(|t| Cursor::of(order, in_tag, t));
+    Ok(TopicPage {
+        topics: with_tags(conn, topics).await?,
+        prev,
+        next,
+    })
+}
+
+/// Where a list page starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PageAt {
+    /// Skip this many rows (old `?page=N` links; the cost grows with N).
+    Offset(i64),
+    /// The rows after the cursor's row, in list order.
+    After(Cursor),
+    /// The rows before it.
+    Before(Cursor),
+}
+
+/// One page of a list and the cursors of the pages around it (`None` at either end).
+#[derive(Debug, Clone)]
+pub struct TopicPage {
+    pub topics: Vec<TopicListItem>,
+    pub prev: Option<Cursor>,
+    pub next: Option<Cursor>,
+}
+
+/// A row's place in a list order: (pinned, sort key, id), compared as a row value. Tag lists do
+/// not float pinned topics, so their cursors carry `pinned = false`. The key is a time, a score or
+/// a hot rank; integers of those sizes are exact as `f64`, and SQLite compares numerically.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cursor {
+    pub pinned: bool,
+    pub key: f64,
+    pub id: i64,
+}
+
+impl Cursor {
+    fn of(order: ListOrder, in_tag: bool, t: &TopicSummary) -> Self {
+        let key = match order {
+            ListOrder::Latest => t.last_posted_at as f64,
+            ListOrder::Hot => t.hot_rank,
+            ListOrder::Top { .. } => t.score as f64,
+        };
+        let pinned = t.pinned && !in_tag && !matches!(order, ListOrder::Top { .. });
+        Self {
+            pinned,
+            key,
+            id: t.id,
+        }
+    }
+
+    /// The cursor as it appears in `?after=` / `?before=`: `pinned_key_id`.
+    pub fn encode(&self) -> String {
+        format!("{}_{}_{}", u8::from(self.pinned), self.key, self.id)
+    }
+
+    /// Reads a cursor written by [`Cursor::encode`]; anything else is `None`.
+    pub fn decode(text: &str) -> Option<Self> {
+        let mut parts = text.splitn(3, '_');
+        let pinned = match parts.next()? {
+            "0" => false,
+            "1" => true,
+            _ => return None,
+        };
+        let key: f64 = parts.next()?.parse().ok().filter(|k: &f64| k.is_finite())?;
+        let id = parts.next()?.parse().ok()?;
+        Some(Self { pinned, key, id })
+    }
+}
+
+/// Parameters: ?1 limit, ?2 offset, ?3 created-since (NULL but for Top), ?4 tag id (tag lists),
+/// ?5, ?6, ?7 the cursor's pinned, key and id (keyset pages), ?8 answered (NULL: every topic). The SQL is put together from the
+/// constant fragments below only.
+fn list_sql(order: ListOrder, in_tag: bool, at: PageAt) -> String {
+    let (from, filter, pinned, key, id) = if in_tag {
+        let key = match order {
+            ListOrder::Latest => "tt.t_last_posted_at",
+            ListOrder::Hot => "tt.t_hot_rank",
+            ListOrder::Top { .. } => "tt.t_score",
+        };
+        // `tt.status IN (...)` matches the partial indexes of migration 0013 word for word.
+        (
+            "topic_tags tt JOIN topics t ON t.id = tt.topic_id JOIN users u ON u.id = t.author_id",
+            "tt.tag_id = ?4 AND tt.status IN ('active', 'suggested') AND tt.t_hidden = 0
+             AND (?3 IS NULL OR tt.t_created_at >= ?3)
+             AND (?8 IS NULL OR (t.accepted_post_id IS NOT NULL) = ?8)",
+            None,
+            key,
+            "tt.topic_id",
+        )
+    } else {
+        let (pinned, key) = match order {
+            ListOrder::Latest => (Some("t.pinned"), "t.last_posted_at"),
+            ListOrder::Hot => (Some("t.pinned"), "t.hot_rank"),
+            ListOrder::Top { .. } => (None, "t.score"),
+        };
+        (
+            "topics t JOIN users u ON u.id = t.author_id",
+            "t.hidden = 0 AND (?3 IS NULL OR t.created_at >= ?3)
+             AND (?8 IS NULL OR (t.accepted_post_id IS NOT NULL) = ?8)",
+            pinned,
+            key,
+            "t.id",
+        )
+    };
+    let (direction, compare) = match at {
+        PageAt::Before(_) => ("ASC", ">"),
+        PageAt::After(_) | PageAt::Offset(_) => ("DESC", "<"),
+    };
+    let columns = match pinned {
+        Some(pinned) => vec![pinned, key, id],
+        None => vec![key, id],
+    };
+    let order_by = columns
+        .iter()
+        .map(|c| format!("{c} {direction}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let keyset = match at {
+        PageAt::Offset(_) => String::new(),
+        _ => {
+            let bound = if pinned.is_some() {
+                "(?5, ?6, ?7)"
+            } else {
+                "(?6, ?7)"
+            };
+            format!(" AND ({}) {compare} {bound}", columns.join(", "))
+        }
+    };
+    format!(
+        "SELECT {} FROM {from} WHERE {filter}{keyset} ORDER BY {order_by} LIMIT ?1 OFFSET ?2",
+        summary_columns!()
+    )
 }
 
 /// Topics started by one user, newest first.
@@ -180,51 +343,6 @@ pub async fn with_tags(
         })
         .collect())
 }
-
-macro_rules! summary_columns {
-    () => {
-        "t.id, t.title, u.username AS author_name, t.created_at, t.last_posted_at, t.reply_count,
-         t.view_count, t.score, t.pinned, t.locked, t.accepted_post_id IS NOT NULL AS answered"
-    };
-}
-use summary_columns;
-
-// Parameters: ?1 limit, ?2 offset, ?3 created-since (NULL but for Top), ?4 tag id (tag lists only),
-// then answered (NULL for all topics): ?4 in the forum's lists, ?5 in a tag's.
-macro_rules! list_sql {
-    ($order:literal) => {
-        concat!(
-            "SELECT ",
-            summary_columns!(),
-            " FROM topics t JOIN users u ON u.id = t.author_id
-              WHERE t.hidden = 0 AND (?3 IS NULL OR t.created_at >= ?3)
-                AND (?4 IS NULL OR (t.accepted_post_id IS NOT NULL) = ?4)
-              ORDER BY ",
-            $order,
-            " LIMIT ?1 OFFSET ?2"
-        )
-    };
-    (tag: $order:literal) => {
-        concat!(
-            "SELECT ",
-            summary_columns!(),
-            " FROM topic_tags tt JOIN topics t ON t.id = tt.topic_id JOIN users u ON u.id = t.author_id
-              WHERE tt.tag_id = ?4 AND tt.status IN ('active', 'suggested') AND t.hidden = 0
-                AND (?3 IS NULL OR t.created_at >= ?3)
-                AND (?5 IS NULL OR (t.accepted_post_id IS NOT NULL) = ?5)
-              ORDER BY ",
-            $order,
-            " LIMIT ?1 OFFSET ?2"
-        )
-    };
-}
-
-const LATEST: &str = list_sql!("t.pinned DESC, t.last_posted_at DESC, t.id DESC");
-const HOT: &str = list_sql!("t.pinned DESC, t.hot_rank DESC, t.id DESC");
-const TOP: &str = list_sql!("t.score DESC, t.id DESC");
-const LATEST_IN_TAG: &str = list_sql!(tag: "t.last_posted_at DESC, t.id DESC");
-const HOT_IN_TAG: &str = list_sql!(tag: "t.hot_rank DESC, t.id DESC");
-const TOP_IN_TAG: &str = list_sql!(tag: "t.score DESC, t.id DESC");
 
 pub async fn set_title(
     conn: &mut SqliteConnection,

@@ -194,7 +194,11 @@ pub async fn serve(
         .clone();
     let cache = &state.page_cache;
     if !matches!(*req.method(), Method::GET | Method::HEAD) {
-        let response = next.call(req).await?;
+        let response = next.call(req).await;
+        // Whatever the outcome, a write may have ended sessions (a ban answered with an error
+        // after committing is still a ban): the next request must not find them in memory.
+        state.sessions.refresh(&state.pool).await;
+        let response = response?;
         if !response.status().is_client_error() && !response.status().is_server_error() {
             cache.invalidate();
         }

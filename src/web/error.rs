@@ -36,6 +36,9 @@ pub enum AppError {
     RequestTimeout,
     #[error("too many requests; try again in {}", human_wait(*retry_after_secs))]
     TooManyRequests { retry_after_secs: u64 },
+    /// Heavy work (search, reports, exports) is at its limit or ran past its time budget.
+    #[error("the server is busy with heavy requests; try again in {}", human_wait(*retry_after_secs))]
+    Busy { retry_after_secs: u64 },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -67,6 +70,7 @@ impl AppError {
             AppError::PayloadTooLarge => "too_large",
             AppError::RequestTimeout => "timeout",
             AppError::TooManyRequests { .. } => "rate_limited",
+            AppError::Busy { .. } => "busy",
             AppError::Internal(_) => "internal",
         }
     }
@@ -83,6 +87,7 @@ impl AppError {
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -111,7 +116,9 @@ impl AppError {
     }
 
     pub fn with_retry_after(&self, builder: &mut actix_web::HttpResponseBuilder) {
-        if let AppError::TooManyRequests { retry_after_secs } = self {
+        if let AppError::TooManyRequests { retry_after_secs }
+        | AppError::Busy { retry_after_secs } = self
+        {
             builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }
     }
@@ -125,7 +132,19 @@ impl From<ValidationError> for AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        AppError::Internal(e.into())
+        // Only the heavy pool's progress handler interrupts statements (SQLITE_INTERRUPT): the
+        // query ran past its budget, which is a 503 to retry, not an internal error.
+        let interrupted = e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|code| code == "9");
+        if interrupted {
+            AppError::Busy {
+                retry_after_secs: super::heavy::RETRY_AFTER_SECS,
+            }
+        } else {
+            AppError::Internal(e.into())
+        }
     }
 }
 

@@ -9,11 +9,14 @@ pub mod dashboard;
 pub mod deadline;
 pub mod error;
 pub mod headers;
+pub mod heavy;
 pub mod limits;
 pub mod pages;
 pub mod render;
 pub mod request_span;
 pub mod session;
+pub mod session_cache;
+pub mod shared;
 pub mod unread;
 
 use std::sync::Arc;
@@ -45,6 +48,12 @@ pub struct AppState {
     pub limits: Arc<limits::Limits>,
     /// Rendered public pages for anonymous readers (see `cache`).
     pub page_cache: Arc<cache::PageCache>,
+    /// Search, reports and exports (see `heavy`).
+    pub heavy: Arc<heavy::HeavyPool>,
+    /// Page data all viewers share (see `shared`).
+    pub shared: Arc<shared::SharedPages>,
+    /// Live sessions, kept in memory (see `session_cache`).
+    pub sessions: Arc<session_cache::SessionCache>,
     /// Members' unread-notification counts (see `unread`).
     pub unread: Arc<unread::UnreadCounts>,
     /// Outgoing mail (does nothing without `--smtp-url`).
@@ -54,17 +63,28 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(pool: SqlitePool, settings: Arc<Settings>, mailer: Mailer, signer: Signer) -> Self {
+    pub fn new(
+        pool: SqlitePool,
+        heavy: heavy::HeavyPool,
+        settings: Arc<Settings>,
+        mailer: Mailer,
+        signer: Signer,
+    ) -> Self {
         Self {
+            heavy: Arc::new(heavy),
             mailer: Arc::new(mailer),
             signer,
             limits: Arc::new(limits::Limits::new(settings.limits.clone())),
             page_cache: Arc::new(cache::PageCache::new(std::time::Duration::from_secs(
                 settings.page_cache_secs,
             ))),
+            shared: Arc::new(shared::SharedPages::new(std::time::Duration::from_secs(
+                settings.page_cache_secs,
+            ))),
             pool,
             settings,
             unread: Arc::default(),
+            sessions: Arc::new(session_cache::SessionCache::new()),
             views: Arc::default(),
             tagger: Arc::default(),
             retrain_now: Arc::default(),

@@ -1,4 +1,5 @@
-//! Who is asking: the session cookie, looked up in the database, as extractors.
+//! Who is asking: the session cookie, looked up in memory (see `session_cache`) or the database,
+//! as extractors.
 //! `MaybeUser` for pages anyone may see, `CurrentUser` for members' actions, `Moderator` for
 //! moderators' ones. For `/api/` writes, `CurrentUser` also demands the `X-CSRF-Token` header.
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
@@ -10,7 +11,6 @@ use futures_util::future::LocalBoxFuture;
 use super::AppState;
 use super::error::{ApiError, AppError};
 use crate::auth::SessionToken;
-use crate::db;
 use crate::domain::{self, Role};
 
 pub const SESSION_COOKIE: &str = "tw_session";
@@ -82,9 +82,10 @@ pub(crate) async fn lookup(req: &HttpRequest) -> Result<Option<Viewer>, AppError
             let state = req
                 .app_data::<Data<AppState>>()
                 .expect("AppState is registered on the App");
-            let mut conn = state.pool.acquire().await?;
-            let found = db::sessions::find_user(&mut conn, &token.hash(), domain::now()).await?;
-            drop(conn);
+            let found = state
+                .sessions
+                .find(&state.pool, &token.hash(), domain::now())
+                .await?;
             match found {
                 None => None,
                 Some(s) => Some(Viewer {

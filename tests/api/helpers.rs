@@ -95,6 +95,9 @@ impl TestApp {
             .execute(&self.pool)
             .await
             .expect("promote");
+        // Another writer than the app itself: make it look at the session epoch now rather
+        // than at its next one-second poll.
+        self.state.sessions.refresh(&self.pool).await;
         browser
     }
 

@@ -8,5 +8,6 @@ mod escaping;
 mod essentials;
 mod hardening;
 mod import;
+mod members;
 mod tagging;
 mod topics;

@@ -76,7 +76,7 @@ pub async fn respond(
 ) -> Result<HttpResponse, AppError> {
     let now = domain::now();
     let limit = reports::LIST_LIMIT;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.heavy.acquire().await?;
     let c = &mut *conn;
     let out = Encoder {
         name,

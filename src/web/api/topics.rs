@@ -30,16 +30,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 struct ListParams {
     order: Option<String>,
     tag: Option<String>,
-    period: Option<String>,
-    status: Option<String>,
-    page: Option<i64>,
+    #[serde(flatten)]
+    list: lists::ListQuery,
 }
 
 #[derive(Serialize)]
 struct TopicPage {
     topics: Vec<TopicListItem>,
-    page: i64,
     has_next: bool,
+    /// Cursors for `?after=` / `?before=`; `null` at either end.
+    next: Option<String>,
+    prev: Option<String>,
 }
 
 async fn list_topics(
@@ -50,7 +51,7 @@ async fn list_topics(
         None | Some("hot") => ListOrder::Hot,
         Some("latest") => ListOrder::Latest,
         Some("top") => ListOrder::Top {
-            since: lists::period_start(params.period.as_deref()).1,
+            since: lists::period_start(params.list.period.as_deref()).1,
         },
         Some(other) => {
             return Err(AppError::BadRequest(format!(
@@ -59,7 +60,8 @@ async fn list_topics(
             .into());
         }
     };
-    let answered = lists::parse_status(params.status.as_deref()).map_err(AppError::BadRequest)?;
+    let answered =
+        lists::parse_status(params.list.status.as_deref()).map_err(AppError::BadRequest)?;
     let tag_id = match &params.tag {
         None => None,
         Some(name) => {
@@ -72,12 +74,12 @@ async fn list_topics(
             )
         }
     };
-    let (page, topics, has_next) =
-        lists::load_page(&state, order, tag_id, answered, params.page).await?;
+    let page = lists::load_page(&state, order, tag_id, answered, &params.list).await?;
     Ok(HttpResponse::Ok().json(TopicPage {
-        topics,
-        page,
-        has_next,
+        has_next: page.next.is_some(),
+        next: page.next.map(|c| c.encode()),
+        prev: page.prev.map(|c| c.encode()),
+        topics: page.topics,
     }))
 }
 
@@ -296,8 +298,9 @@ async fn search_topics(
 ) -> Result<HttpResponse, ApiError> {
     let per_page = crate::web::pages::PER_PAGE;
     let (page, offset) = crate::web::render::page_offset(params.page, per_page);
-    let hits = search::run(&state, &params.q, per_page, offset).await?;
-    let results: Vec<HitJson> = hits
+    let found = search::run(&state, &params.q, per_page, offset).await?;
+    let results: Vec<HitJson> = found
+        .hits
         .into_iter()
         .map(|h| HitJson {
             snippet_html: search::snippet_html(&h.snippet),
@@ -307,6 +310,11 @@ async fn search_topics(
             rank: h.rank,
         })
         .collect();
-    Ok(HttpResponse::Ok()
-        .json(serde_json::json!({ "query": params.q, "page": page, "results": results })))
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "query": params.q,
+        "page": page,
+        "topics": found.topics,
+        "capped": found.capped,
+        "results": results,
+    })))
 }

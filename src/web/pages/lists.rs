@@ -4,7 +4,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::PER_PAGE;
-use crate::db::{self, topics::ListOrder, topics::TopicListItem};
+use crate::db::{
+    self,
+    topics::{Cursor, ListOrder, PageAt, TopicListItem},
+};
 use crate::domain;
 use crate::web::get_or_head;
 use crate::web::render::{self, PageContext, ago};
@@ -18,8 +21,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
+    #[serde(default, deserialize_with = "page_number")]
     pub page: Option<i64>,
     pub period: Option<String>,
+    /// Keyset cursors (see `db::topics::Cursor`); old `?page=N` links still work by offset.
+    pub after: Option<String>,
+    pub before: Option<String>,
     pub status: Option<String>,
 }
 
@@ -39,6 +46,36 @@ pub fn status_name(answered: Option<bool>) -> &'static str {
         None => "",
         Some(true) => "answered",
         Some(false) => "unanswered",
+    }
+}
+
+/// `base_url` filtered by `status` (empty: all topics), from its first page.
+pub fn with_status(base_url: &str, status: &str) -> String {
+    if status.is_empty() {
+        return base_url.to_owned();
+    }
+    let sep = if base_url.contains('?') { '&' } else { '?' };
+    format!("{base_url}{sep}status={status}")
+}
+
+/// `?page=N` as text: inside a `#[serde(flatten)]` query (the tag page's, the API's) every value
+/// arrives as a string, which a plain `i64` field refuses.
+fn page_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let text: Option<String> = Option::deserialize(d)?;
+    Ok(text.and_then(|t| t.parse().ok()))
+}
+
+impl ListQuery {
+    /// Where the requested page starts; an unreadable cursor is a 400.
+    pub fn page_at(&self) -> Result<PageAt, AppError> {
+        let cursor = |text: &str| {
+            Cursor::decode(text).ok_or_else(|| AppError::BadRequest(format!("bad cursor {text:?}")))
+        };
+        Ok(match (&self.after, &self.before) {
+            (Some(after), _) => PageAt::After(cursor(after)?),
+            (None, Some(before)) => PageAt::Before(cursor(before)?),
+            (None, None) => PageAt::Offset(render::page_offset(self.page, PER_PAGE).1),
+        })
     }
 }
 
@@ -63,9 +100,9 @@ pub struct ListPage {
     pub active: &'static str,
     pub period: &'static str,
     pub topics: Vec<TopicListItem>,
-    pub page: i64,
-    pub has_next: bool,
-    /// The list's address without its page and status.
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+    /// The list's own address without its status (the tabs link to its siblings).
     pub base_url: String,
     /// `answered`, `unanswered` or empty (all topics).
     pub status: &'static str,
@@ -76,41 +113,52 @@ impl ListPage {
         ago(*ts)
     }
 
-    pub fn page_url(&self, page: i64) -> String {
-        let url = self.status_url(self.status);
-        let sep = if url.contains('?') { '&' } else { '?' };
-        format!("{url}{sep}page={page}")
-    }
-
     /// This list filtered by `status` (empty: all topics), from its first page.
     pub fn status_url(&self, status: &str) -> String {
-        if status.is_empty() {
-            return self.base_url.clone();
-        }
-        let sep = if self.base_url.contains('?') {
-            '&'
-        } else {
-            '?'
-        };
-        format!("{}{sep}status={status}", self.base_url)
+        with_status(&self.base_url, status)
     }
 }
 
-/// Loads one page of a list: `PER_PAGE` rows and whether more follow.
+/// The pager's links: `base_url` with `after=` / `before=` cursors.
+pub fn pager_urls(
+    base_url: &str,
+    page: &db::topics::TopicPage,
+) -> (Option<String>, Option<String>) {
+    let sep = if base_url.contains('?') { '&' } else { '?' };
+    let link = |dir: &str, c: &Cursor| format!("{base_url}{sep}{dir}={}", c.encode());
+    (
+        page.prev.as_ref().map(|c| link("before", c)),
+        page.next.as_ref().map(|c| link("after", c)),
+    )
+}
+
+/// Loads one page of a list (`PER_PAGE` rows) with the cursors around it.
 pub async fn load_page(
     state: &AppState,
     order: ListOrder,
     tag_id: Option<i64>,
     answered: Option<bool>,
-    page: Option<i64>,
-) -> Result<(i64, Vec<TopicListItem>, bool), AppError> {
-    let (page, offset) = render::page_offset(page, PER_PAGE);
+    query: &ListQuery,
+) -> Result<db::topics::TopicPage, AppError> {
+    let at = query.page_at()?;
+    // Top lists' start time moves every second; the period names the list as well.
+    let order_key = match order {
+        ListOrder::Top { .. } => format!("top {:?}", query.period),
+        other => format!("{other:?}"),
+    };
+    let key = format!("{order_key} {tag_id:?} {answered:?} {at:?}");
+    let generation = state.page_cache.generation();
+    if let Some(page) = state.shared.lists.get(generation, &key) {
+        return Ok((*page).clone());
+    }
     let mut conn = state.pool.acquire().await?;
-    let mut topics =
-        db::topics::list(&mut conn, order, tag_id, answered, PER_PAGE + 1, offset).await?;
-    let has_next = topics.len() as i64 > PER_PAGE;
-    topics.truncate(PER_PAGE as usize);
-    Ok((page, topics, has_next))
+    let page = db::topics::list(&mut conn, order, tag_id, answered, PER_PAGE, at).await?;
+    drop(conn);
+    state
+        .shared
+        .lists
+        .put(generation, key, std::sync::Arc::new(page.clone()));
+    Ok(page)
 }
 
 async fn show_list(
@@ -124,22 +172,24 @@ async fn show_list(
 ) -> Result<HttpResponse, AppError> {
     // An unknown status on a page shows every topic (links only ever carry known ones).
     let answered = parse_status(query.status.as_deref()).unwrap_or(None);
-    let (page, topics, has_next) = load_page(&state, order, None, answered, query.page).await?;
+    let status = status_name(answered);
+    let page = load_page(&state, order, None, answered, query).await?;
     let base_url = match active {
         "top" => format!("/top?period={period}"),
         "latest" => "/latest".into(),
         _ => "/".into(),
     };
+    let (prev_url, next_url) = pager_urls(&with_status(&base_url, status), &page);
     render::render(&ListPage {
         ctx: PageContext::for_viewer(user.0),
         heading: heading.into(),
         active,
         period,
-        topics,
-        page,
-        has_next,
+        topics: page.topics,
+        prev_url,
+        next_url,
         base_url,
-        status: status_name(answered),
+        status,
     })
 }
 

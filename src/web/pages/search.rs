@@ -3,7 +3,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::db::{self, search::Hit};
+use crate::db::{self, search::Results};
 use crate::web::get_or_head;
 use crate::web::render::{self, PageContext};
 use crate::web::{AppState, error::AppError, session::MaybeUser};
@@ -56,17 +56,22 @@ pub fn snippet_html(snippet: &str) -> String {
     html
 }
 
-/// Runs a search for what the user typed; blank queries find nothing.
+/// Runs a search for what the user typed on the heavy pool, under its budget; blank queries find
+/// nothing.
 pub async fn run(
     state: &AppState,
     text: &str,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Hit>, AppError> {
+) -> Result<Results, AppError> {
     let Some(query) = db::search::fts_query(text) else {
-        return Ok(Vec::new());
+        return Ok(Results {
+            hits: Vec::new(),
+            topics: 0,
+            capped: false,
+        });
     };
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.heavy.acquire().await?;
     Ok(db::search::search(&mut conn, &query, limit, offset).await?)
 }
 
@@ -76,6 +81,9 @@ struct SearchPage {
     ctx: PageContext,
     q: String,
     hits: Vec<ShownHit>,
+    /// Matching topics, and whether older posts were left unranked ("1,000+").
+    topics: i64,
+    capped: bool,
     page: i64,
     has_next: bool,
 }
@@ -99,7 +107,11 @@ async fn search(
 ) -> Result<HttpResponse, AppError> {
     let per_page = super::PER_PAGE;
     let (page, offset) = render::page_offset(query.page, per_page);
-    let mut hits = run(&state, &query.q, per_page + 1, offset).await?;
+    let Results {
+        mut hits,
+        topics,
+        capped,
+    } = run(&state, &query.q, per_page + 1, offset).await?;
     let has_next = hits.len() as i64 > per_page;
     hits.truncate(per_page as usize);
     let hits = hits
@@ -115,6 +127,8 @@ async fn search(
         ctx: PageContext::for_viewer(user.0),
         q: query.q.clone(),
         hits,
+        topics,
+        capped,
         page,
         has_next,
     })

@@ -297,7 +297,7 @@ async fn end_sessions(
 }
 
 async fn export(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.heavy.acquire().await?;
     let json = db::users::export(&mut conn, user.0.id).await?;
     let file = format!("attachment; filename=\"{}-data.json\"", user.0.username);
     Ok(HttpResponse::Ok()

@@ -2,7 +2,10 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::lists::{ListPage, ListQuery, load_page, parse_status, period_start, status_name};
+use super::lists::{
+    ListPage, ListQuery, load_page, pager_urls, parse_status, period_start, status_name,
+    with_status,
+};
 use crate::db::{self, tags::TagCount, topics::ListOrder};
 use crate::web::get_or_head;
 use crate::web::render::{self, PageContext};
@@ -57,17 +60,22 @@ async fn show_tag(
         _ => ("hot", ListOrder::Hot, ""),
     };
     let answered = parse_status(query.list.status.as_deref()).unwrap_or(None);
-    let (page, topics, has_next) =
-        load_page(&state, order, Some(tag.id), answered, query.list.page).await?;
+    let status = status_name(answered);
+    let page = load_page(&state, order, Some(tag.id), answered, &query.list).await?;
+    let base_url = match active {
+        "top" => format!("/tags/{}?order=top&period={period}", tag.name),
+        _ => format!("/tags/{}?order={active}", tag.name),
+    };
+    let (prev_url, next_url) = pager_urls(&with_status(&base_url, status), &page);
     render::render(&ListPage {
         ctx: PageContext::for_viewer(user.0),
         heading: format!("Topics tagged {}", tag.name),
         active,
         period,
-        topics,
-        page,
-        has_next,
-        base_url: format!("/tags/{}?order={active}", tag.name),
-        status: status_name(answered),
+        topics: page.topics,
+        prev_url,
+        next_url,
+        base_url,
+        status,
     })
 }

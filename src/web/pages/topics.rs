@@ -1,10 +1,11 @@
 //! Reading and writing topics: the thread page, compose, reply, edit and vote.
 use actix_web::http::{Method, StatusCode};
+use std::sync::Arc;
+
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::db::notifications::Watched;
 use crate::db::{self, posts::Post, tags::TopicTag, topics::Topic};
 use crate::domain::ranking;
 use crate::forum::ForumError;
@@ -12,6 +13,7 @@ use crate::forum::topics::{self as forum, PostEdit, TagInput, TopicDraft};
 use crate::web::get_or_head;
 use crate::web::render::{self, PageContext, ago, redirect};
 use crate::web::session::{CurrentUser, MaybeUser, Viewer};
+use crate::web::shared::TopicData;
 use crate::web::{AppState, error::AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -109,21 +111,24 @@ async fn show_topic(
 ) -> Result<HttpResponse, AppError> {
     let topic_id = path.into_inner();
     let ctx = PageContext::for_viewer(user.0);
-    let mut conn = state.pool.acquire().await?;
-    let topic = db::topics::get(&mut conn, topic_id)
-        .await?
-        .filter(|t| !t.hidden || ctx.is_moderator())
-        .ok_or(AppError::NotFound)?;
-    let mut posts =
-        db::posts::list_for_topic(&mut conn, topic_id, ctx.viewer_id(), ctx.is_moderator()).await?;
-    let tags = db::tags::for_topics(&mut conn, &[topic_id]).await?;
+    let shared = shared_topic(&state, topic_id, ctx.is_moderator()).await?;
+    let mut posts = shared.posts.clone();
     let watching = match ctx.viewer_id() {
         Some(id) => {
-            Some(db::notifications::is_watching(&mut conn, id, Watched::Topic(topic_id)).await?)
+            let mut conn = state.pool.acquire().await?;
+            let own = db::posts::viewer_topic(&mut conn, topic_id, id).await?;
+            for post in &mut posts {
+                if let Some((_, value)) = own.votes.iter().find(|(post_id, _)| *post_id == post.id)
+                {
+                    post.my_vote = *value;
+                }
+            }
+            Some(own.watching)
         }
         None => None,
     };
-    drop(conn);
+    let topic = shared.topic.clone();
+    let tags = shared.tags.clone();
     let best = query.sort.as_deref() == Some("best");
     if best && let Some((_opening, replies)) = posts.split_first_mut() {
         ranking::sort_best(replies, |p| (p.upvotes, p.downvotes));
@@ -138,6 +143,33 @@ async fn show_topic(
         best,
         watching,
     })
+}
+
+/// The topic, its posts (without anyone's votes) and tags, shared by all its readers in this
+/// generation (see `shared`); hidden topics exist for moderators only.
+async fn shared_topic(
+    state: &AppState,
+    topic_id: i64,
+    moderator: bool,
+) -> Result<Arc<TopicData>, AppError> {
+    let generation = state.page_cache.generation();
+    if let Some(data) = state.shared.topics.get(generation, &(topic_id, moderator)) {
+        return Ok(data);
+    }
+    let mut conn = state.pool.acquire().await?;
+    let topic = db::topics::get(&mut conn, topic_id)
+        .await?
+        .filter(|t| !t.hidden || moderator)
+        .ok_or(AppError::NotFound)?;
+    let posts = db::posts::list_for_topic(&mut conn, topic_id, None, moderator).await?;
+    let tags = db::tags::for_topics(&mut conn, &[topic_id]).await?;
+    drop(conn);
+    let data = Arc::new(TopicData { topic, posts, tags });
+    state
+        .shared
+        .topics
+        .put(generation, (topic_id, moderator), data.clone());
+    Ok(data)
 }
 
 #[derive(Template)]
