@@ -11,3 +11,4 @@ mod import;
 mod members;
 mod tagging;
 mod topics;
+mod walk;
