@@ -44,6 +44,7 @@ impl Application {
         let data = Data::new(state.clone());
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(web::error::with_viewer))
                 .wrap(web::error::method_not_allowed_bodies())
                 .wrap(from_fn(web::deadline::enforce))
                 .wrap(from_fn(web::limits::enforce))

@@ -189,19 +189,83 @@ impl ResponseError for AppError {
                 .finish();
         }
         let status = self.status();
-        let page = ErrorPage {
-            ctx: super::render::PageContext::anonymous(),
+        let view = ErrorView {
             status: status.as_u16(),
             title: status.canonical_reason().unwrap_or("Error"),
             messages: self.messages(),
         };
-        let body = page
-            .render()
-            .unwrap_or_else(|_| format!("{} {}", status.as_u16(), page.title));
+        let body = view.render(super::render::PageContext::anonymous());
         let mut builder = HttpResponse::build(status);
         self.with_retry_after(&mut builder);
+        builder.extensions_mut().insert(view);
         builder.content_type(ContentType::html()).body(body)
     }
+}
+
+/// What an HTML error page says. Errors become responses without the request, so the page is
+/// first rendered with the anonymous header; [`with_viewer`] renders it again for a signed-in
+/// viewer from this copy, kept in the response's extensions.
+#[derive(Debug, Clone)]
+struct ErrorView {
+    status: u16,
+    title: &'static str,
+    messages: Vec<String>,
+}
+
+impl ErrorView {
+    fn render(&self, ctx: super::render::PageContext) -> String {
+        let page = ErrorPage {
+            ctx,
+            status: self.status,
+            title: self.title,
+            messages: self.messages.clone(),
+        };
+        page.render()
+            .unwrap_or_else(|_| format!("{} {}", self.status, self.title))
+    }
+}
+
+/// Error pages with the viewer's own header (their name, bell and moderation links), not the
+/// logged-out one: a 403 or 404 must not look as if the session were gone.
+pub async fn with_viewer(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl actix_web::body::MessageBody, String>>, actix_web::Error>
+{
+    let res = next.call(req).await?;
+    let Some(view) = res.response().extensions().get::<ErrorView>().cloned() else {
+        return Ok(res.map_into_left_body());
+    };
+    let viewer = super::session::lookup(res.request()).await.ok().flatten();
+    if viewer.is_none() {
+        return Ok(res.map_into_left_body());
+    }
+    let body = view.render(super::render::PageContext::for_viewer(viewer));
+    Ok(res.map_body(|_, _| body).map_into_right_body())
+}
+
+/// Path segments that do not parse (`/t/abc`) are pages that do not exist: the HTML 404, or the
+/// API's JSON one, never actix-web's plain-text parse error.
+pub fn path_config() -> actix_web::web::PathConfig {
+    actix_web::web::PathConfig::default().error_handler(|_, req| {
+        if is_api_path(req.path()) {
+            ApiError(AppError::NotFound).into()
+        } else {
+            AppError::NotFound.into()
+        }
+    })
+}
+
+/// Query strings that do not parse: a 400 that says which parameter, as a page or JSON.
+pub fn query_config() -> actix_web::web::QueryConfig {
+    actix_web::web::QueryConfig::default().error_handler(|err, req| {
+        let error = AppError::BadRequest(format!("the address's parameters do not fit: {err}"));
+        if is_api_path(req.path()) {
+            ApiError(error).into()
+        } else {
+            error.into()
+        }
+    })
 }
 
 /// The JSON face of [`AppError`], for `/api/v1`.

@@ -97,7 +97,9 @@ impl AppState {
 /// serve gets 405 with an `Allow` header (actix-web's resource default) rather than the 404 of an
 /// unknown path.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::scope("/api/v1").configure(api::routes))
+    cfg.app_data(error::path_config())
+        .app_data(error::query_config())
+        .service(web::scope("/api/v1").configure(api::routes))
         .configure(pages::routes)
         .configure(dashboard::routes)
         .configure(assets::routes)

@@ -32,3 +32,39 @@ async fn pages_have_a_skip_link_a_favicon_and_a_dark_scheme_and_robots_keep_to_p
         css.contains("@media (prefers-color-scheme: dark)") && css.contains("max-width: 600px")
     );
 }
+
+#[tokio::test]
+async fn error_pages_show_the_signed_in_header_and_malformed_ids_are_not_found() {
+    let app = spawn_app().await;
+    app.user("admin").await; // the first account is the admin
+    let alice = app.user("alice").await;
+
+    for path in ["/t/999999", "/t/abc", "/u/nobody-here", "/no/such/page"] {
+        let (status, page) = alice.get_text(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            page.contains("alice") && !page.contains(r#"href="/login""#),
+            "{path} shows the logged-out header: {page}"
+        );
+    }
+    let forbidden = alice.get("/mod/model").await;
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+    assert!(forbidden.text().await.unwrap().contains("alice"));
+
+    // Anonymous readers keep the anonymous header; the API answers JSON.
+    let (status, page) = app.browser().get_text("/t/abc").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        page.contains(r#"href="/login""#) && !page.contains("parse"),
+        "{page}"
+    );
+    let api = alice.get("/api/v1/topics/abc").await;
+    assert_eq!(
+        api.status(),
+        StatusCode::NOT_FOUND,
+        "{:?}",
+        api.text().await
+    );
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+}
