@@ -8,6 +8,7 @@ pub mod client;
 pub mod dashboard;
 pub mod deadline;
 pub mod error;
+mod feeds;
 pub mod headers;
 pub mod limits;
 pub mod pages;
@@ -78,6 +79,7 @@ impl AppState {
 /// unknown path.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::scope("/api/v1").configure(api::routes))
+        .configure(feeds::routes)
         .configure(pages::routes)
         .configure(dashboard::routes)
         .configure(assets::routes)
