@@ -4,6 +4,7 @@
 pub mod answers;
 pub mod bulk;
 pub mod bulk_load;
+pub mod feeds;
 pub mod flags;
 pub mod import;
 pub mod labels;

@@ -29,9 +29,14 @@ use super::AppState;
 use super::session::SESSION_COOKIE;
 
 /// The route patterns whose anonymous GETs are cached.
-const CACHEABLE: [&str; 12] = [
+const CACHEABLE: [&str; 17] = [
     "/",
     "/latest",
+    "/latest.atom",
+    "/hot.atom",
+    "/tags/{name}.atom",
+    "/t/{id}.atom",
+    "/u/{name}.atom",
     "/top",
     "/t/{id}",
     "/tags",

@@ -8,6 +8,7 @@ pub mod client;
 pub mod dashboard;
 pub mod deadline;
 pub mod error;
+mod feeds;
 pub mod headers;
 pub mod heavy;
 pub mod limits;
@@ -100,6 +101,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(error::path_config())
         .app_data(error::query_config())
         .service(web::scope("/api/v1").configure(api::routes))
+        .configure(feeds::routes)
         .configure(pages::routes)
         .configure(dashboard::routes)
         .configure(assets::routes)

@@ -6,6 +6,7 @@ mod answers;
 mod dashboard;
 mod escaping;
 mod essentials;
+mod feeds;
 mod hardening;
 mod import;
 mod members;

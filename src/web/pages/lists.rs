@@ -113,6 +113,16 @@ impl ListPage {
         ago(*ts)
     }
 
+    /// The Atom feed of this list: a tag's, the latest topics', or the hot ones (for the rest).
+    pub fn feed_url(&self) -> String {
+        let path = self.base_url.split('?').next().unwrap_or("/");
+        match path {
+            "/latest" => "/latest.atom".into(),
+            _ if path.starts_with("/tags/") => format!("{path}.atom"),
+            _ => "/hot.atom".into(),
+        }
+    }
+
     /// This list filtered by `status` (empty: all topics), from its first page.
     pub fn status_url(&self, status: &str) -> String {
         with_status(&self.base_url, status)

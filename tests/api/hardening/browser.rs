@@ -1,6 +1,7 @@
 //! End to end in real headless Chromium (Debian's `chromium` + `chromium-driver`): register, log
-//! in, post a topic with a code block, see it rendered and listed, reply, vote, search, and open
-//! the moderators' dashboard with its charts. Screenshots go to `target/e2e/`.
+//! in, post a topic with a code block, see it rendered and listed, reply, vote, search, see the
+//! reply in the header's bell and accept it as the answer, and open the moderators' dashboard
+//! with its charts. Screenshots go to `target/e2e/`.
 //!
 //! Without Chromium and chromedriver the test says so and passes, so `cargo test` works anywhere;
 //! `.ci/run` installs both and sets `THREADWISE_E2E_REQUIRED=1`, which turns their absence into a
@@ -159,9 +160,25 @@ async fn a_member_posts_replies_votes_and_searches_and_the_admin_sees_the_charts
     assert_eq!(hit.text().await, TITLE);
     driver.screenshot(&shots.join("search.png")).await;
 
-    // The admin's dashboard draws its charts (inline SVG).
+    // The admin, who asked, hears of bob's reply in the header's bell and accepts it.
     log_out(&driver).await;
     log_in(&driver, &base, "admin").await;
+    let bell = driver.find("header.site a.bell .count").await;
+    assert_eq!(bell.text().await, "1");
+    driver.goto(&topic_url).await;
+    driver
+        .find("section.post form.accept button")
+        .await
+        .click()
+        .await;
+    let mark = driver
+        .find("section.post.accepted:nth-of-type(2) .accepted-mark")
+        .await;
+    assert!(mark.text().await.contains("Accepted answer"));
+    assert!(driver.source().await.contains("Unaccept"));
+    driver.screenshot(&shots.join("accepted.png")).await;
+
+    // The admin's dashboard draws its charts (inline SVG).
     driver.goto(&format!("{base}/mod")).await;
     driver.find("figure.chart svg").await;
     assert!(driver.source().await.contains("<svg"));
