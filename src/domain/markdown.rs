@@ -11,6 +11,10 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
         .link_rel(Some("nofollow ugc noopener"))
         .add_tag_attributes("code", &["class"])
+        // MathML from `math`; presentation elements and their layout attributes only.
+        .add_tags(MATHML_TAGS)
+        .add_tag_attributes("math", &["display", "xmlns"])
+        .add_generic_attributes(MATHML_ATTRIBUTES)
         .attribute_filter(|element, attribute, value| {
             if element == "code" && attribute == "class" {
                 // Only pulldown-cmark's own `language-xyz` class survives.
@@ -25,6 +29,59 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         });
     builder
 });
+
+const MATHML_TAGS: [&str; 27] = [
+    "math",
+    "semantics",
+    "annotation",
+    "mrow",
+    "mi",
+    "mn",
+    "mo",
+    "ms",
+    "mtext",
+    "mspace",
+    "msup",
+    "msub",
+    "msubsup",
+    "mfrac",
+    "msqrt",
+    "mroot",
+    "mover",
+    "munder",
+    "munderover",
+    "mtable",
+    "mtr",
+    "mtd",
+    "mstyle",
+    "mpadded",
+    "mphantom",
+    "menclose",
+    "merror",
+];
+const MATHML_ATTRIBUTES: [&str; 21] = [
+    "mathvariant",
+    "stretchy",
+    "fence",
+    "separator",
+    "lspace",
+    "rspace",
+    "accent",
+    "accentunder",
+    "linethickness",
+    "columnalign",
+    "rowspacing",
+    "columnspacing",
+    "displaystyle",
+    "scriptlevel",
+    "movablelimits",
+    "symmetric",
+    "minsize",
+    "maxsize",
+    "largeop",
+    "notation",
+    "encoding",
+];
 
 /// How deeply lists, block quotes and inline markup may nest. Rendering is linear in the input
 /// only while nesting is bounded: 32,767 nested list markers on one line (64 KiB) made ammonia's
@@ -64,8 +121,10 @@ pub fn render_post(markdown: &str) -> Result<(String, Vec<String>), RenderError>
 }
 
 fn render_with(markdown: &str, link_mentions: bool) -> Result<(String, Vec<String>), RenderError> {
-    let options =
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_MATH;
     let mut events = Vec::new();
     let mut mentions = Vec::new();
     let mut depth = 0usize;
@@ -95,6 +154,8 @@ fn render_with(markdown: &str, link_mentions: bool) -> Result<(String, Vec<Strin
         }
         match event {
             Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
+            Event::InlineMath(latex) => events.push(math_event(latex, false)),
+            Event::DisplayMath(latex) => events.push(math_event(latex, true)),
             Event::Text(text) if link_mentions && plain_text_depth == 0 => {
                 link_mentions_in(&text, &mut events, &mut mentions);
             }
@@ -104,6 +165,14 @@ fn render_with(markdown: &str, link_mentions: bool) -> Result<(String, Vec<Strin
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, events.into_iter());
     Ok((SANITIZER.clean(&unsafe_html).to_string(), mentions))
+}
+
+/// A formula as MathML, or as code when it does not render (never an error for the post).
+fn math_event(latex: pulldown_cmark::CowStr<'_>, display: bool) -> Event<'_> {
+    match super::math::to_mathml(&latex, display) {
+        Some(mathml) => Event::InlineHtml(mathml.into()),
+        None => Event::Code(latex),
+    }
 }
 
 /// Splits a text event at each `@username` (3–32 of `[A-Za-z0-9_-]`, not preceded by a word
@@ -163,7 +232,10 @@ pub fn sanitize_html(html: &str) -> Result<String, RenderError> {
     if html_nesting(html) > MAX_HTML_NESTING {
         return Err(RenderError::TooDeep);
     }
-    Ok(SANITIZER.clean(html).to_string())
+    // Stack Exchange posts carry MathJax-delimited maths in their text.
+    Ok(SANITIZER
+        .clean(&super::math::render_in_html(html))
+        .to_string())
 }
 
 /// The deepest nesting of elements in `html`, counted from its tags alone (opening tags minus

@@ -4,6 +4,7 @@ mod content;
 mod flag;
 pub mod license;
 pub mod markdown;
+pub mod math;
 pub mod ranking;
 pub mod report;
 mod role;

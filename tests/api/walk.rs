@@ -68,3 +68,29 @@ async fn error_pages_show_the_signed_in_header_and_malformed_ids_are_not_found()
     let body: serde_json::Value = api.json().await.unwrap();
     assert_eq!(body["error"]["code"], "not_found");
 }
+
+#[tokio::test]
+async fn maths_render_to_mathml_on_the_server_and_malformed_latex_shows_as_code() {
+    let app = spawn_app().await;
+    let alice = app.user("alice").await;
+    let topic = alice
+        .create_topic(
+            "A qubit in superposition",
+            "The state $|\\psi\\rangle = \\alpha|0\\rangle + \\beta|1\\rangle$ is normalised:\n\n\
+             $$|\\alpha|^2 + |\\beta|^2 = 1$$\n\nBroken: $\\frac{1}$ and a price of $5.",
+            &["quantum"],
+        )
+        .await;
+    let (status, page) = alice.get_text(&format!("/t/{topic}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<math") && page.contains(r#"display="block""#),
+        "{page}"
+    );
+    assert!(page.contains("ψ") && !page.contains("\\rangle$"), "{page}");
+    assert!(
+        page.contains("<code>\\frac{1}</code>"),
+        "malformed LaTeX is code: {page}"
+    );
+    assert!(page.contains("a price of $5."), "{page}");
+}
