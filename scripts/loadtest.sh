@@ -162,7 +162,7 @@ run_threadwise() { # cache seconds
   wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s scripts/loadtest_storm.lua "$base" >"$storm_out" &
   other=$!
   sleep 1
-  WRK_COOKIE="$COOKIE" wrk -t1 -c4 -d"$((${DURATION%s} - 2))s" --latency \
+  WRK_COOKIE="$COOKIE" wrk -t1 -c4 -d"$(( ${DURATION%s} > 3 ? ${DURATION%s} - 2 : 1 ))s" --latency \
     -s scripts/loadtest_cookie.lua "$base/t/$topic" >"$member_out"
   wait "$other"
   row "storm searches (503s expected)" $(summarise <"$storm_out")

@@ -61,7 +61,11 @@ struct Row {
 /// (its best post, with a snippet), best first by bm25 (titles weigh 5× bodies) among the newest
 /// [`CANDIDATES`] matching posts.
 ///
-/// Only the page's rows get a snippet: `snippet()` re-tokenises a document. The `CROSS JOIN`s fix
+/// Only the page's rows get a snippet: `snippet()` re-tokenises a document. The snippet is found
+/// with the query's words as exact terms (`?5`, the query without its trailing `*`): with a prefix,
+/// FTS5 merges the doclists of every term sharing it even to look at one rowid (12 ms each for
+/// `production*` on 1M posts, against 0.4 ms exact). A hit that matched through the prefix only
+/// shows the start of its post. The `CROSS JOIN`s fix
 /// the join order: the full-text index first, then each candidate's post and topic by primary key
 /// (left free, SQLite walks every visible topic's posts and runs the full-text query once per
 /// post); in the outer query the page stays the outer loop, so the second full-text lookup is one
@@ -73,11 +77,11 @@ pub async fn search(
     offset: i64,
 ) -> sqlx::Result<Results> {
     let rows = sqlx::query_as::<_, Row>(
-        "WITH candidates AS (
+        "WITH candidates AS MATERIALIZED (
              SELECT rowid AS post_id, bm25(search_index, 5.0, 1.0) AS rank
              FROM search_index WHERE search_index MATCH ?1
              ORDER BY rowid DESC LIMIT ?4),
-         best AS (
+         best AS MATERIALIZED (
              SELECT p.topic_id, c.post_id, MIN(c.rank) AS rank
              FROM candidates c
              CROSS JOIN posts p ON p.id = c.post_id
@@ -86,20 +90,23 @@ pub async fn search(
              GROUP BY p.topic_id),
          page AS (SELECT topic_id, post_id, rank FROM best ORDER BY rank, topic_id LIMIT ?2 OFFSET ?3)
          SELECT page.topic_id, page.post_id, t.title,
-                snippet(search_index, 1, char(2), char(3), '…', 24) AS snippet,
+                COALESCE((SELECT snippet(search_index, 1, char(2), char(3), '…', 24)
+                          FROM search_index
+                          WHERE search_index MATCH ?5 AND search_index.rowid = page.post_id),
+                         substr(p.body_md, 1, 160)) AS snippet,
                 page.rank,
                 (SELECT COUNT(*) FROM best) AS topics,
                 (SELECT COUNT(*) FROM candidates) AS candidates
          FROM page
-         CROSS JOIN search_index ON search_index.rowid = page.post_id
+         JOIN posts p ON p.id = page.post_id
          JOIN topics t ON t.id = page.topic_id
-         WHERE search_index MATCH ?1
          ORDER BY page.rank, page.topic_id",
     )
     .bind(query)
     .bind(limit)
     .bind(offset)
     .bind(CANDIDATES)
+    .bind(query.strip_suffix('*').unwrap_or(query))
     .fetch_all(conn)
     .await?;
     let (topics, candidates) = rows.first().map_or((0, 0), |r| (r.topics, r.candidates));

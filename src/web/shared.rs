@@ -1,5 +1,5 @@
 //! What every viewer of a page shares, read once per page-cache generation and reused for members:
-//! a list page's rows, a topic's posts and tags. Members' requests skip the page cache (their
+//! a list page's rows, a topic's posts and tags, a search's results. Members' requests skip the page cache (their
 //! pages carry their name, votes, CSRF token and moderator controls); with this they still skip the
 //! queries whose cost grows with the page, and add only their own bits (their votes on the topic,
 //! whether they watch it) with one small query each.
@@ -13,7 +13,9 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::db::{posts::Post, tags::TopicTag, topics::Topic, topics::TopicPage};
+use crate::db::{
+    posts::Post, search::Results, tags::TagCount, tags::TopicTag, topics::Topic, topics::TopicPage,
+};
 
 /// Past this many entries in one generation the map starts over.
 const MAX_ENTRIES: usize = 10_000;
@@ -74,6 +76,11 @@ pub struct SharedPages {
     pub lists: Shared<String, TopicPage>,
     /// Topics by (id, with hidden posts): moderators see hidden posts, others do not.
     pub topics: Shared<(i64, bool), TopicData>,
+    /// Tags by name, with their topic counts (a count over a big tag's rows).
+    pub tags: Shared<String, TagCount>,
+    /// Search results by (FTS query, limit, offset): a common word searched by many members is
+    /// ranked once.
+    pub searches: Shared<(String, i64, i64), Results>,
 }
 
 impl SharedPages {
@@ -82,6 +89,8 @@ impl SharedPages {
         Self {
             lists: Shared::new(ttl),
             topics: Shared::new(ttl),
+            tags: Shared::new(ttl),
+            searches: Shared::new(ttl),
         }
     }
 }

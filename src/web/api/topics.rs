@@ -64,15 +64,11 @@ async fn list_topics(
         lists::parse_status(params.list.status.as_deref()).map_err(AppError::BadRequest)?;
     let tag_id = match &params.tag {
         None => None,
-        Some(name) => {
-            let mut conn = state.pool.acquire().await?;
-            Some(
-                db::tags::find(&mut conn, name)
-                    .await?
-                    .ok_or(AppError::NotFound)?
-                    .id,
-            )
-        }
+        Some(name) => Some(
+            crate::web::pages::tags::find_tag(&state, name.clone())
+                .await?
+                .id,
+        ),
     };
     let page = lists::load_page(&state, order, tag_id, answered, &params.list).await?;
     Ok(HttpResponse::Ok().json(TopicPage {

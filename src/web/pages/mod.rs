@@ -9,7 +9,7 @@ mod passwords;
 pub mod search;
 mod settings;
 mod tag_review;
-mod tags;
+pub mod tags;
 mod topics;
 mod users;
 

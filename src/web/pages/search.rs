@@ -56,8 +56,8 @@ pub fn snippet_html(snippet: &str) -> String {
     html
 }
 
-/// Runs a search for what the user typed on the heavy pool, under its budget; blank queries find
-/// nothing.
+/// Runs a search for what the user typed on the heavy pool, under its budget, or takes its results
+/// from this generation's shared ones; blank queries find nothing.
 pub async fn run(
     state: &AppState,
     text: &str,
@@ -71,8 +71,19 @@ pub async fn run(
             capped: false,
         });
     };
+    let key = (query, limit, offset);
+    let generation = state.page_cache.generation();
+    if let Some(found) = state.shared.searches.get(generation, &key) {
+        return Ok((*found).clone());
+    }
     let mut conn = state.heavy.acquire().await?;
-    Ok(db::search::search(&mut conn, &query, limit, offset).await?)
+    let found = db::search::search(&mut conn, &key.0, limit, offset).await?;
+    drop(conn);
+    state
+        .shared
+        .searches
+        .put(generation, key, std::sync::Arc::new(found.clone()));
+    Ok(found)
 }
 
 #[derive(Template)]

@@ -1,4 +1,6 @@
 //! The tag index and a tag's topic list.
+use std::sync::Arc;
+
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
@@ -39,18 +41,31 @@ pub struct TagQuery {
     list: ListQuery,
 }
 
+/// A tag by name with its topic count, shared by all readers in this generation (counting a big
+/// tag's topics on every view cost more than the page itself).
+pub async fn find_tag(state: &AppState, name: String) -> Result<Arc<TagCount>, AppError> {
+    let generation = state.page_cache.generation();
+    if let Some(tag) = state.shared.tags.get(generation, &name) {
+        return Ok(tag);
+    }
+    let mut conn = state.pool.acquire().await?;
+    let tag = Arc::new(
+        db::tags::find(&mut conn, &name)
+            .await?
+            .ok_or(AppError::NotFound)?,
+    );
+    drop(conn);
+    state.shared.tags.put(generation, name, tag.clone());
+    Ok(tag)
+}
+
 async fn show_tag(
     state: web::Data<AppState>,
     user: MaybeUser,
     path: web::Path<String>,
     query: web::Query<TagQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let name = path.into_inner();
-    let mut conn = state.pool.acquire().await?;
-    let tag = db::tags::find(&mut conn, &name)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    drop(conn);
+    let tag = find_tag(&state, path.into_inner()).await?;
     let (active, order, period) = match query.order.as_deref() {
         Some("latest") => ("latest", ListOrder::Latest, ""),
         Some("top") => {
