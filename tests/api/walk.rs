@@ -94,3 +94,47 @@ async fn maths_render_to_mathml_on_the_server_and_malformed_latex_shows_as_code(
     );
     assert!(page.contains("a price of $5."), "{page}");
 }
+
+#[tokio::test]
+async fn counts_are_singular_for_one_and_past_the_last_page_says_no_more() {
+    let app = spawn_app().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let topic = alice
+        .create_topic("One reply here", "Question?", &["rust"])
+        .await;
+    let replied = bob
+        .post_json(
+            &format!("/api/v1/topics/{topic}/replies"),
+            &serde_json::json!({ "body": "The one answer." }),
+        )
+        .await;
+    assert_eq!(replied.status(), StatusCode::CREATED);
+
+    let (_, home) = alice.get_text("/").await;
+    assert!(
+        home.contains("1 reply<") && !home.contains("1 replies"),
+        "{home}"
+    );
+    let (_, page) = alice.get_text(&format!("/t/{topic}")).await;
+    assert!(
+        page.contains("1 reply") && !page.contains("1 replies"),
+        "{page}"
+    );
+
+    let (status, deep) = alice.get_text("/latest?page=999").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        deep.contains("No more topics")
+            && deep.contains(r#"href="/latest">Back to the first page"#)
+            && !deep.contains("No topics yet"),
+        "{deep}"
+    );
+    let (_, empty_tag_first_page) = alice
+        .get_text("/tags/rust?order=latest&status=answered")
+        .await;
+    assert!(
+        empty_tag_first_page.contains("No topics yet"),
+        "{empty_tag_first_page}"
+    );
+}

@@ -66,6 +66,11 @@ fn page_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D:
 }
 
 impl ListQuery {
+    /// Whether this asks for a page other than the first.
+    pub fn is_later_page(&self) -> bool {
+        self.after.is_some() || self.before.is_some() || self.page.is_some_and(|p| p > 1)
+    }
+
     /// Where the requested page starts; an unreadable cursor is a 400.
     pub fn page_at(&self) -> Result<PageAt, AppError> {
         let cursor = |text: &str| {
@@ -106,6 +111,8 @@ pub struct ListPage {
     pub base_url: String,
     /// `answered`, `unanswered` or empty (all topics).
     pub status: &'static str,
+    /// A page past the first (by number or cursor): empty, it says "no more" rather than "none".
+    pub past_the_end: bool,
 }
 
 impl ListPage {
@@ -200,6 +207,7 @@ async fn show_list(
         next_url,
         base_url,
         status,
+        past_the_end: query.is_later_page(),
     })
 }
 

@@ -92,5 +92,6 @@ async fn show_tag(
         next_url,
         base_url,
         status,
+        past_the_end: query.list.is_later_page(),
     })
 }
