@@ -39,6 +39,9 @@ pub struct Entry {
     pub target_kind: String,
     pub target_id: i64,
     pub topic_id: Option<i64>,
+    /// What the target is called now: a member's name, a tag's, a topic's title (a post's
+    /// topic's); `None` for model versions and deleted targets.
+    pub target_name: Option<String>,
     pub detail: String,
 }
 
@@ -76,8 +79,11 @@ pub async fn recent(
 ) -> sqlx::Result<Vec<Entry>> {
     sqlx::query_as::<_, Entry>(
         "SELECT l.id, l.created_at, u.username AS moderator, l.action, l.target_kind, l.target_id,
-                l.topic_id, l.detail
+                l.topic_id, COALESCE(tu.username, tg.name, tp.title) AS target_name, l.detail
          FROM moderation_log l JOIN users u ON u.id = l.moderator_id
+         LEFT JOIN users tu ON l.target_kind = 'user' AND tu.id = l.target_id
+         LEFT JOIN tags tg ON l.target_kind = 'tag' AND tg.id = l.target_id
+         LEFT JOIN topics tp ON tp.id = l.topic_id
          WHERE ?1 IS NULL OR l.id < ?1
          ORDER BY l.id DESC LIMIT ?2",
     )

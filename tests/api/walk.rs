@@ -138,3 +138,32 @@ async fn counts_are_singular_for_one_and_past_the_last_page_says_no_more() {
         "{empty_tag_first_page}"
     );
 }
+
+#[tokio::test]
+async fn the_moderation_log_names_the_people_and_topics_acted_on() {
+    let app = spawn_app().await;
+    let moderator = app.moderator("mona").await;
+    let bob = app.user("bob").await;
+    let topic = bob
+        .create_topic("Cheap watches here", "Spam.", &["spam"])
+        .await;
+    let banned = moderator
+        .post_json(
+            "/api/v1/users/bob/ban",
+            &serde_json::json!({ "days": 3, "reason": "spam" }),
+        )
+        .await;
+    assert!(banned.status().is_success(), "{}", banned.status());
+    let locked = moderator
+        .submit(&format!("/t/{topic}/moderate"), &[("action", "lock")])
+        .await;
+    assert_eq!(locked.status(), StatusCode::SEE_OTHER);
+
+    let (_, log) = moderator.get_text("/mod/log").await;
+    assert!(log.contains(r#"<a href="/u/bob">bob</a>"#), "{log}");
+    assert!(
+        !log.contains("user 2<") && !log.contains("user 2 "),
+        "{log}"
+    );
+    assert!(log.contains("“Cheap watches here”"), "{log}");
+}
