@@ -5,18 +5,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Browser, TestApp, spawn_app};
 
-async fn reply(browser: &Browser, topic: i64, body: &str) -> i64 {
-    let response = browser
-        .post_json(
-            &format!("/api/v1/topics/{topic}/replies"),
-            &json!({ "body": body }),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let body: Value = response.json().await.unwrap();
-    body["id"].as_i64().expect("a post id")
-}
-
 async fn accept(browser: &Browser, post: i64, body: &Value) -> (StatusCode, Value) {
     let response = browser
         .post_json(&format!("/api/v1/posts/{post}/accept"), body)
@@ -73,8 +61,8 @@ async fn the_author_accepts_a_reply_which_is_listed_first_and_its_author_is_told
     let topic = alice
         .create_topic("Why does my borrow fail?", "help", &["rust"])
         .await;
-    let first = reply(&carol, topic, "first try").await;
-    let answer = reply(&bob, topic, "the real answer").await;
+    let first = carol.reply(topic, "first try").await;
+    let answer = bob.reply(topic, "the real answer").await;
 
     let (status, body) = accept(&alice, answer, &json!({ "topic_id": topic })).await;
 
@@ -136,8 +124,8 @@ async fn refused_accepts_store_nothing() {
     let theirs = bob
         .create_topic("Bob asks a question", "question", &["rust"])
         .await;
-    let in_mine = reply(&bob, mine, "an answer for alice").await;
-    let in_theirs = reply(&alice, theirs, "an answer for bob").await;
+    let in_mine = bob.reply(mine, "an answer for alice").await;
+    let in_theirs = alice.reply(theirs, "an answer for bob").await;
     let (question,): (i64,) =
         sqlx::query_as("SELECT id FROM posts WHERE topic_id = ?1 AND is_first = 1")
             .bind(mine)
@@ -185,7 +173,7 @@ async fn a_moderator_may_choose_the_answer_and_the_log_says_so() {
     let topic = alice
         .create_topic("Which crate for JSON?", "for JSON", &["rust"])
         .await;
-    let answer = reply(&bob, topic, "serde_json").await;
+    let answer = bob.reply(topic, "serde_json").await;
 
     let (status, _) = accept(&moderator, answer, &json!({ "topic_id": topic })).await;
 
@@ -216,7 +204,7 @@ async fn accepting_ones_own_reply_tells_nobody() {
     forum(&app).await;
     let alice = app.user("alice").await;
     let topic = alice.create_topic("Solved it myself", "q", &["rust"]).await;
-    let mine = reply(&alice, topic, "here is how").await;
+    let mine = alice.reply(topic, "here is how").await;
 
     assert_eq!(accept(&alice, mine, &json!({})).await.0, StatusCode::OK);
 
@@ -234,8 +222,8 @@ async fn the_page_button_accepts_and_lists_mark_and_filter_answered_topics() {
         .create_topic("Answered question", "q", &["rust"])
         .await;
     let open = alice.create_topic("Open question", "q", &["rust"]).await;
-    let answer = reply(&bob, answered, "an answer").await;
-    reply(&bob, open, "not quite").await;
+    let answer = bob.reply(answered, "an answer").await;
+    bob.reply(open, "not quite").await;
     // The button is on the page for the author only.
     let (_, page) = alice.get_text(&format!("/t/{answered}")).await;
     assert!(
@@ -318,14 +306,14 @@ async fn routing_counts_an_accepted_answer_more_than_a_couple_of_replies() {
     let solved = asker
         .create_topic("Solved rust question", "x", &["rust"])
         .await;
-    let answer = reply(&solver, solved, "this works").await;
+    let answer = solver.reply(solved, "this works").await;
     assert_eq!(accept(&asker, answer, &json!({})).await.0, StatusCode::OK);
     for n in 0..2 {
         let t = asker
             .create_topic(&format!("Rust question {n}"), "x", &["rust"])
             .await;
         for member in &chatty {
-            reply(member, t, "a reply").await;
+            member.reply(t, "a reply").await;
         }
     }
     let fresh = asker

@@ -145,18 +145,6 @@ async fn unread(browser: &Browser) -> Value {
         .expect("JSON")
 }
 
-async fn reply(browser: &Browser, topic: i64, body: &str) -> i64 {
-    let response = browser
-        .post_json(
-            &format!("/api/v1/topics/{topic}/replies"),
-            &json!({ "body": body }),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let body: Value = response.json().await.unwrap();
-    body["id"].as_i64().expect("a post id")
-}
-
 #[tokio::test]
 async fn a_reply_notifies_the_topics_author_with_a_link_to_the_post() {
     let app = spawn_app().await;
@@ -166,7 +154,7 @@ async fn a_reply_notifies_the_topics_author_with_a_link_to_the_post() {
         .create_topic("How do lifetimes work?", "please", &["rust"])
         .await;
 
-    let post = reply(&bob, topic, "like this").await;
+    let post = bob.reply(topic, "like this").await;
 
     let notes = unread(&alice).await;
     assert_eq!(notes["unread"], 1);
@@ -218,7 +206,9 @@ async fn a_mention_links_the_profile_and_notifies_the_member() {
         .create_topic("Async traits in 2026", "what now", &["rust"])
         .await;
 
-    let post = reply(&carol, topic, "@Alice knows this, ask @nobody_here").await;
+    let post = carol
+        .reply(topic, "@Alice knows this, ask @nobody_here")
+        .await;
 
     let notes = unread(&alice).await;
     assert_eq!(notes["unread"], 1);
@@ -299,7 +289,7 @@ async fn watchers_of_a_topic_hear_of_replies_until_they_stop() {
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
-    reply(&bob, topic, "first").await;
+    bob.reply(topic, "first").await;
     threadwise::startup::run_notify(&app.state).await.unwrap();
     let notes = unread(&watcher).await;
     assert_eq!(notes["unread"], 1);
@@ -315,7 +305,7 @@ async fn watchers_of_a_topic_hear_of_replies_until_they_stop() {
         .await
         .unwrap();
     assert_eq!(stop.status(), StatusCode::NO_CONTENT);
-    reply(&bob, topic, "second").await;
+    bob.reply(topic, "second").await;
     threadwise::startup::run_notify(&app.state).await.unwrap();
     assert_eq!(unread(&watcher).await["unread"], 1);
     let missing = watcher.submit("/t/999999/watch", &[("on", "1")]).await;
@@ -331,7 +321,7 @@ async fn moderators_actions_tell_the_people_concerned() {
     let topic = alice
         .create_topic("Something to flag here", "spam?", &["misc"])
         .await;
-    let post = reply(&alice, topic, "more spam").await;
+    let post = alice.reply(topic, "more spam").await;
     let flagged = bob
         .post_json(
             &format!("/api/v1/posts/{post}/flags"),
@@ -394,8 +384,9 @@ async fn members_choose_what_notifies_them_and_keep_a_bio() {
         .await;
     assert_eq!(saved.status(), StatusCode::OK);
     assert!(saved.text().await.unwrap().contains("Saved."));
-    reply(&bob, topic, "a reply alice does not want to hear of").await;
-    reply(&bob, topic, "but @alice this one").await;
+    bob.reply(topic, "a reply alice does not want to hear of")
+        .await;
+    bob.reply(topic, "but @alice this one").await;
     let notes = unread(&alice).await;
     assert_eq!(notes["unread"], 1);
     assert_eq!(notes["notifications"][0]["kind"], "mention");
@@ -649,7 +640,7 @@ async fn notification_mail_has_a_plain_text_part_and_an_unsubscribe_link() {
     let topic = alice
         .create_topic("Mail me the answers", "x", &["rust"])
         .await;
-    reply(&bob, topic, "here is one").await;
+    bob.reply(topic, "here is one").await;
 
     let done = threadwise::startup::run_notify(&app.state).await.unwrap();
     assert_eq!(done.mailed, 1);
@@ -711,15 +702,15 @@ async fn unanswered_questions_go_to_the_tags_top_answerers_within_a_daily_cap() 
         let t = asker
             .create_topic(&format!("Old rust question {n}"), "x", &["rust"])
             .await;
-        reply(&dave, t, "answer").await;
+        dave.reply(t, "answer").await;
         if n == 0 {
-            reply(&erin, t, "another answer").await;
+            erin.reply(t, "another answer").await;
         }
     }
     let py = asker
         .create_topic("Old python question", "x", &["python"])
         .await;
-    reply(&quiet, py, "answer").await;
+    quiet.reply(py, "answer").await;
     let mut fresh = Vec::new();
     for n in 0..5 {
         let t = asker

@@ -87,6 +87,27 @@ impl TestApp {
         browser
     }
 
+    /// Logs an existing user in through the API: the status, and a signed-in browser on 200.
+    pub async fn login(&self, username: &str) -> (StatusCode, Option<Browser>) {
+        let mut browser = self.browser();
+        let response = browser
+            .post_json(
+                "/api/v1/auth/login",
+                &json!({ "username": username, "password": PASSWORD }),
+            )
+            .await;
+        let status = response.status();
+        if status != StatusCode::OK {
+            return (status, None);
+        }
+        let body: Value = response.json().await.expect("a JSON body");
+        browser.csrf = body["csrf_token"]
+            .as_str()
+            .expect("a csrf token")
+            .to_owned();
+        (status, Some(browser))
+    }
+
     /// Registers a user and makes them a moderator.
     pub async fn moderator(&self, username: &str) -> Browser {
         let browser = self.user(username).await;
@@ -193,6 +214,23 @@ impl Browser {
             .send()
             .await
             .expect("POST json")
+    }
+
+    /// Replies to a topic through the API and returns the reply's id.
+    pub async fn reply(&self, topic: i64, body: &str) -> i64 {
+        let response = self
+            .post_json(
+                &format!("/api/v1/topics/{topic}/replies"),
+                &json!({ "body": body }),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "replying to {topic}"
+        );
+        let body: Value = response.json().await.expect("a JSON body");
+        body["id"].as_i64().expect("a post id")
     }
 
     /// Creates a topic through the API and returns its id.

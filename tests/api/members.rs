@@ -5,21 +5,10 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app};
 
-async fn login(app: &TestApp, username: &str) -> Browser {
-    let mut browser = app.browser();
-    let response = browser
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({ "username": username, "password": PASSWORD }),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK, "logging in {username}");
-    let body: Value = response.json().await.expect("a JSON body");
-    browser.csrf = body["csrf_token"]
-        .as_str()
-        .expect("a csrf token")
-        .to_owned();
-    browser
+async fn signed_in(app: &TestApp, username: &str) -> Browser {
+    let (status, browser) = app.login(username).await;
+    assert_eq!(status, StatusCode::OK, "logging in {username}");
+    browser.expect("a signed-in browser")
 }
 
 /// `/api/v1/me` answers 200 for a live session and 401 once it is gone.
@@ -31,7 +20,7 @@ async fn me(browser: &Browser) -> StatusCode {
 async fn a_logged_out_session_is_refused_on_the_next_request() {
     let app = spawn_app().await;
     let alice = app.user("alice").await;
-    let stolen_cookie_copy = login(&app, "alice").await;
+    let stolen_cookie_copy = signed_in(&app, "alice").await;
     assert_eq!(me(&stolen_cookie_copy).await, StatusCode::OK);
 
     let response = stolen_cookie_copy
@@ -98,7 +87,7 @@ async fn a_demoted_moderator_loses_moderator_pages_at_once() {
 async fn a_password_change_refuses_the_other_cached_sessions_at_once() {
     let app = spawn_app().await;
     let alice = app.user("alice").await;
-    let laptop = login(&app, "alice").await;
+    let laptop = signed_in(&app, "alice").await;
     assert_eq!(me(&laptop).await, StatusCode::OK, "now cached");
 
     let response = alice
@@ -121,7 +110,7 @@ async fn a_password_change_refuses_the_other_cached_sessions_at_once() {
 async fn logging_out_everywhere_refuses_every_cached_session_at_once() {
     let app = spawn_app().await;
     let alice = app.user("alice").await;
-    let phone = login(&app, "alice").await;
+    let phone = signed_in(&app, "alice").await;
     assert_eq!(me(&phone).await, StatusCode::OK, "now cached");
     assert_eq!(me(&alice).await, StatusCode::OK, "now cached");
 

@@ -103,13 +103,7 @@ async fn counts_are_singular_for_one_and_past_the_last_page_says_no_more() {
     let topic = alice
         .create_topic("One reply here", "Question?", &["rust"])
         .await;
-    let replied = bob
-        .post_json(
-            &format!("/api/v1/topics/{topic}/replies"),
-            &serde_json::json!({ "body": "The one answer." }),
-        )
-        .await;
-    assert_eq!(replied.status(), StatusCode::CREATED);
+    bob.reply(topic, "The one answer.").await;
 
     let (_, home) = alice.get_text("/").await;
     assert!(

@@ -1,25 +1,8 @@
 //! Bans: sessions end, no login and no posting until the ban ends or is lifted; logged.
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app};
-
-async fn login(app: &TestApp, username: &str) -> (StatusCode, Option<Browser>) {
-    let mut browser = app.browser();
-    let response = browser
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({ "username": username, "password": PASSWORD }),
-        )
-        .await;
-    let status = response.status();
-    if status != StatusCode::OK {
-        return (status, None);
-    }
-    let body: Value = response.json().await.unwrap();
-    browser.csrf = body["csrf_token"].as_str().unwrap().to_owned();
-    (status, Some(browser))
-}
+use crate::helpers::{TestApp, spawn_app};
 
 async fn log_actions(app: &TestApp) -> Vec<(String, String)> {
     sqlx::query_as(
@@ -38,7 +21,7 @@ async fn a_banned_user_is_signed_out_cannot_log_in_or_post_until_unbanned() {
     let topic = troll
         .create_topic("Before the ban", "body", &["test"])
         .await;
-    let (_, second_session) = login(&app, "troll").await;
+    let (_, second_session) = app.login("troll").await;
     let second_session = second_session.unwrap();
 
     let response = moderator
@@ -69,7 +52,7 @@ async fn a_banned_user_is_signed_out_cannot_log_in_or_post_until_unbanned() {
         0
     );
     // No new session either.
-    let (status, _) = login(&app, "troll").await;
+    let (status, _) = app.login("troll").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(app.count("SELECT COUNT(*) FROM posts").await, 1);
 
@@ -77,7 +60,7 @@ async fn a_banned_user_is_signed_out_cannot_log_in_or_post_until_unbanned() {
         .post_json("/api/v1/users/troll/unban", &json!({}))
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let (status, session) = login(&app, "troll").await;
+    let (status, session) = app.login("troll").await;
     assert_eq!(status, StatusCode::OK);
     let reply = session
         .unwrap()
@@ -105,14 +88,14 @@ async fn a_ban_that_has_run_out_lets_the_user_back_in() {
     moderator
         .post_json("/api/v1/users/troll/ban", &json!({ "days": 1 }))
         .await;
-    assert_eq!(login(&app, "troll").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.login("troll").await.0, StatusCode::FORBIDDEN);
     sqlx::query(
         "UPDATE users SET banned_until = strftime('%s', 'now') - 1 WHERE username = 'troll'",
     )
     .execute(&app.pool)
     .await
     .unwrap();
-    let (status, session) = login(&app, "troll").await;
+    let (status, session) = app.login("troll").await;
     assert_eq!(status, StatusCode::OK);
     session
         .unwrap()
@@ -144,7 +127,7 @@ async fn moderators_ban_and_unban_from_the_profile_page() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, page) = moderator.get_text("/u/troll").await;
     assert!(!page.contains("Banned until"), "{page}");
-    assert_eq!(login(&app, "troll").await.0, StatusCode::OK);
+    assert_eq!(app.login("troll").await.0, StatusCode::OK);
 }
 
 #[tokio::test]
