@@ -54,8 +54,13 @@ pub fn with_status(base_url: &str, status: &str) -> String {
     if status.is_empty() {
         return base_url.to_owned();
     }
-    let sep = if base_url.contains('?') { '&' } else { '?' };
-    format!("{base_url}{sep}status={status}")
+    with_param(base_url, "status", status)
+}
+
+/// `url` with one more query parameter (`value` is already URL-safe).
+fn with_param(url: &str, key: &str, value: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{key}={value}")
 }
 
 /// `?page=N` as text: inside a `#[serde(flatten)]` query (the tag page's, the API's) every value
@@ -141,8 +146,7 @@ pub fn pager_urls(
     base_url: &str,
     page: &db::topics::TopicPage,
 ) -> (Option<String>, Option<String>) {
-    let sep = if base_url.contains('?') { '&' } else { '?' };
-    let link = |dir: &str, c: &Cursor| format!("{base_url}{sep}{dir}={}", c.encode());
+    let link = |dir: &str, c: &Cursor| with_param(base_url, dir, &c.encode());
     (
         page.prev.as_ref().map(|c| link("before", c)),
         page.next.as_ref().map(|c| link("after", c)),
