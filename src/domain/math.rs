@@ -14,6 +14,14 @@ pub fn to_mathml(latex: &str, display: bool) -> Option<String> {
     if latex.len() > MAX_FORMULA || group_depth(latex) > MAX_GROUP_DEPTH {
         return None;
     }
+    // The parser and renderer are a young crate that panics on some inputs (real Stack Exchange
+    // posts found one in its error reporting): a panic costs that formula, never the post.
+    std::panic::catch_unwind(|| render_checked(latex, display))
+        .ok()
+        .flatten()
+}
+
+fn render_checked(latex: &str, display: bool) -> Option<String> {
     let storage = pulldown_latex::Storage::new();
     let events: Vec<_> = pulldown_latex::Parser::new(latex, &storage).collect();
     if events.iter().any(Result::is_err) {
@@ -28,11 +36,8 @@ pub fn to_mathml(latex: &str, display: bool) -> Option<String> {
         ..Default::default()
     };
     let mut mathml = String::new();
-    // The renderer is a young crate: a panic on some input must cost that formula, not the post.
-    let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        pulldown_latex::push_mathml(&mut mathml, events.into_iter(), config)
-    }));
-    matches!(rendered, Ok(Ok(()))).then_some(mathml)
+    pulldown_latex::push_mathml(&mut mathml, events.into_iter(), config).ok()?;
+    Some(mathml)
 }
 
 fn group_depth(latex: &str) -> usize {
