@@ -77,7 +77,16 @@ impl SmtpSink {
         let mut files: Vec<_> = std::fs::read_dir(&new)
             .map(|d| d.flatten().map(|e| e.path()).collect())
             .unwrap_or_default();
-        files.sort();
+        // Python's Maildir names files `secs.M<micros>P<pid>Q<count>.host`; the microseconds are
+        // not zero-padded, so only the per-process delivery counter orders them.
+        files.sort_by_key(|f| {
+            let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let count = name
+                .split_once('Q')
+                .and_then(|(_, rest)| rest.split('.').next())
+                .and_then(|n| n.parse::<u64>().ok());
+            (count, name.to_owned())
+        });
         files
             .iter()
             .map(|f| {
