@@ -13,11 +13,7 @@
 //! Only a batch whose topics and posts are all new may take this path: updating an existing row
 //! must subtract what it counted before, which is what the triggers do. Topics that existed before
 //! the batch are refreshed after the triggers are back (see `import::write_batch`).
-use std::sync::LazyLock;
-
 use sqlx::{Connection, SqliteConnection};
-
-use crate::domain::report::WAIT_BUCKET_EDGES;
 
 /// The triggers a batch of new rows suspends: every trigger on the four tables that inserts or
 /// updates of new rows can fire. The delete triggers stay (a batch of new rows deletes nothing).
@@ -166,7 +162,7 @@ pub async fn index_new_rows(conn: &mut SqliteConnection, last: LastIds) -> sqlx:
     .bind(last.post)
     .execute(&mut *conn)
     .await?;
-    add_response_rollups(conn, last.topic).await
+    super::reports::response::add_topics_after(conn, last.topic).await
 }
 
 /// Adds the rows of every range in `import_pending` to the insert-only counters and deletes
@@ -234,67 +230,3 @@ pub async fn count_pending(conn: &mut SqliteConnection) -> sqlx::Result<()> {
     restore_triggers(&mut tx, suspended).await?;
     tx.commit().await
 }
-
-/// The response roll-up for new visible topics (migration 0007's backfill, limited to
-/// `topics.id > ?1` and adding to existing rows): the whole-forum row (tag 0), then one row per
-/// tag — active tags, or the model's suggestions where a topic has no active tag.
-///
-/// Topics are first counted per (day, tag, wait bucket) into a temporary table; then one upsert
-/// per bucket adds those counts, touching only that bucket's column. A single statement spreading
-/// the counts over the 58 bucket columns ran 58 sums per (day, tag, bucket) and cost twice as much
-/// (10.6 s of a million-post import).
-async fn add_response_rollups(conn: &mut SqliteConnection, last_topic: i64) -> sqlx::Result<()> {
-    for sql in [
-        "CREATE TEMP TABLE IF NOT EXISTS new_response_cells (
-             day INTEGER NOT NULL, tag_id INTEGER NOT NULL, bucket INTEGER,
-             topics INTEGER NOT NULL, answered INTEGER NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS temp.new_response_cells_by_bucket
-             ON new_response_cells (bucket)",
-        "DELETE FROM temp.new_response_cells",
-    ] {
-        sqlx::query(sql).execute(&mut *conn).await?;
-    }
-    sqlx::query(
-        "INSERT INTO temp.new_response_cells (day, tag_id, bucket, topics, answered)
-         SELECT day, tag_id, bucket, COUNT(*), COUNT(first_response_at) FROM (
-             SELECT t.created_at / 86400 AS day, 0 AS tag_id, t.wait_bucket AS bucket,
-                    t.first_response_at
-             FROM topics t WHERE t.id > ?1 AND t.hidden = 0
-             UNION ALL
-             SELECT t.created_at / 86400, tt.tag_id, t.wait_bucket, t.first_response_at
-             FROM topics t JOIN topic_tags tt ON tt.topic_id = t.id
-             WHERE t.id > ?1 AND t.hidden = 0
-               AND (tt.status = 'active'
-                    OR (tt.status = 'suggested' AND NOT EXISTS (
-                            SELECT 1 FROM topic_tags a
-                            WHERE a.topic_id = tt.topic_id AND a.status = 'active'))))
-         GROUP BY 1, 2, 3",
-    )
-    .bind(last_topic)
-    .execute(&mut *conn)
-    .await?;
-    for sql in ROLLUP_UPSERTS.iter() {
-        sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
-
-/// One upsert from `new_response_cells` per wait bucket, then one for unanswered topics, each
-/// writing only its own columns (the others keep their default of 0 on a new row).
-static ROLLUP_UPSERTS: LazyLock<Vec<String>> = LazyLock::new(|| {
-    let answered = (0..WAIT_BUCKET_EDGES.len()).map(|k| {
-        format!(
-            "INSERT OR FAIL INTO response_rollup (day, tag_id, topics, answered, b{k})
-             SELECT day, tag_id, topics, answered, topics FROM temp.new_response_cells
-             WHERE bucket = {k}
-             ON CONFLICT (day, tag_id) DO UPDATE SET topics = topics + excluded.topics,
-                 answered = answered + excluded.answered, b{k} = b{k} + excluded.b{k}"
-        )
-    });
-    let unanswered = "INSERT OR FAIL INTO response_rollup (day, tag_id, topics)
-         SELECT day, tag_id, topics FROM temp.new_response_cells WHERE bucket IS NULL
-         ON CONFLICT (day, tag_id) DO UPDATE SET topics = topics + excluded.topics";
-    answered.chain([unanswered.to_owned()]).collect()
-});

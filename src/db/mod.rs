@@ -37,7 +37,8 @@ pub(crate) const CACHE_KIB: i64 = 32_000;
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Opens (creating if needed) the SQLite database at `url` in WAL mode with foreign keys on,
-/// brings its schema up to date and counts what an interrupted import left uncounted.
+/// brings its schema up to date, counts what an interrupted import left uncounted and makes the
+/// response roll-up's wait buckets those of the code.
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePool> {
     use anyhow::Context as _;
     let pool = SqlitePoolOptions::new()
@@ -55,6 +56,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePo
     bulk_load::count_pending(&mut conn)
         .await
         .context("cannot count the rows an interrupted import left")?;
+    reports::response::sync_wait_buckets(&mut conn)
+        .await
+        .context("cannot fill the wait buckets of the response roll-up")?;
     drop(conn);
     Ok(pool)
 }

@@ -135,8 +135,9 @@ impl ResponseTimes {
     }
 }
 
-/// Lower edges (seconds) of the wait buckets of the response roll-up (migration 0007, whose
-/// `topics.wait_bucket` uses the same numbers): [0, 60 s), then four per octave from one minute,
+/// Lower edges (seconds) of the wait buckets of the response roll-up: the one definition, which
+/// `db::connect` copies into the `wait_buckets` table the triggers of migration 0017 look up.
+/// [0, 60 s), then four per octave from one minute,
 /// `round(60 × 2^((k − 1) / 4))`, the last one open-ended from 60 × 2^14 s (11.4 days).
 pub const WAIT_BUCKET_EDGES: [i64; 58] = [
     0, 60, 71, 85, 101, 120, 143, 170, 202, 240, 285, 339, 404, 480, 571, 679, 807, 960, 1142,
@@ -155,6 +156,27 @@ pub struct WaitHistogram {
 }
 
 impl WaitHistogram {
+    /// An empty histogram: no topics, every bucket 0.
+    pub fn empty() -> Self {
+        Self {
+            buckets: vec![0; WAIT_BUCKET_EDGES.len()],
+            ..Self::default()
+        }
+    }
+
+    /// Adds `topics` topics of one roll-up cell: `bucket` is an index into
+    /// [`WAIT_BUCKET_EDGES`], or -1 for topics still unanswered.
+    pub fn add_cell(&mut self, bucket: i64, topics: i64) {
+        self.topics += topics;
+        if let Some(count) = usize::try_from(bucket)
+            .ok()
+            .and_then(|k| self.buckets.get_mut(k))
+        {
+            *count += topics;
+            self.answered += topics;
+        }
+    }
+
     /// The wait of the `i`-th answered topic (0-based, in wait order), taking a bucket's `c` waits
     /// to lie evenly spread across it (at the middles of `c` equal slices).
     fn nth(&self, i: i64) -> Option<f64> {

@@ -733,32 +733,38 @@ async fn best_order_puts_the_reply_with_the_surest_votes_first() {
     );
 }
 
-/// The roll-ups of migration 0007 as `(day, tag id) → (topics, answered, per wait bucket)` and
-/// `(day, tag a, tag b) → topics`, leaving out rows that went back to zero.
+/// The roll-ups (migrations 0017 and 0007) as `(day, tag id) → (topics, answered, per wait
+/// bucket)` and `(day, tag a, tag b) → topics`, leaving out cells that went back to zero.
 type ResponseCells = BTreeMap<(i64, i64), (i64, i64, Vec<i64>)>;
 type PairCells = BTreeMap<(i64, i64, i64), i64>;
 
 async fn rollups(pool: &SqlitePool) -> (ResponseCells, PairCells) {
-    let columns: Vec<String> = (0..WAIT_BUCKET_EDGES.len())
-        .map(|k| format!("b{k}"))
-        .collect();
-    let sql = format!(
-        "SELECT day, tag_id, topics, answered, json_array({}) FROM response_rollup",
-        columns.join(", ")
-    );
-    // Built from constant column names only.
-    let rows: Vec<(i64, i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .fetch_all(pool)
-        .await
-        .unwrap();
-    let response = rows
+    let totals: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT day, tag_id, topics, answered FROM response_rollup
+         WHERE topics <> 0 OR answered <> 0",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut response: ResponseCells = totals
         .into_iter()
-        .map(|(day, tag, topics, answered, b)| {
-            let buckets: Vec<i64> = serde_json::from_str(&b).unwrap();
+        .map(|(day, tag, topics, answered)| {
+            let buckets = vec![0; WAIT_BUCKET_EDGES.len()];
             ((day, tag), (topics, answered, buckets))
         })
-        .filter(|(_, (t, a, b))| *t != 0 || *a != 0 || b.iter().any(|n| *n != 0))
         .collect();
+    let waits: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT day, tag_id, bucket, topics FROM response_waits WHERE bucket >= 0 AND topics <> 0",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    for (day, tag, bucket, topics) in waits {
+        let cell = response
+            .entry((day, tag))
+            .or_insert_with(|| (0, 0, vec![0; WAIT_BUCKET_EDGES.len()]));
+        cell.2[usize::try_from(bucket).unwrap()] += topics;
+    }
     let pairs: Vec<(i64, i64, i64, i64)> =
         sqlx::query_as("SELECT day, tag_a, tag_b, topics FROM tag_pair_rollup")
             .fetch_all(pool)
@@ -941,14 +947,20 @@ async fn rollups_follow_replies_hides_and_tag_decisions_as_the_raw_rows_do() {
         .unwrap();
     assert_rollups_match(pool, "re-dating and deleting topics").await;
 
-    // Every bucket edge lands where the Rust side puts it (the SQL spells them out again).
+    // Every bucket edge lands where the Rust side puts it: the triggers look the edges up in
+    // `wait_buckets`, which the app filled from WAIT_BUCKET_EDGES.
     for (k, &edge) in WAIT_BUCKET_EDGES.iter().enumerate().skip(1) {
         for (wait, bucket) in [(edge - 1, k - 1), (edge, k)] {
+            sqlx::query("UPDATE topics SET first_response_at = created_at + ?1 WHERE id = ?2")
+                .bind(wait)
+                .bind(c)
+                .execute(pool)
+                .await
+                .unwrap();
             let (got,): (i64,) = sqlx::query_as(
-                "UPDATE topics SET first_response_at = created_at + ?1 WHERE id = ?2
-                 RETURNING wait_bucket",
+                "SELECT r.bucket FROM response_waits r JOIN topics t ON r.day = t.created_at / 86400
+                 WHERE t.id = ?1 AND r.tag_id = 0 AND r.bucket >= 0 AND r.topics > 0",
             )
-            .bind(wait)
             .bind(c)
             .fetch_one(pool)
             .await
@@ -1049,4 +1061,34 @@ async fn percentiles_come_from_the_rollup_above_the_exact_limit_and_stay_close()
         .as_f64()
         .unwrap();
     assert!((median - auto.median_s.unwrap()).abs() < 1e-6);
+}
+
+#[tokio::test]
+async fn wait_buckets_that_differ_from_the_code_are_replaced_and_the_rollups_rebuilt_on_open() {
+    let app = spawn_app().await;
+    let alice = app.user("alice").await;
+    let (alice_id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = 'alice'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    alice.create_topic("Unanswered", "body", &["rust"]).await;
+    for (days, wait) in [(2, 30), (3, 4 * HOUR), (5, 20 * DAY)] {
+        topic(&app.pool, alice_id, at(days), Some(wait)).await;
+    }
+    assert_rollups_match(&app.pool, "writing topics").await;
+    // As if the edges had changed in the code: the stored ones and the roll-ups disagree.
+    for sql in [
+        "UPDATE wait_buckets SET lower_s = lower_s + 1 WHERE bucket = 20",
+        "UPDATE response_waits SET topics = topics + 5",
+    ] {
+        sqlx::query(sql).execute(&app.pool).await.unwrap();
+    }
+    let reopened = threadwise::db::connect(&app.database_url, 1).await.unwrap();
+    let edges: Vec<(i64,)> = sqlx::query_as("SELECT lower_s FROM wait_buckets ORDER BY bucket")
+        .fetch_all(&reopened)
+        .await
+        .unwrap();
+    let edges: Vec<i64> = edges.into_iter().map(|(e,)| e).collect();
+    assert_eq!(edges, WAIT_BUCKET_EDGES);
+    assert_rollups_match(&reopened, "reopening").await;
 }

@@ -1,11 +1,11 @@
 //! Time to first response, overall and per tag. Only visible topics count: a hidden one was spam
 //! or removed, and nobody was meant to answer it. `waits` reads the topics themselves (exact, for
-//! small periods); the rest read the daily roll-up `response_rollup` of migration 0007.
+//! small periods); the rest read the daily roll-ups `response_waits` and `response_rollup` of migration 0017.
 use std::collections::HashMap;
 
-use sqlx::SqliteConnection;
+use sqlx::{Connection, SqliteConnection};
 
-use crate::domain::report::WaitHistogram;
+use crate::domain::report::{WAIT_BUCKET_EDGES, WaitHistogram};
 
 /// Waits (seconds to the first response by someone other than the author) of the topics created
 /// in `[from, to)`, `None` for those still unanswered.
@@ -25,27 +25,74 @@ pub async fn waits(
     super::from_json(&json)
 }
 
-/// The summed histogram columns of `response_rollup` (migration 0007), as one JSON array.
-macro_rules! bucket_sums {
-    () => {
-        "json_array(
-                    SUM(b0), SUM(b1), SUM(b2), SUM(b3), SUM(b4), SUM(b5), SUM(b6), SUM(b7), SUM(b8),
-                    SUM(b9), SUM(b10), SUM(b11), SUM(b12), SUM(b13), SUM(b14), SUM(b15), SUM(b16),
-                    SUM(b17), SUM(b18), SUM(b19), SUM(b20), SUM(b21), SUM(b22), SUM(b23), SUM(b24),
-                    SUM(b25), SUM(b26), SUM(b27), SUM(b28), SUM(b29), SUM(b30), SUM(b31), SUM(b32),
-                    SUM(b33), SUM(b34), SUM(b35), SUM(b36), SUM(b37), SUM(b38), SUM(b39), SUM(b40),
-                    SUM(b41), SUM(b42), SUM(b43), SUM(b44), SUM(b45), SUM(b46), SUM(b47), SUM(b48),
-                    SUM(b49), SUM(b50), SUM(b51), SUM(b52), SUM(b53), SUM(b54), SUM(b55), SUM(b56),
-                    SUM(b57))"
-    };
+/// One row per (tag, day, wait bucket) of the visible topics with ids above `after`, added to
+/// `response_waits` (migration 0017; its triggers add the totals to `response_rollup`): tag 0 for the whole forum, then their active tags, or the
+/// model's suggestions where a topic has no active tag. The importer's set-based twin of the
+/// roll-up triggers, and with `after = 0` the rebuild.
+pub async fn add_topics_after(conn: &mut SqliteConnection, after: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "WITH counted AS (
+             SELECT t.id, t.created_at / 86400 AS day,
+                    COALESCE((SELECT bucket FROM wait_buckets WHERE lower_s <= t.wait_s
+                              ORDER BY lower_s DESC LIMIT 1), -1) AS bucket
+             FROM topics t WHERE t.id > ?1 AND t.hidden = 0)
+         INSERT OR FAIL INTO response_waits (day, tag_id, bucket, topics)
+         SELECT day, tag_id, bucket, COUNT(*) FROM (
+             SELECT day, 0 AS tag_id, bucket FROM counted
+             UNION ALL
+             SELECT c.day, tt.tag_id, c.bucket FROM counted c JOIN topic_tags tt ON tt.topic_id = c.id
+             WHERE tt.status = 'active'
+                OR (tt.status = 'suggested' AND NOT EXISTS (
+                        SELECT 1 FROM topic_tags a
+                        WHERE a.topic_id = tt.topic_id AND a.status = 'active')))
+         WHERE true
+         GROUP BY 1, 2, 3
+         ON CONFLICT (tag_id, day, bucket) DO UPDATE SET topics = topics + excluded.topics",
+    )
+    .bind(after)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
-fn histogram(topics: i64, answered: i64, buckets: &str) -> sqlx::Result<WaitHistogram> {
-    Ok(WaitHistogram {
-        topics,
-        answered,
-        buckets: super::from_json(buckets)?,
-    })
+/// Makes `wait_buckets` hold [`WAIT_BUCKET_EDGES`], the one definition of the buckets, and
+/// rebuilds the roll-up from the topics when it did not (migration 0017 leaves the table empty;
+/// a change of the edges in the code lands here too). Returns whether it rebuilt.
+pub async fn sync_wait_buckets(conn: &mut SqliteConnection) -> sqlx::Result<bool> {
+    let mut tx = conn.begin_with(crate::db::BEGIN_WRITE).await?;
+    let (stored,): (String,) = sqlx::query_as(
+        "SELECT COALESCE(json_group_array(lower_s), '[]')
+         FROM (SELECT lower_s FROM wait_buckets ORDER BY bucket)",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let stored: Vec<i64> = super::from_json(&stored)?;
+    if stored == WAIT_BUCKET_EDGES {
+        return Ok(false);
+    }
+    for sql in [
+        "DELETE FROM wait_buckets",
+        "DELETE FROM response_waits",
+        "DELETE FROM response_rollup",
+    ] {
+        sqlx::query(sql).execute(&mut *tx).await?;
+    }
+    sqlx::query("INSERT INTO wait_buckets (lower_s, bucket) SELECT value, key FROM json_each(?1)")
+        .bind(crate::db::json_ids(&WAIT_BUCKET_EDGES))
+        .execute(&mut *tx)
+        .await?;
+    add_topics_after(&mut tx, 0).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The histogram of `(bucket, topics)` cells.
+fn histogram(cells: impl IntoIterator<Item = (i64, i64)>) -> WaitHistogram {
+    let mut histogram = WaitHistogram::empty();
+    for (bucket, topics) in cells {
+        histogram.add_cell(bucket, topics);
+    }
+    histogram
 }
 
 /// The whole forum's visible topics created on days `first..=last`, from the daily roll-up.
@@ -54,22 +101,15 @@ pub async fn overall_histogram(
     first: i64,
     last: i64,
 ) -> sqlx::Result<WaitHistogram> {
-    let (topics, answered, buckets): (i64, i64, String) = sqlx::query_as(concat!(
-        "SELECT COALESCE(SUM(topics), 0), COALESCE(SUM(answered), 0), ",
-        bucket_sums!(),
-        " FROM response_rollup WHERE day >= ?1 AND day <= ?2 AND tag_id = 0"
-    ))
+    let cells: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT bucket, SUM(topics) FROM response_waits
+         WHERE tag_id = 0 AND day >= ?1 AND day <= ?2 GROUP BY bucket",
+    )
     .bind(first)
     .bind(last)
-    .fetch_one(conn)
+    .fetch_all(conn)
     .await?;
-    // SUM over no rows is NULL: an empty period has no buckets.
-    let buckets: Vec<Option<i64>> = super::from_json(&buckets)?;
-    Ok(WaitHistogram {
-        topics,
-        answered,
-        buckets: buckets.into_iter().map(Option::unwrap_or_default).collect(),
-    })
+    Ok(histogram(cells))
 }
 
 /// Per tag: `(tag id, topics, answered)` of the visible topics created on days `first..=last`
@@ -107,26 +147,37 @@ pub async fn tag_counts(
 }
 
 /// The wait histograms of the given tags over days `first..=last`, only for the tags that are
-/// shown: summing 58 columns for every tag of a busy forum costs more than the page may.
+/// shown. As in [`tag_counts`], the cells come back as flat JSON arrays and are summed here: a
+/// GROUP BY (tag, bucket) sorted the 56k cells of 50 busy tags over 90 days and took twice as
+/// long.
 pub async fn tag_histograms(
     conn: &mut SqliteConnection,
     first: i64,
     last: i64,
     tag_ids: &[i64],
 ) -> sqlx::Result<HashMap<i64, WaitHistogram>> {
-    let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(concat!(
-        "SELECT tag_id, SUM(topics), SUM(answered), ",
-        bucket_sums!(),
-        " FROM response_rollup
-         WHERE day >= ?1 AND day <= ?2 AND tag_id IN (SELECT value FROM json_each(?3))
-         GROUP BY tag_id"
-    ))
+    let (tags, buckets, topics): (String, String, String) = sqlx::query_as(
+        "SELECT json_group_array(tag_id), json_group_array(bucket), json_group_array(topics)
+         FROM response_waits
+         WHERE tag_id IN (SELECT value FROM json_each(?3)) AND day >= ?1 AND day <= ?2
+           AND topics <> 0",
+    )
     .bind(first)
     .bind(last)
     .bind(crate::db::json_ids(tag_ids))
-    .fetch_all(conn)
+    .fetch_one(conn)
     .await?;
-    rows.into_iter()
-        .map(|(tag, topics, answered, buckets)| Ok((tag, histogram(topics, answered, &buckets)?)))
-        .collect()
+    let (tags, buckets, topics): (Vec<i64>, Vec<i64>, Vec<i64>) = (
+        super::from_json(&tags)?,
+        super::from_json(&buckets)?,
+        super::from_json(&topics)?,
+    );
+    let mut histograms: HashMap<i64, WaitHistogram> = HashMap::new();
+    for ((tag, bucket), n) in tags.into_iter().zip(buckets).zip(topics) {
+        histograms
+            .entry(tag)
+            .or_insert_with(WaitHistogram::empty)
+            .add_cell(bucket, n);
+    }
+    Ok(histograms)
 }

@@ -1,7 +1,7 @@
 //! Time to first response, overall and per tag (model suggestions stand in for untagged topics).
 //!
-//! Counts (topics, answered, share without response) always come from the daily roll-up of
-//! migration 0007 and are exact. Medians and p90s are exact only over the topics' own waits, which
+//! Counts (topics, answered, share without response) always come from the daily roll-ups of
+//! migration 0017 and are exact. Medians and p90s are exact only over the topics' own waits, which
 //! a busy forum cannot afford to read per page view (100k topics took ~250 ms), so:
 //! - up to [`EXACT_TOPICS`] visible topics in the period and the previous one together, the waits
 //!   are read and the percentiles are exact (small forums and the tests see exact figures);
