@@ -21,49 +21,35 @@ fn screenshots_dir() -> PathBuf {
     dir
 }
 
-async fn fill(driver: &Chrome, css: &str, text: &str) {
-    let field = driver.find(css).await;
-    field
-        .send_keys(text)
-        .await
-        .expect("the field takes the text");
-}
-
 async fn register(driver: &Chrome, base: &str, username: &str) {
     driver.goto(&format!("{base}/register")).await;
-    fill(driver, "#username", username).await;
-    fill(driver, "#email", &format!("{username}@example.org")).await;
-    fill(driver, "#password", PASSWORD).await;
-    click(driver, "form.narrow button[type=submit]").await;
+    driver.fill("#username", username).await;
+    driver
+        .fill("#email", &format!("{username}@example.org"))
+        .await;
+    driver.fill("#password", PASSWORD).await;
+    driver.click("form.narrow button[type=submit]").await;
     signed_in_as(driver, username).await;
 }
 
 async fn log_in(driver: &Chrome, base: &str, username: &str) {
     driver.goto(&format!("{base}/login")).await;
-    fill(driver, "#username", username).await;
-    fill(driver, "#password", PASSWORD).await;
-    click(driver, "form.narrow button[type=submit]").await;
+    driver.fill("#username", username).await;
+    driver.fill("#password", PASSWORD).await;
+    driver.click("form.narrow button[type=submit]").await;
     signed_in_as(driver, username).await;
 }
 
 async fn log_out(driver: &Chrome) {
-    click(driver, "form[action='/logout'] button").await;
+    driver.click("form[action='/logout'] button").await;
     driver.find("a[href='/login']").await;
-}
-
-async fn click(driver: &Chrome, css: &str) {
-    let element = driver.find(css).await;
-    element.click().await.expect("the element takes the click");
-}
-
-async fn text(driver: &Chrome, css: &str) -> String {
-    let element = driver.find(css).await;
-    element.text().await.expect("the element's text")
 }
 
 async fn signed_in_as(driver: &Chrome, username: &str) {
     assert_eq!(
-        text(driver, &format!("header.site a[href='/u/{username}']")).await,
+        driver
+            .text(&format!("header.site a[href='/u/{username}']"))
+            .await,
         username
     );
 }
@@ -92,73 +78,65 @@ async fn a_member_posts_replies_votes_and_searches_and_the_admin_sees_the_charts
 
     // A topic with a fenced code block, rendered as highlighted-ready <pre><code>.
     driver.goto(&format!("{base}/new")).await;
-    fill(&driver, "#title", TITLE).await;
-    fill(
-        &driver,
-        "#body",
+    driver.fill("#title", TITLE).await;
+    driver.fill("#body",
         "How do I read a TOML file?\n\n```rust\nlet config: Config = toml::from_str(&text)?;\n```\n",
     )
     .await;
-    fill(&driver, "#tags", "rust, toml").await;
-    click(&driver, "#compose button[type=submit]").await;
-    let code = text(&driver, "section.post .body pre code").await;
+    driver.fill("#tags", "rust, toml").await;
+    driver.click("#compose button[type=submit]").await;
+    let code = driver.text("section.post .body pre code").await;
     assert!(code.contains("toml::from_str"), "{code}");
     let topic_url = driver.current_url().await;
     assert!(topic_url.contains("/t/"), "{topic_url}");
-    assert_eq!(text(&driver, "h1").await, TITLE);
+    assert_eq!(driver.text("h1").await, TITLE);
     driver.screenshot(&shots.join("topic.png")).await;
 
     // Listed on the home page.
     driver.goto(&base).await;
-    assert_eq!(text(&driver, "main a[href^='/t/']").await, TITLE);
+    assert_eq!(driver.text("main a[href^='/t/']").await, TITLE);
     driver.screenshot(&shots.join("home.png")).await;
 
     // A second member replies and upvotes the question.
     log_out(&driver).await;
     register(&driver, &base, "bob").await;
     driver.goto(&topic_url).await;
-    fill(
-        &driver,
-        "#reply-body",
-        "Use `toml::from_str` with a `#[derive(Deserialize)]` struct.",
-    )
-    .await;
-    click(&driver, "form.reply button[type=submit]").await;
+    driver
+        .fill(
+            "#reply-body",
+            "Use `toml::from_str` with a `#[derive(Deserialize)]` struct.",
+        )
+        .await;
+    driver.click("form.reply button[type=submit]").await;
     driver.find("section.post:nth-of-type(2) .body code").await;
     assert!(driver.source().await.contains("derive(Deserialize)"));
-    click(&driver, "section.post .vote.up").await;
+    driver.click("section.post .vote.up").await;
     // The vote reloads the page: wait for the voted state before reading the score, or the score
     // element found may be the old page's.
-    assert!(
-        text(&driver, "section.post .vote.up.on")
-            .await
-            .contains('▲')
-    );
-    assert_eq!(text(&driver, "section.post .score").await, "1");
+    assert!(driver.text("section.post .vote.up.on").await.contains('▲'));
+    assert_eq!(driver.text("section.post .score").await, "1");
     driver.screenshot(&shots.join("reply-and-vote.png")).await;
 
     // Search from the header box.
     driver.goto(&base).await;
-    fill(
-        &driver,
-        "header.site input[name=q]",
-        &format!("TOML{}", char::from(Key::Enter)),
-    )
-    .await;
-    assert_eq!(text(&driver, "ol.hits li a").await, TITLE);
+    driver
+        .fill(
+            "header.site input[name=q]",
+            &format!("TOML{}", char::from(Key::Enter)),
+        )
+        .await;
+    assert_eq!(driver.text("ol.hits li a").await, TITLE);
     driver.screenshot(&shots.join("search.png")).await;
 
     // The admin, who asked, hears of bob's reply in the header's bell and accepts it.
     log_out(&driver).await;
     log_in(&driver, &base, "admin").await;
-    assert_eq!(text(&driver, "header.site a.bell .count").await, "1");
+    assert_eq!(driver.text("header.site a.bell .count").await, "1");
     driver.goto(&topic_url).await;
-    click(&driver, "section.post form.accept button").await;
-    let mark = text(
-        &driver,
-        "section.post.accepted:nth-of-type(2) .accepted-mark",
-    )
-    .await;
+    driver.click("section.post form.accept button").await;
+    let mark = driver
+        .text("section.post.accepted:nth-of-type(2) .accepted-mark")
+        .await;
     assert!(mark.contains("Accepted answer"), "{mark}");
     assert!(driver.source().await.contains("Unaccept"));
     driver.screenshot(&shots.join("accepted.png")).await;

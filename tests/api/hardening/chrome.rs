@@ -106,6 +106,33 @@ impl Chrome {
             .unwrap_or_else(|error| panic!("no element matches {css:?}: {error}"))
     }
 
+    /// Types into the first field matching `css`.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field
+            .send_keys(text)
+            .await
+            .expect("the field takes the text");
+    }
+
+    pub async fn click(&self, css: &str) {
+        let element = self.find(css).await;
+        element.click().await.expect("the element takes the click");
+    }
+
+    /// The rendered text of the first element matching `css`.
+    pub async fn text(&self, css: &str) -> String {
+        let element = self.find(css).await;
+        element.text().await.expect("the element's text")
+    }
+
+    /// The current value of the first form field matching `css`.
+    pub async fn value(&self, css: &str) -> String {
+        let field = self.find(css).await;
+        let value = field.prop("value").await.expect("the field's value");
+        value.unwrap_or_default()
+    }
+
     pub async fn goto(&self, url: &str) {
         self.client.goto(url).await.expect("the page loads");
     }
