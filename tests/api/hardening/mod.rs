@@ -9,4 +9,5 @@ mod crash;
 mod head;
 mod headers;
 mod limits;
+mod phone;
 mod proxies;
