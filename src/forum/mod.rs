@@ -3,7 +3,7 @@
 pub mod accounts;
 pub mod answers;
 pub mod bans;
-mod bodies;
+pub mod bodies;
 pub mod flags;
 pub mod notifications;
 pub mod passwords;
