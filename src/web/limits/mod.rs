@@ -282,7 +282,7 @@ impl LoginAttempt<'_> {
     pub fn report<T>(self, outcome: &Result<T, ForumError>) {
         match outcome {
             Err(ForumError::Invalid(_)) => self.failed(),
-            Ok(_) | Err(ForumError::Forbidden(_)) => self.succeeded(),
+            Ok(_) | Err(ForumError::Forbidden(_) | ForumError::Banned(_)) => self.succeeded(),
             Err(_) => {}
         }
     }

@@ -31,11 +31,17 @@ struct ShowTopicPage {
     best: bool,
     /// Whether the member watches this topic (`None` for anonymous readers).
     watching: Option<bool>,
+    /// The posts the member flagged: their flag control reads "Flagged".
+    flagged: Vec<i64>,
+    /// The post just flagged (`?flagged=`), when the member did flag it: the thanks notice.
+    just_flagged: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ShowQuery {
     sort: Option<String>,
+    /// Set by the redirect after a flag: the post flagged.
+    flagged: Option<i64>,
 }
 
 impl ShowTopicPage {
@@ -81,6 +87,10 @@ impl ShowTopicPage {
         !post.is_first && !post.hidden && self.can_review()
     }
 
+    fn has_flagged(&self, post: &Post) -> bool {
+        self.flagged.contains(&post.id)
+    }
+
     fn can_reply(&self) -> bool {
         self.ctx.viewer.is_some() && (!self.topic.locked || self.ctx.is_moderator())
     }
@@ -97,6 +107,7 @@ async fn show_topic(
     let ctx = PageContext::for_viewer(user.0);
     let shared = shared_topic(&state, topic_id, ctx.is_moderator()).await?;
     let mut posts = shared.posts.clone();
+    let mut flagged = Vec::new();
     let watching = match ctx.viewer_id() {
         Some(id) => {
             let mut conn = state.pool.acquire().await?;
@@ -107,10 +118,13 @@ async fn show_topic(
                     post.my_vote = *value;
                 }
             }
+            flagged = own.flagged;
             Some(own.watching)
         }
         None => None,
     };
+    // The notice follows the database, not the address: only a post this member did flag.
+    let just_flagged = query.flagged.filter(|id| flagged.contains(id));
     let topic = shared.topic.clone();
     let tags = shared.tags.clone();
     let best = query.sort.as_deref() == Some("best");
@@ -126,6 +140,8 @@ async fn show_topic(
         posts,
         best,
         watching,
+        flagged,
+        just_flagged,
     })
 }
 
