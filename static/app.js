@@ -128,6 +128,10 @@ document.addEventListener("keydown", (event) => {
       clearTimeout(timer);
       timer = setTimeout(save, 300);
     });
+    // Leaving the page within the pause still keeps the last keystrokes.
+    window.addEventListener("pagehide", () => {
+      if (timer !== null) save();
+    });
     form.addEventListener("submit", (event) => {
       clearTimeout(timer);
       save();
@@ -169,8 +173,9 @@ document.addEventListener("keydown", (event) => {
         // The server's renderer sanitises this HTML exactly as it does a post's.
         target.innerHTML = (await response.json()).html;
       } else {
-        const error = await response.json().catch(() => null);
-        target.textContent = error?.error?.message || `The preview failed (${response.status}).`;
+        const error = (await response.json().catch(() => null))?.error;
+        const fields = Object.values(error?.fields || {});
+        target.textContent = fields.length ? fields.join("; ") : error?.message || `The preview failed (${response.status}).`;
       }
       box.hidden = false;
     });

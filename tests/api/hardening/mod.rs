@@ -9,4 +9,4 @@ mod head;
 mod headers;
 mod limits;
 mod proxies;
-mod webdriver;
+pub(crate) mod webdriver;
