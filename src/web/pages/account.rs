@@ -227,8 +227,16 @@ async fn login(
     state: web::Data<AppState>,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
-    session::check_anon_csrf(&req, &form.csrf_token)?;
     let form = form.into_inner();
+    if let Err(error) = session::check_anon_csrf(&req, &form.csrf_token) {
+        // Shown again rather than an error page: the form may carry a draft (see `drafts`).
+        return anonymous_form(&req, &state, StatusCode::FORBIDDEN, |ctx| LoginPage {
+            ctx,
+            errors: vec![error.to_string()],
+            username: form.username.clone(),
+            carried: form.carried(),
+        });
+    }
     let refused = |error: AppError| {
         refused_form(&req, &state, error, |ctx, errors| LoginPage {
             ctx,

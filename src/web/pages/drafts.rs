@@ -98,7 +98,8 @@ fn minutes(secs: u64) -> String {
 }
 
 /// How a refusal reads on the form, or `None` for errors that get the error page (a topic that
-/// is gone, a post one may not edit, an internal error).
+/// is gone, an internal error). A form one may not see at all (another's post to edit) is
+/// refused by `form_page` itself.
 fn shown_for(error: &AppError) -> Option<Shown> {
     Some(match error {
         AppError::Validation(errors) => Shown {
@@ -124,6 +125,11 @@ fn shown_for(error: &AppError) -> Option<Shown> {
                 ),
             )
         },
+        // A topic locked, or an account banned, while the text was typed: it is kept to copy.
+        AppError::Forbidden(why) => Shown::notice(
+            StatusCode::FORBIDDEN,
+            format!("Nothing was posted: {why}. Your text is kept below so that you can copy it."),
+        ),
         _ => return None,
     })
 }

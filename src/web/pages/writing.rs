@@ -1,5 +1,6 @@
 //! Writing: compose a topic, reply, edit a post. A refused submission never loses what was typed:
 //! every refusal (see `drafts`) shows the same form again with the text and a fresh token.
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -84,12 +85,11 @@ pub(super) async fn form_page(
 ) -> Result<HttpResponse, AppError> {
     let status = shown.status;
     let retry_after = shown.retry_after_secs;
-    let ctx = PageContext::for_viewer(Some(viewer));
     let mut response = match target {
         DraftTarget::Compose => render::render_with_status(
             status,
             &ComposePage {
-                ctx,
+                ctx: PageContext::for_viewer(Some(viewer)),
                 shown,
                 title: draft.title.unwrap_or_default(),
                 body: draft.body,
@@ -97,12 +97,11 @@ pub(super) async fn form_page(
             },
         )?,
         DraftTarget::Reply(topic_id) => {
-            let viewer = ctx.viewer.as_ref().expect("the form is a member's");
-            let topic = load_visible_topic(state, viewer, topic_id).await?;
+            let topic = load_visible_topic(state, &viewer, topic_id).await?;
             render::render_with_status(
                 status,
                 &ReplyPage {
-                    ctx,
+                    ctx: PageContext::for_viewer(Some(viewer)),
                     shown,
                     topic,
                     body: draft.body,
@@ -110,19 +109,19 @@ pub(super) async fn form_page(
             )?
         }
         DraftTarget::Edit(post_id) => {
-            let viewer = ctx.viewer.as_ref().expect("the form is a member's");
             let mut conn = state.pool.acquire().await?;
             let post = db::posts::get(&mut conn, post_id, None)
                 .await?
                 .filter(|p| !p.hidden || viewer.is_moderator())
                 .ok_or(AppError::NotFound)?;
+            drop(conn);
             if post.author_id != viewer.id && !viewer.is_moderator() {
                 return Err(AppError::forbidden("you can only edit your own posts"));
             }
             render::render_with_status(
                 status,
                 &EditPage {
-                    ctx,
+                    ctx: PageContext::for_viewer(Some(viewer)),
                     shown,
                     post_id,
                     topic_id: post.topic_id,
@@ -135,10 +134,9 @@ pub(super) async fn form_page(
         }
     };
     if let Some(secs) = retry_after {
-        response.headers_mut().insert(
-            actix_web::http::header::RETRY_AFTER,
-            actix_web::http::header::HeaderValue::from(secs),
-        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
     }
     Ok(response)
 }
