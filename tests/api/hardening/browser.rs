@@ -8,7 +8,9 @@
 //! failure.
 use std::path::PathBuf;
 
-use super::webdriver::{Driver, ENTER, find_program};
+use fantoccini::key::Key;
+
+use super::chrome::{self, Chrome};
 use crate::helpers::{PASSWORD, spawn_app};
 
 const TITLE: &str = "Parsing TOML config files in Rust";
@@ -19,56 +21,56 @@ fn screenshots_dir() -> PathBuf {
     dir
 }
 
-async fn fill(driver: &Driver, css: &str, text: &str) {
-    driver.find(css).await.type_text(text).await;
+async fn fill(driver: &Chrome, css: &str, text: &str) {
+    let field = driver.find(css).await;
+    field
+        .send_keys(text)
+        .await
+        .expect("the field takes the text");
 }
 
-async fn register(driver: &Driver, base: &str, username: &str) {
+async fn register(driver: &Chrome, base: &str, username: &str) {
     driver.goto(&format!("{base}/register")).await;
     fill(driver, "#username", username).await;
     fill(driver, "#email", &format!("{username}@example.org")).await;
     fill(driver, "#password", PASSWORD).await;
-    driver
-        .find("form.narrow button[type=submit]")
-        .await
-        .click()
-        .await;
+    click(driver, "form.narrow button[type=submit]").await;
     signed_in_as(driver, username).await;
 }
 
-async fn log_in(driver: &Driver, base: &str, username: &str) {
+async fn log_in(driver: &Chrome, base: &str, username: &str) {
     driver.goto(&format!("{base}/login")).await;
     fill(driver, "#username", username).await;
     fill(driver, "#password", PASSWORD).await;
-    driver
-        .find("form.narrow button[type=submit]")
-        .await
-        .click()
-        .await;
+    click(driver, "form.narrow button[type=submit]").await;
     signed_in_as(driver, username).await;
 }
 
-async fn log_out(driver: &Driver) {
-    driver
-        .find("form[action='/logout'] button")
-        .await
-        .click()
-        .await;
+async fn log_out(driver: &Chrome) {
+    click(driver, "form[action='/logout'] button").await;
     driver.find("a[href='/login']").await;
 }
 
-async fn signed_in_as(driver: &Driver, username: &str) {
-    let link = driver
-        .find(&format!("header.site a[href='/u/{username}']"))
-        .await;
-    assert_eq!(link.text().await, username);
+async fn click(driver: &Chrome, css: &str) {
+    let element = driver.find(css).await;
+    element.click().await.expect("the element takes the click");
+}
+
+async fn text(driver: &Chrome, css: &str) -> String {
+    let element = driver.find(css).await;
+    element.text().await.expect("the element's text")
+}
+
+async fn signed_in_as(driver: &Chrome, username: &str) {
+    assert_eq!(
+        text(driver, &format!("header.site a[href='/u/{username}']")).await,
+        username
+    );
 }
 
 #[tokio::test]
 async fn a_member_posts_replies_votes_and_searches_and_the_admin_sees_the_charts_in_chromium() {
-    let chromium = find_program(&["chromium", "chromium-browser"]);
-    let chromedriver = find_program(&["chromedriver"]);
-    let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
+    let Some((chromium, chromedriver)) = chrome::programs() else {
         assert!(
             std::env::var_os("THREADWISE_E2E_REQUIRED").is_none(),
             "THREADWISE_E2E_REQUIRED is set but chromium or chromedriver is missing"
@@ -81,7 +83,7 @@ async fn a_member_posts_replies_votes_and_searches_and_the_admin_sees_the_charts
     let app = spawn_app().await;
     let base = app.address.clone();
     let shots = screenshots_dir();
-    let driver = Driver::start(&chromium, &chromedriver).await;
+    let driver = Chrome::start(&chromium, &chromedriver).await;
 
     // The first account is the admin; it signs up, out, and in again.
     register(&driver, &base, "admin").await;
@@ -98,22 +100,17 @@ async fn a_member_posts_replies_votes_and_searches_and_the_admin_sees_the_charts
     )
     .await;
     fill(&driver, "#tags", "rust, toml").await;
-    driver
-        .find("#compose button[type=submit]")
-        .await
-        .click()
-        .await;
-    let code = driver.find("section.post .body pre code").await;
-    assert!(code.text().await.contains("toml::from_str"));
+    click(&driver, "#compose button[type=submit]").await;
+    let code = text(&driver, "section.post .body pre code").await;
+    assert!(code.contains("toml::from_str"), "{code}");
     let topic_url = driver.current_url().await;
     assert!(topic_url.contains("/t/"), "{topic_url}");
-    assert_eq!(driver.find("h1").await.text().await, TITLE);
+    assert_eq!(text(&driver, "h1").await, TITLE);
     driver.screenshot(&shots.join("topic.png")).await;
 
     // Listed on the home page.
     driver.goto(&base).await;
-    let listed = driver.find("main a[href^='/t/']").await;
-    assert_eq!(listed.text().await, TITLE);
+    assert_eq!(text(&driver, "main a[href^='/t/']").await, TITLE);
     driver.screenshot(&shots.join("home.png")).await;
 
     // A second member replies and upvotes the question.
@@ -126,26 +123,18 @@ async fn a_member_posts_replies_votes_and_searches_and_the_admin_sees_the_charts
         "Use `toml::from_str` with a `#[derive(Deserialize)]` struct.",
     )
     .await;
-    driver
-        .find("form.reply button[type=submit]")
-        .await
-        .click()
-        .await;
+    click(&driver, "form.reply button[type=submit]").await;
     driver.find("section.post:nth-of-type(2) .body code").await;
     assert!(driver.source().await.contains("derive(Deserialize)"));
-    driver.find("section.post .vote.up").await.click().await;
+    click(&driver, "section.post .vote.up").await;
     // The vote reloads the page: wait for the voted state before reading the score, or the score
     // element found may be the old page's.
     assert!(
-        driver
-            .find("section.post .vote.up.on")
-            .await
-            .text()
+        text(&driver, "section.post .vote.up.on")
             .await
             .contains('▲')
     );
-    let score = driver.find("section.post .score").await;
-    assert_eq!(score.text().await, "1");
+    assert_eq!(text(&driver, "section.post .score").await, "1");
     driver.screenshot(&shots.join("reply-and-vote.png")).await;
 
     // Search from the header box.
@@ -153,28 +142,24 @@ async fn a_member_posts_replies_votes_and_searches_and_the_admin_sees_the_charts
     fill(
         &driver,
         "header.site input[name=q]",
-        &format!("TOML{ENTER}"),
+        &format!("TOML{}", char::from(Key::Enter)),
     )
     .await;
-    let hit = driver.find("ol.hits li a").await;
-    assert_eq!(hit.text().await, TITLE);
+    assert_eq!(text(&driver, "ol.hits li a").await, TITLE);
     driver.screenshot(&shots.join("search.png")).await;
 
     // The admin, who asked, hears of bob's reply in the header's bell and accepts it.
     log_out(&driver).await;
     log_in(&driver, &base, "admin").await;
-    let bell = driver.find("header.site a.bell .count").await;
-    assert_eq!(bell.text().await, "1");
+    assert_eq!(text(&driver, "header.site a.bell .count").await, "1");
     driver.goto(&topic_url).await;
-    driver
-        .find("section.post form.accept button")
-        .await
-        .click()
-        .await;
-    let mark = driver
-        .find("section.post.accepted:nth-of-type(2) .accepted-mark")
-        .await;
-    assert!(mark.text().await.contains("Accepted answer"));
+    click(&driver, "section.post form.accept button").await;
+    let mark = text(
+        &driver,
+        "section.post.accepted:nth-of-type(2) .accepted-mark",
+    )
+    .await;
+    assert!(mark.contains("Accepted answer"), "{mark}");
     assert!(driver.source().await.contains("Unaccept"));
     driver.screenshot(&shots.join("accepted.png")).await;
 
@@ -191,4 +176,5 @@ async fn a_member_posts_replies_votes_and_searches_and_the_admin_sees_the_charts
         .filter(|m| m.contains("Content Security Policy") || m.contains("Refused to"))
         .collect();
     assert!(violations.is_empty(), "{violations:#?}");
+    driver.close().await;
 }

@@ -1,12 +1,35 @@
 //! The drafts and the preview in real Chromium (skipped without it, as `hardening::browser` is).
-use super::{posts, topic_by};
-use crate::hardening::webdriver::{Driver, find_program};
+use crate::hardening::chrome::{self, Chrome};
 use crate::helpers::{PASSWORD, spawn_app};
 
+use super::{posts, topic_by};
+
+async fn fill(driver: &Chrome, css: &str, text: &str) {
+    let field = driver.find(css).await;
+    field
+        .send_keys(text)
+        .await
+        .expect("the field takes the text");
+}
+
+async fn click(driver: &Chrome, css: &str) {
+    let element = driver.find(css).await;
+    element.click().await.expect("the element takes the click");
+}
+
+async fn value(driver: &Chrome, css: &str) -> String {
+    let field = driver.find(css).await;
+    field
+        .prop("value")
+        .await
+        .expect("the field's value")
+        .unwrap_or_default()
+}
+
 /// Reads an element's text until it is not empty (the page fills it in after a request).
-async fn text_when_filled(driver: &Driver, css: &str) -> String {
+async fn text_when_filled(driver: &Chrome, css: &str) -> String {
     for _ in 0..50 {
-        let text = driver.find(css).await.text().await;
+        let text = driver.find(css).await.text().await.expect("the text");
         if !text.trim().is_empty() {
             return text;
         }
@@ -17,9 +40,7 @@ async fn text_when_filled(driver: &Driver, css: &str) -> String {
 
 #[tokio::test]
 async fn in_chromium_a_reply_draft_survives_a_reload_previews_and_is_forgotten_once_posted() {
-    let chromium = find_program(&["chromium", "chromium-browser"]);
-    let chromedriver = find_program(&["chromedriver"]);
-    let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
+    let Some((chromium, chromedriver)) = chrome::programs() else {
         assert!(
             std::env::var_os("THREADWISE_E2E_REQUIRED").is_none(),
             "THREADWISE_E2E_REQUIRED is set but chromium or chromedriver is missing"
@@ -30,36 +51,22 @@ async fn in_chromium_a_reply_draft_survives_a_reload_previews_and_is_forgotten_o
     let app = spawn_app().await;
     let (_, topic) = topic_by(&app, "admin").await;
     let base = app.address.clone();
-    let driver = Driver::start(&chromium, &chromedriver).await;
+    let driver = Chrome::start(&chromium, &chromedriver).await;
     driver.goto(&format!("{base}/register")).await;
-    driver.find("#username").await.type_text("newcomer").await;
-    driver
-        .find("#email")
-        .await
-        .type_text("new@example.org")
-        .await;
-    driver.find("#password").await.type_text(PASSWORD).await;
-    driver
-        .find("form.narrow button[type=submit]")
-        .await
-        .click()
-        .await;
+    fill(&driver, "#username", "newcomer").await;
+    fill(&driver, "#email", "new@example.org").await;
+    fill(&driver, "#password", PASSWORD).await;
+    click(&driver, "form.narrow button[type=submit]").await;
     driver.find("header.site a[href='/u/newcomer']").await;
 
-    // Typed, then the page is reloaded: the draft comes back, and the preview renders it.
+    // Typed, then the page is reloaded: the draft comes back, and the preview renders it in
+    // place (through the API, not the form's fallback).
     let page = format!("{base}/t/{topic}");
     driver.goto(&page).await;
-    driver
-        .find("#reply-body")
-        .await
-        .type_text("A **kept** draft")
-        .await;
+    fill(&driver, "#reply-body", "A **kept** draft").await;
     driver.goto(&page).await;
-    driver
-        .find("form.reply button[data-preview]")
-        .await
-        .click()
-        .await;
+    assert_eq!(value(&driver, "#reply-body").await, "A **kept** draft");
+    click(&driver, "form.reply button[data-preview]").await;
     assert_eq!(
         text_when_filled(&driver, "#preview .body strong").await,
         "kept"
@@ -67,21 +74,18 @@ async fn in_chromium_a_reply_draft_survives_a_reload_previews_and_is_forgotten_o
     assert_eq!(driver.current_url().await, page, "previewed in place");
 
     // Posted: the reply is on the page, and the draft is forgotten.
-    driver
-        .find("form.reply button[type=submit]:not([data-preview])")
-        .await
-        .click()
-        .await;
+    click(
+        &driver,
+        "form.reply button[type=submit]:not([data-preview])",
+    )
+    .await;
     driver
         .find("section.post:not(:first-of-type) .body strong")
         .await;
     assert_eq!(posts(&app).await, 2);
     driver.goto(&page).await;
-    driver
-        .find("form.reply button[data-preview]")
-        .await
-        .click()
-        .await;
+    assert_eq!(value(&driver, "#reply-body").await, "");
+    click(&driver, "form.reply button[data-preview]").await;
     let empty = text_when_filled(&driver, "#preview .body").await;
     assert!(empty.contains("must not be empty"), "{empty}");
     let console = driver.console().await;
@@ -91,4 +95,5 @@ async fn in_chromium_a_reply_draft_survives_a_reload_previews_and_is_forgotten_o
             .any(|m| m.contains("Content Security Policy")),
         "{console:?}"
     );
+    driver.close().await;
 }
