@@ -49,6 +49,7 @@ impl Application {
                 .wrap(from_fn(web::deadline::enforce))
                 .wrap(from_fn(web::limits::enforce))
                 .wrap(from_fn(web::cache::serve))
+                .wrap(from_fn(web::render::remember_path))
                 .wrap(web::headers::security_headers())
                 .wrap(TracingLogger::<web::request_span::RequestSpan>::new())
                 .app_data(data.clone())

@@ -66,3 +66,118 @@ document.addEventListener("keydown", (event) => {
     });
   }
 })();
+
+// Drafts while typing: the fields of a form marked `data-draft` are kept in localStorage under
+// the form's key, put back when the page opens with them empty, and forgotten once a submission
+// went through. A submission is known to have gone through when the page after it does not show
+// that draft again: neither its form refilled by the server (a refusal) nor the login page
+// carrying it (an ended session).
+(function keepDrafts() {
+  const SENT = "threadwise:sent";
+  const forms = [...document.querySelectorAll("form[data-draft]")];
+  const keyOf = (form) => `threadwise:draft:${form.dataset.draft}`;
+  const fieldsOf = (form) => [...form.querySelectorAll("textarea[name=body], input[name=title], input[name=tags]")];
+  const store = {
+    get(key) {
+      try {
+        return JSON.parse(localStorage.getItem(key) || "{}") || {};
+      } catch (_) {
+        return {};
+      }
+    },
+    set(key, draft) {
+      try {
+        if (Object.keys(draft).length) localStorage.setItem(key, JSON.stringify(draft));
+        else localStorage.removeItem(key);
+      } catch (_) {
+        // Storage full or switched off: the form works without drafts.
+      }
+    },
+    forget(key) {
+      try {
+        localStorage.removeItem(key);
+      } catch (_) {}
+    },
+  };
+
+  let sent = null;
+  try {
+    sent = sessionStorage.getItem(SENT);
+    sessionStorage.removeItem(SENT);
+  } catch (_) {}
+  if (sent) {
+    const refilled = forms.some((form) => keyOf(form) === sent && form.querySelector("[name=body]")?.value.trim());
+    const carried = document.querySelector("input[name=draft_body]");
+    if (!refilled && !carried) store.forget(sent);
+  }
+
+  for (const form of forms) {
+    const key = keyOf(form);
+    const fields = fieldsOf(form);
+    const saved = store.get(key);
+    for (const field of fields) {
+      if (!field.value && typeof saved[field.name] === "string") field.value = saved[field.name];
+    }
+    const save = () => {
+      const draft = {};
+      for (const field of fields) if (field.value.trim()) draft[field.name] = field.value;
+      store.set(key, draft);
+    };
+    let timer = null;
+    form.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(save, 300);
+    });
+    // Leaving the page within the pause still keeps the last keystrokes.
+    window.addEventListener("pagehide", () => {
+      if (timer !== null) save();
+    });
+    form.addEventListener("submit", (event) => {
+      clearTimeout(timer);
+      save();
+      // A preview posts nothing: the draft stays.
+      if (event.submitter && event.submitter.hasAttribute("data-preview")) return;
+      try {
+        sessionStorage.setItem(SENT, key);
+      } catch (_) {}
+    });
+  }
+})();
+
+// Markdown preview: the forms' Preview button asks the server (the renderer posts use) and shows
+// the HTML above the form. Without JavaScript, or when the request fails, the button submits the
+// form to its preview address, which renders the same preview on the server.
+(function preview() {
+  const box = document.getElementById("preview");
+  if (!box) return;
+  const target = box.querySelector(".body");
+  for (const button of document.querySelectorAll("button[data-preview]")) {
+    const form = button.form;
+    if (!form || !target) continue;
+    button.addEventListener("click", async (event) => {
+      event.preventDefault();
+      const body = form.querySelector("[name=body]").value;
+      const token = form.querySelector("[name=csrf_token]").value;
+      let response;
+      try {
+        response = await fetch("/api/v1/preview", {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
+          body: JSON.stringify({ body }),
+        });
+      } catch (_) {
+        form.requestSubmit(button);
+        return;
+      }
+      if (response.ok) {
+        // The server's renderer sanitises this HTML exactly as it does a post's.
+        target.innerHTML = (await response.json()).html;
+      } else {
+        const error = (await response.json().catch(() => null))?.error;
+        const fields = Object.values(error?.fields || {});
+        target.textContent = fields.length ? fields.join("; ") : error?.message || `The preview failed (${response.status}).`;
+      }
+      box.hidden = false;
+    });
+  }
+})();

@@ -30,6 +30,8 @@ pub struct PostByUser {
     pub body_md: String,
     pub created_at: i64,
     pub score: i64,
+    /// The post or its topic is hidden (listed for moderators only).
+    pub hidden: bool,
 }
 
 pub async fn insert(
@@ -104,55 +106,67 @@ pub async fn list_for_topic(
     .await
 }
 
-/// What is one member's own on a topic page: their votes on its posts and whether they watch it.
+/// What is one member's own on a topic page: their votes on its posts, the posts they flagged,
+/// and whether they watch it.
 #[derive(Debug, Clone, Default)]
 pub struct ViewerTopic {
     /// `(post id, +1 or -1)`.
     pub votes: Vec<(i64, i64)>,
+    /// Posts of the topic this member flagged (open or already resolved).
+    pub flagged: Vec<i64>,
     pub watching: bool,
 }
 
-/// [`ViewerTopic`] in one round trip: the vote rows, then a row with post id 0 when the member
-/// watches the topic (post ids start at 1).
+/// [`ViewerTopic`] in one round trip: a row per vote, per flag, and one when the member watches.
 pub async fn viewer_topic(
     conn: &mut SqliteConnection,
     topic_id: i64,
     user_id: i64,
 ) -> sqlx::Result<ViewerTopic> {
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT v.post_id, v.value FROM posts p
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT 'vote', v.post_id, v.value FROM posts p
          JOIN votes v ON v.user_id = ?2 AND v.post_id = p.id
          WHERE p.topic_id = ?1
          UNION ALL
-         SELECT 0, 0 FROM topic_watches WHERE user_id = ?2 AND topic_id = ?1",
+         SELECT 'flag', f.post_id, 0 FROM posts p
+         JOIN flags f ON f.post_id = p.id AND f.reporter_id = ?2
+         WHERE p.topic_id = ?1
+         UNION ALL
+         SELECT 'watch', 0, 0 FROM topic_watches WHERE user_id = ?2 AND topic_id = ?1",
     )
     .bind(topic_id)
     .bind(user_id)
     .fetch_all(conn)
     .await?;
-    let watching = rows.iter().any(|(post_id, _)| *post_id == 0);
-    Ok(ViewerTopic {
-        votes: rows
-            .into_iter()
-            .filter(|(post_id, _)| *post_id != 0)
-            .collect(),
-        watching,
-    })
+    let mut own = ViewerTopic::default();
+    for (kind, post_id, value) in rows {
+        match kind.as_str() {
+            "vote" => own.votes.push((post_id, value)),
+            "flag" => own.flagged.push(post_id),
+            _ => own.watching = true,
+        }
+    }
+    Ok(own)
 }
 
+/// A member's latest posts; hidden ones (or ones in hidden topics) only with `include_hidden`,
+/// for moderators.
 pub async fn list_by_author(
     conn: &mut SqliteConnection,
     author_id: i64,
     limit: i64,
+    include_hidden: bool,
 ) -> sqlx::Result<Vec<PostByUser>> {
     sqlx::query_as::<_, PostByUser>(
-        "SELECT p.id, p.topic_id, t.title AS topic_title, p.body_md, p.created_at, p.score
+        "SELECT p.id, p.topic_id, t.title AS topic_title, p.body_md, p.created_at, p.score,
+                (p.hidden OR t.hidden) AS hidden
          FROM posts p JOIN topics t ON t.id = p.topic_id
-         WHERE p.author_id = ?1 AND p.hidden = 0 AND t.hidden = 0
+         WHERE p.author_id = ?1 AND (?3 OR (p.hidden = 0 AND t.hidden = 0))
          ORDER BY p.created_at DESC LIMIT ?2",
     )
     .bind(author_id)
     .bind(limit)
+    .bind(include_hidden)
     .fetch_all(conn)
     .await
 }

@@ -94,18 +94,30 @@ pub async fn count(conn: &mut SqliteConnection) -> sqlx::Result<i64> {
     Ok(n)
 }
 
-/// Bans a user until `until` (unix seconds), or lifts the ban with `None`.
+/// Bans a user until `until` (unix seconds) for `reason` (may be empty), or lifts the ban with
+/// `None` (the reason goes with it).
 pub async fn set_banned_until(
     conn: &mut SqliteConnection,
     user_id: i64,
     until: Option<i64>,
+    reason: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET banned_until = ?1 WHERE id = ?2")
+    sqlx::query("UPDATE users SET banned_until = ?1, ban_reason = ?2 WHERE id = ?3")
         .bind(until)
+        .bind(if until.is_some() { reason } else { "" })
         .bind(user_id)
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// The reason given for a user's ban ('' when none was, or when not banned).
+pub async fn ban_reason(conn: &mut SqliteConnection, user_id: i64) -> sqlx::Result<String> {
+    let reason: Option<(String,)> = sqlx::query_as("SELECT ban_reason FROM users WHERE id = ?1")
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(reason.map(|(r,)| r).unwrap_or_default())
 }
 
 /// Case-insensitive, as the column's collation compares.

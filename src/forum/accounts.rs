@@ -174,8 +174,10 @@ pub async fn login(
             return Err(ValidationError::new("password", "wrong username or password").into());
         }
     };
-    if user.banned_until.is_some_and(|until| until > domain::now()) {
-        return Err(ForumError::Forbidden("this account is banned"));
+    if let Some(until) = user.banned_until.filter(|until| *until > domain::now()) {
+        let mut conn = pool.acquire().await?;
+        let reason = db::users::ban_reason(&mut conn, user.id).await?;
+        return Err(ForumError::Banned(super::bans::Ban { until, reason }));
     }
     let mut tx = crate::db::begin_write(pool).await?;
     if let Some(previous) = previous {

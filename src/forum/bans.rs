@@ -10,6 +10,25 @@ use crate::domain::{self, ValidationError};
 /// The longest ban: ten years is as good as for ever, and keeps the arithmetic far from overflow.
 pub const MAX_BAN_DAYS: i64 = 3650;
 const MAX_REASON_CHARS: usize = 500;
+/// A ban with more than this many days left reads as permanent: only a ban of (nearly)
+/// [`MAX_BAN_DAYS`] gets there.
+const PERMANENT_AFTER_DAYS: i64 = 9 * 365;
+
+/// A running ban, as the banned member is told of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ban {
+    /// When it ends (unix seconds).
+    pub until: i64,
+    /// The moderator's reason; empty when none was given.
+    pub reason: String,
+}
+
+impl Ban {
+    /// Whether the ban is as good as for ever (see [`PERMANENT_AFTER_DAYS`]).
+    pub fn is_permanent(&self, now: i64) -> bool {
+        self.until - now > PERMANENT_AFTER_DAYS * 86_400
+    }
+}
 
 /// A ban as a moderator asked for it, before parsing.
 pub struct BanRequest<'a> {
@@ -51,7 +70,7 @@ pub async fn ban(
     if user.role().is_moderator() {
         return Err(ForumError::Forbidden("moderators cannot be banned"));
     }
-    db::users::set_banned_until(&mut tx, user.id, Some(until)).await?;
+    db::users::set_banned_until(&mut tx, user.id, Some(until), reason).await?;
     db::sessions::delete_for_user(&mut tx, user.id).await?;
     let detail = if reason.is_empty() {
         format!("{} days", request.days)
@@ -78,7 +97,7 @@ pub async fn unban(pool: &SqlitePool, moderator: Actor, username: &str) -> Resul
     let user = db::users::find_by_username(&mut tx, username)
         .await?
         .ok_or(ForumError::NotFound)?;
-    db::users::set_banned_until(&mut tx, user.id, None).await?;
+    db::users::set_banned_until(&mut tx, user.id, None, "").await?;
     db::modlog::record(
         &mut tx,
         moderator.id,

@@ -22,3 +22,10 @@ pub(crate) async fn render(body: PostBody) -> Result<RenderedBody, ForumError> {
         .expect("the render semaphore is never closed");
     Ok(tokio::task::spawn_blocking(move || RenderedBody::render(body)).await??)
 }
+
+/// The HTML a body would get as a post — the same parsing, bounds and renderer — with nothing
+/// stored: the compose and reply forms' preview.
+pub async fn preview(body: &str, max_body_bytes: usize) -> Result<String, ForumError> {
+    let body = PostBody::parse(body, max_body_bytes)?;
+    Ok(render(body).await?.html().to_owned())
+}

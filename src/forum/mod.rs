@@ -3,7 +3,7 @@
 pub mod accounts;
 pub mod answers;
 pub mod bans;
-mod bodies;
+pub mod bodies;
 pub mod flags;
 pub mod notifications;
 pub mod passwords;
@@ -21,6 +21,9 @@ pub enum ForumError {
     NotFound,
     #[error("{0}")]
     Forbidden(&'static str),
+    /// The account is banned: the right password, but no login.
+    #[error("this account is banned")]
+    Banned(bans::Ban),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]

@@ -24,6 +24,8 @@ pub enum AppError {
     Csrf,
     #[error("{0}")]
     Forbidden(String),
+    #[error("{}", banned_message(.0))]
+    Banned(crate::forum::bans::Ban),
     #[error("not found")]
     NotFound,
     #[error("this address does not accept that method")]
@@ -52,6 +54,24 @@ pub fn human_wait(secs: u64) -> String {
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
+/// "this account is banned until 2026-12-10. The moderators' reason: spam." — or permanently, or
+/// without a reason when none was given.
+fn banned_message(ban: &crate::forum::bans::Ban) -> String {
+    let until = if ban.is_permanent(crate::domain::now()) {
+        "permanently".to_owned()
+    } else {
+        format!("until {}", super::render::date(ban.until))
+    };
+    if ban.reason.is_empty() {
+        format!("this account is banned {until}; no reason was given")
+    } else {
+        format!(
+            "this account is banned {until}. The moderators' reason: {}",
+            ban.reason
+        )
+    }
+}
+
 impl AppError {
     pub fn forbidden(message: impl Into<String>) -> Self {
         AppError::Forbidden(message.into())
@@ -64,6 +84,7 @@ impl AppError {
             AppError::Unauthorized => "unauthorized",
             AppError::Csrf => "csrf",
             AppError::Forbidden(_) => "forbidden",
+            AppError::Banned(_) => "banned",
             AppError::NotFound => "not_found",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Conflict(_) => "conflict",
@@ -80,7 +101,7 @@ impl AppError {
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Csrf | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Csrf | AppError::Forbidden(_) | AppError::Banned(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -105,12 +126,12 @@ impl AppError {
         }
     }
 
-    /// The messages a form shows when this error refuses it (a 422's or a 429's), with the
-    /// status to answer; `None` for errors that get the usual error page.
+    /// The messages a form shows when this error refuses it (a 422's, a 429's, a ban's), with
+    /// the status to answer; `None` for errors that get the usual error page.
     pub fn form_messages(&self) -> Option<(StatusCode, Vec<String>)> {
         matches!(
             self,
-            AppError::Validation(_) | AppError::TooManyRequests { .. }
+            AppError::Validation(_) | AppError::TooManyRequests { .. } | AppError::Banned(_)
         )
         .then(|| (self.status(), self.messages()))
     }
@@ -297,6 +318,12 @@ impl ResponseError for ApiError {
             for e in errors {
                 fields.insert(e.field.to_owned(), e.message.clone().into());
             }
+        }
+        if let AppError::Banned(ban) = &self.0 {
+            let permanent = ban.is_permanent(crate::domain::now());
+            fields.insert("banned_until".into(), super::render::iso(ban.until).into());
+            fields.insert("permanent".into(), permanent.into());
+            fields.insert("reason".into(), ban.reason.clone().into());
         }
         let body = ErrorBody {
             error: ErrorDetail {

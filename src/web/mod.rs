@@ -144,6 +144,7 @@ impl From<ForumError> for AppError {
             ForumError::Invalid(errors) => AppError::Validation(errors),
             ForumError::NotFound => AppError::NotFound,
             ForumError::Forbidden(why) => AppError::forbidden(why),
+            ForumError::Banned(ban) => AppError::Banned(ban),
             ForumError::Database(e) => AppError::Internal(e.into()),
             ForumError::Password(e) => AppError::Internal(e.into()),
             ForumError::Task(e) => AppError::Internal(e.into()),

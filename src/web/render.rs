@@ -1,22 +1,50 @@
 //! Rendering helpers shared by the pages: the page context every template gets, `render()`,
 //! redirects and human-readable times.
 use actix_web::HttpResponse;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{StatusCode, header};
+use actix_web::middleware::Next;
 use askama::Template;
 
 use super::error::AppError;
 use super::session::Viewer;
 
-/// What the layout needs on every page: who is signed in and the token for its forms.
+/// What the layout needs on every page: who is signed in, the token for its forms, and the
+/// page's own address (for the header's "Log in" link, which comes back here).
 #[derive(Debug, Clone, Default)]
 pub struct PageContext {
     pub viewer: Option<Viewer>,
     pub csrf: String,
+    pub path: String,
+}
+
+tokio::task_local! {
+    /// The path and query of the request being answered, set by [`remember_path`].
+    static REQUEST_PATH: String;
+}
+
+/// Makes the request's path known to the pages it renders (see [`PageContext::login_href`])
+/// without every handler passing it down: the handler runs inside this scope.
+pub async fn remember_path(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let path = req
+        .uri()
+        .path_and_query()
+        .map_or("/", |pq| pq.as_str())
+        .to_owned();
+    REQUEST_PATH.scope(path, next.call(req)).await
+}
+
+fn request_path() -> String {
+    REQUEST_PATH.try_with(Clone::clone).unwrap_or_default()
 }
 
 impl PageContext {
     pub fn anonymous() -> Self {
-        Self::default()
+        Self::for_viewer(None)
     }
 
     pub fn for_viewer(viewer: Option<Viewer>) -> Self {
@@ -24,7 +52,17 @@ impl PageContext {
             .as_ref()
             .map(|v| v.csrf_token.clone())
             .unwrap_or_default();
-        Self { viewer, csrf }
+        Self {
+            viewer,
+            csrf,
+            path: request_path(),
+        }
+    }
+
+    /// `/login?back=…` that returns to this page; plain `/login` from the front page and from
+    /// the account pages themselves.
+    pub fn login_href(&self) -> String {
+        login_href(&self.path)
     }
 
     pub fn is_moderator(&self) -> bool {
@@ -55,6 +93,20 @@ pub fn redirect(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
         .finish()
+}
+
+/// The login page's address with a way back to `path` (a path on this site).
+pub fn login_href(path: &str) -> String {
+    let path = local_path(Some(path));
+    let plain = path == "/"
+        || ["/login", "/register", "/logout"]
+            .iter()
+            .any(|page| path.split(['?', '#']).next() == Some(*page));
+    if plain {
+        return "/login".into();
+    }
+    let query = serde_urlencoded::to_string([("back", path)]).unwrap_or_default();
+    format!("/login?{query}")
 }
 
 /// A return-to parameter (`back`, `next`) made safe to redirect to: a path on this site — `/`
@@ -106,7 +158,18 @@ pub fn page_offset(page: Option<i64>, per_page: i64) -> (i64, i64) {
 
 #[cfg(test)]
 mod tests {
-    use super::local_path;
+    use super::{local_path, login_href};
+
+    #[test]
+    fn the_login_link_comes_back_to_the_page() {
+        assert_eq!(
+            login_href("/t/5?sort=best"),
+            "/login?back=%2Ft%2F5%3Fsort%3Dbest"
+        );
+        assert_eq!(login_href("/"), "/login");
+        assert_eq!(login_href("/login?back=%2Ft%2F5"), "/login");
+        assert_eq!(login_href("//evil.example/"), "/login");
+    }
 
     #[test]
     fn return_paths_stay_on_this_site() {

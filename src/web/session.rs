@@ -63,6 +63,13 @@ fn is_api(req: &HttpRequest) -> bool {
 fn to_actix(req: &HttpRequest, error: AppError) -> actix_web::Error {
     if is_api(req) {
         ApiError(error).into()
+    } else if matches!(error, AppError::Unauthorized)
+        && matches!(*req.method(), Method::GET | Method::HEAD)
+    {
+        // A page that needs a login: log in, then come back to it.
+        let path = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+        let login = super::render::redirect(&super::render::login_href(path));
+        actix_web::error::InternalError::from_response(error, login).into()
     } else {
         error.into()
     }

@@ -197,7 +197,7 @@ async fn a_member_gets_403_on_every_moderation_page_and_api() {
     let anonymous = app.browser();
     let response = anonymous.get("/mod").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(response.headers()["location"], "/login");
+    assert_eq!(response.headers()["location"], "/login?back=%2Fmod");
     assert_eq!(
         anonymous.get("/api/v1/mod/reports/summary").await.status(),
         StatusCode::UNAUTHORIZED

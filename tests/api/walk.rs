@@ -55,7 +55,7 @@ async fn error_pages_show_the_signed_in_header_and_malformed_ids_are_not_found()
     let (status, page) = app.browser().get_text("/t/abc").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(
-        page.contains(r#"href="/login""#) && !page.contains("parse"),
+        page.contains(r#"href="/login?back=%2Ft%2Fabc""#) && !page.contains("parse"),
         "{page}"
     );
     let api = alice.get("/api/v1/topics/abc").await;

@@ -3,6 +3,7 @@
 mod answers;
 mod auth;
 mod notifications;
+mod preview;
 pub mod reports;
 mod tagging;
 mod topics;
@@ -29,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     answers::routes(cfg);
     auth::routes(cfg);
     notifications::routes(cfg);
+    preview::routes(cfg);
     topics::routes(cfg);
     tagging::routes(cfg);
     reports::routes(cfg);

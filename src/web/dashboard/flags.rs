@@ -51,7 +51,7 @@ async fn flag_post(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(redirect(&format!(
-        "/t/{}?flagged=1#post-{post_id}",
+        "/t/{}?flagged={post_id}#post-{post_id}",
         post.topic_id
     )))
 }

@@ -10,7 +10,8 @@
 //! - **Registrations**: accounts *created* per address, and a looser cap on attempts, so a
 //!   newcomer's typos (a weak password, a taken name) do not use up the address's accounts.
 //! - **Writes** per account — new topics, replies, edits, votes, flags — stricter for accounts
-//!   younger than a day; moderators are not limited. Tag suggestions per address.
+//!   younger than a day; moderators are not limited. Tag suggestions per address; Markdown
+//!   previews per account and minute.
 //!
 //! One middleware (`enforce`) maps the matched route pattern of a write to an action before any
 //! handler runs, so no write handler has to remember its limit. Logins and registrations, whose
@@ -51,6 +52,7 @@ enum Rule {
     Flag,
     Suggest,
     PasswordReset,
+    Preview,
 }
 
 /// Whom a limit counts.
@@ -71,6 +73,7 @@ enum Action {
     Vote,
     Flag,
     Suggest,
+    Preview,
 }
 
 impl Action {
@@ -83,6 +86,7 @@ impl Action {
             "/p/{id}/vote" | "/api/v1/posts/{id}/vote" => Action::Vote,
             "/p/{id}/flag" | "/api/v1/posts/{id}/flags" => Action::Flag,
             "/api/v1/tags/suggest" => Action::Suggest,
+            "/api/v1/preview" | "/new/preview" | "/t/{id}/reply/preview" => Action::Preview,
             _ => return None,
         })
     }
@@ -240,7 +244,12 @@ impl Limits {
                 (Rule::Suggest, Subject::Ip(ip)),
                 Rate::per_minute(s.tag_suggestions_per_minute),
             )]),
-            Action::Topic | Action::Reply | Action::Edit | Action::Vote | Action::Flag => Ok(()),
+            Action::Topic
+            | Action::Reply
+            | Action::Edit
+            | Action::Vote
+            | Action::Flag
+            | Action::Preview => Ok(()),
         }
     }
 
@@ -257,6 +266,10 @@ impl Limits {
             Action::Edit => (Rule::Edit, s.edits_per_hour),
             Action::Vote => (Rule::Vote, s.votes_per_hour),
             Action::Flag => (Rule::Flag, s.flags_per_hour),
+            Action::Preview => {
+                let rate = Rate::per_minute(s.previews_per_minute);
+                return self.check(&[((Rule::Preview, Subject::Account(user_id)), rate)]);
+            }
             Action::Suggest => return Ok(()),
         };
         self.check(&[((rule, Subject::Account(user_id)), Rate::per_hour(per_hour))])
@@ -269,7 +282,7 @@ impl LoginAttempt<'_> {
     pub fn report<T>(self, outcome: &Result<T, ForumError>) {
         match outcome {
             Err(ForumError::Invalid(_)) => self.failed(),
-            Ok(_) | Err(ForumError::Forbidden(_)) => self.succeeded(),
+            Ok(_) | Err(ForumError::Forbidden(_) | ForumError::Banned(_)) => self.succeeded(),
             Err(_) => {}
         }
     }
@@ -353,6 +366,10 @@ pub async fn enforce(
     if let Some(action) = action
         && let Err(error) = admit(req.request(), action).await
     {
+        // A refused form write shows its form again with the text (see `pages::drafts`).
+        if let Some(target) = super::pages::drafts::DraftTarget::of_path(req.path()) {
+            return Ok(super::pages::drafts::limited(req, target, error).await);
+        }
         let response = error.response_for(req.path());
         return Ok(req.into_response(response));
     }

@@ -93,6 +93,11 @@ pub struct LimitSettings {
     )]
     pub tag_suggestions_per_minute: u32,
 
+    /// Markdown previews (`POST /api/v1/preview`, the forms' Preview button) per minute per
+    /// account.
+    #[arg(long, env = "THREADWISE_PREVIEWS_PER_MINUTE", default_value_t = 60)]
+    pub previews_per_minute: u32,
+
     /// "Forgot password?" requests per hour from one IP address.
     #[arg(long, env = "THREADWISE_PASSWORD_RESETS_PER_HOUR", default_value_t = 5)]
     pub password_resets_per_hour: u32,
@@ -121,6 +126,7 @@ impl Default for LimitSettings {
             votes_per_hour: 120,
             flags_per_hour: 20,
             tag_suggestions_per_minute: 60,
+            previews_per_minute: 60,
             password_resets_per_hour: 5,
             new_account_hours: 24,
         }
@@ -146,6 +152,7 @@ impl LimitSettings {
             votes_per_hour: 0,
             flags_per_hour: 0,
             tag_suggestions_per_minute: 0,
+            previews_per_minute: 0,
             password_resets_per_hour: 0,
             new_account_hours: 24,
         }

@@ -4,11 +4,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::drafts::{self, Draft, DraftTarget};
 use crate::auth::SessionToken;
+use crate::db::users::User;
 use crate::forum::accounts;
 use crate::web::get_or_head;
 use crate::web::render::{self, PageContext, redirect};
-use crate::web::session::{self, CurrentUser, MaybeUser, SESSION_COOKIE};
+use crate::web::session::{self, CurrentUser, MaybeUser, SESSION_COOKIE, Viewer};
 use crate::web::{AppState, error::AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -32,6 +34,33 @@ struct LoginPage {
     ctx: PageContext,
     errors: Vec<String>,
     username: String,
+    carried: Carried,
+}
+
+/// What the login form carries through the round trip: where to go back to and, when a write
+/// found its session ended, the text typed into it.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Carried {
+    /// A path on this site (see `render::local_path`); `/` when none was given.
+    pub back: String,
+    pub draft: Option<Draft>,
+    /// Why the login page is shown, when it was not asked for.
+    pub notice: Option<String>,
+}
+
+/// The login page for `carried`, with its anonymous CSRF cookie.
+pub(super) fn login_page(
+    req: &HttpRequest,
+    state: &AppState,
+    status: StatusCode,
+    carried: Carried,
+) -> Result<HttpResponse, AppError> {
+    anonymous_form(req, state, status, |ctx| LoginPage {
+        ctx,
+        errors: Vec::new(),
+        username: String::new(),
+        carried,
+    })
 }
 
 #[derive(Template)]
@@ -76,6 +105,29 @@ pub struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
+    back: Option<String>,
+    draft_title: Option<String>,
+    draft_body: Option<String>,
+    draft_tags: Option<String>,
+}
+
+impl LoginForm {
+    fn carried(&self) -> Carried {
+        Carried {
+            back: render::local_path(self.back.as_deref()).to_owned(),
+            draft: self.draft_body.clone().map(|body| Draft {
+                title: self.draft_title.clone(),
+                body,
+                tags: self.draft_tags.clone(),
+            }),
+            notice: None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BackQuery {
+    back: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -98,7 +150,10 @@ pub(super) fn anonymous_form<T: Template>(
     build: impl FnOnce(PageContext) -> T,
 ) -> Result<HttpResponse, AppError> {
     let (csrf, cookie) = session::anon_csrf(req, state.settings.secure_cookies);
-    let ctx = PageContext { viewer: None, csrf };
+    let ctx = PageContext {
+        csrf,
+        ..PageContext::anonymous()
+    };
     let mut response = render::render_with_status(status, &build(ctx))?;
     if let Some(cookie) = cookie {
         response
@@ -112,24 +167,59 @@ async fn login_form(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: MaybeUser,
+    query: web::Query<BackQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let back = render::local_path(query.back.as_deref()).to_owned();
     if user.0.is_some() {
-        return Ok(redirect("/"));
+        return Ok(redirect(&back));
     }
-    anonymous_form(&req, &state, StatusCode::OK, |ctx| LoginPage {
-        ctx,
-        errors: Vec::new(),
-        username: String::new(),
-    })
+    let carried = Carried {
+        back,
+        ..Carried::default()
+    };
+    login_page(&req, &state, StatusCode::OK, carried)
 }
 
 /// Sets the new session cookie and sends the browser home.
 fn signed_in(token: &SessionToken, secure: bool) -> HttpResponse {
-    let mut response = redirect("/");
+    with_session(redirect("/"), token, secure)
+}
+
+fn with_session(mut response: HttpResponse, token: &SessionToken, secure: bool) -> HttpResponse {
     response
         .add_cookie(&session::session_cookie(token, secure))
         .expect("a session cookie is a valid header value");
     response
+}
+
+/// Where a successful login lands: the form with a carried draft (not posted), else the page
+/// the member came from.
+async fn after_login(
+    state: &AppState,
+    user: &User,
+    csrf_token: String,
+    carried: Carried,
+) -> Result<HttpResponse, AppError> {
+    let target = DraftTarget::of_path(&carried.back);
+    let (Some(draft), Some(target)) = (carried.draft, target) else {
+        return Ok(redirect(&carried.back));
+    };
+    let viewer = Viewer {
+        id: user.id,
+        username: user.username.clone(),
+        role: user.role(),
+        csrf_token,
+        banned_until: user.banned_until,
+        unread: state
+            .unread
+            .get(&state.pool, &state.page_cache, user.id)
+            .await?,
+    };
+    // A form that can no longer be shown (the topic was hidden meanwhile) is not worth a failed
+    // login: the member lands where the form was.
+    Ok(drafts::resume(state, viewer, target, draft)
+        .await
+        .unwrap_or_else(|_| redirect(&carried.back)))
 }
 
 async fn login(
@@ -137,13 +227,22 @@ async fn login(
     state: web::Data<AppState>,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
-    session::check_anon_csrf(&req, &form.csrf_token)?;
     let form = form.into_inner();
+    if let Err(error) = session::check_anon_csrf(&req, &form.csrf_token) {
+        // Shown again rather than an error page: the form may carry a draft (see `drafts`).
+        return anonymous_form(&req, &state, StatusCode::FORBIDDEN, |ctx| LoginPage {
+            ctx,
+            errors: vec![error.to_string()],
+            username: form.username.clone(),
+            carried: form.carried(),
+        });
+    }
     let refused = |error: AppError| {
         refused_form(&req, &state, error, |ctx, errors| LoginPage {
             ctx,
             errors,
             username: form.username.clone(),
+            carried: form.carried(),
         })
     };
     let attempt = match state.limits.login_attempt(&req, &form.username) {
@@ -162,7 +261,14 @@ async fn login(
     .await;
     attempt.report(&outcome);
     match outcome {
-        Ok((_, token, _)) => Ok(signed_in(&token, state.settings.secure_cookies)),
+        Ok((user, token, csrf)) => {
+            let response = after_login(&state, &user, csrf, form.carried()).await?;
+            Ok(with_session(
+                response,
+                &token,
+                state.settings.secure_cookies,
+            ))
+        }
         Err(e) => refused(e.into()),
     }
 }

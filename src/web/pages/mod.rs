@@ -1,6 +1,7 @@
 //! HTML pages: each file is one area of the forum, with its page structs beside its handlers.
 mod account;
 mod answers;
+pub mod drafts;
 pub mod lists;
 
 mod moderation;
@@ -12,6 +13,7 @@ mod tag_review;
 pub mod tags;
 mod topics;
 mod users;
+mod writing;
 
 use actix_web::web;
 
@@ -34,6 +36,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(form_config);
     lists::routes(cfg);
     topics::routes(cfg);
+    writing::routes(cfg);
     answers::routes(cfg);
     moderation::routes(cfg);
     notifications::routes(cfg);

@@ -1,5 +1,5 @@
-//! Reading and writing topics: the thread page, compose, reply, edit and vote.
-use actix_web::http::{Method, StatusCode};
+//! Reading topics: the thread page, and votes on its posts (writing is in `writing`).
+use actix_web::http::Method;
 use std::sync::Arc;
 
 use actix_web::{HttpResponse, web};
@@ -8,31 +8,15 @@ use serde::Deserialize;
 
 use crate::db::{self, posts::Post, tags::TopicTag, topics::Topic};
 use crate::domain::ranking;
-use crate::forum::ForumError;
-use crate::forum::topics::{self as forum, PostEdit, TagInput, TopicDraft};
+use crate::forum::topics as forum;
 use crate::web::get_or_head;
 use crate::web::render::{self, PageContext, ago, redirect};
-use crate::web::session::{CurrentUser, MaybeUser, Viewer};
+use crate::web::session::{CurrentUser, MaybeUser};
 use crate::web::shared::TopicData;
 use crate::web::{AppState, error::AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/t/{id}").route(get_or_head().to(show_topic)))
-        .service(
-            web::resource("/new")
-                .route(get_or_head().to(new_topic_form))
-                .route(web::post().to(create_topic)),
-        )
-        .service(
-            web::resource("/t/{id}/reply")
-                .route(get_or_head().to(reply_form))
-                .route(web::post().to(create_reply)),
-        )
-        .service(
-            web::resource("/p/{id}/edit")
-                .route(get_or_head().to(edit_form))
-                .route(web::post().to(save_edit)),
-        )
         .service(web::resource("/p/{id}/vote").route(web::post().to(vote)));
 }
 
@@ -47,11 +31,17 @@ struct ShowTopicPage {
     best: bool,
     /// Whether the member watches this topic (`None` for anonymous readers).
     watching: Option<bool>,
+    /// The posts the member flagged: their flag control reads "Flagged".
+    flagged: Vec<i64>,
+    /// The post just flagged (`?flagged=`), when the member did flag it: the thanks notice.
+    just_flagged: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ShowQuery {
     sort: Option<String>,
+    /// Set by the redirect after a flag: the post flagged.
+    flagged: Option<i64>,
 }
 
 impl ShowTopicPage {
@@ -97,6 +87,10 @@ impl ShowTopicPage {
         !post.is_first && !post.hidden && self.can_review()
     }
 
+    fn has_flagged(&self, post: &Post) -> bool {
+        self.flagged.contains(&post.id)
+    }
+
     fn can_reply(&self) -> bool {
         self.ctx.viewer.is_some() && (!self.topic.locked || self.ctx.is_moderator())
     }
@@ -113,6 +107,7 @@ async fn show_topic(
     let ctx = PageContext::for_viewer(user.0);
     let shared = shared_topic(&state, topic_id, ctx.is_moderator()).await?;
     let mut posts = shared.posts.clone();
+    let mut flagged = Vec::new();
     let watching = match ctx.viewer_id() {
         Some(id) => {
             let mut conn = state.pool.acquire().await?;
@@ -123,10 +118,13 @@ async fn show_topic(
                     post.my_vote = *value;
                 }
             }
+            flagged = own.flagged;
             Some(own.watching)
         }
         None => None,
     };
+    // The notice follows the database, not the address: only a post this member did flag.
+    let just_flagged = query.flagged.filter(|id| flagged.contains(id));
     let topic = shared.topic.clone();
     let tags = shared.tags.clone();
     let best = query.sort.as_deref() == Some("best");
@@ -142,6 +140,8 @@ async fn show_topic(
         posts,
         best,
         watching,
+        flagged,
+        just_flagged,
     })
 }
 
@@ -170,260 +170,6 @@ async fn shared_topic(
         .topics
         .put(generation, (topic_id, moderator), data.clone());
     Ok(data)
-}
-
-#[derive(Template)]
-#[template(path = "compose.html")]
-struct ComposePage {
-    ctx: PageContext,
-    errors: Vec<String>,
-    title: String,
-    body: String,
-    tags: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct TopicForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    body: String,
-    #[serde(default)]
-    tags: String,
-}
-
-async fn new_topic_form(user: CurrentUser) -> Result<HttpResponse, AppError> {
-    render::render(&ComposePage {
-        ctx: PageContext::for_viewer(Some(user.0)),
-        errors: Vec::new(),
-        title: String::new(),
-        body: String::new(),
-        tags: String::new(),
-    })
-}
-
-/// Validation problems re-show the form with the messages and the user's input (422); other
-/// failures become the usual error page.
-fn messages_or_error(error: ForumError) -> Result<Vec<String>, AppError> {
-    match error {
-        ForumError::Invalid(errors) => Ok(errors.iter().map(ToString::to_string).collect()),
-        other => Err(other.into()),
-    }
-}
-
-async fn create_topic(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    form: web::Form<TopicForm>,
-) -> Result<HttpResponse, AppError> {
-    let viewer = user.0;
-    viewer.check_csrf(&form.csrf_token)?;
-    let draft = TopicDraft {
-        title: &form.title,
-        body: &form.body,
-        tags: TagInput::Text(&form.tags),
-    };
-    match forum::create_topic(
-        &state.pool,
-        (&viewer).into(),
-        &draft,
-        state.settings.max_body_bytes,
-    )
-    .await
-    {
-        Ok(topic_id) => {
-            state.auto_tag(topic_id).await;
-            Ok(redirect(&format!("/t/{topic_id}")))
-        }
-        Err(e) => {
-            let form = form.into_inner();
-            render::render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ComposePage {
-                    errors: messages_or_error(e)?,
-                    ctx: PageContext::for_viewer(Some(viewer)),
-                    title: form.title,
-                    body: form.body,
-                    tags: form.tags,
-                },
-            )
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "reply.html")]
-struct ReplyPage {
-    ctx: PageContext,
-    topic: Topic,
-    errors: Vec<String>,
-    body: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ReplyForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    body: String,
-}
-
-async fn load_visible_topic(
-    state: &AppState,
-    viewer: &Viewer,
-    topic_id: i64,
-) -> Result<Topic, AppError> {
-    let mut conn = state.pool.acquire().await?;
-    db::topics::get(&mut conn, topic_id)
-        .await?
-        .filter(|t| !t.hidden || viewer.is_moderator())
-        .ok_or(AppError::NotFound)
-}
-
-async fn reply_form(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let topic = load_visible_topic(&state, &user.0, path.into_inner()).await?;
-    render::render(&ReplyPage {
-        ctx: PageContext::for_viewer(Some(user.0)),
-        topic,
-        errors: Vec::new(),
-        body: String::new(),
-    })
-}
-
-async fn create_reply(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<i64>,
-    form: web::Form<ReplyForm>,
-) -> Result<HttpResponse, AppError> {
-    let viewer = user.0;
-    viewer.check_csrf(&form.csrf_token)?;
-    let topic_id = path.into_inner();
-    let max = state.settings.max_body_bytes;
-    match forum::reply(&state.pool, (&viewer).into(), topic_id, &form.body, max).await {
-        Ok(post_id) => Ok(redirect(&format!("/t/{topic_id}#post-{post_id}"))),
-        Err(e) => {
-            let errors = messages_or_error(e)?;
-            let topic = load_visible_topic(&state, &viewer, topic_id).await?;
-            render::render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ReplyPage {
-                    ctx: PageContext::for_viewer(Some(viewer)),
-                    topic,
-                    errors,
-                    body: form.into_inner().body,
-                },
-            )
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "edit.html")]
-struct EditPage {
-    ctx: PageContext,
-    post_id: i64,
-    topic_id: i64,
-    is_first: bool,
-    errors: Vec<String>,
-    title: String,
-    body: String,
-    tags: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct EditForm {
-    #[serde(default)]
-    csrf_token: String,
-    title: Option<String>,
-    #[serde(default)]
-    body: String,
-    tags: Option<String>,
-}
-
-async fn edit_form(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let viewer = user.0;
-    let mut conn = state.pool.acquire().await?;
-    let post = db::posts::get(&mut conn, path.into_inner(), None)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if post.author_id != viewer.id && !viewer.is_moderator() {
-        return Err(AppError::forbidden("you can only edit your own posts"));
-    }
-    let topic = db::topics::get(&mut conn, post.topic_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let tags = db::tags::for_topics(&mut conn, &[topic.id])
-        .await?
-        .into_iter()
-        .filter(|t| !t.is_suggested())
-        .map(|t| t.name)
-        .collect::<Vec<_>>()
-        .join(", ");
-    render::render(&EditPage {
-        ctx: PageContext::for_viewer(Some(viewer)),
-        post_id: post.id,
-        topic_id: topic.id,
-        is_first: post.is_first,
-        errors: Vec::new(),
-        title: topic.title,
-        body: post.body_md,
-        tags,
-    })
-}
-
-async fn save_edit(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<i64>,
-    form: web::Form<EditForm>,
-) -> Result<HttpResponse, AppError> {
-    let viewer = user.0;
-    viewer.check_csrf(&form.csrf_token)?;
-    let post_id = path.into_inner();
-    let edit = PostEdit {
-        title: form.title.as_deref(),
-        body: &form.body,
-        tags: form.tags.as_deref().map(TagInput::Text),
-    };
-    let max = state.settings.max_body_bytes;
-    match forum::edit_post(&state.pool, (&viewer).into(), post_id, &edit, max).await {
-        Ok(topic_id) => {
-            state.auto_tag(topic_id).await;
-            Ok(redirect(&format!("/t/{topic_id}#post-{post_id}")))
-        }
-        Err(e) => {
-            let errors = messages_or_error(e)?;
-            let form = form.into_inner();
-            let mut conn = state.pool.acquire().await?;
-            let post = db::posts::get(&mut conn, post_id, None)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            render::render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &EditPage {
-                    ctx: PageContext::for_viewer(Some(viewer)),
-                    post_id,
-                    topic_id: post.topic_id,
-                    is_first: post.is_first,
-                    errors,
-                    title: form.title.unwrap_or_default(),
-                    body: form.body,
-                    tags: form.tags.unwrap_or_default(),
-                },
-            )
-        }
-    }
 }
 
 #[derive(Debug, Deserialize)]

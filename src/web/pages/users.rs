@@ -64,18 +64,21 @@ async fn show_user(
     user: MaybeUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    let ctx = PageContext::for_viewer(user.0);
     let mut conn = state.pool.acquire().await?;
     let profile = db::users::find_by_username(&mut conn, &path.into_inner())
         .await?
         .ok_or(AppError::NotFound)?;
     let topics = db::topics::list_by_author(&mut conn, profile.id, 30).await?;
-    let posts = db::posts::list_by_author(&mut conn, profile.id, 30).await?;
+    // Moderators see the hidden posts too (a banned spammer's), marked as hidden.
+    let moderator = ctx.is_moderator();
+    let posts = db::posts::list_by_author(&mut conn, profile.id, 30, moderator).await?;
     let bio = db::users::preferences(&mut conn, profile.id)
         .await?
         .map(|p| p.bio)
         .unwrap_or_default();
     render::render(&UserPage {
-        ctx: PageContext::for_viewer(user.0),
+        ctx,
         user: profile,
         topics,
         posts,

@@ -4,7 +4,7 @@ mod abuse;
 mod bans;
 mod browser;
 mod cache;
-mod chrome;
+pub(crate) mod chrome;
 mod crash;
 mod head;
 mod headers;

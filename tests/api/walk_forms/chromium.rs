@@ -1,0 +1,99 @@
+//! The drafts and the preview in real Chromium (skipped without it, as `hardening::browser` is).
+use crate::hardening::chrome::{self, Chrome};
+use crate::helpers::{PASSWORD, spawn_app};
+
+use super::{posts, topic_by};
+
+async fn fill(driver: &Chrome, css: &str, text: &str) {
+    let field = driver.find(css).await;
+    field
+        .send_keys(text)
+        .await
+        .expect("the field takes the text");
+}
+
+async fn click(driver: &Chrome, css: &str) {
+    let element = driver.find(css).await;
+    element.click().await.expect("the element takes the click");
+}
+
+async fn value(driver: &Chrome, css: &str) -> String {
+    let field = driver.find(css).await;
+    field
+        .prop("value")
+        .await
+        .expect("the field's value")
+        .unwrap_or_default()
+}
+
+/// Reads an element's text until it is not empty (the page fills it in after a request).
+async fn text_when_filled(driver: &Chrome, css: &str) -> String {
+    for _ in 0..50 {
+        let text = driver.find(css).await.text().await.expect("the text");
+        if !text.trim().is_empty() {
+            return text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{css} stayed empty");
+}
+
+#[tokio::test]
+async fn in_chromium_a_reply_draft_survives_a_reload_previews_and_is_forgotten_once_posted() {
+    let Some((chromium, chromedriver)) = chrome::programs() else {
+        assert!(
+            std::env::var_os("THREADWISE_E2E_REQUIRED").is_none(),
+            "THREADWISE_E2E_REQUIRED is set but chromium or chromedriver is missing"
+        );
+        eprintln!("SKIPPED: no chromium and chromedriver for the drafts' browser test");
+        return;
+    };
+    let app = spawn_app().await;
+    let (_, topic) = topic_by(&app, "admin").await;
+    let base = app.address.clone();
+    let driver = Chrome::start(&chromium, &chromedriver).await;
+    driver.goto(&format!("{base}/register")).await;
+    fill(&driver, "#username", "newcomer").await;
+    fill(&driver, "#email", "new@example.org").await;
+    fill(&driver, "#password", PASSWORD).await;
+    click(&driver, "form.narrow button[type=submit]").await;
+    driver.find("header.site a[href='/u/newcomer']").await;
+
+    // Typed, then the page is reloaded: the draft comes back, and the preview renders it in
+    // place (through the API, not the form's fallback).
+    let page = format!("{base}/t/{topic}");
+    driver.goto(&page).await;
+    fill(&driver, "#reply-body", "A **kept** draft").await;
+    driver.goto(&page).await;
+    assert_eq!(value(&driver, "#reply-body").await, "A **kept** draft");
+    click(&driver, "form.reply button[data-preview]").await;
+    assert_eq!(
+        text_when_filled(&driver, "#preview .body strong").await,
+        "kept"
+    );
+    assert_eq!(driver.current_url().await, page, "previewed in place");
+
+    // Posted: the reply is on the page, and the draft is forgotten.
+    click(
+        &driver,
+        "form.reply button[type=submit]:not([data-preview])",
+    )
+    .await;
+    driver
+        .find("section.post:not(:first-of-type) .body strong")
+        .await;
+    assert_eq!(posts(&app).await, 2);
+    driver.goto(&page).await;
+    assert_eq!(value(&driver, "#reply-body").await, "");
+    click(&driver, "form.reply button[data-preview]").await;
+    let empty = text_when_filled(&driver, "#preview .body").await;
+    assert!(empty.contains("must not be empty"), "{empty}");
+    let console = driver.console().await;
+    assert!(
+        !console
+            .iter()
+            .any(|m| m.contains("Content Security Policy")),
+        "{console:?}"
+    );
+    driver.close().await;
+}
