@@ -36,9 +36,39 @@ impl TopicTag {
         self.status == "suggested"
     }
 
-    /// Confidence as a whole percentage, for the hover text of suggested tags.
+    /// Confidence as a whole percentage, written beside suggested tags.
     pub fn confidence_percent(&self) -> i64 {
         (self.confidence.unwrap_or(0.0) * 100.0).round() as i64
+    }
+}
+
+/// Who is looking at tags. A suggestion no person has checked is shown only to those who decide
+/// on it, the topic's author and the moderators; everyone else sees the active tags alone, so a
+/// model's guess is never published as if it were the forum's word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TagViewer {
+    /// Anonymous readers (and the feeds).
+    Public,
+    /// A signed-in member: the suggestions on their own topics.
+    Member(i64),
+    Moderator,
+}
+
+impl TagViewer {
+    /// Whether this viewer sees the unreviewed suggestions on a topic by `author_id`.
+    pub fn sees_suggestions_of(self, author_id: i64) -> bool {
+        match self {
+            TagViewer::Public => false,
+            TagViewer::Member(id) => id == author_id,
+            TagViewer::Moderator => true,
+        }
+    }
+
+    /// Drops the suggestions this viewer may not see from a topic's tags.
+    pub fn filter(self, author_id: i64, tags: &mut Vec<TopicTag>) {
+        if !self.sees_suggestions_of(author_id) {
+            tags.retain(|t| !t.is_suggested());
+        }
     }
 }
 

@@ -13,3 +13,4 @@ mod members;
 mod tagging;
 mod topics;
 mod walk;
+mod walk_find;

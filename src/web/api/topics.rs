@@ -10,7 +10,7 @@ use crate::web::error::{ApiError, AppError};
 use crate::web::get_or_head;
 use crate::web::pages::{lists, search};
 use crate::web::render::iso;
-use crate::web::session::{CurrentUser, MaybeUser};
+use crate::web::session::{CurrentUser, MaybeUser, Viewer};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -45,6 +45,7 @@ struct TopicPage {
 
 async fn list_topics(
     state: web::Data<AppState>,
+    user: MaybeUser,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let order = match params.order.as_deref() {
@@ -70,7 +71,8 @@ async fn list_topics(
                 .id,
         ),
     };
-    let page = lists::load_page(&state, order, tag_id, answered, &params.list).await?;
+    let viewer = Viewer::tag_viewer(user.0.as_ref());
+    let page = lists::load_page(&state, order, tag_id, viewer, answered, &params.list).await?;
     Ok(HttpResponse::Ok().json(TopicPage {
         has_next: page.next.is_some(),
         next: page.next.map(|c| c.encode()),
@@ -148,7 +150,8 @@ async fn show_topic(
         is_moderator,
     )
     .await?;
-    let tags = db::tags::for_topics(&mut conn, &[topic_id]).await?;
+    let mut tags = db::tags::for_topics(&mut conn, &[topic_id]).await?;
+    Viewer::tag_viewer(viewer.as_ref()).filter(topic.author_id, &mut tags);
     crate::forum::answers::accepted_first(&mut posts, topic.accepted_post_id);
     let accepted = topic.accepted_post_id;
     state.record_view(&method, topic_id);

@@ -11,7 +11,8 @@ use super::lists::{
 use crate::db::{self, tags::TagCount, topics::ListOrder};
 use crate::web::get_or_head;
 use crate::web::render::{self, PageContext};
-use crate::web::{AppState, error::AppError, session::MaybeUser};
+use crate::web::session::{MaybeUser, Viewer};
+use crate::web::{AppState, error::AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/tags").route(get_or_head().to(list_tags)))
@@ -76,7 +77,8 @@ async fn show_tag(
     };
     let answered = parse_status(query.list.status.as_deref()).unwrap_or(None);
     let status = status_name(answered);
-    let page = load_page(&state, order, Some(tag.id), answered, &query.list).await?;
+    let viewer = Viewer::tag_viewer(user.0.as_ref());
+    let page = load_page(&state, order, Some(tag.id), viewer, answered, &query.list).await?;
     let base_url = match active {
         "top" => format!("/tags/{}?order=top&period={period}", tag.name),
         _ => format!("/tags/{}?order={active}", tag.name),

@@ -128,7 +128,8 @@ async fn show_topic(
         None => None,
     };
     let topic = shared.topic.clone();
-    let tags = shared.tags.clone();
+    let mut tags = shared.tags.clone();
+    ctx.tag_viewer().filter(topic.author_id, &mut tags);
     let best = query.sort.as_deref() == Some("best");
     if best && let Some((_opening, replies)) = posts.split_first_mut() {
         ranking::sort_best(replies, |p| (p.upvotes, p.downvotes));

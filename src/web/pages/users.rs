@@ -8,7 +8,7 @@ use crate::domain;
 use crate::forum::bans::{self, BanRequest, MAX_BAN_DAYS};
 use crate::web::get_or_head;
 use crate::web::render::{self, PageContext, ago, redirect};
-use crate::web::session::{MaybeUser, Moderator};
+use crate::web::session::{MaybeUser, Moderator, Viewer};
 use crate::web::{AppState, error::AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -68,7 +68,10 @@ async fn show_user(
     let profile = db::users::find_by_username(&mut conn, &path.into_inner())
         .await?
         .ok_or(AppError::NotFound)?;
-    let topics = db::topics::list_by_author(&mut conn, profile.id, 30).await?;
+    let topics = TopicListItem::for_viewer(
+        db::topics::list_by_author(&mut conn, profile.id, 30).await?,
+        Viewer::tag_viewer(user.0.as_ref()),
+    );
     let posts = db::posts::list_by_author(&mut conn, profile.id, 30).await?;
     let bio = db::users::preferences(&mut conn, profile.id)
         .await?
