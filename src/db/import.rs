@@ -56,6 +56,8 @@ pub struct PostRow {
     /// Shared, not copied, when bound: a batch's bodies are most of its bytes.
     pub body_md: Arc<str>,
     pub body_html: Arc<str>,
+    /// The rendered text where `body_md` is Markdown (see `posts.body_text`).
+    pub body_text: Option<Arc<str>>,
     pub created_at: i64,
     pub edited_at: Option<i64>,
     pub score: i64,
@@ -395,13 +397,14 @@ pub async fn write_posts(
         " ON CONFLICT (source_key) DO UPDATE SET
              topic_id = excluded.topic_id, author_id = excluded.author_id,
              is_first = excluded.is_first, body_md = excluded.body_md,
-             body_html = excluded.body_html, created_at = excluded.created_at,
+             body_html = excluded.body_html, body_text = excluded.body_text,
+             created_at = excluded.created_at,
              edited_at = excluded.edited_at, score = excluded.score",
     );
     execute_values(
         conn,
         "INSERT OR FAIL INTO posts (source_key, topic_id, author_id, is_first, body_md,
-                                    body_html, created_at, edited_at, score) ",
+                                    body_html, body_text, created_at, edited_at, score) ",
         tail,
         &rows,
         |row, (post, topic, author)| {
@@ -411,6 +414,7 @@ pub async fn write_posts(
                 .push_bind(post.is_first)
                 .push_bind(Arc::clone(&post.body_md))
                 .push_bind(Arc::clone(&post.body_html))
+                .push_bind(post.body_text.clone())
                 .push_bind(post.created_at)
                 .push_bind(post.edited_at)
                 .push_bind(post.score);

@@ -16,6 +16,7 @@ pub mod reports;
 pub mod resets;
 pub mod routing;
 pub mod search;
+pub mod search_text;
 pub mod secrets;
 pub mod sessions;
 pub mod tags;
@@ -37,7 +38,8 @@ pub(crate) const CACHE_KIB: i64 = 32_000;
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Opens (creating if needed) the SQLite database at `url` in WAL mode with foreign keys on,
-/// brings its schema up to date and counts what an interrupted import left uncounted.
+/// brings its schema up to date, counts what an interrupted import left uncounted and gives
+/// posts from before migration 0016 their searchable text.
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePool> {
     use anyhow::Context as _;
     let pool = SqlitePoolOptions::new()
@@ -55,6 +57,15 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePo
     bulk_load::count_pending(&mut conn)
         .await
         .context("cannot count the rows an interrupted import left")?;
+    let filled = search_text::fill_body_text(&mut conn)
+        .await
+        .context("cannot give the older posts their searchable text")?;
+    if filled > 0 {
+        tracing::info!(
+            posts = filled,
+            "search now reads older posts' rendered text"
+        );
+    }
     drop(conn);
     Ok(pool)
 }

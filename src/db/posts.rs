@@ -41,14 +41,15 @@ pub async fn insert(
     now: i64,
 ) -> sqlx::Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO posts (topic_id, author_id, is_first, body_md, body_html, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+        "INSERT INTO posts (topic_id, author_id, is_first, body_md, body_html, body_text, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
     )
     .bind(topic_id)
     .bind(author_id)
     .bind(is_first)
     .bind(body.markdown())
     .bind(body.html())
+    .bind(body.text())
     .bind(now)
     .fetch_one(conn)
     .await?;
@@ -201,13 +202,17 @@ pub async fn edit(
     .bind(MAX_REVISIONS)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE posts SET body_md = ?1, body_html = ?2, edited_at = ?3 WHERE id = ?4")
-        .bind(body.markdown())
-        .bind(body.html())
-        .bind(now)
-        .bind(post_id)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE posts SET body_md = ?1, body_html = ?2, body_text = ?5, edited_at = ?3
+         WHERE id = ?4",
+    )
+    .bind(body.markdown())
+    .bind(body.html())
+    .bind(now)
+    .bind(post_id)
+    .bind(body.text())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -73,16 +73,24 @@ pub struct RenderedBody {
     body: PostBody,
     html: String,
     mentions: Vec<String>,
+    text: Option<String>,
 }
 
 impl RenderedBody {
     pub fn render(body: PostBody) -> Result<Self, ValidationError> {
         let (html, mentions) = super::markdown::render_post(body.as_str())?;
+        let text = searchable_text(body.as_str(), &html);
         Ok(Self {
             body,
             html,
             mentions,
+            text,
         })
+    }
+
+    /// The text a reader sees, for search, where it differs from the Markdown (`posts.body_text`).
+    pub fn text(&self) -> Option<&str> {
+        self.text.as_deref()
     }
 
     /// The usernames the body mentions (`@name`), lower-cased.
@@ -97,6 +105,14 @@ impl RenderedBody {
     pub fn html(&self) -> &str {
         &self.html
     }
+}
+
+/// What search indexes for a post rendered to `html` from `source` (`posts.body_text`): the
+/// rendered text without control characters (the snippet markers must not come from a post),
+/// or `None` when that is `source` itself.
+pub fn searchable_text(source: &str, html: &str) -> Option<String> {
+    let text = strip_control(&super::text::html_to_text(html));
+    (text != source).then_some(text)
 }
 
 /// `text` without C0 control characters other than tab and newline (a lone CR becomes a newline).

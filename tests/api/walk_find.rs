@@ -214,3 +214,302 @@ async fn deciding_on_a_suggestion_uses_real_buttons_with_the_confidence_written_
         public.contains(r#"<a class="tag" href="/tags/machine-learning">machine-learning</a>"#)
     );
 }
+
+/// The titles a search page lists, in order.
+async fn hit_titles(viewer: &Browser, path: &str) -> Vec<String> {
+    let (status, page) = viewer.get_text(path).await;
+    assert_eq!(status, StatusCode::OK, "{path}");
+    let document = scraper::Html::parse_document(&page);
+    let selector = scraper::Selector::parse("ol.hits li > a").expect("a selector");
+    document
+        .select(&selector)
+        .map(|a| a.text().collect())
+        .collect()
+}
+
+/// Four topics by two members, two tags, one accepted answer; created in this order, a second
+/// apart (the newest order is by time).
+async fn searchable_forum(app: &TestApp) -> (Browser, Browser) {
+    app.user("admin").await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let topics = [
+        (
+            &alice,
+            "Qubit noise basics",
+            "Why is **qubit noise** so hard?",
+            "qubit",
+        ),
+        (
+            &bob,
+            "Gate fidelity",
+            "Measuring the fidelity of a noise model.",
+            "qubit",
+        ),
+        (
+            &alice,
+            "Noise in audio",
+            "My microphone adds noise.",
+            "audio",
+        ),
+        (
+            &bob,
+            "Compilers",
+            "Nothing in common with the rest.",
+            "audio",
+        ),
+    ];
+    for (i, (author, title, body, tag)) in topics.into_iter().enumerate() {
+        let id = author.create_topic(title, body, &[tag]).await;
+        sqlx::query("UPDATE topics SET created_at = ?1, last_posted_at = ?1 WHERE id = ?2")
+            .bind(1_000_000 + i as i64)
+            .bind(id)
+            .execute(&app.pool)
+            .await
+            .expect("a time");
+        sqlx::query("UPDATE posts SET created_at = ?1 WHERE topic_id = ?2")
+            .bind(1_000_000 + i as i64)
+            .bind(id)
+            .execute(&app.pool)
+            .await
+            .expect("a time");
+    }
+    // Bob answers alice's qubit question, and she accepts it.
+    let reply = bob
+        .reply(1, "Decoherence: the environment measures the qubit.")
+        .await;
+    let accepted = alice
+        .post_json(
+            &format!("/api/v1/posts/{reply}/accept"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+    app.state.page_cache.invalidate();
+    (alice, bob)
+}
+
+#[tokio::test]
+async fn search_filters_narrow_free_text_and_work_alone() {
+    let app = spawn_app().await;
+    searchable_forum(&app).await;
+    let visitor = app.browser();
+    let titles = |path: &'static str| hit_titles(&visitor, path);
+
+    // Free text alone: three topics mention noise.
+    let mut noise = titles("/search?q=noise").await;
+    noise.sort();
+    assert_eq!(
+        noise,
+        ["Gate fidelity", "Noise in audio", "Qubit noise basics"]
+    );
+    // Each filter with the words.
+    assert_eq!(
+        titles("/search?q=noise+tag%3Aqubit&order=newest").await,
+        ["Gate fidelity", "Qubit noise basics"]
+    );
+    assert_eq!(
+        titles("/search?q=noise+user%3Aalice+tag%3Aaudio").await,
+        ["Noise in audio"]
+    );
+    assert_eq!(
+        titles("/search?q=noise+is%3Aanswered").await,
+        ["Qubit noise basics"]
+    );
+    assert_eq!(
+        titles("/search?q=noise+is%3Aunanswered&order=newest").await,
+        ["Noise in audio", "Gate fidelity"]
+    );
+    // `user:` finds the member's posts: bob's reply is in alice's topic.
+    assert_eq!(
+        titles("/search?q=decoherence+user%3ABOB").await,
+        ["Qubit noise basics"]
+    );
+    // Filters alone list the newest first.
+    assert_eq!(
+        titles("/search?q=tag%3Aaudio").await,
+        ["Compilers", "Noise in audio"]
+    );
+    assert_eq!(
+        titles("/search?q=user%3Aalice").await,
+        ["Noise in audio", "Qubit noise basics"]
+    );
+    assert_eq!(
+        titles("/search?q=is%3Aanswered").await,
+        ["Qubit noise basics"]
+    );
+    assert_eq!(
+        titles("/search?q=is%3Aunanswered+tag%3Aqubit").await,
+        ["Gate fidelity"]
+    );
+    assert!(titles("/search?q=tag%3Anosuchtag").await.is_empty());
+    assert!(titles("/search?q=user%3Anobody").await.is_empty());
+}
+
+#[tokio::test]
+async fn search_orders_by_relevance_or_newest_and_shows_its_filters() {
+    let app = spawn_app().await;
+    searchable_forum(&app).await;
+    let visitor = app.browser();
+
+    // The title weighs most: relevance puts the topic named for both words first; newest the
+    // most recent match.
+    let relevant = hit_titles(&visitor, "/search?q=qubit+noise").await;
+    assert_eq!(relevant[0], "Qubit noise basics");
+    let newest = hit_titles(&visitor, "/search?q=noise&order=newest").await;
+    assert_eq!(
+        newest,
+        ["Noise in audio", "Gate fidelity", "Qubit noise basics"]
+    );
+
+    let (_, page) = visitor
+        .get_text("/search?q=noise+tag%3Aqubit+is%3Aunanswered&order=newest")
+        .await;
+    assert!(
+        page.contains(r#"<option value="newest" selected>"#) && page.contains("1 topic found"),
+        "{page}"
+    );
+    let document = scraper::Html::parse_document(&page);
+    let selector = scraper::Selector::parse("ul.filters li").expect("a selector");
+    let filters: Vec<(String, String)> = document
+        .select(&selector)
+        .map(|li| {
+            let text = li.text().collect::<String>().replace('×', "");
+            let drop = scraper::Selector::parse("a.drop").expect("a selector");
+            let href = li
+                .select(&drop)
+                .next()
+                .and_then(|a| a.value().attr("href"))
+                .expect("a link that drops the filter")
+                .to_owned();
+            (text.trim().to_owned(), href)
+        })
+        .collect();
+    assert_eq!(
+        filters,
+        [
+            (
+                "tag:qubit".to_owned(),
+                "/search?q=noise+is%3Aunanswered&order=newest".to_owned()
+            ),
+            (
+                "is:unanswered".to_owned(),
+                "/search?q=noise+tag%3Aqubit&order=newest".to_owned()
+            ),
+        ]
+    );
+
+    // The JSON search takes the same query and order.
+    let found = json(&visitor, "/api/v1/search?q=noise+tag%3Aqubit&order=newest").await;
+    assert_eq!(found["topics"], 2);
+    assert_eq!(found["filters"], serde_json::json!(["tag:qubit"]));
+    assert_eq!(found["words"], "noise");
+    let titles: Vec<&str> = found["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["title"].as_str().expect("a title"))
+        .collect();
+    assert_eq!(titles, ["Gate fidelity", "Qubit noise basics"]);
+    let refused = visitor.get("/api/v1/search?q=noise&order=sideways").await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn snippets_show_the_rendered_text_never_markdown_syntax() {
+    let app = spawn_app().await;
+    let alice = app.user("alice").await;
+    let topic = alice
+        .create_topic(
+            "Formatting survives",
+            "Some **bold claim** and a [link](https://example.org/x) then\n\n```\nfenced code\n```\n",
+            &["meta"],
+        )
+        .await;
+
+    let (_, page) = app.browser().get_text("/search?q=bold+claim").await;
+    let document = scraper::Html::parse_document(&page);
+    let selector = scraper::Selector::parse("p.snippet").expect("a selector");
+    let snippet: String = document
+        .select(&selector)
+        .next()
+        .expect("a snippet")
+        .text()
+        .collect();
+    assert!(
+        snippet.contains("bold claim") && snippet.contains("link"),
+        "{snippet}"
+    );
+    for syntax in ["**", "](", "```", "https://example.org"] {
+        assert!(!snippet.contains(syntax), "{syntax} in {snippet}");
+    }
+    // A filter-only hit shows the start of the text, and the fence's words are findable.
+    let (_, listed) = app.browser().get_text("/search?q=tag%3Ameta").await;
+    assert!(
+        listed.contains("Some bold claim") && !listed.contains("**"),
+        "{listed}"
+    );
+    assert_eq!(
+        hit_titles(&app.browser(), "/search?q=fenced").await,
+        ["Formatting survives"]
+    );
+
+    // Editing re-indexes the rendered text; the index holds exactly what the posts show.
+    let (post,): (i64,) = sqlx::query_as("SELECT id FROM posts WHERE topic_id = ?1")
+        .bind(topic)
+        .fetch_one(&app.pool)
+        .await
+        .expect("the opening post");
+    let edited = alice
+        .client
+        .patch(alice.url(&format!("/api/v1/posts/{post}")))
+        .header("X-CSRF-Token", &alice.csrf)
+        .json(&serde_json::json!({ "body": "Now _emphasised words_ only." }))
+        .send()
+        .await
+        .expect("PATCH");
+    assert_eq!(edited.status(), StatusCode::OK);
+    let (_, page) = app.browser().get_text("/search?q=emphasised").await;
+    assert!(page.contains("<mark>emphasised</mark> words") && !page.contains("_emphasised"));
+    assert!(
+        hit_titles(&app.browser(), "/search?q=bold")
+            .await
+            .is_empty()
+    );
+    app.assert_search_index_matches().await;
+}
+
+#[tokio::test]
+async fn posts_from_before_the_upgrade_get_their_searchable_text_when_the_database_opens() {
+    let app = spawn_app().await;
+    let alice = app.user("alice").await;
+    alice
+        .create_topic("Old post", "An **old** Markdown body here.", &["meta"])
+        .await;
+    // As a database migrated from before 0016 has them: no text yet, the backfill to run.
+    sqlx::query("UPDATE posts SET body_text = NULL")
+        .execute(&app.pool)
+        .await
+        .expect("reset");
+    sqlx::query("UPDATE search_text_backfill SET last_post_id = 0")
+        .execute(&app.pool)
+        .await
+        .expect("pending");
+
+    let mut conn = app.pool.acquire().await.expect("a connection");
+    let filled = threadwise::db::search_text::fill_body_text(&mut conn)
+        .await
+        .expect("the backfill");
+    drop(conn);
+
+    assert_eq!(filled, 1);
+    let (text, left): (Option<String>, Option<i64>) = sqlx::query_as(
+        "SELECT (SELECT body_text FROM posts), (SELECT last_post_id FROM search_text_backfill)",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("the text");
+    assert_eq!(text.as_deref(), Some("An old Markdown body here."));
+    assert_eq!(left, None, "done: the next start reads nothing");
+    app.assert_search_index_matches().await;
+}

@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use crate::db::{self, posts::Post, tags::TopicTag, topics::ListOrder, topics::TopicListItem};
+use crate::domain::search::{SearchOrder, SearchQuery};
 use crate::forum::topics::{self as forum, PostEdit, TagInput, TopicDraft};
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError};
@@ -279,6 +280,7 @@ async fn list_tags(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
 struct SearchParams {
     #[serde(default)]
     q: String,
+    order: Option<String>,
     page: Option<i64>,
 }
 
@@ -297,7 +299,17 @@ async fn search_topics(
 ) -> Result<HttpResponse, ApiError> {
     let per_page = crate::web::pages::PER_PAGE;
     let (page, offset) = crate::web::render::page_offset(params.page, per_page);
-    let found = search::run(&state, &params.q, per_page, offset).await?;
+    let query = SearchQuery::parse(&params.q);
+    let order = match params.order.as_deref() {
+        None | Some("relevance" | "newest") => SearchOrder::parse(params.order.as_deref()),
+        Some(other) => {
+            return Err(AppError::BadRequest(format!(
+                "unknown order {other:?} (relevance or newest)"
+            ))
+            .into());
+        }
+    };
+    let found = search::run(&state, &query, order, per_page, offset).await?;
     let results: Vec<HitJson> = found
         .hits
         .into_iter()
@@ -311,6 +323,9 @@ async fn search_topics(
         .collect();
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "query": params.q,
+        "words": query.text(),
+        "filters": query.filters().map(|f| f.text()).collect::<Vec<_>>(),
+        "order": order.as_str(),
         "page": page,
         "topics": found.topics,
         "capped": found.capped,
