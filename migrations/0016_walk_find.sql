@@ -91,3 +91,11 @@ END;
 -- 3. A search of `tag:` filters alone lists the tag's newest topics first.
 CREATE INDEX topic_tags_active_new
     ON topic_tags(tag_id, t_hidden, t_created_at DESC, topic_id DESC) WHERE status = 'active';
+
+-- 4. Tag descriptions, written by moderators in Markdown and rendered once on write (like
+--    posts). A description set before (by hand: nothing wrote one) shows as its plain text.
+ALTER TABLE tags ADD COLUMN description_html TEXT NOT NULL DEFAULT '';
+UPDATE tags
+SET description_html =
+    '<p>' || replace(replace(replace(description, '&', '&amp;'), '<', '&lt;'), '>', '&gt;') || '</p>'
+WHERE description <> '';

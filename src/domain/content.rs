@@ -66,6 +66,48 @@ impl PostBody {
     }
 }
 
+/// A tag's description as a moderator writes it: Markdown, at most [`Self::MAX_CHARS`]
+/// characters (a line or a short paragraph beside the tag's name), rendered by the posts'
+/// renderer. Blank clears it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagDescription {
+    markdown: String,
+    html: String,
+}
+
+impl TagDescription {
+    pub const MAX_CHARS: usize = 1_000;
+
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let text = strip_control(&raw.replace("\r\n", "\n"));
+        let text = text.trim();
+        if text.chars().count() > Self::MAX_CHARS {
+            return Err(ValidationError::new(
+                "description",
+                format!("must be at most {} characters", Self::MAX_CHARS),
+            ));
+        }
+        let html = if text.is_empty() {
+            String::new()
+        } else {
+            super::markdown::render(text)
+                .map_err(|e| ValidationError::new("description", e.to_string()))?
+        };
+        Ok(Self {
+            markdown: text.to_owned(),
+            html,
+        })
+    }
+
+    pub fn markdown(&self) -> &str {
+        &self.markdown
+    }
+
+    pub fn html(&self) -> &str {
+        &self.html
+    }
+}
+
 /// A body with its HTML, rendered before the write that stores it (rendering is CPU work that
 /// grows with the body: it runs on a blocking thread, never inside a transaction).
 #[derive(Debug, Clone)]

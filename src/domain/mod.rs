@@ -13,7 +13,8 @@ pub mod text;
 
 pub use account::{Email, Password, Username};
 pub use content::{
-    PostBody, RenderedBody, TagList, TagName, TopicTitle, searchable_text, strip_control,
+    PostBody, RenderedBody, TagDescription, TagList, TagName, TopicTitle, searchable_text,
+    strip_control,
 };
 pub use flag::{FlagNote, FlagReason};
 pub use role::Role;

@@ -513,3 +513,191 @@ async fn posts_from_before_the_upgrade_get_their_searchable_text_when_the_databa
     assert_eq!(left, None, "done: the next start reads nothing");
     app.assert_search_index_matches().await;
 }
+
+/// The tag names a tag index page lists, in order.
+async fn index_names(viewer: &Browser, path: &str) -> Vec<String> {
+    let (status, page) = viewer.get_text(path).await;
+    assert_eq!(status, StatusCode::OK, "{path}");
+    let document = scraper::Html::parse_document(&page);
+    let selector = scraper::Selector::parse("ul.tag-index a.tag").expect("a selector");
+    document
+        .select(&selector)
+        .map(|a| a.text().collect())
+        .collect()
+}
+
+/// rust: 3 topics, 1 of them recent; python: 2, both recent; rustls: 1, recent.
+async fn tagged_forum(app: &TestApp) -> (Browser, Browser) {
+    let moderator = app.user("admin").await;
+    let alice = app.user("alice").await;
+    let long_ago = threadwise::domain::now() - 90 * 86_400;
+    for (i, tag) in ["rust", "rust", "rust", "python", "python", "rustls"]
+        .into_iter()
+        .enumerate()
+    {
+        let id = alice
+            .create_topic(
+                &format!("Topic {i} about {tag}"),
+                "A body long enough.",
+                &[tag],
+            )
+            .await;
+        if tag == "rust" && i > 0 {
+            sqlx::query("UPDATE topics SET created_at = ?1 WHERE id = ?2")
+                .bind(long_ago)
+                .bind(id)
+                .execute(&app.pool)
+                .await
+                .expect("an old topic");
+        }
+    }
+    app.state.page_cache.invalidate();
+    (moderator, alice)
+}
+
+#[tokio::test]
+async fn the_tag_index_filters_counts_sorts_by_activity_and_pages() {
+    let app = spawn_app().await;
+    tagged_forum(&app).await;
+    let visitor = app.browser();
+
+    assert_eq!(
+        index_names(&visitor, "/tags").await,
+        ["python", "rust", "rustls"]
+    );
+    assert_eq!(
+        index_names(&visitor, "/tags?sort=count").await,
+        ["rust", "python", "rustls"]
+    );
+    assert_eq!(
+        index_names(&visitor, "/tags?sort=name").await,
+        ["python", "rust", "rustls"]
+    );
+    // Prefix matches come first, then any name containing the filter.
+    assert_eq!(
+        index_names(&visitor, "/tags?q=RUS").await,
+        ["rust", "rustls"]
+    );
+    assert_eq!(
+        index_names(&visitor, "/tags?q=t").await,
+        ["python", "rust", "rustls"]
+    );
+    assert_eq!(index_names(&visitor, "/tags?q=tls").await, ["rustls"]);
+    let (_, none) = visitor.get_text("/tags?q=zz%25").await;
+    assert!(none.contains("No tag matches “zz%”"), "{none}");
+
+    let (_, page) = visitor.get_text("/tags").await;
+    assert!(
+        page.contains("3 topics · 1 in the last 30 days")
+            && page.contains("2 topics · 2 in the last 30 days")
+            && page.contains(r#"<input type="search" name="q""#)
+            && page.contains("3 tags"),
+        "{page}"
+    );
+
+    // Sixty to a page.
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 69)
+         INSERT INTO tags (name, created_at) SELECT printf('t%02d', i), 0 FROM n",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("more tags");
+    app.state.page_cache.invalidate();
+    let first = index_names(&visitor, "/tags?sort=name").await;
+    assert_eq!(first.len(), 60);
+    assert_eq!(first[..3], ["python", "rust", "rustls"]);
+    let (_, page) = visitor.get_text("/tags?sort=name").await;
+    assert!(
+        page.contains(r#"<a rel="next" href="/tags?sort=name&#38;page=2">"#),
+        "{page}"
+    );
+    let second = index_names(&visitor, "/tags?sort=name&page=2").await;
+    assert_eq!(second.len(), 13);
+    assert_eq!(second.last().map(String::as_str), Some("t69"));
+
+    let api = json(&visitor, "/api/v1/tags?q=rus&sort=count").await;
+    assert_eq!(api["total"], 2);
+    assert_eq!(api["has_next"], false);
+    let counts: Vec<(String, i64)> = api["tags"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .map(|t| {
+            (
+                t["name"].as_str().expect("a name").to_owned(),
+                t["topics"].as_i64().expect("a count"),
+            )
+        })
+        .collect();
+    assert_eq!(counts, [("rust".to_owned(), 3), ("rustls".to_owned(), 1)]);
+}
+
+#[tokio::test]
+async fn moderators_describe_tags_in_markdown_and_the_log_says_so() {
+    let app = spawn_app().await;
+    let (moderator, alice) = tagged_forum(&app).await;
+
+    let (_, page) = moderator.get_text("/tags/rust").await;
+    assert!(
+        page.contains("3 topics") && page.contains(r#"name="description""#),
+        "{page}"
+    );
+    let saved = moderator
+        .submit(
+            "/tags/rust/description",
+            &[(
+                "description",
+                "A *systems* language. <script>alert(1)</script>",
+            )],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+
+    let visitor = app.browser();
+    let (_, page) = visitor.get_text("/tags/rust").await;
+    assert!(
+        page.contains("<em>systems</em> language.")
+            && !page.contains("<script>alert")
+            && page.contains("3 topics")
+            && !page.contains(r#"name="description""#),
+        "{page}"
+    );
+    let (_, index) = visitor.get_text("/tags").await;
+    assert!(index.contains("<em>systems</em>"));
+    let (action, kind, detail): (String, String, String) = sqlx::query_as(
+        "SELECT action, target_kind, detail FROM moderation_log ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("a log entry");
+    assert_eq!((action.as_str(), kind.as_str()), ("describe_tag", "tag"));
+    assert!(detail.starts_with("A *systems* language."));
+    let (_, log) = moderator.get_text("/mod/log").await;
+    assert!(log.contains("describe tag") && log.contains(r#"<a href="/tags/rust">rust</a>"#));
+
+    // A member may not; too long a description is refused; unknown tags are not found.
+    let refused = alice
+        .submit("/tags/rust/description", &[("description", "Mine now.")])
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let long = "x".repeat(1_001);
+    let too_long = moderator
+        .submit("/tags/rust/description", &[("description", &long)])
+        .await;
+    assert_eq!(too_long.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let missing = moderator
+        .submit("/tags/nosuch/description", &[("description", "Hm.")])
+        .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let (_, page) = visitor.get_text("/tags/rust").await;
+    assert!(page.contains("<em>systems</em>") && !page.contains("Mine now"));
+
+    // Blank clears it.
+    let cleared = moderator
+        .submit("/tags/rust/description", &[("description", "  ")])
+        .await;
+    assert_eq!(cleared.status(), StatusCode::SEE_OTHER);
+    let (_, page) = visitor.get_text("/tags/rust").await;
+    assert!(!page.contains("systems"));
+}

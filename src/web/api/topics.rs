@@ -9,6 +9,7 @@ use crate::forum::topics::{self as forum, PostEdit, TagInput, TopicDraft};
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError};
 use crate::web::get_or_head;
+use crate::web::pages::tags::{TagIndexQuery, load_index};
 use crate::web::pages::{lists, search};
 use crate::web::render::iso;
 use crate::web::session::{CurrentUser, MaybeUser, Viewer};
@@ -270,10 +271,19 @@ async fn vote(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "post_id": post_id, "score": score })))
 }
 
-async fn list_tags(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.pool.acquire().await?;
-    let tags = db::tags::list_with_counts(&mut conn).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "tags": tags })))
+/// The tag index as the page has it: `?q=` filters names, `?sort=activity|count|name`, `?page=`.
+async fn list_tags(
+    state: web::Data<AppState>,
+    query: web::Query<TagIndexQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let index = load_index(&state, &query).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "tags": index.tags,
+        "total": index.total,
+        "sort": index.order.as_str(),
+        "page": index.page,
+        "has_next": index.has_next,
+    })))
 }
 
 #[derive(Debug, Deserialize)]

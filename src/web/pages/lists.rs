@@ -120,6 +120,8 @@ pub struct ListPage {
     pub status: &'static str,
     /// A page past the first (by number or cursor): empty, it says "no more" rather than "none".
     pub past_the_end: bool,
+    /// On a tag's list: the tag, its count and description.
+    pub tag: Option<std::sync::Arc<db::tags::TagCount>>,
 }
 
 impl ListPage {
@@ -140,6 +142,10 @@ impl ListPage {
     /// This list filtered by `status` (empty: all topics), from its first page.
     pub fn status_url(&self, status: &str) -> String {
         with_status(&self.base_url, status)
+    }
+
+    pub fn description_max_chars(&self) -> usize {
+        domain::TagDescription::MAX_CHARS
     }
 }
 
@@ -238,6 +244,7 @@ async fn show_list(
         base_url,
         status,
         past_the_end: query.is_later_page(),
+        tag: None,
     })
 }
 
