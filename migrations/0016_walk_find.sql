@@ -99,3 +99,18 @@ UPDATE tags
 SET description_html =
     '<p>' || replace(replace(replace(description, '&', '&amp;'), '<', '&lt;'), '>', '&gt;') || '</p>'
 WHERE description <> '';
+
+-- 5. Scores: imported and local votes together. `posts.score` was the imported score until the
+--    first local vote, which recomputed it from the votes table alone and so dropped the
+--    imported part (a post at +40 on Stack Exchange fell to +1 on its first upvote here).
+--    `source_score` keeps the imported score; `score` is now always
+--        score = source_score + Σ local votes (each ±1)
+--    kept by the vote write path (`db::votes::cast`) and the importer, and copied to the opening
+--    post's topic (`topics.score`), whose "top" lists and keyset cursors read it from the
+--    indexes `topics_top` and `topic_tags_*_top` as before. Imported posts that already lost
+--    their imported score to a local vote cannot get it back from here: it comes back when the
+--    dump is imported again.
+ALTER TABLE posts ADD COLUMN source_score INTEGER NOT NULL DEFAULT 0;
+UPDATE posts
+SET source_score = score - COALESCE((SELECT SUM(value) FROM votes WHERE post_id = posts.id), 0)
+WHERE source_key IS NOT NULL;

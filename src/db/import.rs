@@ -330,7 +330,11 @@ pub async fn write_topics(
              created_at = excluded.created_at, last_posted_at = excluded.last_posted_at,
              -- Local page views add to the imported count; never go back below them.
              view_count = MAX(topics.view_count, excluded.view_count),
-             score = excluded.score, source_answer_count = excluded.source_answer_count,
+             -- The imported score plus the local votes on the opening post (migration 0016).
+             score = excluded.score
+                 + (SELECT COALESCE(SUM(v.value), 0) FROM posts p JOIN votes v ON v.post_id = p.id
+                    WHERE p.topic_id = topics.id AND p.is_first = 1),
+             source_answer_count = excluded.source_answer_count,
              source_url = excluded.source_url, source_license = excluded.source_license",
     );
     execute_values(
@@ -399,12 +403,15 @@ pub async fn write_posts(
              is_first = excluded.is_first, body_md = excluded.body_md,
              body_html = excluded.body_html, body_text = excluded.body_text,
              created_at = excluded.created_at,
-             edited_at = excluded.edited_at, score = excluded.score",
+             edited_at = excluded.edited_at, source_score = excluded.source_score,
+             score = excluded.source_score
+                 + (SELECT COALESCE(SUM(value), 0) FROM votes WHERE post_id = posts.id)",
     );
     execute_values(
         conn,
         "INSERT OR FAIL INTO posts (source_key, topic_id, author_id, is_first, body_md,
-                                    body_html, body_text, created_at, edited_at, score) ",
+                                    body_html, body_text, created_at, edited_at, score,
+                                    source_score) ",
         tail,
         &rows,
         |row, (post, topic, author)| {
@@ -417,6 +424,7 @@ pub async fn write_posts(
                 .push_bind(post.body_text.clone())
                 .push_bind(post.created_at)
                 .push_bind(post.edited_at)
+                .push_bind(post.score)
                 .push_bind(post.score);
         },
     )

@@ -17,8 +17,22 @@ pub struct Post {
     pub score: i64,
     pub upvotes: i64,
     pub downvotes: i64,
+    /// The score the post had where it was imported from (0 for local posts).
+    pub source_score: i64,
     pub hidden: bool,
     pub my_vote: i64,
+}
+
+impl Post {
+    /// The votes the "best" order weighs: local up and down votes, with an imported net score
+    /// counted as that many upvotes (or downvotes when negative), since a dump keeps only the
+    /// net. A reply at +40 on Stack Exchange then ranks as forty upvotes would.
+    pub fn best_votes(&self) -> (i64, i64) {
+        (
+            self.upvotes + self.source_score.max(0),
+            self.downvotes + (-self.source_score).max(0),
+        )
+    }
 }
 
 /// A post listed on its author's profile.
@@ -59,8 +73,8 @@ pub async fn insert(
 macro_rules! post_columns {
     () => {
         "p.id, p.topic_id, p.author_id, u.username AS author_name, p.is_first, p.body_md,
-         p.body_html, p.created_at, p.edited_at, p.score, p.upvotes, p.downvotes, p.hidden,
-         COALESCE(v.value, 0) AS my_vote"
+         p.body_html, p.created_at, p.edited_at, p.score, p.upvotes, p.downvotes,
+         p.source_score, p.hidden, COALESCE(v.value, 0) AS my_vote"
     };
 }
 

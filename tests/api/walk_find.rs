@@ -701,3 +701,171 @@ async fn moderators_describe_tags_in_markdown_and_the_log_says_so() {
     let (_, page) = visitor.get_text("/tags/rust").await;
     assert!(!page.contains("systems"));
 }
+
+const SITE: &str = "scores.stackexchange.com";
+
+/// A Stack Exchange dump of two questions (scores 40 and 5) and two answers to the first
+/// (scores 10 and 2), all tagged `rust`.
+fn scored_dump() -> tempfile::TempDir {
+    let question = |id: u32, score: i32| {
+        format!(
+            r#"  <row Id="{id}" PostTypeId="1" CreationDate="2020-03-01T10:00:00.000" Score="{score}" ViewCount="5" Body="&lt;p&gt;question {id} body&lt;/p&gt;" OwnerUserId="10" OwnerDisplayName="Asker" Title="Imported question {id}" Tags="&lt;rust&gt;" AnswerCount="2" />"#
+        )
+    };
+    let answer = |id: u32, score: i32, day: u32| {
+        format!(
+            r#"  <row Id="{id}" PostTypeId="2" ParentId="1" CreationDate="2020-03-0{day}T12:00:00.000" Score="{score}" Body="&lt;p&gt;answer {id} body&lt;/p&gt;" OwnerUserId="{id}" OwnerDisplayName="User {id}" />"#
+        )
+    };
+    let rows = [
+        question(1, 40),
+        question(2, 5),
+        answer(3, 10, 2),
+        answer(4, 2, 3),
+    ];
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let dir = tmp.path().join(SITE);
+    std::fs::create_dir(&dir).expect("the site's directory");
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<posts>\n{}\n</posts>\n",
+        rows.join("\n")
+    );
+    std::fs::write(dir.join("Posts.xml"), body).expect("Posts.xml");
+    tmp
+}
+
+async fn import_scored(app: &TestApp, tmp: &tempfile::TempDir) {
+    let mut conn = app.pool.acquire().await.expect("a connection");
+    threadwise::import::stackexchange::import(
+        &mut conn,
+        &tmp.path().join(SITE),
+        None,
+        &threadwise::import::ImportOptions::default(),
+    )
+    .await
+    .expect("the import");
+    drop(conn);
+    app.state.page_cache.invalidate();
+}
+
+async fn id_of(app: &TestApp, table: &'static str, key: &str) -> i64 {
+    let (id,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM {table} WHERE source_key = ?1"
+    )))
+    .bind(format!("{SITE}:{key}"))
+    .fetch_one(&app.pool)
+    .await
+    .expect("an imported row");
+    id
+}
+
+async fn vote(voter: &Browser, post: i64, value: i64) -> i64 {
+    let response = voter
+        .post_json(
+            &format!("/api/v1/posts/{post}/vote"),
+            &serde_json::json!({ "value": value }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("a JSON body");
+    body["score"].as_i64().expect("a score")
+}
+
+fn titles_of(page: &Value) -> Vec<String> {
+    page["topics"]
+        .as_array()
+        .expect("topics")
+        .iter()
+        .map(|t| t["title"].as_str().expect("a title").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn top_and_best_orders_add_local_votes_to_imported_scores() {
+    // Arrange: the dump, and a local topic with three upvotes.
+    let app = spawn_app().await;
+    let admin = app.user("admin").await;
+    let voters = [
+        app.user("ann").await,
+        app.user("ben").await,
+        app.user("cyd").await,
+    ];
+    let tmp = scored_dump();
+    import_scored(&app, &tmp).await;
+    let local = admin
+        .create_topic("Local question", "Asked here, not imported.", &["rust"])
+        .await;
+    let (local_post,): (i64,) = sqlx::query_as("SELECT id FROM posts WHERE topic_id = ?1")
+        .bind(local)
+        .fetch_one(&app.pool)
+        .await
+        .expect("the local post");
+    for voter in &voters {
+        vote(voter, local_post, 1).await;
+    }
+
+    // Act: local votes on imported posts add to their imported scores.
+    assert_eq!(
+        vote(&voters[0], id_of(&app, "posts", "2").await, 1).await,
+        6
+    );
+    assert_eq!(
+        vote(&voters[1], id_of(&app, "posts", "1").await, -1).await,
+        39
+    );
+    let (a3, a4) = (
+        id_of(&app, "posts", "3").await,
+        id_of(&app, "posts", "4").await,
+    );
+    let topic = id_of(&app, "topics", "1").await;
+    let reply = admin.reply(topic, "A local answer with three votes.").await;
+    for voter in &voters {
+        vote(voter, reply, 1).await;
+    }
+
+    // Assert: top lists (all topics and the tag's) order by imported + local.
+    let visitor = app.browser();
+    let expected = [
+        "Imported question 1",
+        "Imported question 2",
+        "Local question",
+    ];
+    let top = json(&visitor, "/api/v1/topics?order=top&period=all").await;
+    assert_eq!(titles_of(&top), expected);
+    let scores: Vec<i64> = top["topics"]
+        .as_array()
+        .expect("topics")
+        .iter()
+        .map(|t| t["score"].as_i64().expect("a score"))
+        .collect();
+    assert_eq!(scores, [39, 6, 3]);
+    let tagged = json(&visitor, "/api/v1/topics?order=top&period=all&tag=rust").await;
+    assert_eq!(titles_of(&tagged), expected);
+    // Keyset pages agree: the page after the first topic starts at the second.
+    let cursor = top["topics"][0]["id"].as_i64().expect("an id");
+    let (_, html) = visitor.get_text("/top?period=all").await;
+    assert!(html.contains(&format!("/t/{cursor}")));
+
+    // Best replies: +10 imported, then the local +3, then +2 imported (by time: 10, 2, 3).
+    let (_, page) = visitor.get_text(&format!("/t/{topic}?sort=best")).await;
+    let at = |id: i64| {
+        page.find(&format!(r#"id="post-{id}""#))
+            .unwrap_or_else(|| panic!("post {id} on the page"))
+    };
+    assert!(at(a3) < at(reply) && at(reply) < at(a4), "{page}");
+
+    // A re-import keeps the local votes on top of the (possibly new) imported score.
+    import_scored(&app, &tmp).await;
+    let scores: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT score, source_score FROM posts WHERE source_key IN (?1, ?2) ORDER BY source_key",
+    )
+    .bind(format!("{SITE}:1"))
+    .bind(format!("{SITE}:2"))
+    .fetch_all(&app.pool)
+    .await
+    .expect("scores");
+    assert_eq!(scores, [(39, 40), (6, 5)]);
+    let top = json(&visitor, "/api/v1/topics?order=top&period=all").await;
+    assert_eq!(titles_of(&top), expected);
+    assert_eq!(top["topics"][1]["score"], 6);
+}
