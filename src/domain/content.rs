@@ -294,6 +294,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn search_keeps_a_second_text_only_where_markdown_differs_from_it() {
+        assert_eq!(searchable_text("plain words", "<p>plain words</p>\n"), None);
+        assert_eq!(
+            searchable_text(
+                "**bold** `x`",
+                "<p><strong>bold</strong> <code>x</code></p>"
+            ),
+            Some("bold x".to_owned())
+        );
+    }
+
+    #[test]
+    fn tag_descriptions_are_bounded_markdown() {
+        let d = TagDescription::parse("  A *systems* language.\r\n ").unwrap();
+        assert_eq!(d.markdown(), "A *systems* language.");
+        assert!(d.html().contains("<em>systems</em>"));
+        assert_eq!(TagDescription::parse(" ").unwrap().html(), "");
+        let long = "x".repeat(TagDescription::MAX_CHARS + 1);
+        assert_eq!(
+            TagDescription::parse(&long).unwrap_err().field,
+            "description"
+        );
+    }
+
+    #[test]
     fn titles_are_trimmed_and_bounded() {
         assert_eq!(
             TopicTitle::parse("  Hello world ").unwrap().as_str(),
