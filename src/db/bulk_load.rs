@@ -127,7 +127,8 @@ pub async fn index_new_rows(conn: &mut SqliteConnection, last: LastIds) -> sqlx:
     let statements: [(&str, i64); 2] = [
         (
             "INSERT OR FAIL INTO search_index (rowid, title, body)
-             SELECT p.id, CASE WHEN p.is_first THEN t.title ELSE '' END, p.body_md
+             SELECT p.id, CASE WHEN p.is_first THEN t.title ELSE '' END,
+                    COALESCE(p.body_text, p.body_md)
              FROM posts p JOIN topics t ON t.id = p.topic_id
              WHERE p.id > ?1 AND p.hidden = 0",
             last.post,

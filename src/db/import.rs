@@ -56,6 +56,8 @@ pub struct PostRow {
     /// Shared, not copied, when bound: a batch's bodies are most of its bytes.
     pub body_md: Arc<str>,
     pub body_html: Arc<str>,
+    /// The rendered text where `body_md` is Markdown (see `posts.body_text`).
+    pub body_text: Option<Arc<str>>,
     pub created_at: i64,
     pub edited_at: Option<i64>,
     pub score: i64,
@@ -328,7 +330,11 @@ pub async fn write_topics(
              created_at = excluded.created_at, last_posted_at = excluded.last_posted_at,
              -- Local page views add to the imported count; never go back below them.
              view_count = MAX(topics.view_count, excluded.view_count),
-             score = excluded.score, source_answer_count = excluded.source_answer_count,
+             -- The imported score plus the local votes on the opening post (migration 0016).
+             score = excluded.score
+                 + (SELECT COALESCE(SUM(v.value), 0) FROM posts p JOIN votes v ON v.post_id = p.id
+                    WHERE p.topic_id = topics.id AND p.is_first = 1),
+             source_answer_count = excluded.source_answer_count,
              source_url = excluded.source_url, source_license = excluded.source_license",
     );
     execute_values(
@@ -395,13 +401,17 @@ pub async fn write_posts(
         " ON CONFLICT (source_key) DO UPDATE SET
              topic_id = excluded.topic_id, author_id = excluded.author_id,
              is_first = excluded.is_first, body_md = excluded.body_md,
-             body_html = excluded.body_html, created_at = excluded.created_at,
-             edited_at = excluded.edited_at, score = excluded.score",
+             body_html = excluded.body_html, body_text = excluded.body_text,
+             created_at = excluded.created_at,
+             edited_at = excluded.edited_at, source_score = excluded.source_score,
+             score = excluded.source_score
+                 + (SELECT COALESCE(SUM(value), 0) FROM votes WHERE post_id = posts.id)",
     );
     execute_values(
         conn,
         "INSERT OR FAIL INTO posts (source_key, topic_id, author_id, is_first, body_md,
-                                    body_html, created_at, edited_at, score) ",
+                                    body_html, body_text, created_at, edited_at, score,
+                                    source_score) ",
         tail,
         &rows,
         |row, (post, topic, author)| {
@@ -411,8 +421,10 @@ pub async fn write_posts(
                 .push_bind(post.is_first)
                 .push_bind(Arc::clone(&post.body_md))
                 .push_bind(Arc::clone(&post.body_html))
+                .push_bind(post.body_text.clone())
                 .push_bind(post.created_at)
                 .push_bind(post.edited_at)
+                .push_bind(post.score)
                 .push_bind(post.score);
         },
     )

@@ -16,6 +16,7 @@ pub mod reports;
 pub mod resets;
 pub mod routing;
 pub mod search;
+pub mod search_text;
 pub mod secrets;
 pub mod sessions;
 pub mod tags;
@@ -37,8 +38,9 @@ pub(crate) const CACHE_KIB: i64 = 32_000;
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Opens (creating if needed) the SQLite database at `url` in WAL mode with foreign keys on,
-/// brings its schema up to date, counts what an interrupted import left uncounted and makes the
-/// response roll-up's wait buckets those of the code.
+/// brings its schema up to date, counts what an interrupted import left uncounted, makes the
+/// response roll-up's wait buckets those of the code and gives posts from before migration
+/// 0016 their searchable text.
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePool> {
     use anyhow::Context as _;
     let pool = SqlitePoolOptions::new()
@@ -59,6 +61,15 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePo
     reports::response::sync_wait_buckets(&mut conn)
         .await
         .context("cannot fill the wait buckets of the response roll-up")?;
+    let filled = search_text::fill_body_text(&mut conn)
+        .await
+        .context("cannot give the older posts their searchable text")?;
+    if filled > 0 {
+        tracing::info!(
+            posts = filled,
+            "search now reads older posts' rendered text"
+        );
+    }
     drop(conn);
     Ok(pool)
 }

@@ -17,8 +17,22 @@ pub struct Post {
     pub score: i64,
     pub upvotes: i64,
     pub downvotes: i64,
+    /// The score the post had where it was imported from (0 for local posts).
+    pub source_score: i64,
     pub hidden: bool,
     pub my_vote: i64,
+}
+
+impl Post {
+    /// The votes the "best" order weighs: local up and down votes, with an imported net score
+    /// counted as that many upvotes (or downvotes when negative), since a dump keeps only the
+    /// net. A reply at +40 on Stack Exchange then ranks as forty upvotes would.
+    pub fn best_votes(&self) -> (i64, i64) {
+        (
+            self.upvotes + self.source_score.max(0),
+            self.downvotes + (-self.source_score).max(0),
+        )
+    }
 }
 
 /// A post listed on its author's profile.
@@ -43,14 +57,15 @@ pub async fn insert(
     now: i64,
 ) -> sqlx::Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO posts (topic_id, author_id, is_first, body_md, body_html, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+        "INSERT INTO posts (topic_id, author_id, is_first, body_md, body_html, body_text, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
     )
     .bind(topic_id)
     .bind(author_id)
     .bind(is_first)
     .bind(body.markdown())
     .bind(body.html())
+    .bind(body.text())
     .bind(now)
     .fetch_one(conn)
     .await?;
@@ -60,8 +75,8 @@ pub async fn insert(
 macro_rules! post_columns {
     () => {
         "p.id, p.topic_id, p.author_id, u.username AS author_name, p.is_first, p.body_md,
-         p.body_html, p.created_at, p.edited_at, p.score, p.upvotes, p.downvotes, p.hidden,
-         COALESCE(v.value, 0) AS my_vote"
+         p.body_html, p.created_at, p.edited_at, p.score, p.upvotes, p.downvotes,
+         p.source_score, p.hidden, COALESCE(v.value, 0) AS my_vote"
     };
 }
 
@@ -215,13 +230,17 @@ pub async fn edit(
     .bind(MAX_REVISIONS)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE posts SET body_md = ?1, body_html = ?2, edited_at = ?3 WHERE id = ?4")
-        .bind(body.markdown())
-        .bind(body.html())
-        .bind(now)
-        .bind(post_id)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE posts SET body_md = ?1, body_html = ?2, body_text = ?5, edited_at = ?3
+         WHERE id = ?4",
+    )
+    .bind(body.markdown())
+    .bind(body.html())
+    .bind(now)
+    .bind(post_id)
+    .bind(body.text())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -1,5 +1,7 @@
 use sqlx::SqliteConnection;
 
+use crate::domain::search::{SearchOrder, SearchQuery};
+
 /// Highlight markers put around matches by FTS5's `snippet()`. Control characters cannot occur in
 /// a stored title and are vanishingly rare in bodies, so the web layer can escape the snippet and
 /// then turn them into `<mark>` safely.
@@ -57,64 +59,150 @@ struct Row {
     candidates: i64,
 }
 
-/// Visible topics matching `query` (already an FTS5 query from [`fts_query`]), one row per topic
-/// (its best post, with a snippet), best first by bm25 (titles weigh 5× bodies) among the newest
-/// [`CANDIDATES`] matching posts.
+/// Visible topics matching `query`, one row per topic (its best post, with a snippet), best
+/// first by bm25 (titles weigh 5× bodies) or newest first, among the newest [`CANDIDATES`]
+/// matching posts. The filters (`tag:`, `user:`, `is:`) narrow the candidates as they are read,
+/// so a filtered search still ranks up to a thousand of its own matches. A query of filters
+/// alone lists the newest matches: opening posts (topics), or with `user:` the member's posts.
 ///
 /// Only the page's rows get a snippet: `snippet()` re-tokenises a document. The snippet is found
 /// with the query's words as exact terms (`?5`, the query without its trailing `*`): with a prefix,
 /// FTS5 merges the doclists of every term sharing it even to look at one rowid (12 ms each for
 /// `production*` on 1M posts, against 0.4 ms exact). A hit that matched through the prefix only
-/// shows the start of its post. The `CROSS JOIN`s fix
-/// the join order: the full-text index first, then each candidate's post and topic by primary key
-/// (left free, SQLite walks every visible topic's posts and runs the full-text query once per
-/// post); in the outer query the page stays the outer loop, so the second full-text lookup is one
-/// rowid per hit. `MIN(rank)` with bare columns takes the other columns from the best post.
+/// shows the start of its post. The `CROSS JOIN`s fix the join order: the full-text index (or
+/// the filter's index) first, then each candidate's post and topic by primary key; in the outer
+/// query the page stays the outer loop, so the second full-text lookup is one rowid per hit.
+/// `MIN(rank)` (or `MAX(created_at)`) with bare columns takes the other columns from that post.
 pub async fn search(
     conn: &mut SqliteConnection,
-    query: &str,
+    query: &SearchQuery,
+    order: SearchOrder,
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Results> {
-    let rows = sqlx::query_as::<_, Row>(
-        "WITH candidates AS MATERIALIZED (
-             SELECT rowid AS post_id, bm25(search_index, 5.0, 1.0) AS rank
-             FROM search_index WHERE search_index MATCH ?1
-             ORDER BY rowid DESC LIMIT ?4),
-         best AS MATERIALIZED (
-             SELECT p.topic_id, c.post_id, MIN(c.rank) AS rank
-             FROM candidates c
-             CROSS JOIN posts p ON p.id = c.post_id
-             CROSS JOIN topics t ON t.id = p.topic_id
-             WHERE p.hidden = 0 AND t.hidden = 0
-             GROUP BY p.topic_id),
-         page AS (SELECT topic_id, post_id, rank FROM best ORDER BY rank, topic_id LIMIT ?2 OFFSET ?3)
-         SELECT page.topic_id, page.post_id, t.title,
-                COALESCE((SELECT snippet(search_index, 1, char(2), char(3), '…', 24)
-                          FROM search_index
-                          WHERE search_index MATCH ?5 AND search_index.rowid = page.post_id),
-                         substr(p.body_md, 1, 160)) AS snippet,
-                page.rank,
-                (SELECT COUNT(*) FROM best) AS topics,
-                (SELECT COUNT(*) FROM candidates) AS candidates
-         FROM page
-         JOIN posts p ON p.id = page.post_id
-         JOIN topics t ON t.id = page.topic_id
-         ORDER BY page.rank, page.topic_id",
-    )
-    .bind(query)
-    .bind(limit)
-    .bind(offset)
-    .bind(CANDIDATES)
-    .bind(query.strip_suffix('*').unwrap_or(query))
-    .fetch_all(conn)
-    .await?;
+    let fts = fts_query(&query.text());
+    let tags = query.tags();
+    let sql = search_sql(fts.is_some(), query, order);
+    let rows = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql))
+        .bind(fts.as_deref())
+        .bind(limit)
+        .bind(offset)
+        .bind(CANDIDATES)
+        .bind(fts.as_deref().map(|q| q.strip_suffix('*').unwrap_or(q)))
+        .bind(serde_json::to_string(&tags).expect("a list of strings always serialises"))
+        .bind(tags.len() as i64)
+        .bind(query.user())
+        .bind(query.answered())
+        .bind(tags.first().copied())
+        .fetch_all(conn)
+        .await?;
     let (topics, candidates) = rows.first().map_or((0, 0), |r| (r.topics, r.candidates));
     Ok(Results {
         hits: rows.into_iter().map(|r| r.hit).collect(),
         topics,
         capped: candidates >= CANDIDATES,
     })
+}
+
+/// Parameters: ?1 the FTS5 query (NULL without words), ?2 limit, ?3 offset, ?4 [`CANDIDATES`],
+/// ?5 the snippet's exact terms, ?6 the `tag:` names as a JSON array and ?7 their number, ?10 the
+/// first of them, ?8 the `user:` name, ?9 `is:answered` (1) or `is:unanswered` (0). Put together
+/// from the constant fragments below only, so each statement names just the filters it uses and
+/// SQLite plans it for them.
+fn search_sql(words: bool, query: &SearchQuery, order: SearchOrder) -> String {
+    let mut filters = String::new();
+    let user = query.user().is_some();
+    let tags = !query.tags().is_empty();
+    if tags {
+        filters.push_str(
+            " AND (SELECT COUNT(*) FROM topic_tags ft JOIN tags fg ON fg.id = ft.tag_id
+                   WHERE ft.topic_id = t.id AND ft.status = 'active'
+                     AND fg.name IN (SELECT value FROM json_each(?6))) = ?7",
+        );
+    }
+    if user && words {
+        filters.push_str(" AND p.author_id = (SELECT id FROM users WHERE username = ?8)");
+    }
+    if query.answered().is_some() {
+        filters.push_str(" AND (t.accepted_post_id IS NOT NULL) = ?9");
+    }
+    let candidates = if words {
+        format!(
+            "SELECT search_index.rowid AS post_id, p.topic_id, p.created_at,
+                    bm25(search_index, 5.0, 1.0) AS rank
+             FROM search_index
+             CROSS JOIN posts p ON p.id = search_index.rowid
+             CROSS JOIN topics t ON t.id = p.topic_id
+             WHERE search_index MATCH ?1 AND p.hidden = 0 AND t.hidden = 0{filters}
+             ORDER BY search_index.rowid DESC LIMIT ?4"
+        )
+    } else if user {
+        // The member's posts, newest first, from `posts_by_author`.
+        format!(
+            "SELECT p.id AS post_id, p.topic_id, p.created_at, 0.0 AS rank
+             FROM posts p CROSS JOIN topics t ON t.id = p.topic_id
+             WHERE p.author_id = (SELECT id FROM users WHERE username = ?8)
+               AND p.hidden = 0 AND t.hidden = 0{filters}
+             ORDER BY p.created_at DESC LIMIT ?4"
+        )
+    } else if tags {
+        // The first tag's topics, newest first, from `topic_tags_active_new` (0016).
+        format!(
+            "SELECT p.id AS post_id, tt.topic_id, tt.t_created_at AS created_at, 0.0 AS rank
+             FROM topic_tags tt
+             CROSS JOIN topics t ON t.id = tt.topic_id
+             CROSS JOIN posts p ON p.topic_id = t.id AND p.is_first = 1
+             WHERE tt.tag_id = (SELECT id FROM tags WHERE name = ?10) AND tt.status = 'active'
+               AND tt.t_hidden = 0 AND p.hidden = 0{filters}
+             ORDER BY tt.t_created_at DESC LIMIT ?4"
+        )
+    } else {
+        format!(
+            "SELECT p.id AS post_id, t.id AS topic_id, t.created_at, 0.0 AS rank
+             FROM topics t CROSS JOIN posts p ON p.topic_id = t.id AND p.is_first = 1
+             WHERE t.hidden = 0 AND p.hidden = 0{filters}
+             ORDER BY t.created_at DESC LIMIT ?4"
+        )
+    };
+    let (best, page_order) = match (order, words) {
+        (SearchOrder::Relevance, true) => ("MIN(rank) AS rank, created_at", "rank, topic_id"),
+        _ => (
+            "rank, MAX(created_at) AS created_at",
+            "created_at DESC, topic_id DESC",
+        ),
+    };
+    let text = "COALESCE(p.body_text, p.body_md)";
+    let start =
+        format!("substr({text}, 1, 160) || CASE WHEN length({text}) > 160 THEN '…' ELSE '' END");
+    let snippet = if words {
+        format!(
+            "COALESCE((SELECT snippet(search_index, 1, char(2), char(3), '…', 24)
+                       FROM search_index
+                       WHERE search_index MATCH ?5 AND search_index.rowid = page.post_id),
+                      {start})"
+        )
+    } else {
+        start
+    };
+    format!(
+        "WITH candidates AS MATERIALIZED ({candidates}),
+         best AS MATERIALIZED (
+             SELECT topic_id, post_id, {best} FROM candidates GROUP BY topic_id),
+         page AS (SELECT topic_id, post_id, rank, created_at FROM best
+                  ORDER BY {page_order} LIMIT ?2 OFFSET ?3)
+         SELECT page.topic_id, page.post_id, t.title, {snippet} AS snippet, page.rank,
+                (SELECT COUNT(*) FROM best) AS topics,
+                (SELECT COUNT(*) FROM candidates) AS candidates
+         FROM page
+         JOIN posts p ON p.id = page.post_id
+         JOIN topics t ON t.id = page.topic_id
+         ORDER BY {}",
+        page_order
+            .split(", ")
+            .map(|c| format!("page.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 #[cfg(test)]

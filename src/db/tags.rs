@@ -36,9 +36,39 @@ impl TopicTag {
         self.status == "suggested"
     }
 
-    /// Confidence as a whole percentage, for the hover text of suggested tags.
+    /// Confidence as a whole percentage, written beside suggested tags.
     pub fn confidence_percent(&self) -> i64 {
         (self.confidence.unwrap_or(0.0) * 100.0).round() as i64
+    }
+}
+
+/// Who is looking at tags. A suggestion no person has checked is shown only to those who decide
+/// on it, the topic's author and the moderators; everyone else sees the active tags alone, so a
+/// model's guess is never published as if it were the forum's word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TagViewer {
+    /// Anonymous readers (and the feeds).
+    Public,
+    /// A signed-in member: the suggestions on their own topics.
+    Member(i64),
+    Moderator,
+}
+
+impl TagViewer {
+    /// Whether this viewer sees the unreviewed suggestions on a topic by `author_id`.
+    pub fn sees_suggestions_of(self, author_id: i64) -> bool {
+        match self {
+            TagViewer::Public => false,
+            TagViewer::Member(id) => id == author_id,
+            TagViewer::Moderator => true,
+        }
+    }
+
+    /// Drops the suggestions this viewer may not see from a topic's tags.
+    pub fn filter(self, author_id: i64, tags: &mut Vec<TopicTag>) {
+        if !self.sees_suggestions_of(author_id) {
+            tags.retain(|t| !t.is_suggested());
+        }
     }
 }
 
@@ -47,8 +77,116 @@ impl TopicTag {
 pub struct TagCount {
     pub id: i64,
     pub name: String,
+    /// What moderators wrote (Markdown), and its rendering (migration 0016).
     pub description: String,
+    pub description_html: String,
     pub topics: i64,
+}
+
+/// A row of the tag index.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct TagIndexRow {
+    pub name: String,
+    pub description_html: String,
+    /// Visible topics with the tag active.
+    pub topics: i64,
+    /// Of those, the ones started in the last [`RECENT_DAYS`] days.
+    pub recent: i64,
+    /// Matching tags in all (the same on every row; for the pager).
+    #[serde(skip)]
+    pub total: i64,
+}
+
+/// How the tag index is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TagOrder {
+    /// Most topics started recently first, then the most topics: the tags in use now.
+    #[default]
+    Activity,
+    Count,
+    Name,
+}
+
+impl TagOrder {
+    /// `?sort=activity|count|name`; anything else is activity.
+    pub fn parse(sort: Option<&str>) -> Self {
+        match sort {
+            Some("count") => TagOrder::Count,
+            Some("name") => TagOrder::Name,
+            _ => TagOrder::Activity,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TagOrder::Activity => "activity",
+            TagOrder::Count => "count",
+            TagOrder::Name => "name",
+        }
+    }
+}
+
+/// "Recent" for the tag index's activity.
+pub const RECENT_DAYS: i64 = 30;
+
+/// One page of the tag index: tags whose name contains `filter` (names starting with it first),
+/// in `order`. Each count is a range of one of the active-tag indexes of migration 0016, so the
+/// cost is a seek per tag rather than a read of its topics; the whole index is counted and
+/// sorted per call, which the page cache and its twin for members spare all but one reader.
+pub async fn index(
+    conn: &mut SqliteConnection,
+    filter: Option<&str>,
+    order: TagOrder,
+    now: i64,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<TagIndexRow>> {
+    let order_by = match order {
+        TagOrder::Activity => "recent DESC, topics DESC, name",
+        TagOrder::Count => "topics DESC, name",
+        TagOrder::Name => "name",
+    };
+    // The filter orders first by whether the name starts with it; `substr` rather than LIKE,
+    // whose `%` and `_` a filter could contain.
+    let sql = format!(
+        "WITH counted AS (
+             SELECT g.name, g.description_html,
+                    (SELECT COUNT(*) FROM topic_tags tt
+                     WHERE tt.tag_id = g.id AND tt.status = 'active' AND tt.t_hidden = 0) AS topics,
+                    (SELECT COUNT(*) FROM topic_tags tt
+                     WHERE tt.tag_id = g.id AND tt.status = 'active' AND tt.t_hidden = 0
+                       AND tt.t_created_at >= ?2) AS recent,
+                    ?1 IS NOT NULL AND substr(g.name, 1, length(?1)) = ?1 AS prefix
+             FROM tags g
+             WHERE ?1 IS NULL OR instr(g.name, ?1) > 0)
+         SELECT name, description_html, topics, recent, COUNT(*) OVER () AS total
+         FROM counted ORDER BY prefix DESC, {order_by} LIMIT ?3 OFFSET ?4"
+    );
+    sqlx::query_as::<_, TagIndexRow>(sqlx::AssertSqlSafe(sql))
+        .bind(filter)
+        .bind(now - RECENT_DAYS * 86_400)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(conn)
+        .await
+}
+
+/// Sets a tag's description (already parsed and rendered); `None` when there is no such tag.
+pub async fn set_description(
+    conn: &mut SqliteConnection,
+    name: &str,
+    markdown: &str,
+    html: &str,
+) -> sqlx::Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "UPDATE tags SET description = ?2, description_html = ?3 WHERE name = ?1 RETURNING id",
+    )
+    .bind(name)
+    .bind(markdown)
+    .bind(html)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(id,)| id))
 }
 
 /// Returns the tag's id, creating the tag on first use.
@@ -77,24 +215,13 @@ pub async fn id_of(conn: &mut SqliteConnection, name: &str) -> sqlx::Result<Opti
 
 pub async fn find(conn: &mut SqliteConnection, name: &str) -> sqlx::Result<Option<TagCount>> {
     sqlx::query_as::<_, TagCount>(
-        "SELECT g.id, g.name, g.description,
-                (SELECT COUNT(*) FROM topic_tags tt JOIN topics t ON t.id = tt.topic_id
-                 WHERE tt.tag_id = g.id AND tt.status = 'active' AND t.hidden = 0) AS topics
+        "SELECT g.id, g.name, g.description, g.description_html,
+                (SELECT COUNT(*) FROM topic_tags tt
+                 WHERE tt.tag_id = g.id AND tt.status = 'active' AND tt.t_hidden = 0) AS topics
          FROM tags g WHERE g.name = ?1",
     )
     .bind(name)
     .fetch_optional(conn)
-    .await
-}
-
-/// Every tag with its count of active uses, most used first.
-pub async fn list_with_counts(conn: &mut SqliteConnection) -> sqlx::Result<Vec<TagCount>> {
-    sqlx::query_as::<_, TagCount>(
-        "SELECT g.id, g.name, g.description, COUNT(tt.topic_id) AS topics
-         FROM tags g LEFT JOIN topic_tags tt ON tt.tag_id = g.id AND tt.status = 'active'
-         GROUP BY g.id ORDER BY topics DESC, g.name",
-    )
-    .fetch_all(conn)
     .await
 }
 

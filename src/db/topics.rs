@@ -1,11 +1,11 @@
 use sqlx::SqliteConnection;
 
-use super::tags::{self, TopicTag};
+use super::tags::{self, TagViewer, TopicTag};
 use crate::domain::{TopicTitle, ranking};
 
 macro_rules! summary_columns {
     () => {
-        "t.id, t.title, u.username AS author_name, t.created_at, t.last_posted_at, t.reply_count,
+        "t.id, t.title, t.author_id, u.username AS author_name, t.created_at, t.last_posted_at, t.reply_count,
          t.view_count, t.score, t.pinned, t.locked, t.hot_rank,
          t.accepted_post_id IS NOT NULL AS answered"
     };
@@ -50,6 +50,9 @@ impl Topic {
 pub struct TopicSummary {
     pub id: i64,
     pub title: String,
+    /// Whose suggestions these are (see `TagViewer`).
+    #[serde(skip)]
+    pub author_id: i64,
     pub author_name: String,
     pub created_at: i64,
     pub last_posted_at: i64,
@@ -65,12 +68,22 @@ pub struct TopicSummary {
     pub hot_rank: f64,
 }
 
-/// A list row with its visible tags (active and suggested).
+/// A list row with its tags (active and suggested, until [`TopicListItem::for_viewer`]).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TopicListItem {
     #[serde(flatten)]
     pub topic: TopicSummary,
     pub tags: Vec<TopicTag>,
+}
+
+impl TopicListItem {
+    /// The rows as `viewer` may see them: suggestions only on the topics they decide on.
+    pub fn for_viewer(mut items: Vec<Self>, viewer: TagViewer) -> Vec<Self> {
+        for item in &mut items {
+            viewer.filter(item.topic.author_id, &mut item.tags);
+        }
+        items
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,10 +135,16 @@ pub async fn get(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<To
 /// (`Some(true)`) or unanswered (`Some(false)`) ones: one page, read by keyset (a cursor)
 /// or, for old `?page=N` links, by offset. Fetches one row more than it shows to know whether
 /// another page follows in the direction read.
+///
+/// A tag's list holds the topics where `viewer` sees the tag: active, or suggested where the
+/// viewer decides on it. The rows' tags are all of them; the caller filters them for the viewer
+/// with [`TopicListItem::for_viewer`] (lists without a tag are the same for everyone, so they
+/// can be shared).
 pub async fn list(
     conn: &mut SqliteConnection,
     order: ListOrder,
     tag_id: Option<i64>,
+    viewer: TagViewer,
     answered: Option<bool>,
     per_page: i64,
     at: PageAt,
@@ -134,7 +153,11 @@ pub async fn list(
         ListOrder::Top { since } => Some(since),
         _ => None,
     };
-    let sql = list_sql(order, tag_id.is_some(), at);
+    let sql = list_sql(order, tag_id.map(|_| viewer), at);
+    let member = match viewer {
+        TagViewer::Member(id) => Some(id),
+        TagViewer::Public | TagViewer::Moderator => None,
+    };
     let (offset, cursor) = match at {
         PageAt::Offset(offset) => (offset, None),
         PageAt::After(c) | PageAt::Before(c) => (0, Some(c)),
@@ -148,6 +171,7 @@ pub async fn list(
         .bind(cursor.map(|c| c.key))
         .bind(cursor.map(|c| c.id))
         .bind(answered)
+        .bind(member)
         .fetch_all(&mut *conn)
         .await?;
     let more = topics.len() as i64 > per_page;
@@ -241,21 +265,32 @@ impl Cursor {
 }
 
 /// Parameters: ?1 limit, ?2 offset, ?3 created-since (NULL but for Top), ?4 tag id (tag lists),
-/// ?5, ?6, ?7 the cursor's pinned, key and id (keyset pages), ?8 answered (NULL: every topic). The SQL is put together from the
-/// constant fragments below only.
-fn list_sql(order: ListOrder, in_tag: bool, at: PageAt) -> String {
-    let (from, filter, pinned, key, id) = if in_tag {
+/// ?5, ?6, ?7 the cursor's pinned, key and id (keyset pages), ?8 answered (NULL: every topic),
+/// ?9 the member whose own topics' suggestions count (tag lists of `TagViewer::Member`). The SQL
+/// is put together from the constant fragments below only.
+fn list_sql(order: ListOrder, tag_viewer: Option<TagViewer>, at: PageAt) -> String {
+    let (from, filter, pinned, key, id) = if let Some(viewer) = tag_viewer {
         let key = match order {
             ListOrder::Latest => "tt.t_last_posted_at",
             ListOrder::Hot => "tt.t_hot_rank",
             ListOrder::Top { .. } => "tt.t_score",
         };
-        // `tt.status IN (...)` matches the partial indexes of migration 0013 word for word.
+        // Each status condition matches a partial index's word for word: `status = 'active'`
+        // those of migration 0016 (what nearly every reader walks), the `IN` those of 0013.
+        let statuses = match viewer {
+            TagViewer::Public => "tt.status = 'active'",
+            TagViewer::Moderator => "tt.status IN ('active', 'suggested')",
+            TagViewer::Member(_) => {
+                "tt.status IN ('active', 'suggested') AND (tt.status = 'active' OR t.author_id = ?9)"
+            }
+        };
         (
             "topic_tags tt JOIN topics t ON t.id = tt.topic_id JOIN users u ON u.id = t.author_id",
-            "tt.tag_id = ?4 AND tt.status IN ('active', 'suggested') AND tt.t_hidden = 0
-             AND (?3 IS NULL OR tt.t_created_at >= ?3)
-             AND (?8 IS NULL OR (t.accepted_post_id IS NOT NULL) = ?8)",
+            format!(
+                "tt.tag_id = ?4 AND {statuses} AND tt.t_hidden = 0
+                 AND (?3 IS NULL OR tt.t_created_at >= ?3)
+                 AND (?8 IS NULL OR (t.accepted_post_id IS NOT NULL) = ?8)"
+            ),
             None,
             key,
             "tt.topic_id",
@@ -269,7 +304,8 @@ fn list_sql(order: ListOrder, in_tag: bool, at: PageAt) -> String {
         (
             "topics t JOIN users u ON u.id = t.author_id",
             "t.hidden = 0 AND (?3 IS NULL OR t.created_at >= ?3)
-             AND (?8 IS NULL OR (t.accepted_post_id IS NOT NULL) = ?8)",
+             AND (?8 IS NULL OR (t.accepted_post_id IS NOT NULL) = ?8)"
+                .to_owned(),
             pinned,
             key,
             "t.id",

@@ -1,7 +1,8 @@
 use sqlx::SqliteConnection;
 
 /// Sets a user's vote on a post (+1, -1, or 0 to withdraw it), then recomputes the post's counts and,
-/// for an opening post, the topic's score. Returns the post's new score.
+/// for an opening post, the topic's score. Returns the post's new score: its imported score plus
+/// the sum of its local votes (see migration 0016).
 pub async fn cast(
     conn: &mut SqliteConnection,
     user_id: i64,
@@ -31,7 +32,7 @@ pub async fn cast(
         "UPDATE posts SET
              upvotes = (SELECT COUNT(*) FROM votes WHERE post_id = ?1 AND value = 1),
              downvotes = (SELECT COUNT(*) FROM votes WHERE post_id = ?1 AND value = -1),
-             score = (SELECT COALESCE(SUM(value), 0) FROM votes WHERE post_id = ?1)
+             score = source_score + (SELECT COALESCE(SUM(value), 0) FROM votes WHERE post_id = ?1)
          WHERE id = ?1 RETURNING score",
     )
     .bind(post_id)

@@ -66,6 +66,48 @@ impl PostBody {
     }
 }
 
+/// A tag's description as a moderator writes it: Markdown, at most [`Self::MAX_CHARS`]
+/// characters (a line or a short paragraph beside the tag's name), rendered by the posts'
+/// renderer. Blank clears it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagDescription {
+    markdown: String,
+    html: String,
+}
+
+impl TagDescription {
+    pub const MAX_CHARS: usize = 1_000;
+
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let text = strip_control(&raw.replace("\r\n", "\n"));
+        let text = text.trim();
+        if text.chars().count() > Self::MAX_CHARS {
+            return Err(ValidationError::new(
+                "description",
+                format!("must be at most {} characters", Self::MAX_CHARS),
+            ));
+        }
+        let html = if text.is_empty() {
+            String::new()
+        } else {
+            super::markdown::render(text)
+                .map_err(|e| ValidationError::new("description", e.to_string()))?
+        };
+        Ok(Self {
+            markdown: text.to_owned(),
+            html,
+        })
+    }
+
+    pub fn markdown(&self) -> &str {
+        &self.markdown
+    }
+
+    pub fn html(&self) -> &str {
+        &self.html
+    }
+}
+
 /// A body with its HTML, rendered before the write that stores it (rendering is CPU work that
 /// grows with the body: it runs on a blocking thread, never inside a transaction).
 #[derive(Debug, Clone)]
@@ -73,16 +115,24 @@ pub struct RenderedBody {
     body: PostBody,
     html: String,
     mentions: Vec<String>,
+    text: Option<String>,
 }
 
 impl RenderedBody {
     pub fn render(body: PostBody) -> Result<Self, ValidationError> {
         let (html, mentions) = super::markdown::render_post(body.as_str())?;
+        let text = searchable_text(body.as_str(), &html);
         Ok(Self {
             body,
             html,
             mentions,
+            text,
         })
+    }
+
+    /// The text a reader sees, for search, where it differs from the Markdown (`posts.body_text`).
+    pub fn text(&self) -> Option<&str> {
+        self.text.as_deref()
     }
 
     /// The usernames the body mentions (`@name`), lower-cased.
@@ -97,6 +147,14 @@ impl RenderedBody {
     pub fn html(&self) -> &str {
         &self.html
     }
+}
+
+/// What search indexes for a post rendered to `html` from `source` (`posts.body_text`): the
+/// rendered text without control characters (the snippet markers must not come from a post),
+/// or `None` when that is `source` itself.
+pub fn searchable_text(source: &str, html: &str) -> Option<String> {
+    let text = strip_control(&super::text::html_to_text(html));
+    (text != source).then_some(text)
 }
 
 /// `text` without C0 control characters other than tab and newline (a lone CR becomes a newline).
@@ -234,6 +292,31 @@ impl TagList {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_keeps_a_second_text_only_where_markdown_differs_from_it() {
+        assert_eq!(searchable_text("plain words", "<p>plain words</p>\n"), None);
+        assert_eq!(
+            searchable_text(
+                "**bold** `x`",
+                "<p><strong>bold</strong> <code>x</code></p>"
+            ),
+            Some("bold x".to_owned())
+        );
+    }
+
+    #[test]
+    fn tag_descriptions_are_bounded_markdown() {
+        let d = TagDescription::parse("  A *systems* language.\r\n ").unwrap();
+        assert_eq!(d.markdown(), "A *systems* language.");
+        assert!(d.html().contains("<em>systems</em>"));
+        assert_eq!(TagDescription::parse(" ").unwrap().html(), "");
+        let long = "x".repeat(TagDescription::MAX_CHARS + 1);
+        assert_eq!(
+            TagDescription::parse(&long).unwrap_err().field,
+            "description"
+        );
+    }
 
     #[test]
     fn titles_are_trimmed_and_bounded() {

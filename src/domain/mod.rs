@@ -8,9 +8,14 @@ pub mod math;
 pub mod ranking;
 pub mod report;
 mod role;
+pub mod search;
+pub mod text;
 
 pub use account::{Email, Password, Username};
-pub use content::{PostBody, RenderedBody, TagList, TagName, TopicTitle, strip_control};
+pub use content::{
+    PostBody, RenderedBody, TagDescription, TagList, TagName, TopicTitle, searchable_text,
+    strip_control,
+};
 pub use flag::{FlagNote, FlagReason};
 pub use role::Role;
 

@@ -132,6 +132,7 @@ mod tests {
             score: 0,
             upvotes: 0,
             downvotes: 0,
+            source_score: 0,
             hidden: false,
             my_vote: 0,
         }

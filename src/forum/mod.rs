@@ -9,6 +9,7 @@ pub mod notifications;
 pub mod passwords;
 pub mod reports;
 pub mod review;
+pub mod tags;
 pub mod topics;
 
 use crate::domain::ValidationError;

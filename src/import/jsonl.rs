@@ -162,6 +162,7 @@ fn records(mut item: Item) -> Vec<Record> {
         topic_key: key.clone(),
         author_key: author.key.clone(),
         is_first: true,
+        body_text: crate::domain::searchable_text(&body, &body_html).map(Into::into),
         body_html: body_html.into(),
         body_md: body.into(),
         created_at,

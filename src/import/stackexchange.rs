@@ -172,8 +172,10 @@ fn post_records(site: &str, row: &Row) -> Vec<Record> {
         topic_key: format!("{site}:{id}"),
         author_key: author.key.clone(),
         is_first: kind == "1",
+        // The text is the body's source here: nothing more for search to keep.
         body_md: strip_control(&text::html_to_text(&body_html)).into(),
         body_html: body_html.into(),
+        body_text: None,
         created_at,
         edited_at: row.get("LastEditDate").and_then(text::parse_time),
         score: int("Score").unwrap_or(0),

@@ -142,6 +142,7 @@ async fn list_feed(
         &mut conn,
         order,
         tag.map(|t| t.0),
+        db::tags::TagViewer::Public,
         None,
         ENTRIES,
         db::topics::PageAt::Offset(0),

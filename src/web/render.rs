@@ -72,6 +72,10 @@ impl PageContext {
     pub fn viewer_id(&self) -> Option<i64> {
         self.viewer.as_ref().map(|v| v.id)
     }
+
+    pub fn tag_viewer(&self) -> crate::db::tags::TagViewer {
+        Viewer::tag_viewer(self.viewer.as_ref())
+    }
 }
 
 pub fn render<T: Template>(page: &T) -> Result<HttpResponse, AppError> {

@@ -35,6 +35,16 @@ impl Viewer {
         self.role.is_moderator()
     }
 
+    /// Which tag suggestions this viewer sees (`tag_viewer(None)` for anonymous readers).
+    pub fn tag_viewer(viewer: Option<&Viewer>) -> crate::db::tags::TagViewer {
+        use crate::db::tags::TagViewer;
+        match viewer {
+            None => TagViewer::Public,
+            Some(v) if v.is_moderator() => TagViewer::Moderator,
+            Some(v) => TagViewer::Member(v.id),
+        }
+    }
+
     pub fn is_banned(&self) -> bool {
         self.banned_until.is_some_and(|until| until > domain::now())
     }

@@ -13,4 +13,5 @@ mod members;
 mod tagging;
 mod topics;
 mod walk;
+mod walk_find;
 mod walk_forms;

@@ -4,13 +4,15 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use crate::db::{self, posts::Post, tags::TopicTag, topics::ListOrder, topics::TopicListItem};
+use crate::domain::search::{SearchOrder, SearchQuery};
 use crate::forum::topics::{self as forum, PostEdit, TagInput, TopicDraft};
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError};
 use crate::web::get_or_head;
+use crate::web::pages::tags::{TagIndexQuery, load_index};
 use crate::web::pages::{lists, search};
 use crate::web::render::iso;
-use crate::web::session::{CurrentUser, MaybeUser};
+use crate::web::session::{CurrentUser, MaybeUser, Viewer};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -45,6 +47,7 @@ struct TopicPage {
 
 async fn list_topics(
     state: web::Data<AppState>,
+    user: MaybeUser,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let order = match params.order.as_deref() {
@@ -70,7 +73,8 @@ async fn list_topics(
                 .id,
         ),
     };
-    let page = lists::load_page(&state, order, tag_id, answered, &params.list).await?;
+    let viewer = Viewer::tag_viewer(user.0.as_ref());
+    let page = lists::load_page(&state, order, tag_id, viewer, answered, &params.list).await?;
     Ok(HttpResponse::Ok().json(TopicPage {
         has_next: page.next.is_some(),
         next: page.next.map(|c| c.encode()),
@@ -148,7 +152,8 @@ async fn show_topic(
         is_moderator,
     )
     .await?;
-    let tags = db::tags::for_topics(&mut conn, &[topic_id]).await?;
+    let mut tags = db::tags::for_topics(&mut conn, &[topic_id]).await?;
+    Viewer::tag_viewer(viewer.as_ref()).filter(topic.author_id, &mut tags);
     crate::forum::answers::accepted_first(&mut posts, topic.accepted_post_id);
     let accepted = topic.accepted_post_id;
     state.record_view(&method, topic_id);
@@ -266,16 +271,26 @@ async fn vote(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "post_id": post_id, "score": score })))
 }
 
-async fn list_tags(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.pool.acquire().await?;
-    let tags = db::tags::list_with_counts(&mut conn).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "tags": tags })))
+/// The tag index as the page has it: `?q=` filters names, `?sort=activity|count|name`, `?page=`.
+async fn list_tags(
+    state: web::Data<AppState>,
+    query: web::Query<TagIndexQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let index = load_index(&state, &query).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "tags": index.tags,
+        "total": index.total,
+        "sort": index.order.as_str(),
+        "page": index.page,
+        "has_next": index.has_next,
+    })))
 }
 
 #[derive(Debug, Deserialize)]
 struct SearchParams {
     #[serde(default)]
     q: String,
+    order: Option<String>,
     page: Option<i64>,
 }
 
@@ -294,7 +309,17 @@ async fn search_topics(
 ) -> Result<HttpResponse, ApiError> {
     let per_page = crate::web::pages::PER_PAGE;
     let (page, offset) = crate::web::render::page_offset(params.page, per_page);
-    let found = search::run(&state, &params.q, per_page, offset).await?;
+    let query = SearchQuery::parse(&params.q);
+    let order = match params.order.as_deref() {
+        None | Some("relevance" | "newest") => SearchOrder::parse(params.order.as_deref()),
+        Some(other) => {
+            return Err(AppError::BadRequest(format!(
+                "unknown order {other:?} (relevance or newest)"
+            ))
+            .into());
+        }
+    };
+    let found = search::run(&state, &query, order, per_page, offset).await?;
     let results: Vec<HitJson> = found
         .hits
         .into_iter()
@@ -308,6 +333,9 @@ async fn search_topics(
         .collect();
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "query": params.q,
+        "words": query.text(),
+        "filters": query.filters().map(|f| f.text()).collect::<Vec<_>>(),
+        "order": order.as_str(),
         "page": page,
         "topics": found.topics,
         "capped": found.capped,

@@ -6,12 +6,14 @@ use serde::Deserialize;
 use super::PER_PAGE;
 use crate::db::{
     self,
+    tags::TagViewer,
     topics::{Cursor, ListOrder, PageAt, TopicListItem},
 };
 use crate::domain;
 use crate::web::get_or_head;
 use crate::web::render::{self, PageContext, ago};
-use crate::web::{AppState, error::AppError, session::MaybeUser};
+use crate::web::session::{MaybeUser, Viewer};
+use crate::web::{AppState, error::AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/").route(get_or_head().to(hot)))
@@ -118,6 +120,8 @@ pub struct ListPage {
     pub status: &'static str,
     /// A page past the first (by number or cursor): empty, it says "no more" rather than "none".
     pub past_the_end: bool,
+    /// On a tag's list: the tag, its count and description.
+    pub tag: Option<std::sync::Arc<db::tags::TagCount>>,
 }
 
 impl ListPage {
@@ -139,6 +143,10 @@ impl ListPage {
     pub fn status_url(&self, status: &str) -> String {
         with_status(&self.base_url, status)
     }
+
+    pub fn description_max_chars(&self) -> usize {
+        domain::TagDescription::MAX_CHARS
+    }
 }
 
 /// The pager's links: `base_url` with `after=` / `before=` cursors.
@@ -153,27 +161,50 @@ pub fn pager_urls(
     )
 }
 
-/// Loads one page of a list (`PER_PAGE` rows) with the cursors around it.
+/// Loads one page of a list (`PER_PAGE` rows) with the cursors around it, its rows' tags as
+/// `viewer` may see them.
 pub async fn load_page(
     state: &AppState,
     order: ListOrder,
     tag_id: Option<i64>,
+    viewer: TagViewer,
     answered: Option<bool>,
     query: &ListQuery,
 ) -> Result<db::topics::TopicPage, AppError> {
+    let mut page = load_shared_page(state, order, tag_id, viewer, answered, query).await?;
+    page.topics = TopicListItem::for_viewer(page.topics, viewer);
+    Ok(page)
+}
+
+/// The page with all its rows' tags, shared by the viewers who get the same rows: everyone for
+/// lists without a tag; for a tag's list, the readers who see the tag's suggestions on the same
+/// topics (see `db::topics::list`).
+async fn load_shared_page(
+    state: &AppState,
+    order: ListOrder,
+    tag_id: Option<i64>,
+    viewer: TagViewer,
+    answered: Option<bool>,
+    query: &ListQuery,
+) -> Result<db::topics::TopicPage, AppError> {
+    let viewer = if tag_id.is_some() {
+        viewer
+    } else {
+        TagViewer::Public
+    };
     let at = query.page_at()?;
     // Top lists' start time moves every second; the period names the list as well.
     let order_key = match order {
         ListOrder::Top { .. } => format!("top {:?}", query.period),
         other => format!("{other:?}"),
     };
-    let key = format!("{order_key} {tag_id:?} {answered:?} {at:?}");
+    let key = format!("{order_key} {tag_id:?} {viewer:?} {answered:?} {at:?}");
     let generation = state.page_cache.generation();
     if let Some(page) = state.shared.lists.get(generation, &key) {
         return Ok((*page).clone());
     }
     let mut conn = state.pool.acquire().await?;
-    let page = db::topics::list(&mut conn, order, tag_id, answered, PER_PAGE, at).await?;
+    let page = db::topics::list(&mut conn, order, tag_id, viewer, answered, PER_PAGE, at).await?;
     drop(conn);
     state
         .shared
@@ -194,7 +225,8 @@ async fn show_list(
     // An unknown status on a page shows every topic (links only ever carry known ones).
     let answered = parse_status(query.status.as_deref()).unwrap_or(None);
     let status = status_name(answered);
-    let page = load_page(&state, order, None, answered, query).await?;
+    let viewer = Viewer::tag_viewer(user.0.as_ref());
+    let page = load_page(&state, order, None, viewer, answered, query).await?;
     let base_url = match active {
         "top" => format!("/top?period={period}"),
         "latest" => "/latest".into(),
@@ -212,6 +244,7 @@ async fn show_list(
         base_url,
         status,
         past_the_end: query.is_later_page(),
+        tag: None,
     })
 }
 

@@ -1,9 +1,11 @@
-//! Full-text search over titles and bodies (SQLite FTS5, bm25), with highlighted snippets.
+//! Full-text search over titles and bodies (SQLite FTS5, bm25), with highlighted snippets, the
+//! filters `tag:`, `user:` and `is:`, and relevance or newest order.
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::db::{self, search::Results};
+use crate::domain::search::{SearchOrder, SearchQuery};
 use crate::web::get_or_head;
 use crate::web::render::{self, PageContext};
 use crate::web::{AppState, error::AppError, session::MaybeUser};
@@ -13,9 +15,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct SearchQuery {
+pub struct SearchParams {
     #[serde(default)]
     pub q: String,
+    /// `relevance` (the default) or `newest`.
+    pub order: Option<String>,
     pub page: Option<i64>,
 }
 
@@ -57,27 +61,28 @@ pub fn snippet_html(snippet: &str) -> String {
 }
 
 /// Runs a search for what the user typed on the heavy pool, under its budget, or takes its results
-/// from this generation's shared ones; blank queries find nothing.
+/// from this generation's shared ones; a query with neither words nor filters finds nothing.
 pub async fn run(
     state: &AppState,
-    text: &str,
+    query: &SearchQuery,
+    order: SearchOrder,
     limit: i64,
     offset: i64,
 ) -> Result<Results, AppError> {
-    let Some(query) = db::search::fts_query(text) else {
+    if db::search::fts_query(&query.text()).is_none() && !query.has_filters() {
         return Ok(Results {
             hits: Vec::new(),
             topics: 0,
             capped: false,
         });
-    };
-    let key = (query, limit, offset);
+    }
+    let key = (format!("{query:?} {order:?}"), limit, offset);
     let generation = state.page_cache.generation();
     if let Some(found) = state.shared.searches.get(generation, &key) {
         return Ok((*found).clone());
     }
     let mut conn = state.heavy.acquire().await?;
-    let found = db::search::search(&mut conn, &key.0, limit, offset).await?;
+    let found = db::search::search(&mut conn, query, order, limit, offset).await?;
     drop(conn);
     state
         .shared
@@ -86,11 +91,22 @@ pub async fn run(
     Ok(found)
 }
 
+/// A filter in use, and the address of the same search without it.
+pub struct ShownFilter {
+    pub text: String,
+    pub drop_url: String,
+}
+
 #[derive(Template)]
 #[template(path = "search.html")]
 struct SearchPage {
     ctx: PageContext,
     q: String,
+    /// `relevance` or `newest`, as in `?order=`.
+    order: &'static str,
+    /// Filters alone are listed newest first whatever the order says.
+    filters_only: bool,
+    filters: Vec<ShownFilter>,
     hits: Vec<ShownHit>,
     /// Matching topics, and whether older posts were left unranked ("1,000+").
     topics: i64,
@@ -101,8 +117,20 @@ struct SearchPage {
 
 impl SearchPage {
     fn page_url(&self, page: i64) -> String {
-        format!("/search?q={}&page={page}", urlencode(&self.q))
+        search_url(&self.q, self.order, page)
     }
+}
+
+/// A search's address; the first page and the default order are left out.
+fn search_url(q: &str, order: &str, page: i64) -> String {
+    let mut url = format!("/search?q={}", urlencode(q));
+    if order != SearchOrder::default().as_str() {
+        url.push_str(&format!("&order={order}"));
+    }
+    if page > 1 {
+        url.push_str(&format!("&page={page}"));
+    }
+    url
 }
 
 fn urlencode(text: &str) -> String {
@@ -114,15 +142,17 @@ fn urlencode(text: &str) -> String {
 async fn search(
     state: web::Data<AppState>,
     user: MaybeUser,
-    query: web::Query<SearchQuery>,
+    query: web::Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
     let per_page = super::PER_PAGE;
     let (page, offset) = render::page_offset(query.page, per_page);
+    let parsed = SearchQuery::parse(&query.q);
+    let order = SearchOrder::parse(query.order.as_deref());
     let Results {
         mut hits,
         topics,
         capped,
-    } = run(&state, &query.q, per_page + 1, offset).await?;
+    } = run(&state, &parsed, order, per_page + 1, offset).await?;
     let has_next = hits.len() as i64 > per_page;
     hits.truncate(per_page as usize);
     let hits = hits
@@ -134,9 +164,19 @@ async fn search(
             title: h.title,
         })
         .collect();
+    let filters = parsed
+        .filters()
+        .map(|f| ShownFilter {
+            text: f.text(),
+            drop_url: search_url(&parsed.without(f), order.as_str(), 1),
+        })
+        .collect();
     render::render(&SearchPage {
         ctx: PageContext::for_viewer(user.0),
         q: query.q.clone(),
+        order: order.as_str(),
+        filters_only: parsed.has_filters() && db::search::fts_query(&parsed.text()).is_none(),
+        filters,
         hits,
         topics,
         capped,

@@ -126,10 +126,11 @@ async fn show_topic(
     // The notice follows the database, not the address: only a post this member did flag.
     let just_flagged = query.flagged.filter(|id| flagged.contains(id));
     let topic = shared.topic.clone();
-    let tags = shared.tags.clone();
+    let mut tags = shared.tags.clone();
+    ctx.tag_viewer().filter(topic.author_id, &mut tags);
     let best = query.sort.as_deref() == Some("best");
     if best && let Some((_opening, replies)) = posts.split_first_mut() {
-        ranking::sort_best(replies, |p| (p.upvotes, p.downvotes));
+        ranking::sort_best(replies, Post::best_votes);
     }
     crate::forum::answers::accepted_first(&mut posts, topic.accepted_post_id);
     state.record_view(&method, topic_id);

@@ -69,7 +69,10 @@ async fn show_user(
     let profile = db::users::find_by_username(&mut conn, &path.into_inner())
         .await?
         .ok_or(AppError::NotFound)?;
-    let topics = db::topics::list_by_author(&mut conn, profile.id, 30).await?;
+    let topics = TopicListItem::for_viewer(
+        db::topics::list_by_author(&mut conn, profile.id, 30).await?,
+        ctx.tag_viewer(),
+    );
     // Moderators see the hidden posts too (a banned spammer's), marked as hidden.
     let moderator = ctx.is_moderator();
     let posts = db::posts::list_by_author(&mut conn, profile.id, 30, moderator).await?;

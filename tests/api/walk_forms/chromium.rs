@@ -4,28 +4,6 @@ use crate::helpers::{PASSWORD, spawn_app};
 
 use super::{posts, topic_by};
 
-async fn fill(driver: &Chrome, css: &str, text: &str) {
-    let field = driver.find(css).await;
-    field
-        .send_keys(text)
-        .await
-        .expect("the field takes the text");
-}
-
-async fn click(driver: &Chrome, css: &str) {
-    let element = driver.find(css).await;
-    element.click().await.expect("the element takes the click");
-}
-
-async fn value(driver: &Chrome, css: &str) -> String {
-    let field = driver.find(css).await;
-    field
-        .prop("value")
-        .await
-        .expect("the field's value")
-        .unwrap_or_default()
-}
-
 /// Reads an element's text until it is not empty (the page fills it in after a request).
 async fn text_when_filled(driver: &Chrome, css: &str) -> String {
     for _ in 0..50 {
@@ -53,20 +31,20 @@ async fn in_chromium_a_reply_draft_survives_a_reload_previews_and_is_forgotten_o
     let base = app.address.clone();
     let driver = Chrome::start(&chromium, &chromedriver).await;
     driver.goto(&format!("{base}/register")).await;
-    fill(&driver, "#username", "newcomer").await;
-    fill(&driver, "#email", "new@example.org").await;
-    fill(&driver, "#password", PASSWORD).await;
-    click(&driver, "form.narrow button[type=submit]").await;
+    driver.fill("#username", "newcomer").await;
+    driver.fill("#email", "new@example.org").await;
+    driver.fill("#password", PASSWORD).await;
+    driver.click("form.narrow button[type=submit]").await;
     driver.find("header.site a[href='/u/newcomer']").await;
 
     // Typed, then the page is reloaded: the draft comes back, and the preview renders it in
     // place (through the API, not the form's fallback).
     let page = format!("{base}/t/{topic}");
     driver.goto(&page).await;
-    fill(&driver, "#reply-body", "A **kept** draft").await;
+    driver.fill("#reply-body", "A **kept** draft").await;
     driver.goto(&page).await;
-    assert_eq!(value(&driver, "#reply-body").await, "A **kept** draft");
-    click(&driver, "form.reply button[data-preview]").await;
+    assert_eq!(driver.value("#reply-body").await, "A **kept** draft");
+    driver.click("form.reply button[data-preview]").await;
     assert_eq!(
         text_when_filled(&driver, "#preview .body strong").await,
         "kept"
@@ -74,18 +52,16 @@ async fn in_chromium_a_reply_draft_survives_a_reload_previews_and_is_forgotten_o
     assert_eq!(driver.current_url().await, page, "previewed in place");
 
     // Posted: the reply is on the page, and the draft is forgotten.
-    click(
-        &driver,
-        "form.reply button[type=submit]:not([data-preview])",
-    )
-    .await;
+    driver
+        .click("form.reply button[type=submit]:not([data-preview])")
+        .await;
     driver
         .find("section.post:not(:first-of-type) .body strong")
         .await;
     assert_eq!(posts(&app).await, 2);
     driver.goto(&page).await;
-    assert_eq!(value(&driver, "#reply-body").await, "");
-    click(&driver, "form.reply button[data-preview]").await;
+    assert_eq!(driver.value("#reply-body").await, "");
+    driver.click("form.reply button[data-preview]").await;
     let empty = text_when_filled(&driver, "#preview .body").await;
     assert!(empty.contains("must not be empty"), "{empty}");
     let console = driver.console().await;
