@@ -15,7 +15,7 @@ use crate::helpers::{PASSWORD, spawn_app};
 
 const TITLE: &str = "Parsing TOML config files in Rust";
 
-pub(super) fn screenshots_dir() -> PathBuf {
+pub(crate) fn screenshots_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
     std::fs::create_dir_all(&dir).expect("target/e2e can be created");
     dir

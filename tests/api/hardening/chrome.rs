@@ -98,12 +98,20 @@ impl Chrome {
 
     /// The first element matching a CSS selector, waiting for it to appear.
     pub async fn find(&self, css: &str) -> Element {
-        self.client
+        let found = self
+            .client
             .wait()
             .at_most(FIND_WAIT)
             .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|error| panic!("no element matches {css:?}: {error}"))
+            .await;
+        match found {
+            Ok(element) => element,
+            Err(error) => {
+                let url = self.client.current_url().await.map(|u| u.to_string());
+                let title = self.client.title().await;
+                panic!("no element matches {css:?} ({error}) on {url:?}, titled {title:?}")
+            }
+        }
     }
 
     /// Types into the first field matching `css`.

@@ -125,6 +125,16 @@ async fn at_390_px_no_page_scrolls_sideways_and_a_moderator_accepts_a_suggestion
     // Still at 390 px: the suggestion is accepted from the review queue.
     driver.goto(&format!("{base}/mod/review")).await;
     let button = format!("form[action='/t/{untagged}/tags/rust/accept'] button");
+    let size = driver
+        .find(&button)
+        .await
+        .rectangle()
+        .await
+        .expect("the button's box");
+    assert!(
+        size.2 >= 44.0 && size.3 >= 44.0,
+        "a touch target of {size:?}"
+    );
     driver.click(&button).await;
     driver.find("main").await;
     let (status,): (String,) =

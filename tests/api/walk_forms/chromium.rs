@@ -73,3 +73,91 @@ async fn in_chromium_a_reply_draft_survives_a_reload_previews_and_is_forgotten_o
     );
     driver.close().await;
 }
+
+#[tokio::test]
+async fn a_new_member_previews_loses_the_session_logs_in_and_posts_the_kept_text() {
+    let Some((chromium, chromedriver)) = chrome::programs() else {
+        assert!(
+            std::env::var_os("THREADWISE_E2E_REQUIRED").is_none(),
+            "THREADWISE_E2E_REQUIRED is set but chromium or chromedriver is missing"
+        );
+        eprintln!("SKIPPED: no chromium and chromedriver for the new member's browser walk");
+        return;
+    };
+    let app = spawn_app().await;
+    let base = app.address.clone();
+    let shots = crate::hardening::browser::screenshots_dir();
+    let driver = Chrome::start(&chromium, &chromedriver).await;
+    driver.goto(&format!("{base}/register")).await;
+    driver.fill("#username", "newcomer").await;
+    driver.fill("#email", "new@example.org").await;
+    driver.fill("#password", PASSWORD).await;
+    driver.click("form.narrow button[type=submit]").await;
+    driver.find("header.site a[href='/u/newcomer']").await;
+
+    // Composes, with a preview of the Markdown.
+    let title = "How do I parse TOML with serde?";
+    let body = "I tried **toml::from_str** and got an error.";
+    driver.goto(&format!("{base}/new")).await;
+    driver.fill("#title", title).await;
+    driver.fill("#body", body).await;
+    driver.fill("#tags", "rust, toml").await;
+    driver.click("#compose button[data-preview]").await;
+    assert_eq!(
+        text_when_filled(&driver, "#preview .body strong").await,
+        "toml::from_str"
+    );
+    driver.screenshot(&shots.join("walk-preview.png")).await;
+
+    // The session ends while the member writes: its row is gone and the browser dropped the
+    // expired cookie (the server's in-memory session cache would otherwise see another
+    // process's delete only within a second). Submitting leads to the login page, which carries
+    // the text.
+    sqlx::query("DELETE FROM sessions")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    driver
+        .delete_cookie("tw_session")
+        .await
+        .expect("the cookie is dropped");
+    driver
+        .click("#compose button[type=submit]:not([data-preview])")
+        .await;
+    driver.find("form.narrow #password").await;
+    assert!(driver.source().await.contains("Log in"), "the login page");
+    driver
+        .screenshot(&shots.join("walk-session-ended.png"))
+        .await;
+    let topics = || async {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM topics")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        n
+    };
+    assert_eq!(topics().await, 0, "nothing is posted without the member");
+
+    // Logging in brings the form back filled in; the member posts it.
+    if driver.value("#username").await.is_empty() {
+        driver.fill("#username", "newcomer").await;
+    }
+    driver.fill("#password", PASSWORD).await;
+    driver.click("form.narrow button[type=submit]").await;
+    driver.find("#compose").await;
+    assert_eq!(driver.value("#title").await, title);
+    assert_eq!(driver.value("#body").await, body);
+    assert_eq!(topics().await, 0, "logging in posts nothing");
+    driver.screenshot(&shots.join("walk-text-kept.png")).await;
+    driver
+        .click("#compose button[type=submit]:not([data-preview])")
+        .await;
+    assert_eq!(driver.text("h1").await, title);
+    assert_eq!(
+        driver.text("section.post .body strong").await,
+        "toml::from_str"
+    );
+    assert_eq!(topics().await, 1);
+    driver.screenshot(&shots.join("walk-posted.png")).await;
+    driver.close().await;
+}
