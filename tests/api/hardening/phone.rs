@@ -63,6 +63,13 @@ async fn at_390_px_no_page_scrolls_sideways_and_a_moderator_accepts_a_suggestion
         )
         .await;
     mona.reply(topic, &format!("Read {long_url} first.")).await;
+    // As an import shows it: the original's long URL in the attribution line.
+    sqlx::query("UPDATE topics SET source_url = ?2, source_license = 'CC BY-SA 4.0' WHERE id = ?1")
+        .bind(topic)
+        .bind(format!("{long_url}?answertab=votes#tab-top"))
+        .execute(&app.pool)
+        .await
+        .unwrap();
     let (rust_id,): (i64,) = sqlx::query_as("SELECT id FROM tags WHERE name = 'rust'")
         .fetch_one(&app.pool)
         .await
