@@ -58,18 +58,19 @@ impl Logistic {
     pub fn fit(&mut self, x: &Bags<f32>, gold: &[Vec<usize>], c: f64, stop: Stopping) -> usize {
         assert_eq!(x.len(), gold.len(), "one gold list per bag");
         let (rows, tags) = self.w.dim();
-        let lambda = 1.0 / (c * x.len().max(1) as f64);
-        let mut theta: Vec<f32> = self.w.iter().chain(&self.b).copied().collect();
-        let objective = |theta: &[f32], grad: &mut [f32]| {
-            let (w, b) = theta.split_at(rows * tags);
-            let (gw, gb) = grad.split_at_mut(rows * tags);
-            objective(w, b, x, gold, lambda, gw, gb)
-        };
+        let mut theta = self.theta();
+        let objective =
+            |theta: &[f32], grad: &mut [f32]| penalised_objective(theta, tags, x, gold, c, grad);
         let iterations = lbfgs(&mut theta, objective, stop);
         let (w, b) = theta.split_at(rows * tags);
         self.w = Array2::from_shape_vec((rows, tags), w.to_vec()).expect("rows × tags weights");
         self.b = Array1::from(b.to_vec());
         iterations
+    }
+
+    /// The weights then the biases, flat: the parameter vector of [`penalised_objective`].
+    pub fn theta(&self) -> Vec<f32> {
+        self.w.iter().chain(&self.b).copied().collect()
     }
 
     /// The logits `[bags, tags]` of `x`.
@@ -84,6 +85,25 @@ impl Logistic {
         }
         out
     }
+}
+
+/// What [`Logistic::fit`] minimises for penalty `C = c`, at `theta` (laid out as
+/// [`Logistic::theta`], for `tags` tags), with its gradient written to `grad`. Public so that
+/// other solvers can be measured against ours on the same problem
+/// (`examples/lbfgs_vs_argmin.rs`).
+pub fn penalised_objective(
+    theta: &[f32],
+    tags: usize,
+    x: &Bags<f32>,
+    gold: &[Vec<usize>],
+    c: f64,
+    grad: &mut [f32],
+) -> f64 {
+    let lambda = 1.0 / (c * x.len().max(1) as f64);
+    let weights = theta.len() - tags;
+    let (w, b) = theta.split_at(weights);
+    let (gw, gb) = grad.split_at_mut(weights);
+    objective(w, b, x, gold, lambda, gw, gb)
 }
 
 /// `z += Σ value · w[id]` over one bag.
