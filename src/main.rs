@@ -44,6 +44,20 @@ enum Command {
     Model(ModelCommand),
 }
 
+/// pulldown-latex panics on some formulas; `domain::math` catches those panics and shows the
+/// formula as its source, so the default hook's multi-line message on stderr is noise there. Those
+/// become one warning through `tracing`; every other panic still goes to the default hook.
+fn log_caught_formula_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| match info.location() {
+        Some(at) if at.file().contains("pulldown-latex") => tracing::warn!(
+            location = %at,
+            "a formula made pulldown-latex panic; it is shown as its source"
+        ),
+        _ => default(info),
+    }));
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -54,6 +68,7 @@ fn main() -> anyhow::Result<()> {
         // The request span closing is the one log line per request (method, route, status, time).
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .init();
+    log_caught_formula_panics();
     match cli.command {
         Some(Command::Model(command)) => threadwise::cli::model::run(command),
         Some(Command::User(command)) => {
