@@ -296,13 +296,31 @@ fn list_sql(order: ListOrder, tag_viewer: Option<TagViewer>, at: PageAt) -> Stri
             "tt.topic_id",
         )
     } else {
-        let (pinned, key) = match order {
-            ListOrder::Latest => (Some("t.pinned"), "t.last_posted_at"),
-            ListOrder::Hot => (Some("t.pinned"), "t.hot_rank"),
-            ListOrder::Top { .. } => (None, "t.score"),
+        // The hints name the index whose order the list reads. SQLite 3.51 (the bundled one)
+        // otherwise takes the other list's index for the keyset's row-value bound, using only
+        // `pinned < ?` of it, and sorts every topic: a cursor page of 100k topics took 90-140 ms
+        // instead of 1 ms. Top reads by score and skips the topics older than its period
+        // (migration 0018): 1-6 ms, where a range on the creation time sorted a month's
+        // topics (90 ms).
+        let (pinned, key, from) = match order {
+            ListOrder::Latest => (
+                Some("t.pinned"),
+                "t.last_posted_at",
+                "topics t INDEXED BY topics_latest JOIN users u ON u.id = t.author_id",
+            ),
+            ListOrder::Hot => (
+                Some("t.pinned"),
+                "t.hot_rank",
+                "topics t INDEXED BY topics_hot JOIN users u ON u.id = t.author_id",
+            ),
+            ListOrder::Top { .. } => (
+                None,
+                "t.score",
+                "topics t INDEXED BY topics_score JOIN users u ON u.id = t.author_id",
+            ),
         };
         (
-            "topics t JOIN users u ON u.id = t.author_id",
+            from,
             "t.hidden = 0 AND (?3 IS NULL OR t.created_at >= ?3)
              AND (?8 IS NULL OR (t.accepted_post_id IS NOT NULL) = ?8)"
                 .to_owned(),
