@@ -721,3 +721,46 @@ async fn a_retag_waits_for_a_concurrent_write_instead_of_failing() {
 
     assert_eq!(retagged.unwrap().status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn suggestions_carry_calibrated_probabilities_and_the_model_page_their_precision() {
+    let (app, _) = app_with_a_champion().await;
+    let suggested: Value = app
+        .browser()
+        .post_json(
+            "/api/v1/tags/suggest",
+            &json!({ "title": "numpy and pandas", "body": "pip install pandas" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first = &suggested["tags"][0];
+    assert_eq!(first["name"], "python", "{suggested}");
+    assert_eq!(first["calibrated"], true, "{suggested}");
+    let p = first["probability"].as_f64().expect("a probability");
+    assert!((0.0..=1.0).contains(&p), "{suggested}");
+
+    let moderator = app.moderator("mod").await;
+    let health: Value = moderator
+        .get("/api/v1/mod/model")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["suggest_target"], 0.8);
+    let tags = health["suggest_tags"].as_array().expect("per-tag rows");
+    assert_eq!(tags.len(), 2, "{health}");
+    for t in tags {
+        if !t["threshold"].is_null() {
+            assert!(t["estimated_precision"].as_f64().unwrap() >= 0.8, "{t}");
+        }
+    }
+    assert!(health["suggest_coverage"].as_f64().is_some(), "{health}");
+    assert!(health["unsuggested_tags"].is_array(), "{health}");
+    let (_, page) = moderator.get_text("/mod/model").await;
+    assert!(
+        page.contains("precision target of 80") && page.contains("est. precision"),
+        "{page}"
+    );
+}
