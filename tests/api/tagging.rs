@@ -216,6 +216,7 @@ async fn the_forum_learns_its_tags_suggests_them_and_learns_from_rejections() {
         .find(|e| e.title == "Help with cargo and the borrow checker")
         .expect("the topic is in the training data");
     assert_eq!(example.tags, ["question"]);
+    assert_eq!(example.rejected, ["rust"], "a confirmed negative");
     let second = retrain_now(&app).await;
     let (version_id, negatives): (i64, i64) =
         sqlx::query_as("SELECT id, negative_labels FROM model_versions ORDER BY id DESC LIMIT 1")

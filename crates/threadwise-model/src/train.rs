@@ -71,6 +71,8 @@ pub struct EpochReport {
 struct Encoded {
     seqs: Vec<Vec<u32>>,
     gold: Vec<Vec<usize>>,
+    /// Rejected tag indices (confirmed negatives) per example.
+    rejected: Vec<Vec<usize>>,
     quality: Vec<Option<bool>>,
 }
 
@@ -82,6 +84,15 @@ fn encode(examples: &[&Example], vocab: &Vocabulary, tags: &[String], max_len: u
             .map(|e| vocab.encode(&e.title, &e.body, max_len))
             .collect(),
         gold: gold_indices(&owned, tags),
+        rejected: owned
+            .iter()
+            .map(|e| {
+                e.rejected
+                    .iter()
+                    .filter_map(|t| tags.binary_search(t).ok())
+                    .collect()
+            })
+            .collect(),
         quality: examples.iter().map(|e| e.quality).collect(),
     }
 }
@@ -391,7 +402,13 @@ impl Run<'_, '_> {
                 vocab.len(),
                 net.wide_idf.as_slice().expect("idf"),
             );
-            logistic.fit(&x, &tr.gold, c, blend::stopping(p));
+            logistic.fit_weighted(
+                &x,
+                &tr.gold,
+                blend::negatives(p, &tr.rejected),
+                c,
+                blend::stopping(p),
+            );
             blend::fold(&mut net, &logistic, share);
         }
         Ok(Some((vocab, net)))
@@ -443,10 +460,12 @@ impl ValidParams {
                 Split {
                     seqs: &tr.seqs,
                     gold: &tr.gold,
+                    rejected: &tr.rejected,
                 },
                 Split {
                     seqs: &va.seqs,
                     gold: &va.gold,
+                    rejected: &va.rejected,
                 },
                 &tags,
                 p,

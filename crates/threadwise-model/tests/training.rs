@@ -32,6 +32,7 @@ fn tiny_examples() -> Vec<Example> {
                 ),
                 tags: tags.iter().map(|&t| TAGS[t].to_string()).collect(),
                 quality: (i % 3 != 0).then_some(i % 2 == 0),
+                rejected: Vec::new(),
             }
         })
         .collect()
