@@ -176,3 +176,23 @@ pub async fn acceptance_by_week(
     .fetch_all(conn)
     .await
 }
+
+/// Per tag: decided model suggestions, and how many were accepted (all time).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct AcceptanceTag {
+    pub tag: String,
+    pub accepted: i64,
+    pub rejected: i64,
+}
+
+pub async fn acceptance_by_tag(conn: &mut SqliteConnection) -> sqlx::Result<Vec<AcceptanceTag>> {
+    sqlx::query_as::<_, AcceptanceTag>(
+        "SELECT g.name AS tag, SUM(tt.status = 'active') AS accepted,
+                SUM(tt.status = 'rejected') AS rejected
+         FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id
+         WHERE tt.source = 'model' AND tt.decided_at IS NOT NULL
+         GROUP BY g.name ORDER BY g.name",
+    )
+    .fetch_all(conn)
+    .await
+}

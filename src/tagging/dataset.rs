@@ -89,6 +89,7 @@ pub async fn load(conn: &mut SqliteConnection) -> sqlx::Result<Dataset> {
     let topics = db::labels::labelled_topics(&mut *conn).await?;
     let labels = db::labels::labels(conn).await?;
     let mut positives: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut rejected: HashMap<i64, Vec<String>> = HashMap::new();
     let mut dataset = Dataset::default();
     for label in labels {
         if label.positive {
@@ -99,11 +100,13 @@ pub async fn load(conn: &mut SqliteConnection) -> sqlx::Result<Dataset> {
             positives.entry(label.topic_id).or_default().push(label.tag);
         } else {
             dataset.negative_labels += 1;
+            rejected.entry(label.topic_id).or_default().push(label.tag);
         }
     }
     for topic in topics {
         let example = Example {
             tags: positives.remove(&topic.id).unwrap_or_default(),
+            rejected: rejected.remove(&topic.id).unwrap_or_default(),
             quality: Some(topic.score > 0 || topic.reply_count > 0),
             title: topic.title,
             body: topic.body,

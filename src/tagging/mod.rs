@@ -12,3 +12,7 @@ pub use tagger::{ServingModel, Suggestions, Tagger, TrainingProgress};
 
 /// At most this many tags are suggested for one topic.
 pub const MAX_SUGGESTIONS: usize = 5;
+
+/// The held-out precision a tag's suggestions must reach, unless `--suggest-precision` says
+/// otherwise.
+pub const DEFAULT_SUGGEST_PRECISION: f64 = 0.8;

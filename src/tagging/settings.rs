@@ -20,6 +20,16 @@ pub struct TaggingSettings {
     #[arg(long, env = "THREADWISE_AUTO_APPLY_CONFIDENCE")]
     pub auto_apply_confidence: Option<f32>,
 
+    /// Suggest a tag only where its held-out precision reaches this target (each tag's
+    /// threshold is the lowest that does; tags that cannot are not suggested).
+    #[arg(
+        long,
+        env = "THREADWISE_SUGGEST_PRECISION",
+        default_value_t = super::DEFAULT_SUGGEST_PRECISION,
+        value_parser = parse_precision
+    )]
+    pub suggest_precision: f64,
+
     /// Training threads (default: all cores but one, so the web server keeps one).
     #[arg(long, env = "THREADWISE_TRAIN_THREADS")]
     pub train_threads: Option<usize>,
@@ -49,6 +59,18 @@ pub struct TaggingSettings {
     pub train_min_steps: Option<usize>,
 }
 
+/// A precision target: a number in (0, 1].
+fn parse_precision(s: &str) -> Result<f64, String> {
+    let p: f64 = s
+        .parse()
+        .map_err(|e| format!("{s:?} is not a number: {e}"))?;
+    if p > 0.0 && p <= 1.0 {
+        Ok(p)
+    } else {
+        Err(format!("{p} is not a precision in (0, 1]"))
+    }
+}
+
 impl Default for TaggingSettings {
     fn default() -> Self {
         Self {
@@ -56,6 +78,7 @@ impl Default for TaggingSettings {
             retrain_min_new_labels: 50,
             min_tag_examples: 20,
             auto_apply_confidence: None,
+            suggest_precision: super::DEFAULT_SUGGEST_PRECISION,
             train_threads: None,
             train_epochs: None,
             train_hidden: None,

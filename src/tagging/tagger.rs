@@ -12,14 +12,23 @@ use crate::model::Classifier;
 pub struct ServingModel {
     pub version: i64,
     pub classifier: Classifier,
+    /// Per-tag suggestion thresholds at the forum's precision target, estimated on the model's
+    /// held-out share; `None` for models saved without held-out scores (they suggest with their
+    /// decision thresholds, the old rule).
+    pub suggest: Option<crate::model::metrics::Suggestions>,
 }
 
 /// What the serving model says about a post.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Suggestions {
     pub model_version: i64,
-    /// Tags at or above their tuned threshold, most confident first, at most [`MAX_SUGGESTIONS`].
+    /// Tags at or above their suggestion threshold, most confident first, at most
+    /// [`MAX_SUGGESTIONS`], with the model's probability.
     pub tags: Vec<(String, f32)>,
+    /// Per suggested tag (same order): the held-out share of topics with at least this score
+    /// for the tag that carried it, a calibrated probability; `None` for models without
+    /// held-out scores.
+    pub calibrated: Vec<Option<f64>>,
     pub quality: Option<f32>,
 }
 
@@ -38,22 +47,46 @@ pub struct TrainingProgress {
 
 /// Holds the serving model. Swapping is atomic: a request sees the old model or the new one, never
 /// waits for training.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Tagger {
     serving: ArcSwapOption<ServingModel>,
     problem: Mutex<Option<String>>,
     training: Mutex<Option<TrainingProgress>>,
+    suggest_precision: f64,
+}
+
+impl Default for Tagger {
+    fn default() -> Self {
+        Self::with_suggest_precision(super::DEFAULT_SUGGEST_PRECISION)
+    }
 }
 
 impl Tagger {
+    /// A tagger that suggests a tag only where its held-out precision reaches `target`.
+    pub fn with_suggest_precision(target: f64) -> Self {
+        Self {
+            serving: ArcSwapOption::default(),
+            problem: Mutex::default(),
+            training: Mutex::default(),
+            suggest_precision: target,
+        }
+    }
+
+    /// The precision target of suggestions.
+    pub fn suggest_precision(&self) -> f64 {
+        self.suggest_precision
+    }
+
     pub fn current(&self) -> Option<Arc<ServingModel>> {
         self.serving.load_full()
     }
 
     pub fn serve(&self, version: i64, classifier: Classifier) {
+        let suggest = classifier.suggestions(self.suggest_precision);
         self.serving.store(Some(Arc::new(ServingModel {
             version,
             classifier,
+            suggest,
         })));
         *self.problem.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
@@ -117,24 +150,34 @@ impl Tagger {
     }
 }
 
-/// Tags whose probability reaches the tag's tuned threshold, best first.
+/// Tags whose probability reaches the tag's suggestion threshold (at the precision target; the
+/// decision threshold for models without held-out scores), best first.
 pub fn suggest_with(model: &ServingModel, title: &str, body: &str) -> Suggestions {
-    let prediction = model.classifier.predict(title, body);
-    let thresholds = model.classifier.thresholds();
-    let tags = model.classifier.tags();
-    let mut chosen: Vec<(String, f32)> = prediction
-        .tags
-        .into_iter()
-        .filter(|(name, p)| {
-            tags.iter()
-                .position(|t| t == name)
-                .is_some_and(|k| *p >= thresholds[k])
-        })
+    let (probs, quality) = model.classifier.scores(title, body);
+    let thresholds = match &model.suggest {
+        Some(s) => s.thresholds(),
+        None => model.classifier.thresholds().to_vec(),
+    };
+    let mut chosen: Vec<(usize, f32)> = probs
+        .iter()
+        .zip(&thresholds)
+        .enumerate()
+        .filter(|(_, (p, t))| p >= t)
+        .map(|(k, (&p, _))| (k, p))
         .collect();
+    chosen.sort_by(|a, b| b.1.total_cmp(&a.1));
     chosen.truncate(MAX_SUGGESTIONS);
+    let tags = model.classifier.tags();
     Suggestions {
         model_version: model.version,
-        tags: chosen,
-        quality: prediction.quality,
+        calibrated: chosen
+            .iter()
+            .map(|&(k, p)| model.classifier.calibrated(k, p))
+            .collect(),
+        tags: chosen
+            .into_iter()
+            .map(|(k, p)| (tags[k].clone(), p))
+            .collect(),
+        quality,
     }
 }

@@ -71,6 +71,7 @@ impl AppState {
         mailer: Mailer,
         signer: Signer,
     ) -> Self {
+        let suggest_precision = settings.tagging.suggest_precision;
         Self {
             heavy: Arc::new(heavy),
             mailer: Arc::new(mailer),
@@ -87,7 +88,9 @@ impl AppState {
             unread: Arc::default(),
             sessions: Arc::new(session_cache::SessionCache::new()),
             views: Arc::default(),
-            tagger: Arc::default(),
+            tagger: Arc::new(crate::tagging::Tagger::with_suggest_precision(
+                suggest_precision,
+            )),
             retrain_now: Arc::default(),
             next_retrain_check: Arc::default(),
         }

@@ -216,6 +216,7 @@ async fn the_forum_learns_its_tags_suggests_them_and_learns_from_rejections() {
         .find(|e| e.title == "Help with cargo and the borrow checker")
         .expect("the topic is in the training data");
     assert_eq!(example.tags, ["question"]);
+    assert_eq!(example.rejected, ["rust"], "a confirmed negative");
     let second = retrain_now(&app).await;
     let (version_id, negatives): (i64, i64) =
         sqlx::query_as("SELECT id, negative_labels FROM model_versions ORDER BY id DESC LIMIT 1")
@@ -720,4 +721,47 @@ async fn a_retag_waits_for_a_concurrent_write_instead_of_failing() {
     let (retagged, ()) = tokio::join!(retag, release);
 
     assert_eq!(retagged.unwrap().status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn suggestions_carry_calibrated_probabilities_and_the_model_page_their_precision() {
+    let (app, _) = app_with_a_champion().await;
+    let suggested: Value = app
+        .browser()
+        .post_json(
+            "/api/v1/tags/suggest",
+            &json!({ "title": "numpy and pandas", "body": "pip install pandas" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first = &suggested["tags"][0];
+    assert_eq!(first["name"], "python", "{suggested}");
+    assert_eq!(first["calibrated"], true, "{suggested}");
+    let p = first["probability"].as_f64().expect("a probability");
+    assert!((0.0..=1.0).contains(&p), "{suggested}");
+
+    let moderator = app.moderator("mod").await;
+    let health: Value = moderator
+        .get("/api/v1/mod/model")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["suggest_target"], 0.8);
+    let tags = health["suggest_tags"].as_array().expect("per-tag rows");
+    assert_eq!(tags.len(), 2, "{health}");
+    for t in tags {
+        if !t["threshold"].is_null() {
+            assert!(t["estimated_precision"].as_f64().unwrap() >= 0.8, "{t}");
+        }
+    }
+    assert!(health["suggest_coverage"].as_f64().is_some(), "{health}");
+    assert!(health["unsuggested_tags"].is_array(), "{health}");
+    let (_, page) = moderator.get_text("/mod/model").await;
+    assert!(
+        page.contains("precision target of 80") && page.contains("est. precision"),
+        "{page}"
+    );
 }

@@ -13,7 +13,7 @@ use argmin::core::{CostFunction, Executor, Gradient, State};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use threadwise_model::layers::bow::{self, Bags};
-use threadwise_model::logistic::{Logistic, Stopping, penalised_objective};
+use threadwise_model::logistic::{Logistic, Negatives, Stopping, penalised_objective};
 use threadwise_model::vocab::Vocabulary;
 
 const C: f64 = 4.0;
@@ -49,7 +49,14 @@ impl Problem<'_> {
         self.evaluations.set(self.evaluations.get() + 1);
         let narrow: Vec<f32> = theta.iter().map(|&v| v as f32).collect();
         let mut grad = vec![0.0f32; narrow.len()];
-        let value = penalised_objective(&narrow, self.tags, self.x, self.gold, C, &mut grad);
+        let value = penalised_objective(
+            &narrow,
+            self.tags,
+            self.x,
+            (self.gold, Negatives::UNIFORM),
+            C,
+            &mut grad,
+        );
         let grad: Vec<f64> = grad.into_iter().map(f64::from).collect();
         *self.last.borrow_mut() = Some(Evaluated {
             at: theta.to_vec(),
@@ -118,7 +125,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let prior = Logistic::prior(rows, tags, &gold);
     let mut scratch = vec![0.0f32; rows * tags + tags];
-    let start = penalised_objective(&prior.theta(), tags, &x, &gold, C, &mut scratch);
+    let start = penalised_objective(
+        &prior.theta(),
+        tags,
+        &x,
+        (&gold, Negatives::UNIFORM),
+        C,
+        &mut scratch,
+    );
     println!("objective at the prior: {start:.6}");
 
     let mut ours = prior.clone();
@@ -133,7 +147,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
     );
     let ours_time = began.elapsed().as_secs_f64();
-    let ours_value = penalised_objective(&ours.theta(), tags, &x, &gold, C, &mut scratch);
+    let ours_value = penalised_objective(
+        &ours.theta(),
+        tags,
+        &x,
+        (&gold, Negatives::UNIFORM),
+        C,
+        &mut scratch,
+    );
     println!(
         "threadwise L-BFGS: {ours_time:.1} s, {iterations} iterations, objective {ours_value:.6}"
     );

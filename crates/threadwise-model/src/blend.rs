@@ -8,7 +8,7 @@
 //! `w` gives exactly the blended logits. Saved models keep their format.
 use super::layers::bow::Bags;
 use super::layers::loss::sigmoid;
-use super::logistic::{Logistic, Stopping};
+use super::logistic::{Logistic, Negatives, Stopping};
 use super::metrics::{self, Metrics};
 use super::network::Network;
 use super::params::ClassifierParams;
@@ -83,6 +83,16 @@ pub enum LogisticReport {
 pub(crate) struct Split<'a> {
     pub seqs: &'a [Vec<u32>],
     pub gold: &'a [Vec<usize>],
+    pub rejected: &'a [Vec<usize>],
+}
+
+/// The weights of `rejected` and of the other absent tags in the regression's loss.
+pub(crate) fn negatives<'a>(p: &ClassifierParams, rejected: &'a [Vec<usize>]) -> Negatives<'a> {
+    Negatives {
+        rejected,
+        rejected_weight: p.rejected_weight,
+        absent: p.absent_weight,
+    }
 }
 
 /// How long each of the regression's fits may run.
@@ -113,7 +123,13 @@ pub(crate) fn fit_logistic(
     let mut best: Option<(Logistic, f64, Scored)> = None;
     for c in cs {
         let start = std::time::Instant::now();
-        let iterations = model.fit(&x_train, train.gold, c, stopping(p));
+        let iterations = model.fit_weighted(
+            &x_train,
+            train.gold,
+            negatives(p, train.rejected),
+            c,
+            stopping(p),
+        );
         let probs = model.logits(&x_valid).mapv(sigmoid);
         let scored = Scored::of(probs.view(), valid.gold, tags, p.threshold_prior);
         report(LogisticReport::Fit {

@@ -7,6 +7,9 @@ use super::params::ClassifierParams;
 use super::vocab::Vocabulary;
 use ndarray::Array2;
 
+/// A tag's suggestion threshold must be estimated from at least this many held-out predictions.
+pub const MIN_SUGGEST_PREDICTED: usize = 3;
+
 /// A trained tag classifier. Immutable, `Send + Sync`: share it in an `Arc` across threads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Classifier {
@@ -17,6 +20,17 @@ pub struct Classifier {
     pub(crate) params: ClassifierParams,
     pub(crate) metrics: Option<Metrics>,
     pub(crate) quality_trained: bool,
+    /// The kept model's tag probabilities on its held-out share and their gold tags, for
+    /// suggestion thresholds at any precision target; `None` in models saved before they were
+    /// kept (those suggest with the decision thresholds).
+    pub(crate) held_out: Option<HeldOut>,
+}
+
+/// Held-out tag probabilities `[items, tags]` and gold tag indices.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HeldOut {
+    pub probs: Array2<f32>,
+    pub gold: Vec<Vec<usize>>,
 }
 
 /// What the classifier says about one post.
@@ -45,6 +59,35 @@ impl Classifier {
             tags,
             quality: self.quality_trained.then_some(quality),
         }
+    }
+
+    /// The probability of every tag (in [`Classifier::tags`] order) and the predicted quality,
+    /// from one pass of the network.
+    pub fn scores(&self, title: &str, body: &str) -> (Vec<f32>, Option<f32>) {
+        let (probs, quality) = self.run(title, body);
+        (probs.to_vec(), self.quality_trained.then_some(quality))
+    }
+
+    /// A calibrated probability for tag `k` at score `p`: the share of held-out topics scoring
+    /// at least `p` for the tag that carry it (at least the [`MIN_SUGGEST_PREDICTED`]
+    /// highest-scoring ones); `None` without held-out scores or for an unknown tag.
+    pub fn calibrated(&self, k: usize, p: f32) -> Option<f64> {
+        let h = self.held_out.as_ref()?;
+        if k >= h.probs.ncols() || h.probs.nrows() == 0 {
+            return None;
+        }
+        let mut scored: Vec<(f32, bool)> = h
+            .probs
+            .column(k)
+            .iter()
+            .zip(&h.gold)
+            .map(|(&s, g)| (s, g.contains(&k)))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let above = scored.iter().take_while(|s| s.0 >= p).count();
+        let n = above.max(MIN_SUGGEST_PREDICTED).min(scored.len());
+        let hits = scored[..n].iter().filter(|s| s.1).count();
+        Some(hits as f64 / n as f64)
     }
 
     /// The probability of every tag, in [`Classifier::tags`] order.
@@ -93,6 +136,43 @@ impl Classifier {
     /// Per-tag decision thresholds, in [`Classifier::tags`] order.
     pub fn thresholds(&self) -> &[f32] {
         &self.thresholds
+    }
+
+    /// The same classifier with other decision thresholds (one per tag, in [`Classifier::tags`]
+    /// order; a wrong count keeps the current ones).
+    #[must_use]
+    pub fn with_thresholds(mut self, thresholds: Vec<f32>) -> Self {
+        if thresholds.len() == self.tags.len() {
+            self.thresholds = thresholds;
+        }
+        self
+    }
+
+    /// Suggestion thresholds at a precision target (see [`metrics::suggestion_thresholds`]),
+    /// estimated on the held-out share; `None` for models saved without held-out scores.
+    pub fn suggestions(&self, target: f64) -> Option<metrics::Suggestions> {
+        self.held_out.as_ref().map(|h| {
+            metrics::suggestion_thresholds(
+                h.probs.view(),
+                &h.gold,
+                &self.tags,
+                target,
+                MIN_SUGGEST_PREDICTED,
+            )
+        })
+    }
+
+    /// The same classifier without its held-out scores, as saved before they were kept (a
+    /// smaller file; it then suggests with its decision thresholds).
+    #[must_use]
+    pub fn without_held_out(mut self) -> Self {
+        self.held_out = None;
+        self
+    }
+
+    /// Topics in the kept held-out scores (0 without them).
+    pub fn held_out_items(&self) -> usize {
+        self.held_out.as_ref().map_or(0, |h| h.probs.nrows())
     }
 
     /// Validation metrics measured at the end of training.

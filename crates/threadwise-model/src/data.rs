@@ -16,6 +16,9 @@ pub struct Example {
     /// Whether the topic got a positive score or an answer; `None` when unknown, in which case the
     /// quality head is not trained on this example.
     pub quality: Option<bool>,
+    /// Tags a moderator rejected for this post: confirmed negatives, weighted above the other
+    /// absent tags in the logistic regression (`ClassifierParams::rejected_weight`).
+    pub rejected: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -60,6 +63,7 @@ pub fn read_jsonl(path: impl AsRef<Path>) -> Result<Vec<Example>, ModelError> {
             body: parsed.body,
             tags: parsed.tags,
             quality,
+            rejected: Vec::new(),
         });
     }
     Ok(examples)

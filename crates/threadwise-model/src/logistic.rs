@@ -27,6 +27,35 @@ pub struct Stopping {
     pub relative_decrease: f64,
 }
 
+/// The weights of the negatives in the loss: `absent` for an absent tag, `rejected_weight` for
+/// the tags of `rejected[i]` (confirmed negatives of bag `i`); positives weigh 1.
+#[derive(Debug, Clone, Copy)]
+pub struct Negatives<'a> {
+    /// Per bag, the rejected tag indices (empty: none; a short slice: none for the rest).
+    pub rejected: &'a [Vec<usize>],
+    /// Weight of a rejected tag.
+    pub rejected_weight: f64,
+    /// Weight of any other absent tag.
+    pub absent: f64,
+}
+
+impl Negatives<'_> {
+    /// Every negative weighs 1 (the plain regression).
+    pub const UNIFORM: Negatives<'static> = Negatives {
+        rejected: &[],
+        rejected_weight: 1.0,
+        absent: 1.0,
+    };
+
+    fn weight(&self, i: usize, k: usize) -> f64 {
+        if self.rejected.get(i).is_some_and(|r| r.contains(&k)) {
+            self.rejected_weight
+        } else {
+            self.absent
+        }
+    }
+}
+
 /// Pairs of past steps L-BFGS keeps for its curvature estimate. Logistic regression is smooth
 /// and well conditioned by the penalty: a few suffice, and each costs two copies of the weights.
 const MEMORY: usize = 5;
@@ -56,11 +85,24 @@ impl Logistic {
     /// Fits the regression with penalty `C = c` on the bags `x` and gold tag indices, starting
     /// from `self` (a previous fit warm-starts the next `C`). Returns the iterations it took.
     pub fn fit(&mut self, x: &Bags<f32>, gold: &[Vec<usize>], c: f64, stop: Stopping) -> usize {
+        self.fit_weighted(x, gold, Negatives::UNIFORM, c, stop)
+    }
+
+    /// [`Logistic::fit`] with the negatives weighted by `negatives`.
+    pub fn fit_weighted(
+        &mut self,
+        x: &Bags<f32>,
+        gold: &[Vec<usize>],
+        negatives: Negatives,
+        c: f64,
+        stop: Stopping,
+    ) -> usize {
         assert_eq!(x.len(), gold.len(), "one gold list per bag");
         let (rows, tags) = self.w.dim();
         let mut theta = self.theta();
-        let objective =
-            |theta: &[f32], grad: &mut [f32]| penalised_objective(theta, tags, x, gold, c, grad);
+        let objective = |theta: &[f32], grad: &mut [f32]| {
+            penalised_objective(theta, tags, x, (gold, negatives), c, grad)
+        };
         let iterations = lbfgs(&mut theta, objective, stop);
         let (w, b) = theta.split_at(rows * tags);
         self.w = Array2::from_shape_vec((rows, tags), w.to_vec()).expect("rows × tags weights");
@@ -87,7 +129,7 @@ impl Logistic {
     }
 }
 
-/// What [`Logistic::fit`] minimises for penalty `C = c`, at `theta` (laid out as
+/// What [`Logistic::fit_weighted`] minimises for penalty `C = c` and the negatives' weights, at `theta` (laid out as
 /// [`Logistic::theta`], for `tags` tags), with its gradient written to `grad`. Public so that
 /// other solvers can be measured against ours on the same problem
 /// (`examples/lbfgs_vs_argmin.rs`).
@@ -95,7 +137,7 @@ pub fn penalised_objective(
     theta: &[f32],
     tags: usize,
     x: &Bags<f32>,
-    gold: &[Vec<usize>],
+    (gold, negatives): (&[Vec<usize>], Negatives),
     c: f64,
     grad: &mut [f32],
 ) -> f64 {
@@ -103,7 +145,7 @@ pub fn penalised_objective(
     let weights = theta.len() - tags;
     let (w, b) = theta.split_at(weights);
     let (gw, gb) = grad.split_at_mut(weights);
-    objective(w, b, x, gold, lambda, gw, gb)
+    objective(w, b, x, (gold, negatives), lambda, gw, gb)
 }
 
 /// `z += Σ value · w[id]` over one bag.
@@ -120,12 +162,12 @@ fn objective<F: Float>(
     w: &[F],
     b: &[F],
     x: &Bags<F>,
-    gold: &[Vec<usize>],
+    (gold, negatives): (&[Vec<usize>], Negatives),
     lambda: f64,
     gw: &mut [F],
     gb: &mut [F],
 ) -> f64 {
-    let loss = mean_loss_and_gradient(w, b, x, gold, gw, gb);
+    let loss = mean_loss_and_gradient(w, b, x, gold, negatives, gw, gb);
     let mut norm2 = 0.0f64;
     for (g, &w) in gw.iter_mut().zip(w) {
         norm2 += w.f64() * w.f64();
@@ -142,6 +184,7 @@ fn mean_loss_and_gradient<F: Float>(
     b: &[F],
     x: &Bags<F>,
     gold: &[Vec<usize>],
+    negatives: Negatives,
     gw: &mut [F],
     gb: &mut [F],
 ) -> f64 {
@@ -155,12 +198,16 @@ fn mean_loss_and_gradient<F: Float>(
         z.copy_from_slice(b);
         add_rows(&mut z, w, x.bag(i));
         for (k, z) in z.iter_mut().enumerate() {
-            let y = if gold.contains(&k) { 1.0 } else { 0.0 };
+            let (y, weight) = if gold.contains(&k) {
+                (1.0, 1.0)
+            } else {
+                (0.0, negatives.weight(i, k))
+            };
             let zf = z.f64();
             // log(1 + e^z) − y·z, stable for large |z|.
-            loss += zf.max(0.0) + (-zf.abs()).exp().ln_1p() - y * zf;
+            loss += weight * (zf.max(0.0) + (-zf.abs()).exp().ln_1p() - y * zf);
             let p = 1.0 / (1.0 + (-zf).exp());
-            *z = F::of((p - y) / n);
+            *z = F::of(weight * (p - y) / n);
         }
         let (ids, values) = x.bag(i);
         for (&id, &v) in ids.iter().zip(values) {
@@ -294,10 +341,26 @@ mod tests {
         let value = |w: &Array2<f64>, b: &Array2<f64>| {
             let (mut gw, mut gb) = (vec![0.0; rows * tags], vec![0.0; tags]);
             let (w, b) = (w.as_slice().unwrap(), b.as_slice().unwrap());
-            objective(w, b, &x64, &gold, lambda, &mut gw, &mut gb)
+            objective(
+                w,
+                b,
+                &x64,
+                (&gold, Negatives::UNIFORM),
+                lambda,
+                &mut gw,
+                &mut gb,
+            )
         };
         let (ws, bs) = (w.as_slice().unwrap(), b.as_slice().unwrap());
-        objective(ws, bs, &x64, &gold, lambda, &mut gw, &mut gb);
+        objective(
+            ws,
+            bs,
+            &x64,
+            (&gold, Negatives::UNIFORM),
+            lambda,
+            &mut gw,
+            &mut gb,
+        );
         let b_fixed = b.clone();
         let num_w = numeric_grad(&mut w, |w| value(w, &b_fixed));
         let num_b = numeric_grad(&mut b, |b| value(&w, b));
@@ -337,5 +400,44 @@ mod tests {
             m.w.iter().map(|w| w * w).sum::<f32>()
         };
         assert!(norm(0.1) < norm(10.0));
+    }
+
+    #[test]
+    fn a_rejected_tag_lowers_that_tags_score_for_that_post() {
+        // Token 0 means tag 0, except on post 3, where tag 0 is absent; in the second fit a
+        // moderator rejected it there, and absent tags elsewhere count half.
+        let seqs = vec![
+            vec![0],
+            vec![0, 2],
+            vec![0, 1],
+            vec![0, 1, 2],
+            vec![2],
+            vec![1],
+        ];
+        let x = Bags::of_sequences(&seqs, 3, &[1.0f32; 3]);
+        let gold = vec![vec![0], vec![0], vec![0], vec![], vec![], vec![]];
+        let stop = Stopping {
+            iterations: 200,
+            relative_decrease: 1e-10,
+        };
+        let mut plain = Logistic::prior(3, 1, &gold);
+        plain.fit(&x, &gold, 10.0, stop);
+        let rejected = vec![vec![], vec![], vec![], vec![0]];
+        let mut weighted = Logistic::prior(3, 1, &gold);
+        weighted.fit_weighted(
+            &x,
+            &gold,
+            Negatives {
+                rejected: &rejected,
+                rejected_weight: 3.0,
+                absent: 0.5,
+            },
+            10.0,
+            stop,
+        );
+        let (before, after) = (plain.logits(&x)[(3, 0)], weighted.logits(&x)[(3, 0)]);
+        assert!(after < before - 0.1, "{before} -> {after}");
+        // The positives still score above the rejected post.
+        assert!(weighted.logits(&x)[(0, 0)] > after);
     }
 }

@@ -135,9 +135,55 @@ pub fn evaluate(
     }
 }
 
-/// Candidate thresholds: 0.05, 0.10, …, 0.95.
-fn grid() -> impl Iterator<Item = f32> {
-    (1..20).map(|i| i as f32 * 0.05)
+/// Candidate thresholds: 0.05, 0.10, …, 0.95, with 0.01–0.04 in front on the fine grid (rare
+/// tags' probabilities rarely reach 0.05).
+fn grid(fine: bool) -> Vec<f32> {
+    let low = if fine { 1..5 } else { 1..1 };
+    low.map(|i| i as f32 * 0.01)
+        .chain((1..20).map(|i| i as f32 * 0.05))
+        .collect()
+}
+
+/// How [`tune_thresholds_by`] picks the thresholds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdRule {
+    /// Tags with fewer held-out positives than this get the global threshold.
+    pub min_support: usize,
+    /// Each tag's own threshold is pulled toward the global one as if the global one had this
+    /// many positives: `(n·own + prior·global) / (n + prior)`.
+    pub prior: f64,
+    /// Also try 0.01–0.04.
+    pub fine_grid: bool,
+    /// Pull in logit space rather than in probability space (a low own threshold stays low).
+    pub logit_shrink: bool,
+    /// The global threshold maximises macro-F1 (one threshold for all tags) instead of micro-F1.
+    pub global_for_macro: bool,
+}
+
+impl ThresholdRule {
+    /// The default for the kept model: fine grid, own threshold from one held-out positive,
+    /// pulled in logit space with prior 10 toward the one threshold best for macro-F1.
+    pub fn rare_tags() -> Self {
+        ThresholdRule {
+            min_support: 1,
+            prior: 10.0,
+            fine_grid: true,
+            logit_shrink: true,
+            global_for_macro: true,
+        }
+    }
+
+    /// The rule before the second-generation tagger: the coarse grid, at least 5 positives,
+    /// prior 20 in probability space, global threshold by micro-F1.
+    pub fn legacy(min_support: usize, prior: f64) -> Self {
+        ThresholdRule {
+            min_support,
+            prior,
+            fine_grid: false,
+            logit_shrink: false,
+            global_for_macro: false,
+        }
+    }
 }
 
 /// Tunes one threshold per tag on a validation set, maximising that tag's F1 under the decision
@@ -152,12 +198,23 @@ pub fn tune_thresholds(
     min_support: usize,
     prior: f64,
 ) -> Vec<f32> {
+    tune_thresholds_by(probs, gold, &ThresholdRule::legacy(min_support, prior))
+}
+
+/// [`tune_thresholds`] under a [`ThresholdRule`].
+pub fn tune_thresholds_by(
+    probs: ArrayView2<f32>,
+    gold: &[Vec<usize>],
+    rule: &ThresholdRule,
+) -> Vec<f32> {
     let k = probs.ncols();
     let y = gold_matrix(gold, k);
     let tops: Vec<usize> = probs.rows().into_iter().map(top1).collect();
+    let thresholds = grid(rule.fine_grid);
     // counts[g][j] = (tp, fp, fn) of tag j at grid threshold g.
-    let counts: Vec<Vec<(usize, usize, usize)>> = grid()
-        .map(|thr| {
+    let counts: Vec<Vec<(usize, usize, usize)>> = thresholds
+        .iter()
+        .map(|&thr| {
             let mut c = vec![(0, 0, 0); k];
             for (i, p) in probs.rows().into_iter().enumerate() {
                 for j in 0..k {
@@ -173,7 +230,6 @@ pub fn tune_thresholds(
             c
         })
         .collect();
-    let thresholds: Vec<f32> = grid().collect();
     let better = |score: f64, g: usize, best: (f64, usize)| {
         score > best.0 + 1e-12
             || ((score - best.0).abs() <= 1e-12
@@ -181,17 +237,23 @@ pub fn tune_thresholds(
     };
     let mut global = (f64::MIN, 0);
     for (g, c) in counts.iter().enumerate() {
-        let (tp, fp, fn_) = c
-            .iter()
-            .fold((0, 0, 0), |a, x| (a.0 + x.0, a.1 + x.1, a.2 + x.2));
-        if better(f1(tp, fp, fn_), g, global) {
-            global = (f1(tp, fp, fn_), g);
+        let score = if rule.global_for_macro {
+            c.iter().map(|&(tp, fp, fn_)| f1(tp, fp, fn_)).sum::<f64>() / k.max(1) as f64
+        } else {
+            let (tp, fp, fn_) = c
+                .iter()
+                .fold((0, 0, 0), |a, x| (a.0 + x.0, a.1 + x.1, a.2 + x.2));
+            f1(tp, fp, fn_)
+        };
+        if better(score, g, global) {
+            global = (score, g);
         }
     }
+    let logit = |p: f64| (p / (1.0 - p)).ln();
     (0..k)
         .map(|j| {
             let support = y.column(j).iter().filter(|&&b| b).count();
-            if support < min_support {
+            if support < rule.min_support.max(1) {
                 return thresholds[global.1];
             }
             let mut best = (f64::MIN, 0);
@@ -205,10 +267,136 @@ pub fn tune_thresholds(
                 f64::from(thresholds[best.1]),
                 f64::from(thresholds[global.1]),
             );
-            let n = support as f64;
-            ((n * own + prior * global) / (n + prior)) as f32
+            let (n, prior) = (support as f64, rule.prior);
+            if rule.logit_shrink {
+                let z = (n * logit(own) + prior * logit(global)) / (n + prior);
+                (1.0 / (1.0 + (-z).exp())) as f32
+            } else {
+                ((n * own + prior * global) / (n + prior)) as f32
+            }
         })
         .collect()
+}
+
+/// One tag's suggestion threshold at a precision target, estimated on held-out scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuggestThreshold {
+    /// The tag.
+    pub tag: String,
+    /// The lowest threshold whose held-out precision reaches the target; `None` when none does
+    /// (the tag is then never suggested).
+    pub threshold: Option<f32>,
+    /// Held-out precision at that threshold (at the best threshold tried when none reaches the
+    /// target, 0 when nothing was ever predicted).
+    pub precision: f64,
+    /// Held-out items at or above the threshold.
+    pub predicted: usize,
+    /// Held-out positives of the tag.
+    pub support: usize,
+}
+
+/// Suggestion thresholds at a precision target, and what they are estimated to give.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggestions {
+    /// The precision target they were chosen for.
+    pub target: f64,
+    /// Per tag, in the classifier's tag order.
+    pub per_tag: Vec<SuggestThreshold>,
+    /// Held-out precision of all suggestions together.
+    pub precision: f64,
+    /// Share of held-out items that get at least one suggestion.
+    pub coverage: f64,
+}
+
+impl Suggestions {
+    /// The thresholds, `f32::INFINITY` for tags that are not suggested.
+    pub fn thresholds(&self) -> Vec<f32> {
+        self.per_tag
+            .iter()
+            .map(|t| t.threshold.unwrap_or(f32::INFINITY))
+            .collect()
+    }
+}
+
+/// Each tag's suggestion threshold: the lowest held-out probability `t` such that the items
+/// with `p ≥ t` are at least `min_predicted` and at least `target` of them gold (no top-1
+/// rule: a suggestion is only made when it is likely right). Tags that never reach the target
+/// get `None`. Also the overall held-out precision and coverage of those thresholds.
+pub fn suggestion_thresholds(
+    probs: ArrayView2<f32>,
+    gold: &[Vec<usize>],
+    tags: &[String],
+    target: f64,
+    min_predicted: usize,
+) -> Suggestions {
+    let k = probs.ncols();
+    let y = gold_matrix(gold, k);
+    let per_tag: Vec<SuggestThreshold> = (0..k)
+        .map(|j| {
+            let mut scored: Vec<(f32, bool)> = probs
+                .column(j)
+                .iter()
+                .zip(y.column(j))
+                .map(|(&p, &g)| (p, g))
+                .collect();
+            // Highest first; walking down, the candidate threshold is each distinct score.
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let support = scored.iter().filter(|s| s.1).count();
+            let (mut tp, mut n) = (0usize, 0usize);
+            let mut lowest: Option<(f32, f64, usize)> = None;
+            let mut best_precision = 0.0_f64;
+            let mut i = 0;
+            while i < scored.len() {
+                let t = scored[i].0;
+                while i < scored.len() && scored[i].0 == t {
+                    tp += usize::from(scored[i].1);
+                    n += 1;
+                    i += 1;
+                }
+                let precision = tp as f64 / n as f64;
+                if n >= min_predicted.max(1) {
+                    best_precision = best_precision.max(precision);
+                    if precision >= target {
+                        lowest = Some((t, precision, n));
+                    }
+                }
+            }
+            match lowest {
+                Some((t, precision, predicted)) => SuggestThreshold {
+                    tag: tags[j].clone(),
+                    threshold: Some(t),
+                    precision,
+                    predicted,
+                    support,
+                },
+                None => SuggestThreshold {
+                    tag: tags[j].clone(),
+                    threshold: None,
+                    precision: best_precision,
+                    predicted: 0,
+                    support,
+                },
+            }
+        })
+        .collect();
+    let (mut tp, mut n, mut covered) = (0usize, 0usize, 0usize);
+    for (i, row) in probs.rows().into_iter().enumerate() {
+        let mut any = false;
+        for (j, &p) in row.iter().enumerate() {
+            if per_tag[j].threshold.is_some_and(|t| p >= t) {
+                any = true;
+                n += 1;
+                tp += usize::from(y[(i, j)]);
+            }
+        }
+        covered += usize::from(any);
+    }
+    Suggestions {
+        target,
+        per_tag,
+        precision: if n == 0 { 0.0 } else { tp as f64 / n as f64 },
+        coverage: covered as f64 / probs.nrows().max(1) as f64,
+    }
 }
 
 #[cfg(test)]
@@ -241,5 +429,50 @@ mod tests {
         let global = tune_thresholds(probs.view(), &gold, 100, 0.0)[1];
         let pulled = tune_thresholds(probs.view(), &gold, 1, 2.0)[1];
         approx::assert_abs_diff_eq!(pulled, (2.0 * thr[1] + 2.0 * global) / 4.0, epsilon = 1e-6);
+    }
+
+    #[test]
+    fn suggestion_thresholds_reach_the_target_precision() {
+        // Tag 0: scores 0.9 0.8 0.7 0.6 0.5 0.4 with gold T T T F T F: precision from the top is
+        // 1, 1, 1, 0.75, 0.8, 0.67; the lowest threshold at ≥ 0.8 is 0.5 (4 of 5).
+        // Tag 1: never better than 1 in 2: not suggested.
+        let probs = array![
+            [0.9, 0.9],
+            [0.8, 0.1],
+            [0.7, 0.8],
+            [0.6, 0.1],
+            [0.5, 0.1],
+            [0.4, 0.1]
+        ];
+        let gold = vec![vec![0, 1], vec![0], vec![0], vec![], vec![0], vec![1]];
+        let tags: Vec<String> = ["a", "b"].map(String::from).to_vec();
+        let s = suggestion_thresholds(probs.view(), &gold, &tags, 0.8, 2);
+        assert_eq!(s.per_tag[0].threshold, Some(0.5));
+        approx::assert_abs_diff_eq!(s.per_tag[0].precision, 0.8, epsilon = 1e-12);
+        assert_eq!(s.per_tag[0].predicted, 5);
+        assert_eq!(s.per_tag[1].threshold, None, "{:?}", s.per_tag[1]);
+        // Every suggestion made with these thresholds is right at least 80 % of the time.
+        assert!(s.precision >= 0.8);
+        approx::assert_abs_diff_eq!(s.coverage, 5.0 / 6.0, epsilon = 1e-12);
+        // A stricter target raises the threshold: 1.0 needs 0.7.
+        let strict = suggestion_thresholds(probs.view(), &gold, &tags, 1.0, 2);
+        assert_eq!(strict.per_tag[0].threshold, Some(0.7));
+        assert_eq!(strict.thresholds()[1], f32::INFINITY);
+    }
+
+    #[test]
+    fn the_fine_grid_and_logit_shrinkage_keep_a_rare_tags_low_threshold() {
+        // Tag 1 is gold exactly when its probability is ≥ 0.03 (below the coarse grid).
+        let probs = array![[0.9, 0.04], [0.9, 0.03], [0.9, 0.02], [0.9, 0.01]];
+        let gold = vec![vec![0, 1], vec![0, 1], vec![0], vec![0]];
+        let rule = ThresholdRule {
+            min_support: 1,
+            prior: 0.0,
+            fine_grid: true,
+            logit_shrink: true,
+            global_for_macro: false,
+        };
+        let thr = tune_thresholds_by(probs.view(), &gold, &rule);
+        assert!(thr[1] > 0.02 && thr[1] <= 0.0301, "{thr:?}");
     }
 }

@@ -8,7 +8,7 @@
 //! a weight would otherwise load silently. One key (not several) because safetensors writes its
 //! metadata map in hash order, and the same model should always give the same bytes.
 use super::ModelError;
-use super::classifier::Classifier;
+use super::classifier::{Classifier, HeldOut};
 use super::metrics::Metrics;
 use super::network::{Architecture, Network};
 use super::params::ClassifierParams;
@@ -46,7 +46,14 @@ struct Meta {
     params: ClassifierParams,
     metrics: Option<Metrics>,
     quality_trained: bool,
+    /// Rows of the held-out tensors `held_out.probs` and `held_out.gold` (`[items, tags]`);
+    /// absent in files written before they were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    held_out_items: Option<usize>,
 }
+
+const HELD_OUT_PROBS: &str = "held_out.probs";
+const HELD_OUT_GOLD: &str = "held_out.gold";
 
 fn bad(msg: impl Into<String>) -> ModelError {
     ModelError::BadModel(msg.into())
@@ -76,10 +83,11 @@ impl Classifier {
             params: self.params.clone(),
             metrics: self.metrics.clone(),
             quality_trained: self.quality_trained,
+            held_out_items: self.held_out.as_ref().map(|h| h.probs.nrows()),
         };
         let model_json = serde_json::to_string(&meta)
             .map_err(|e| bad(format!("cannot encode metadata: {e}")))?;
-        let tensors: Vec<(String, Vec<usize>, Vec<u8>)> = self
+        let mut tensors: Vec<(String, Vec<usize>, Vec<u8>)> = self
             .network
             .tensors()
             .into_iter()
@@ -92,6 +100,22 @@ impl Classifier {
                 )
             })
             .collect();
+        if let Some(h) = &self.held_out {
+            let shape = vec![h.probs.nrows(), h.probs.ncols()];
+            let gold = super::metrics::gold_matrix(&h.gold, h.probs.ncols());
+            tensors.push((
+                HELD_OUT_PROBS.to_string(),
+                shape.clone(),
+                h.probs.iter().flat_map(|x| x.to_le_bytes()).collect(),
+            ));
+            tensors.push((
+                HELD_OUT_GOLD.to_string(),
+                shape,
+                gold.iter()
+                    .flat_map(|&g| f32::from(u8::from(g)).to_le_bytes())
+                    .collect(),
+            ));
+        }
         let envelope = Envelope {
             format: FORMAT.to_string(),
             format_version: FORMAT_VERSION,
@@ -162,12 +186,17 @@ impl Classifier {
             )));
         }
         let mut network = Network::<f32>::zeros(arch);
-        let expected: Vec<(String, Vec<usize>)> = network
+        let mut expected: Vec<(String, Vec<usize>)> = network
             .tensors()
             .into_iter()
             .chain(network.constants())
             .map(|(n, s, _)| (n, s))
             .collect();
+        if let Some(items) = m.held_out_items {
+            for name in [HELD_OUT_PROBS, HELD_OUT_GOLD] {
+                expected.push((name.to_string(), vec![items, arch.tags]));
+            }
+        }
         let mut raw = Vec::with_capacity(expected.len());
         for (name, shape) in expected {
             let view = st
@@ -182,7 +211,8 @@ impl Classifier {
             }
             raw.push((name, shape, view.data().to_vec()));
         }
-        let (trained, constants) = raw.split_at(network.tensors().len());
+        let (trained, rest) = raw.split_at(network.tensors().len());
+        let (constants, held_out_raw) = rest.split_at(network.constants().len());
         let fill = |slot: &mut [f32], bytes: &[u8]| {
             for (x, chunk) in slot.iter_mut().zip(bytes.chunks_exact(4)) {
                 *x = f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
@@ -197,6 +227,24 @@ impl Classifier {
         if digest(model_json, &raw) != envelope.sha256 {
             return Err(bad("checksum mismatch: the file is corrupted"));
         }
+        let held_out = match (m.held_out_items, held_out_raw) {
+            (Some(items), [(_, _, probs), (_, _, gold)]) => {
+                let floats = |bytes: &[u8]| -> Vec<f32> {
+                    bytes
+                        .chunks_exact(4)
+                        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                        .collect()
+                };
+                let probs = ndarray::Array2::from_shape_vec((items, arch.tags), floats(probs))
+                    .map_err(|e| bad(format!("tensor `{HELD_OUT_PROBS}`: {e}")))?;
+                let gold = floats(gold)
+                    .chunks(arch.tags)
+                    .map(|row| (0..arch.tags).filter(|&j| row[j] > 0.5).collect())
+                    .collect();
+                Some(HeldOut { probs, gold })
+            }
+            _ => None,
+        };
         Ok(Classifier {
             vocab: m.vocab,
             tags: m.tags,
@@ -205,6 +253,7 @@ impl Classifier {
             params: m.params,
             metrics: m.metrics,
             quality_trained: m.quality_trained,
+            held_out,
         })
     }
 

@@ -1,6 +1,6 @@
 //! The training loop: bucketed batches, data-parallel shards, Adam, early stopping, thresholds.
 use super::blend::{self, LogisticReport, Scored, Split};
-use super::classifier::{Classifier, gold_indices, infer, infer_logits};
+use super::classifier::{Classifier, HeldOut, gold_indices, infer, infer_logits};
 use super::layers::bow;
 use super::logistic::Logistic;
 use super::metrics::Metrics;
@@ -71,6 +71,8 @@ pub struct EpochReport {
 struct Encoded {
     seqs: Vec<Vec<u32>>,
     gold: Vec<Vec<usize>>,
+    /// Rejected tag indices (confirmed negatives) per example.
+    rejected: Vec<Vec<usize>>,
     quality: Vec<Option<bool>>,
 }
 
@@ -82,6 +84,15 @@ fn encode(examples: &[&Example], vocab: &Vocabulary, tags: &[String], max_len: u
             .map(|e| vocab.encode(&e.title, &e.body, max_len))
             .collect(),
         gold: gold_indices(&owned, tags),
+        rejected: owned
+            .iter()
+            .map(|e| {
+                e.rejected
+                    .iter()
+                    .filter_map(|t| tags.binary_search(t).ok())
+                    .collect()
+            })
+            .collect(),
         quality: examples.iter().map(|e| e.quality).collect(),
     }
 }
@@ -391,7 +402,13 @@ impl Run<'_, '_> {
                 vocab.len(),
                 net.wide_idf.as_slice().expect("idf"),
             );
-            logistic.fit(&x, &tr.gold, c, blend::stopping(p));
+            logistic.fit_weighted(
+                &x,
+                &tr.gold,
+                blend::negatives(p, &tr.rejected),
+                c,
+                blend::stopping(p),
+            );
             blend::fold(&mut net, &logistic, share);
         }
         Ok(Some((vocab, net)))
@@ -443,10 +460,12 @@ impl ValidParams {
                 Split {
                     seqs: &tr.seqs,
                     gold: &tr.gold,
+                    rejected: &tr.rejected,
                 },
                 Split {
                     seqs: &va.seqs,
                     gold: &va.gold,
+                    rejected: &va.rejected,
                 },
                 &tags,
                 p,
@@ -463,6 +482,17 @@ impl ValidParams {
             }));
             (share, c)
         });
+        let (final_probs, _) = infer(&best.network, &va.seqs, p.threads);
+        if let Some(rule) = &p.final_thresholds {
+            best.thresholds =
+                super::metrics::tune_thresholds_by(final_probs.view(), &va.gold, rule);
+            best.metrics =
+                super::metrics::evaluate(final_probs.view(), &va.gold, &best.thresholds, &tags);
+        }
+        let held_out_scores = HeldOut {
+            probs: final_probs,
+            gold: va.gold.clone(),
+        };
         let mut kept = (vocab, best.network);
         // The held-out share chose the epoch count (and the thresholds); now every example
         // trains. Out of time part-way, the held-out run's model is kept instead.
@@ -482,8 +512,18 @@ impl ValidParams {
             params: p.clone(),
             metrics: Some(best.metrics),
             quality_trained: tr.quality.iter().any(Option::is_some),
+            held_out: Some(held_out_scores),
         })
     }
+}
+
+/// The examples of `train` that [`ValidParams::fit`] holds out for early stopping and thresholds
+/// when it is given no validation set: the same seeded draw, for experiments that re-tune the
+/// thresholds of a saved model on its own held-out share.
+pub fn held_out_share<'a>(train: &'a [Example], p: &ClassifierParams) -> Vec<&'a Example> {
+    let resolved = p.resolved(train.len());
+    let mut rng = ChaCha8Rng::seed_from_u64(resolved.seed);
+    split(train, &[], resolved.valid_fraction, &mut rng).1
 }
 
 /// The learning-rate multiplier at optimiser step `step` of `planned`: a linear warm-up over

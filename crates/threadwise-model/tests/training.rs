@@ -32,6 +32,7 @@ fn tiny_examples() -> Vec<Example> {
                 ),
                 tags: tags.iter().map(|&t| TAGS[t].to_string()).collect(),
                 quality: (i % 3 != 0).then_some(i % 2 == 0),
+                rejected: Vec::new(),
             }
         })
         .collect()
@@ -187,6 +188,30 @@ fn save_and_load_round_trip() {
         loaded.probabilities("rust borrow", ""),
         model.probabilities("rust borrow", "")
     );
+}
+
+#[test]
+fn held_out_scores_round_trip_and_give_suggestion_thresholds() {
+    let model = trained();
+    let suggestions = model
+        .suggestions(0.8)
+        .expect("a new model keeps its held-out scores");
+    assert_eq!(suggestions.per_tag.len(), model.tags().len());
+    for t in &suggestions.per_tag {
+        if t.threshold.is_some() {
+            assert!(t.precision >= 0.8, "{t:?}");
+        }
+    }
+    let loaded = Classifier::from_bytes(&model.to_bytes().unwrap()).unwrap();
+    assert_eq!(loaded.suggestions(0.8), Some(suggestions));
+}
+
+#[test]
+fn a_model_saved_without_held_out_scores_loads_and_has_no_suggestion_thresholds() {
+    let old = trained().without_held_out();
+    let loaded = Classifier::from_bytes(&old.to_bytes().unwrap()).unwrap();
+    assert_eq!(loaded, old);
+    assert_eq!(loaded.suggestions(0.8), None);
 }
 
 #[test]

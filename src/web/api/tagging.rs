@@ -44,7 +44,15 @@ async fn suggest(
         Some(s) => (
             s.tags
                 .into_iter()
-                .map(|(name, confidence)| serde_json::json!({ "name": name, "confidence": confidence }))
+                .zip(s.calibrated)
+                .map(|((name, confidence), calibrated)| {
+                    serde_json::json!({
+                        "name": name,
+                        "confidence": confidence,
+                        "probability": calibrated.unwrap_or(f64::from(confidence)),
+                        "calibrated": calibrated.is_some(),
+                    })
+                })
                 .collect(),
             Some(s.model_version),
         ),

@@ -49,6 +49,69 @@ pub struct ModelHealth {
     pub training_elsewhere: Option<i64>,
     #[serde(skip)]
     pub cold_tags: Vec<ColdTag>,
+    /// The precision target of suggestions (`--suggest-precision`).
+    pub suggest_target: f64,
+    /// Held-out estimate of all suggestions together at the target; `None` when the serving
+    /// model has no held-out scores (it suggests with its decision thresholds).
+    pub suggest_precision: Option<f64>,
+    /// Held-out share of topics that get at least one suggestion at the target.
+    pub suggest_coverage: Option<f64>,
+    /// Live: accepted / (accepted + rejected) model suggestions, all tags.
+    pub acceptance_rate: Option<f64>,
+    /// Per tag the serving model knows: its suggestion threshold and estimates, beside the
+    /// live acceptance.
+    pub suggest_tags: Vec<SuggestTag>,
+    /// Tags whose held-out precision cannot reach the target: never suggested.
+    pub unsuggested_tags: Vec<String>,
+}
+
+/// One tag's suggestion threshold at the target, its held-out precision, and its live acceptance.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SuggestTag {
+    pub tag: String,
+    /// `None`: the tag is not suggested.
+    pub threshold: Option<f32>,
+    pub estimated_precision: f64,
+    /// Held-out share of topics suggested this tag.
+    pub estimated_coverage: f64,
+    pub held_out_support: usize,
+    pub accepted: i64,
+    pub rejected: i64,
+    pub acceptance_rate: Option<f64>,
+}
+
+fn rate(accepted: i64, rejected: i64) -> Option<f64> {
+    (accepted + rejected > 0).then(|| accepted as f64 / (accepted + rejected) as f64)
+}
+
+/// The suggestion rows of the serving model, joined with the live acceptance per tag.
+fn suggest_rows(
+    suggest: Option<&crate::model::metrics::Suggestions>,
+    live: &[db::labels::AcceptanceTag],
+    held_out_items: usize,
+) -> Vec<SuggestTag> {
+    let Some(s) = suggest else {
+        return Vec::new();
+    };
+    s.per_tag
+        .iter()
+        .map(|t| {
+            let (accepted, rejected) = live
+                .iter()
+                .find(|l| l.tag == t.tag)
+                .map_or((0, 0), |l| (l.accepted, l.rejected));
+            SuggestTag {
+                tag: t.tag.clone(),
+                threshold: t.threshold,
+                estimated_precision: t.precision,
+                estimated_coverage: t.predicted as f64 / held_out_items.max(1) as f64,
+                held_out_support: t.support,
+                accepted,
+                rejected,
+                acceptance_rate: rate(accepted, rejected),
+            }
+        })
+        .collect()
 }
 
 /// Reads the model's health from the database and the serving tagger.
@@ -83,7 +146,26 @@ pub async fn load_health(state: &AppState) -> Result<ModelHealth, AppError> {
         .map(|v| v.id);
     let last_training = versions.first().map(|v| v.created_at);
     let serving = state.tagger.current();
+    let live = db::labels::acceptance_by_tag(&mut conn).await?;
+    let (accepted, rejected) = live
+        .iter()
+        .fold((0, 0), |a, l| (a.0 + l.accepted, a.1 + l.rejected));
+    let suggest = serving.as_ref().and_then(|m| m.suggest.as_ref());
+    let held_out_items = serving
+        .as_ref()
+        .map_or(0, |m| m.classifier.held_out_items());
+    let suggest_tags = suggest_rows(suggest, &live, held_out_items);
     Ok(ModelHealth {
+        suggest_target: state.tagger.suggest_precision(),
+        suggest_precision: suggest.map(|s| s.precision),
+        suggest_coverage: suggest.map(|s| s.coverage),
+        acceptance_rate: rate(accepted, rejected),
+        unsuggested_tags: suggest_tags
+            .iter()
+            .filter(|t| t.threshold.is_none())
+            .map(|t| t.tag.clone())
+            .collect(),
+        suggest_tags,
         serving_version: serving.as_ref().map(|m| m.version),
         serving_tags: serving.as_ref().map(|m| m.classifier.tags().len()),
         training,
@@ -160,6 +242,18 @@ impl ModelPage {
 
     fn acceptance_rate(&self, week: &db::labels::AcceptanceWeek) -> String {
         charts::percent(week.accepted as f64 / week.decided.max(1) as f64)
+    }
+
+    fn pct(&self, x: &f64) -> String {
+        charts::percent(*x)
+    }
+
+    fn opt_pct(&self, x: &Option<f64>) -> String {
+        x.map_or_else(|| "–".to_string(), charts::percent)
+    }
+
+    fn threshold(&self, t: &Option<f32>) -> String {
+        t.map_or_else(|| "not suggested".to_string(), |t| format!("{t:.3}"))
     }
 
     fn week(&self, ts: &i64) -> String {
