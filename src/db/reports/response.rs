@@ -59,15 +59,13 @@ pub async fn add_topics_after(conn: &mut SqliteConnection, after: i64) -> sqlx::
 /// rebuilds the roll-up from the topics when it did not (migration 0017 leaves the table empty;
 /// a change of the edges in the code lands here too). Returns whether it rebuilt.
 pub async fn sync_wait_buckets(conn: &mut SqliteConnection) -> sqlx::Result<bool> {
+    // Every open (the server, each CLI command) gets here: look before taking the write lock,
+    // then look again under it, in case another process rebuilt in between.
+    if stored_edges_match(conn).await? {
+        return Ok(false);
+    }
     let mut tx = conn.begin_with(crate::db::BEGIN_WRITE).await?;
-    let (stored,): (String,) = sqlx::query_as(
-        "SELECT COALESCE(json_group_array(lower_s), '[]')
-         FROM (SELECT lower_s FROM wait_buckets ORDER BY bucket)",
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    let stored: Vec<i64> = super::from_json(&stored)?;
-    if stored == WAIT_BUCKET_EDGES {
+    if stored_edges_match(&mut tx).await? {
         return Ok(false);
     }
     for sql in [
@@ -84,6 +82,27 @@ pub async fn sync_wait_buckets(conn: &mut SqliteConnection) -> sqlx::Result<bool
     add_topics_after(&mut tx, 0).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Whether `wait_buckets` holds [`WAIT_BUCKET_EDGES`].
+async fn stored_edges_match(conn: &mut SqliteConnection) -> sqlx::Result<bool> {
+    let (stored,): (String,) = sqlx::query_as(
+        "SELECT COALESCE(json_group_array(lower_s), '[]')
+         FROM (SELECT lower_s FROM wait_buckets ORDER BY bucket)",
+    )
+    .fetch_one(conn)
+    .await?;
+    let stored: Vec<i64> = super::from_json(&stored)?;
+    Ok(stored == WAIT_BUCKET_EDGES)
+}
+
+/// Three parallel `json_group_array` columns of integers, decoded.
+fn columns((a, b, c): (String, String, String)) -> sqlx::Result<(Vec<i64>, Vec<i64>, Vec<i64>)> {
+    Ok((
+        super::from_json(&a)?,
+        super::from_json(&b)?,
+        super::from_json(&c)?,
+    ))
 }
 
 /// The histogram of `(bucket, topics)` cells.
@@ -120,19 +139,16 @@ pub async fn tag_counts(
     first: i64,
     last: i64,
 ) -> sqlx::Result<Vec<(i64, i64, i64)>> {
-    let (tags, topics, answered): (String, String, String) = sqlx::query_as(
-        "SELECT json_group_array(tag_id), json_group_array(topics), json_group_array(answered)
-         FROM response_rollup WHERE day >= ?1 AND day <= ?2 AND tag_id > 0 AND topics <> 0",
-    )
-    .bind(first)
-    .bind(last)
-    .fetch_one(conn)
-    .await?;
-    let (tags, topics, answered): (Vec<i64>, Vec<i64>, Vec<i64>) = (
-        super::from_json(&tags)?,
-        super::from_json(&topics)?,
-        super::from_json(&answered)?,
-    );
+    let (tags, topics, answered) = columns(
+        sqlx::query_as(
+            "SELECT json_group_array(tag_id), json_group_array(topics), json_group_array(answered)
+             FROM response_rollup WHERE day >= ?1 AND day <= ?2 AND tag_id > 0 AND topics <> 0",
+        )
+        .bind(first)
+        .bind(last)
+        .fetch_one(conn)
+        .await?,
+    )?;
     let mut sums: HashMap<i64, (i64, i64)> = HashMap::new();
     for ((tag, n), a) in tags.into_iter().zip(topics).zip(answered) {
         let sum = sums.entry(tag).or_default();
@@ -156,22 +172,19 @@ pub async fn tag_histograms(
     last: i64,
     tag_ids: &[i64],
 ) -> sqlx::Result<HashMap<i64, WaitHistogram>> {
-    let (tags, buckets, topics): (String, String, String) = sqlx::query_as(
-        "SELECT json_group_array(tag_id), json_group_array(bucket), json_group_array(topics)
-         FROM response_waits
-         WHERE tag_id IN (SELECT value FROM json_each(?3)) AND day >= ?1 AND day <= ?2
-           AND topics <> 0",
-    )
-    .bind(first)
-    .bind(last)
-    .bind(crate::db::json_ids(tag_ids))
-    .fetch_one(conn)
-    .await?;
-    let (tags, buckets, topics): (Vec<i64>, Vec<i64>, Vec<i64>) = (
-        super::from_json(&tags)?,
-        super::from_json(&buckets)?,
-        super::from_json(&topics)?,
-    );
+    let (tags, buckets, topics) = columns(
+        sqlx::query_as(
+            "SELECT json_group_array(tag_id), json_group_array(bucket), json_group_array(topics)
+             FROM response_waits
+             WHERE tag_id IN (SELECT value FROM json_each(?3)) AND day >= ?1 AND day <= ?2
+               AND topics <> 0",
+        )
+        .bind(first)
+        .bind(last)
+        .bind(crate::db::json_ids(tag_ids))
+        .fetch_one(conn)
+        .await?,
+    )?;
     let mut histograms: HashMap<i64, WaitHistogram> = HashMap::new();
     for ((tag, bucket), n) in tags.into_iter().zip(buckets).zip(topics) {
         histograms
