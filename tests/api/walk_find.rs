@@ -215,16 +215,21 @@ async fn deciding_on_a_suggestion_uses_real_buttons_with_the_confidence_written_
     );
 }
 
-/// The titles a search page lists, in order.
-async fn hit_titles(viewer: &Browser, path: &str) -> Vec<String> {
+/// The texts of the elements matching `css` on the page at `path`, in order.
+async fn texts_on(viewer: &Browser, path: &str, css: &str) -> Vec<String> {
     let (status, page) = viewer.get_text(path).await;
     assert_eq!(status, StatusCode::OK, "{path}");
     let document = scraper::Html::parse_document(&page);
-    let selector = scraper::Selector::parse("ol.hits li > a").expect("a selector");
+    let selector = scraper::Selector::parse(css).expect("a selector");
     document
         .select(&selector)
-        .map(|a| a.text().collect())
+        .map(|e| e.text().collect())
         .collect()
+}
+
+/// The titles a search page lists, in order.
+async fn hit_titles(viewer: &Browser, path: &str) -> Vec<String> {
+    texts_on(viewer, path, "ol.hits li > a").await
 }
 
 /// Four topics by two members, two tags, one accepted answer; created in this order, a second
@@ -516,14 +521,7 @@ async fn posts_from_before_the_upgrade_get_their_searchable_text_when_the_databa
 
 /// The tag names a tag index page lists, in order.
 async fn index_names(viewer: &Browser, path: &str) -> Vec<String> {
-    let (status, page) = viewer.get_text(path).await;
-    assert_eq!(status, StatusCode::OK, "{path}");
-    let document = scraper::Html::parse_document(&page);
-    let selector = scraper::Selector::parse("ul.tag-index a.tag").expect("a selector");
-    document
-        .select(&selector)
-        .map(|a| a.text().collect())
-        .collect()
+    texts_on(viewer, path, "ul.tag-index a.tag").await
 }
 
 /// rust: 3 topics, 1 of them recent; python: 2, both recent; rustls: 1, recent.

@@ -6,20 +6,12 @@
 //! Without Chromium and chromedriver the test says so and passes, so `cargo test` works anywhere;
 //! `.ci/run` installs both and sets `THREADWISE_E2E_REQUIRED=1`, which turns their absence into a
 //! failure.
-use std::path::PathBuf;
-
 use fantoccini::key::Key;
 
 use super::chrome::{self, Chrome};
 use crate::helpers::{PASSWORD, spawn_app};
 
 const TITLE: &str = "Parsing TOML config files in Rust";
-
-pub(crate) fn screenshots_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
-    std::fs::create_dir_all(&dir).expect("target/e2e can be created");
-    dir
-}
 
 async fn register(driver: &Chrome, base: &str, username: &str) {
     driver.goto(&format!("{base}/register")).await;
@@ -56,19 +48,12 @@ async fn signed_in_as(driver: &Chrome, username: &str) {
 
 #[tokio::test]
 async fn a_member_posts_replies_votes_and_searches_and_the_admin_sees_the_charts_in_chromium() {
-    let Some((chromium, chromedriver)) = chrome::programs() else {
-        assert!(
-            std::env::var_os("THREADWISE_E2E_REQUIRED").is_none(),
-            "THREADWISE_E2E_REQUIRED is set but chromium or chromedriver is missing"
-        );
-        eprintln!(
-            "SKIPPED the browser test: install Debian's chromium and chromium-driver (.ci/run does)"
-        );
+    let Some((chromium, chromedriver)) = chrome::programs_or_skip("the browser test") else {
         return;
     };
     let app = spawn_app().await;
     let base = app.address.clone();
-    let shots = screenshots_dir();
+    let shots = chrome::screenshots_dir();
     let driver = Chrome::start(&chromium, &chromedriver).await;
 
     // The first account is the admin; it signs up, out, and in again.

@@ -17,10 +17,27 @@ use serde_json::json;
 /// How long `find` waits for an element to appear.
 const FIND_WAIT: Duration = Duration::from_secs(5);
 
-/// Debian's `chromium` and `chromedriver`, if both are installed.
-pub fn programs() -> Option<(PathBuf, PathBuf)> {
+/// Debian's `chromium` and `chromedriver`, if both are installed. Without them a browser test
+/// says so and passes, so `cargo test` works anywhere; `.ci/run` installs both and sets
+/// `THREADWISE_E2E_REQUIRED=1`, which turns their absence into a failure.
+pub fn programs_or_skip(test: &str) -> Option<(PathBuf, PathBuf)> {
     let chromium = which::which("chromium").or_else(|_| which::which("chromium-browser"));
-    Some((chromium.ok()?, which::which("chromedriver").ok()?))
+    let found = chromium.ok().zip(which::which("chromedriver").ok());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("THREADWISE_E2E_REQUIRED").is_none(),
+            "THREADWISE_E2E_REQUIRED is set but chromium or chromedriver is missing"
+        );
+        eprintln!("SKIPPED {test}: install Debian's chromium and chromium-driver (.ci/run does)");
+    }
+    found
+}
+
+/// Where the browser tests save their screenshots: `target/e2e/`.
+pub fn screenshots_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
+    std::fs::create_dir_all(&dir).expect("target/e2e can be created");
+    dir
 }
 
 /// One Chromium session; `close` ends it. If a failing test never gets there, dropping this
@@ -111,6 +128,20 @@ impl Chrome {
                 let title = self.client.title().await;
                 panic!("no element matches {css:?} ({error}) on {url:?}, titled {title:?}")
             }
+        }
+    }
+
+    /// Waits for the page's source to contain `needle`: after a click that reloads the same
+    /// page, elements of the old one still match every selector.
+    pub async fn wait_for_source(&self, needle: &str) {
+        let deadline = Instant::now() + FIND_WAIT;
+        while !self.source().await.contains(needle) {
+            assert!(
+                Instant::now() < deadline,
+                "no {needle:?} on {}",
+                self.current_url().await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 

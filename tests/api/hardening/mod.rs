@@ -2,7 +2,7 @@
 //! equality, crash safety, and the browser end-to-end test.
 mod abuse;
 mod bans;
-pub(crate) mod browser;
+mod browser;
 mod cache;
 pub(crate) mod chrome;
 mod crash;

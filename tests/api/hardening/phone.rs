@@ -2,7 +2,6 @@
 //! or page of `/mod/*` is wider than the viewport, and a suggested tag is accepted on
 //! `/mod/review` without scrolling sideways. Screenshots of both widths go to `target/e2e/`.
 //! Skipped without Chromium, as `browser` is.
-use super::browser::screenshots_dir;
 use super::chrome::{self, Chrome};
 use crate::helpers::{PASSWORD, spawn_app};
 
@@ -30,12 +29,7 @@ async fn widths(driver: &Chrome) -> (f64, f64, String) {
 
 #[tokio::test]
 async fn at_390_px_no_page_scrolls_sideways_and_a_moderator_accepts_a_suggestion() {
-    let Some((chromium, chromedriver)) = chrome::programs() else {
-        assert!(
-            std::env::var_os("THREADWISE_E2E_REQUIRED").is_none(),
-            "THREADWISE_E2E_REQUIRED is set but chromium or chromedriver is missing"
-        );
-        eprintln!("SKIPPED the phone test: install Debian's chromium and chromium-driver");
+    let Some((chromium, chromedriver)) = chrome::programs_or_skip("the phone test") else {
         return;
     };
     let app = spawn_app().await;
@@ -84,7 +78,7 @@ async fn at_390_px_no_page_scrolls_sideways_and_a_moderator_accepts_a_suggestion
     .await
     .unwrap();
 
-    let shots = screenshots_dir();
+    let shots = chrome::screenshots_dir();
     let driver = Chrome::start(&chromium, &chromedriver).await;
     driver.goto(&format!("{base}/login")).await;
     driver.fill("#username", "mona").await;
@@ -143,7 +137,7 @@ async fn at_390_px_no_page_scrolls_sideways_and_a_moderator_accepts_a_suggestion
         "a touch target of {size:?}"
     );
     driver.click(&button).await;
-    driver.find("main").await;
+    driver.wait_for_source("Nothing to review.").await;
     let (status,): (String,) =
         sqlx::query_as("SELECT status FROM topic_tags WHERE topic_id = ?1 AND tag_id = ?2")
             .bind(untagged)
