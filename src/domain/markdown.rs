@@ -424,6 +424,25 @@ mod properties {
             })
     }
 
+    /// Bodies of nothing but tiny formulas, the densest maths a body can be (the property test
+    /// found `[$[$[$…`, 19 times its size before `math::compact`).
+    #[test]
+    fn dense_tiny_formulas_keep_the_output_bound() {
+        for unit in [
+            "[$", "$[$ ", "$]($ ", "$|$ ", "$<$ ", "$(a)$ ", "$[a]$ ", "$a$ ",
+        ] {
+            for size in [24, 4096] {
+                let body = unit.repeat(size / unit.len());
+                let html = render(&body).expect("no nesting");
+                assert!(
+                    html.len() <= 16 * body.len() + 64,
+                    "{unit:?} × {size}: {}",
+                    html.len()
+                );
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 

@@ -37,7 +37,24 @@ fn render_checked(latex: &str, display: bool) -> Option<String> {
     };
     let mut mathml = String::new();
     pulldown_latex::push_mathml(&mut mathml, events.into_iter(), config).ok()?;
-    Some(mathml)
+    Some(compact(&mathml))
+}
+
+/// Drops what the renderer spells out but MathML implies: `display="inline"` is the default,
+/// and `symmetric` only matters for an operator that stretches. A one-bracket formula such as
+/// `$[$` came out 25 times its source, past the 16× the renderer's output keeps to (which
+/// keeps sanitising linear); it is 13 times now, drawn the same.
+fn compact(mathml: &str) -> String {
+    mathml
+        .replace(r#"<math display="inline">"#, "<math>")
+        .replace(
+            r#" symmetric="false" stretchy="false""#,
+            r#" stretchy="false""#,
+        )
+        .replace(
+            r#" stretchy="false" symmetric="false""#,
+            r#" stretchy="false""#,
+        )
 }
 
 fn group_depth(latex: &str) -> usize {
