@@ -25,6 +25,30 @@ pub mod users;
 pub mod views;
 pub mod votes;
 
+/// Where a newest-first list of one member's rows continues: the rows created before this one
+/// (ties broken by id). Profiles page by it, so a later page costs what the first does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OlderThan {
+    pub created_at: i64,
+    pub id: i64,
+}
+
+impl OlderThan {
+    /// As it appears in `?before=`: `created_id`.
+    pub fn encode(&self) -> String {
+        format!("{}_{}", self.created_at, self.id)
+    }
+
+    /// Reads what [`OlderThan::encode`] wrote; anything else is `None`.
+    pub fn decode(text: &str) -> Option<Self> {
+        let (created_at, id) = text.split_once('_')?;
+        Some(Self {
+            created_at: created_at.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    }
+}
+
 use std::str::FromStr;
 use std::time::Duration;
 

@@ -164,26 +164,40 @@ pub async fn viewer_topic(
     Ok(own)
 }
 
-/// A member's latest posts; hidden ones (or ones in hidden topics) only with `include_hidden`,
-/// for moderators.
+/// A member's posts, newest first: `limit` of them from `before` (the newest without it), and
+/// where the next page starts when there is one. Hidden ones (or ones in hidden topics) only
+/// with `include_hidden`, for moderators.
 pub async fn list_by_author(
     conn: &mut SqliteConnection,
     author_id: i64,
     limit: i64,
     include_hidden: bool,
-) -> sqlx::Result<Vec<PostByUser>> {
-    sqlx::query_as::<_, PostByUser>(
+    before: Option<super::OlderThan>,
+) -> sqlx::Result<(Vec<PostByUser>, Option<super::OlderThan>)> {
+    // The plain bound on the time is one the author's index seeks to (an OR of both bounds read
+    // the author's rows from the newest on: 0.37 ms against 0.05 ms at a prolific member's
+    // middle page); the id breaks ties within that second.
+    let mut posts = sqlx::query_as::<_, PostByUser>(
         "SELECT p.id, p.topic_id, t.title AS topic_title, p.body_md, p.created_at, p.score,
                 (p.hidden OR t.hidden) AS hidden
-         FROM posts p JOIN topics t ON t.id = p.topic_id
+         FROM posts p INDEXED BY posts_by_author JOIN topics t ON t.id = p.topic_id
          WHERE p.author_id = ?1 AND (?3 OR (p.hidden = 0 AND t.hidden = 0))
-         ORDER BY p.created_at DESC LIMIT ?2",
+           AND p.created_at <= coalesce(?4, 9223372036854775807)
+           AND (?4 IS NULL OR p.created_at < ?4 OR p.id < ?5)
+         ORDER BY p.created_at DESC, p.id DESC LIMIT ?2",
     )
     .bind(author_id)
-    .bind(limit)
+    .bind(limit + 1)
     .bind(include_hidden)
+    .bind(before.map(|b| b.created_at))
+    .bind(before.map(|b| b.id))
     .fetch_all(conn)
-    .await
+    .await?;
+    let next = super::topics::older_page(&mut posts, limit, |p| super::OlderThan {
+        created_at: p.created_at,
+        id: p.id,
+    });
+    Ok((posts, next))
 }
 
 /// Edits by one person within this many seconds of their last edit of a post coalesce into one

@@ -359,24 +359,49 @@ fn list_sql(order: ListOrder, tag_viewer: Option<TagViewer>, at: PageAt) -> Stri
     )
 }
 
-/// Topics started by one user, newest first.
+/// Topics started by one user, newest first: `limit` of them from `before` (the newest without
+/// it), and where the next page starts when there is one. Reads the author's index in order.
 pub async fn list_by_author(
     conn: &mut SqliteConnection,
     author_id: i64,
     limit: i64,
-) -> sqlx::Result<Vec<TopicListItem>> {
-    let topics = sqlx::query_as::<_, TopicSummary>(concat!(
+    before: Option<super::OlderThan>,
+) -> sqlx::Result<(Vec<TopicListItem>, Option<super::OlderThan>)> {
+    // The plain bound on the time is one the author's index seeks to (an OR of both bounds read
+    // the author's rows from the newest on: 0.37 ms against 0.05 ms at a prolific member's
+    // middle page); the id breaks ties within that second.
+    let mut topics = sqlx::query_as::<_, TopicSummary>(concat!(
         "SELECT ",
         summary_columns!(),
-        " FROM topics t JOIN users u ON u.id = t.author_id
+        " FROM topics t INDEXED BY topics_by_author JOIN users u ON u.id = t.author_id
          WHERE t.author_id = ?1 AND t.hidden = 0
-         ORDER BY t.created_at DESC LIMIT ?2"
+           AND t.created_at <= coalesce(?3, 9223372036854775807)
+           AND (?3 IS NULL OR t.created_at < ?3 OR t.id < ?4)
+         ORDER BY t.created_at DESC, t.id DESC LIMIT ?2"
     ))
     .bind(author_id)
-    .bind(limit)
+    .bind(limit + 1)
+    .bind(before.map(|b| b.created_at))
+    .bind(before.map(|b| b.id))
     .fetch_all(&mut *conn)
     .await?;
-    with_tags(conn, topics).await
+    let next = older_page(&mut topics, limit, |t| super::OlderThan {
+        created_at: t.created_at,
+        id: t.id,
+    });
+    Ok((with_tags(conn, topics).await?, next))
+}
+
+/// Cuts a page fetched with one row too many to `limit` rows and gives the cursor of the page
+/// after it, if that row was there.
+pub(crate) fn older_page<T>(
+    rows: &mut Vec<T>,
+    limit: i64,
+    cursor: impl Fn(&T) -> super::OlderThan,
+) -> Option<super::OlderThan> {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit.max(0) as usize);
+    rows.last().filter(|_| more).map(cursor)
 }
 
 /// Attaches each topic's visible tags with one query for the whole page.

@@ -308,3 +308,68 @@ async fn heavy_requests_past_the_gate_get_a_503_while_pages_still_answer() {
         StatusCode::OK
     );
 }
+
+/// The `href` of the first link starting with `prefix` in a page, unescaped.
+fn link_from(html: &str, prefix: &str) -> Option<String> {
+    let start = html.find(prefix)?;
+    Some(
+        html[start..]
+            .chars()
+            .take_while(|c| *c != '"')
+            .collect::<String>()
+            .replace("&amp;", "&"),
+    )
+}
+
+/// Titles "Old topic NN" in a page, in page order, each once per occurrence in a link.
+fn old_titles(html: &str) -> Vec<String> {
+    html.match_indices("Old topic ")
+        .map(|(at, _)| html[at..at + "Old topic 00".len()].to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn profile_lists_page_by_cursor_without_skipping_or_repeating() {
+    let app = spawn_app().await;
+    let alice = app.user("alice").await;
+    for i in 0..35 {
+        alice
+            .create_topic(&format!("Old topic {i:02}"), "body", &["paging"])
+            .await;
+    }
+    let expected: Vec<String> = (0..35).rev().map(|i| format!("Old topic {i:02}")).collect();
+
+    let (status, profile) = alice.get_text("/u/alice").await;
+    assert_eq!(status, StatusCode::OK);
+    let older_topics = link_from(&profile, "/u/alice/topics?before=").expect("older topics");
+    let older_posts = link_from(&profile, "/u/alice/posts?before=").expect("older posts");
+    // Each topic appears twice on the profile: in the topic list and as its opening post.
+    let first_page = old_titles(&profile);
+    assert_eq!(first_page.len(), 60, "30 topics and 30 posts");
+
+    // Newer topics land before the cursor and do not shift the older pages.
+    for i in 0..3 {
+        alice
+            .create_topic(&format!("Fresh topic {i}"), "body", &["paging"])
+            .await;
+    }
+    for (older, list) in [(older_topics, "topics"), (older_posts, "posts")] {
+        let (status, page) = alice.get_text(&older).await;
+        assert_eq!(status, StatusCode::OK, "{older}");
+        assert!(!page.contains("Fresh topic"), "{page}");
+        assert!(link_from(&page, &format!("/u/alice/{list}?before=")).is_none());
+        // The profile lists topics first, then posts: this list's half of the first page.
+        let mut seen = if list == "topics" {
+            first_page[..30].to_vec()
+        } else {
+            first_page[30..].to_vec()
+        };
+        seen.extend(old_titles(&page));
+        assert_eq!(seen, expected, "every old {list} once, newest first");
+    }
+
+    assert_eq!(
+        alice.get("/u/alice/topics?before=soon").await.status(),
+        StatusCode::BAD_REQUEST
+    );
+}

@@ -13,6 +13,8 @@ use crate::web::{AppState, error::AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/u/{username}").route(get_or_head().to(show_user)))
+        .service(web::resource("/u/{username}/topics").route(get_or_head().to(show_topics)))
+        .service(web::resource("/u/{username}/posts").route(get_or_head().to(show_posts)))
         .service(web::resource("/u/{username}/ban").route(web::post().to(ban)))
         .service(web::resource("/u/{username}/unban").route(web::post().to(unban)));
 }
@@ -24,8 +26,51 @@ struct UserPage {
     user: User,
     topics: Vec<TopicListItem>,
     posts: Vec<PostByUser>,
+    /// Which lists the page shows: both on the profile, one on its "older" pages.
+    section: Section,
+    older_topics: Option<String>,
+    older_posts: Option<String>,
     bio: String,
     max_ban_days: i64,
+}
+
+/// A profile shows the newest topics and posts; each list pages on by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Both,
+    Topics,
+    Posts,
+}
+
+impl Section {
+    fn topics(&self) -> bool {
+        *self != Section::Posts
+    }
+
+    fn posts(&self) -> bool {
+        *self != Section::Topics
+    }
+}
+
+/// Rows per profile list page.
+const PROFILE_PAGE: i64 = 30;
+
+#[derive(Debug, Deserialize)]
+struct OlderQuery {
+    before: Option<String>,
+}
+
+impl OlderQuery {
+    /// Where the page starts; an unreadable cursor is a 400.
+    fn before(&self) -> Result<Option<db::OlderThan>, AppError> {
+        self.before
+            .as_deref()
+            .map(|text| {
+                db::OlderThan::decode(text)
+                    .ok_or_else(|| AppError::BadRequest(format!("bad cursor {text:?}")))
+            })
+            .transpose()
+    }
 }
 
 impl UserPage {
@@ -64,18 +109,64 @@ async fn show_user(
     user: MaybeUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    profile(&state, user, &path.into_inner(), Section::Both, None).await
+}
+
+async fn show_topics(
+    state: web::Data<AppState>,
+    user: MaybeUser,
+    path: web::Path<String>,
+    query: web::Query<OlderQuery>,
+) -> Result<HttpResponse, AppError> {
+    let before = query.before()?;
+    profile(&state, user, &path.into_inner(), Section::Topics, before).await
+}
+
+async fn show_posts(
+    state: web::Data<AppState>,
+    user: MaybeUser,
+    path: web::Path<String>,
+    query: web::Query<OlderQuery>,
+) -> Result<HttpResponse, AppError> {
+    let before = query.before()?;
+    profile(&state, user, &path.into_inner(), Section::Posts, before).await
+}
+
+async fn profile(
+    state: &AppState,
+    user: MaybeUser,
+    username: &str,
+    section: Section,
+    before: Option<db::OlderThan>,
+) -> Result<HttpResponse, AppError> {
     let ctx = PageContext::for_viewer(user.0);
     let mut conn = state.pool.acquire().await?;
-    let profile = db::users::find_by_username(&mut conn, &path.into_inner())
+    let profile = db::users::find_by_username(&mut conn, username)
         .await?
         .ok_or(AppError::NotFound)?;
-    let topics = TopicListItem::for_viewer(
-        db::topics::list_by_author(&mut conn, profile.id, 30).await?,
-        ctx.tag_viewer(),
-    );
-    // Moderators see the hidden posts too (a banned spammer's), marked as hidden.
-    let moderator = ctx.is_moderator();
-    let posts = db::posts::list_by_author(&mut conn, profile.id, 30, moderator).await?;
+    let older = |list: &str, next: Option<db::OlderThan>| {
+        next.map(|c| format!("/u/{}/{list}?before={}", profile.username, c.encode()))
+    };
+    let (topics, older_topics) = if section.topics() {
+        let (topics, next) =
+            db::topics::list_by_author(&mut conn, profile.id, PROFILE_PAGE, before).await?;
+        (
+            TopicListItem::for_viewer(topics, ctx.tag_viewer()),
+            older("topics", next),
+        )
+    } else {
+        (Vec::new(), None)
+    };
+    let (posts, older_posts) = if section.posts() {
+        // Moderators see the hidden posts too (a banned spammer's), marked as hidden.
+        let moderator = ctx.is_moderator();
+        let (posts, next) =
+            db::posts::list_by_author(&mut conn, profile.id, PROFILE_PAGE, moderator, before)
+                .await?;
+        (posts, older("posts", next))
+    } else {
+        (Vec::new(), None)
+    };
     let bio = db::users::preferences(&mut conn, profile.id)
         .await?
         .map(|p| p.bio)
@@ -85,6 +176,9 @@ async fn show_user(
         user: profile,
         topics,
         posts,
+        section,
+        older_topics,
+        older_posts,
         bio,
         max_ban_days: MAX_BAN_DAYS,
     })
