@@ -14,7 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::db::{
-    posts::Post, search::Results, tags::TagCount, tags::TopicTag, topics::Topic, topics::TopicPage,
+    posts::Post, posts::ViewerTopic, search::Results, tags::TagCount, tags::TopicTag,
+    topics::Topic, topics::TopicPage,
 };
 
 /// Past this many entries in one generation the map starts over.
@@ -76,6 +77,10 @@ pub struct SharedPages {
     pub lists: Shared<String, TopicPage>,
     /// Topics by (id, with hidden posts): moderators see hidden posts, others do not.
     pub topics: Shared<(i64, bool), TopicData>,
+    /// A member's own marks on a topic (votes, flags, watching) by (topic, member): their reload
+    /// of a page costs no query until the next write, and any write of theirs starts a new
+    /// generation.
+    pub viewer_topics: Shared<(i64, i64), ViewerTopic>,
     /// Tags by name, with their topic counts (a count over a big tag's rows).
     pub tags: Shared<String, TagCount>,
     /// Search results by (FTS query, limit, offset): a common word searched by many members is
@@ -89,6 +94,7 @@ impl SharedPages {
         Self {
             lists: Shared::new(ttl),
             topics: Shared::new(ttl),
+            viewer_topics: Shared::new(ttl),
             tags: Shared::new(ttl),
             searches: Shared::new(ttl),
         }

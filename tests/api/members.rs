@@ -373,3 +373,33 @@ async fn profile_lists_page_by_cursor_without_skipping_or_repeating() {
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn a_members_own_votes_show_at_once_though_kept_between_reloads() {
+    let app = spawn_app().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let topic = alice
+        .create_topic("Votes", "the opening post", &["test"])
+        .await;
+    let reply = alice.reply(topic, "a reply worth a vote").await;
+    let up_on = "class=\"vote up on\"";
+
+    // Two reads: the second is served from what the first kept.
+    for _ in 0..2 {
+        let (_, page) = bob.get_text(&format!("/t/{topic}")).await;
+        assert!(!page.contains(up_on), "no vote yet");
+    }
+    for (value, shown) in [("1", true), ("0", false), ("1", true)] {
+        let response = bob
+            .submit(&format!("/p/{reply}/vote"), &[("value", value)])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        for _ in 0..2 {
+            let (_, page) = bob.get_text(&format!("/t/{topic}")).await;
+            assert_eq!(page.contains(up_on), shown, "after voting {value}");
+        }
+        let (_, theirs) = alice.get_text(&format!("/t/{topic}")).await;
+        assert!(!theirs.contains(up_on), "bob's vote is not alice's");
+    }
+}

@@ -110,15 +110,14 @@ async fn show_topic(
     let mut flagged = Vec::new();
     let watching = match ctx.viewer_id() {
         Some(id) => {
-            let mut conn = state.pool.acquire().await?;
-            let own = db::posts::viewer_topic(&mut conn, topic_id, id).await?;
+            let own = viewer_topic(&state, topic_id, id).await?;
             for post in &mut posts {
                 if let Some((_, value)) = own.votes.iter().find(|(post_id, _)| *post_id == post.id)
                 {
                     post.my_vote = *value;
                 }
             }
-            flagged = own.flagged;
+            flagged = own.flagged.clone();
             Some(own.watching)
         }
         None => None,
@@ -144,6 +143,23 @@ async fn show_topic(
         flagged,
         just_flagged,
     })
+}
+
+/// A member's votes, flags and watch on a topic, kept for this generation (see `shared`).
+async fn viewer_topic(
+    state: &AppState,
+    topic_id: i64,
+    viewer_id: i64,
+) -> Result<Arc<db::posts::ViewerTopic>, AppError> {
+    let generation = state.page_cache.generation();
+    let key = (topic_id, viewer_id);
+    if let Some(own) = state.shared.viewer_topics.get(generation, &key) {
+        return Ok(own);
+    }
+    let mut conn = state.pool.acquire().await?;
+    let own = Arc::new(db::posts::viewer_topic(&mut conn, topic_id, viewer_id).await?);
+    state.shared.viewer_topics.put(generation, key, own.clone());
+    Ok(own)
 }
 
 /// The topic, its posts (without anyone's votes) and tags, shared by all its readers in this
