@@ -1,7 +1,9 @@
 //! `threadwise train | evaluate | suggest | bench-model`.
 use crate::model::bench::{self, BenchShape};
 use crate::model::blend::LogisticReport;
-use crate::model::{Classifier, ClassifierParams, Metrics, Selection, TrainProgress, read_jsonl};
+use crate::model::{
+    Classifier, ClassifierParams, Metrics, Selection, Start, TrainProgress, read_jsonl,
+};
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -35,6 +37,13 @@ pub struct TrainArgs {
     /// Validation data for early stopping and thresholds (default: hold out --valid-fraction).
     #[arg(long)]
     valid: Option<PathBuf>,
+    /// Retrain warm from this model (its weights, vocabulary and tags extended, at most
+    /// --warm-epochs epochs); a cold start when its architecture differs, said on stderr.
+    #[arg(long)]
+    warm_from: Option<PathBuf>,
+    /// Most epochs of a warm start (default 3).
+    #[arg(long)]
+    warm_epochs: Option<usize>,
     /// Share of --data held out for validation when --valid is not given.
     #[arg(long)]
     valid_fraction: Option<f64>,
@@ -253,7 +262,8 @@ fn params(a: &TrainArgs) -> ClassifierParams {
         warmup_steps,
         lr_min_fraction,
         plateau_decay,
-        threshold_prior
+        threshold_prior,
+        warm_epochs
     );
     if let Some(w) = a.wide_alone_weight {
         p = p.wide_alone_weight(Some(w));
@@ -289,6 +299,11 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
         Some(path) => read_jsonl(path)?,
         None => Vec::new(),
     };
+    let champion = args
+        .warm_from
+        .as_ref()
+        .map(|path| Classifier::load(path).with_context(|| format!("loading {}", path.display())))
+        .transpose()?;
     let p = &params.params().resolved(train.len());
     eprintln!(
         "training on {} examples ({}), embedding {}, hidden {}×{}, max_len {}, {} thread(s), seed {}",
@@ -387,8 +402,27 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
             bar.reset_eta();
         }
     };
-    let model = params.fit(&train, &valid, &mut on_progress, &AtomicBool::new(false))?;
+    let model = params.fit_with(
+        champion.as_ref(),
+        &train,
+        &valid,
+        &mut on_progress,
+        &AtomicBool::new(false),
+    )?;
     bar.finish_and_clear();
+    match model.start() {
+        Some(Start::Warm {
+            new_tokens,
+            new_tags,
+            dropped_tags,
+        }) => eprintln!(
+            "warm start: {new_tokens} new tokens, {new_tags} new tags, {dropped_tags} dropped"
+        ),
+        Some(Start::Cold {
+            reason: Some(reason),
+        }) => eprintln!("cold start: {reason}"),
+        _ => {}
+    }
     model.save(&args.out)?;
     let m = model.metrics().context("a trained model has metrics")?;
     eprintln!(

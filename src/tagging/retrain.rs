@@ -39,6 +39,8 @@ pub struct RetrainConfig {
     pub params: ClassifierParams,
     /// New labels since the champion that make the schedule retrain.
     pub min_new_labels: i64,
+    /// Whether a retrain starts warm from the champion (when its architecture matches).
+    pub warm: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -135,6 +137,7 @@ pub async fn run_once(
     let started = Instant::now();
     let champion_model = tagger.current();
     let params = config.params.clone();
+    let warm = config.warm;
     let mut progress = TrainingProgress {
         version,
         started_at: now,
@@ -153,6 +156,7 @@ pub async fn run_once(
             &data.valid,
             &data.held_out,
             champion_model.as_deref().map(|m| &m.classifier),
+            warm,
             &stop,
             &mut |p: &TrainProgress| {
                 progress.fitting_regression = p.logistic.is_some() && p.epoch == 0;
@@ -283,20 +287,38 @@ struct Judged {
     champion_micro_f1: Option<f64>,
 }
 
+/// The version's metrics as stored: the judged metrics, plus how training began (`start`:
+/// `warm` or `cold`, with its details) so a version says whether it reused the champion.
+fn stored_metrics(
+    metrics: &crate::model::Metrics,
+    start: Option<&crate::model::Start>,
+) -> serde_json::Result<String> {
+    let mut value = serde_json::to_value(metrics)?;
+    if let (Some(object), Some(start)) = (value.as_object_mut(), start) {
+        object.insert("start".into(), serde_json::to_value(start)?);
+    }
+    serde_json::to_string(&value)
+}
+
 /// Trains and measures both models on the held-out topics (the validation topics when none are
 /// held out yet). Errors come back as text: they are stored with the failed version.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site, on the training thread; the inputs are moved there by value"
+)]
 fn train_and_judge(
     params: &ClassifierParams,
     train: &[Example],
     valid: &[Example],
     held_out: &[Example],
     champion: Option<&Classifier>,
+    warm: bool,
     stop: &AtomicBool,
     progress: &mut dyn FnMut(&TrainProgress),
 ) -> Result<Judged, String> {
     let valid_params = params.check().map_err(|e| e.to_string())?;
     let classifier = valid_params
-        .fit(train, valid, progress, stop)
+        .fit_with(champion.filter(|_| warm), train, valid, progress, stop)
         .map_err(|e| e.to_string())?;
     let judge_on = if held_out.is_empty() { valid } else { held_out };
     let judge_on = if judge_on.is_empty() { train } else { judge_on };
@@ -305,7 +327,7 @@ fn train_and_judge(
     let weights = classifier.to_bytes().map_err(|e| e.to_string())?;
     Ok(Judged {
         micro_f1: metrics.micro_f1,
-        metrics: serde_json::to_string(&metrics).map_err(|e| e.to_string())?,
+        metrics: stored_metrics(&metrics, classifier.start()).map_err(|e| e.to_string())?,
         weights,
         classifier,
         champion_micro_f1,

@@ -57,6 +57,11 @@ pub struct TaggingSettings {
     /// Override the classifier's minimum optimiser steps (it adds epochs on small data).
     #[arg(long, env = "THREADWISE_TRAIN_MIN_STEPS")]
     pub train_min_steps: Option<usize>,
+
+    /// Retrain from scratch every time instead of warm from the champion (a warm start reuses
+    /// its weights when the architecture is unchanged, and trains fewer epochs).
+    #[arg(long, env = "THREADWISE_TRAIN_COLD")]
+    pub train_cold: bool,
 }
 
 /// A precision target: a number in (0, 1].
@@ -86,6 +91,7 @@ impl Default for TaggingSettings {
             train_patience: None,
             train_learning_rate: None,
             train_min_steps: None,
+            train_cold: false,
         }
     }
 }
@@ -119,6 +125,7 @@ impl TaggingSettings {
         super::retrain::RetrainConfig {
             params,
             min_new_labels: self.retrain_min_new_labels,
+            warm: !self.train_cold,
         }
     }
 }

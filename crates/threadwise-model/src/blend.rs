@@ -103,11 +103,18 @@ pub(crate) fn stopping(p: &ClassifierParams) -> Stopping {
     }
 }
 
-/// Fits the regression on `train`'s bags for each `C` (in increasing order, each fit starting
-/// from the last: weak penalties converge slowly from zero, quickly from a stronger penalty's
-/// solution) and returns the one that scores best on `valid`, with its `C`. `report` hears each.
+/// Fits the regression on `train`'s bags for each of `cs` (in increasing order, the first from
+/// `start`, each later one from the last: weak penalties converge slowly from zero, quickly from
+/// a stronger penalty's solution) and returns the one that scores best on `valid`, with its `C`.
+/// `report` hears each.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the start and its C values are what a warm start changes; the rest is one call site"
+)]
 pub(crate) fn fit_logistic(
     net: &Network<f32>,
+    start: Logistic,
+    cs: &[f64],
     train: Split,
     valid: Split,
     tags: &[String],
@@ -117,9 +124,9 @@ pub(crate) fn fit_logistic(
     let (vocab, idf) = (net.embedding.nrows(), net.wide_idf.as_slice().expect("idf"));
     let x_train = Bags::of_sequences(train.seqs, vocab, idf);
     let x_valid = Bags::of_sequences(valid.seqs, vocab, idf);
-    let mut cs = p.logistic_c.clone();
+    let mut cs = cs.to_vec();
     cs.sort_by(f64::total_cmp);
-    let mut model = Logistic::prior(net.wide.nrows(), tags.len(), train.gold);
+    let mut model = start;
     let mut best: Option<(Logistic, f64, Scored)> = None;
     for c in cs {
         let start = std::time::Instant::now();

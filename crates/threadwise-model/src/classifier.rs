@@ -5,6 +5,7 @@ use super::metrics::{self, Metrics};
 use super::network::{Batch, Network, Workspace};
 use super::params::ClassifierParams;
 use super::vocab::Vocabulary;
+use super::warm::Start;
 use ndarray::Array2;
 
 /// A tag's suggestion threshold must be estimated from at least this many held-out predictions.
@@ -24,6 +25,10 @@ pub struct Classifier {
     /// suggestion thresholds at any precision target; `None` in models saved before they were
     /// kept (those suggest with the decision thresholds).
     pub(crate) held_out: Option<HeldOut>,
+    /// `C` of the regression blended in, if any.
+    pub(crate) logistic_c: Option<f64>,
+    /// Whether training began warm from a champion or cold; `None` in older models.
+    pub(crate) start: Option<Start>,
 }
 
 /// Held-out tag probabilities `[items, tags]` and gold tag indices.
@@ -178,6 +183,12 @@ impl Classifier {
     /// Validation metrics measured at the end of training.
     pub fn metrics(&self) -> Option<&Metrics> {
         self.metrics.as_ref()
+    }
+
+    /// Whether training began warm from a champion or cold (`None` in models saved before it
+    /// was recorded).
+    pub fn start(&self) -> Option<&Start> {
+        self.start.as_ref()
     }
 
     /// The hyper-parameters it was trained with.

@@ -33,6 +33,7 @@ pub mod layers;
 pub mod network;
 pub mod tokenizer;
 pub mod vocab;
+pub mod warm;
 
 #[cfg(test)]
 mod gradcheck_tests;
@@ -55,3 +56,4 @@ pub use classifier::{Classifier, Prediction};
 pub use metrics::{Metrics, TagMetrics};
 pub use params::{ClassifierParams, Selection, ValidParams};
 pub use train::{EpochReport, TrainProgress};
+pub use warm::Start;

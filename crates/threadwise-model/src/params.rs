@@ -111,6 +111,9 @@ pub struct ClassifierParams {
     /// Weight of every other absent tag (an unlabelled absence: authors tag incompletely) in the
     /// logistic regression's loss; positives weigh 1.
     pub absent_weight: f64,
+    /// Most epochs of a warm start ([`ValidParams::fit_with`] from a champion of the same
+    /// architecture): it begins near a good model, so it needs fewer than `epochs`.
+    pub warm_epochs: usize,
 }
 
 /// What early stopping reads to pick the epoch that is kept.
@@ -203,6 +206,7 @@ impl Default for ClassifierParams {
             // keep the weight of 1 they always had, rejections count three times as much.
             rejected_weight: 3.0,
             absent_weight: 1.0,
+            warm_epochs: 3,
         }
     }
 }
@@ -299,6 +303,8 @@ setters! {
     rejected_weight: f64,
     /// Sets [`ClassifierParams::absent_weight`].
     absent_weight: f64,
+    /// Sets [`ClassifierParams::warm_epochs`].
+    warm_epochs: usize,
 }
 
 /// Hashed-bigram rows of the bag-of-words path for training inputs that are not small.
@@ -359,6 +365,7 @@ impl ClassifierParams {
             ("min_tag_examples", p.min_tag_examples),
             ("min_token_count", p.min_token_count),
             ("logistic_iterations", p.logistic_iterations),
+            ("warm_epochs", p.warm_epochs),
         ];
         for (name, value) in positive {
             require(value > 0, name, value, "must be at least 1")?;

@@ -13,6 +13,7 @@ use super::metrics::Metrics;
 use super::network::{Architecture, Network};
 use super::params::ClassifierParams;
 use super::vocab::Vocabulary;
+use super::warm::Start;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -50,6 +51,12 @@ struct Meta {
     /// absent in files written before they were kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     held_out_items: Option<usize>,
+    /// The blended regression's `C` (a warm start fits only that one); absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    logistic_c: Option<f64>,
+    /// How the training began; absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    start: Option<Start>,
 }
 
 const HELD_OUT_PROBS: &str = "held_out.probs";
@@ -84,6 +91,8 @@ impl Classifier {
             metrics: self.metrics.clone(),
             quality_trained: self.quality_trained,
             held_out_items: self.held_out.as_ref().map(|h| h.probs.nrows()),
+            logistic_c: self.logistic_c,
+            start: self.start.clone(),
         };
         let model_json = serde_json::to_string(&meta)
             .map_err(|e| bad(format!("cannot encode metadata: {e}")))?;
@@ -254,6 +263,8 @@ impl Classifier {
             metrics: m.metrics,
             quality_trained: m.quality_trained,
             held_out,
+            logistic_c: m.logistic_c,
+            start: m.start,
         })
     }
 

@@ -8,6 +8,7 @@ use super::network::{Architecture, Network};
 use super::params::{ClassifierParams, Selection, ValidParams};
 use super::trainer::{Item, Trainer};
 use super::vocab::Vocabulary;
+use super::warm::{self, Start};
 use super::{Example, ModelError};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -165,21 +166,22 @@ impl Best {
     }
 }
 
-/// The vocabulary of `examples`' text, the encoded examples, and a fresh network for them (with
-/// the bag-of-words idf of their tokens).
+/// The vocabulary of `examples`' text, the encoded examples, and a network for them (with the
+/// bag-of-words idf of their tokens): fresh, or started from `champion` when it has the same
+/// architecture (its vocabulary extended, its tag head mapped to `tags`), and how it started.
 fn prepare(
     p: &ClassifierParams,
     examples: &[&Example],
     tags: &[String],
+    champion: Option<&Classifier>,
     rng: &mut impl Rng,
-) -> (Vocabulary, Encoded, Network<f32>) {
+) -> (Vocabulary, Encoded, Network<f32>, Start) {
     let texts = examples
         .iter()
         .flat_map(|e| [e.title.as_str(), e.body.as_str()]);
-    let vocab = Vocabulary::build(texts, p.max_vocab, p.min_token_count);
-    let encoded = encode(examples, &vocab, tags, p.max_len);
-    let arch = Architecture {
-        vocab: vocab.len(),
+    let fresh = Vocabulary::build(texts, p.max_vocab, p.min_token_count);
+    let mut arch = Architecture {
+        vocab: fresh.len(),
         embedding: p.embedding,
         hidden: p.hidden,
         layers: p.layers,
@@ -187,11 +189,40 @@ fn prepare(
         wide: p.wide,
         wide_buckets: p.wide_buckets.unwrap_or(super::params::LARGE_DATA_BUCKETS),
     };
+    let warm = champion.map(|c| match warm::incompatibility(c, &arch) {
+        None => Ok(c),
+        Some(reason) => Err(reason),
+    });
+    let (vocab, start) = match warm {
+        Some(Ok(c)) => {
+            let (vocab, new_tokens) = c.vocab.extended_with(&fresh);
+            let map = warm::tag_map(c, tags);
+            let kept = map.iter().flatten().count();
+            let start = Start::Warm {
+                new_tokens,
+                new_tags: tags.len() - kept,
+                dropped_tags: c.tags.len() - kept,
+            };
+            (vocab, start)
+        }
+        Some(Err(reason)) => (
+            fresh,
+            Start::Cold {
+                reason: Some(reason),
+            },
+        ),
+        None => (fresh, Start::Cold { reason: None }),
+    };
+    arch.vocab = vocab.len();
+    let encoded = encode(examples, &vocab, tags, p.max_len);
     let mut net = Network::<f32>::init(arch, rng);
+    if let (Some(c), true) = (champion, start.is_warm()) {
+        warm::transplant(c, &mut net, &warm::tag_map(c, tags));
+    }
     if p.wide && p.wide_idf {
         net.wide_idf = bow::idf(&encoded.seqs, arch.vocab, net.wide.nrows()).into();
     }
-    (vocab, encoded, net)
+    (vocab, encoded, net, start)
 }
 
 /// Wall-clock budget of one `fit`, shared by the held-out run and the refit.
@@ -312,12 +343,20 @@ impl Run<'_, '_> {
         tr: &Encoded,
         va: &Encoded,
         tags: &[String],
+        warm: bool,
     ) -> Result<(Best, bool), ModelError> {
         let p = self.p;
         let mut best: Option<Best> = None;
         let mut since_best = 0;
         let batches = tr.seqs.len().div_ceil(p.batch_size);
-        let (epochs, patience) = schedule(p.epochs, p.patience, p.min_steps, batches);
+        // A warm start gets `warm_epochs`, and the small-data step minimum in proportion.
+        let (epochs, patience) = if warm {
+            let min_steps = p.min_steps * p.warm_epochs / p.epochs.max(1);
+            let (e, pat) = schedule(p.warm_epochs, p.patience, min_steps, batches);
+            (e, pat.min(e))
+        } else {
+            schedule(p.epochs, p.patience, p.min_steps, batches)
+        };
         let mut sched = Schedule::new(epochs, batches);
         let mut out_of_time = false;
         for epoch in 1..=epochs {
@@ -383,7 +422,7 @@ impl Run<'_, '_> {
         blended: Option<(f32, f64)>,
     ) -> Result<Option<(Vocabulary, Network<f32>)>, ModelError> {
         let p = self.p;
-        let (vocab, tr, net) = prepare(p, all, tags, &mut self.rng);
+        let (vocab, tr, net, _) = prepare(p, all, tags, None, &mut self.rng);
         let mut trainer = Trainer::new(net, p);
         let mut sched = Schedule::new(epochs, tr.seqs.len().div_ceil(p.batch_size));
         for epoch in 1..=epochs {
@@ -432,6 +471,21 @@ impl ValidParams {
         progress: &mut dyn FnMut(&TrainProgress),
         stop: &AtomicBool,
     ) -> Result<Classifier, ModelError> {
+        self.fit_with(None, train, valid, progress, stop)
+    }
+
+    /// [`ValidParams::fit`] starting from `champion` when it has the same architecture (a warm
+    /// start, see [`crate::warm`]): at most `warm_epochs` epochs, the regression fit only for the
+    /// champion's `C` and from its weights, and no refit (the champion has seen every example
+    /// already). Otherwise, or with `None`, a cold start; [`Classifier::start`] says which.
+    pub fn fit_with(
+        &self,
+        champion: Option<&Classifier>,
+        train: &[Example],
+        valid: &[Example],
+        progress: &mut dyn FnMut(&TrainProgress),
+        stop: &AtomicBool,
+    ) -> Result<Classifier, ModelError> {
         let input = train;
         let resolved = self.0.resolved(input.len());
         let p = &resolved;
@@ -442,7 +496,8 @@ impl ValidParams {
         let tags = learnable_tags(&all, p.min_tag_examples)?;
         let held_out = valid.is_empty() && input.len() >= 2;
         let (train, valid) = split(input, valid, p.valid_fraction, &mut rng);
-        let (vocab, tr, net) = prepare(p, &train, &tags, &mut rng);
+        let (vocab, tr, net, start) = prepare(p, &train, &tags, champion, &mut rng);
+        let warm_from = champion.filter(|_| start.is_warm());
         let va = encode(&valid, &vocab, &tags, p.max_len);
         let mut run = Run {
             p,
@@ -455,8 +510,19 @@ impl ValidParams {
             progress,
         };
         let logistic = (p.wide && p.logistic).then(|| {
+            let prior = Logistic::prior(net.wide.nrows(), tags.len(), &tr.gold);
+            let (begin, cs) = match warm_from {
+                Some(c) => (
+                    warm::logistic_start(c, &warm::tag_map(c, &tags), prior),
+                    c.logistic_c
+                        .map_or_else(|| p.logistic_c.clone(), |c| vec![c]),
+                ),
+                None => (prior, p.logistic_c.clone()),
+            };
             blend::fit_logistic(
                 &net,
+                begin,
+                &cs,
                 Split {
                     seqs: &tr.seqs,
                     gold: &tr.gold,
@@ -472,7 +538,8 @@ impl ValidParams {
                 &mut |r| (run.progress)(&TrainProgress::of_logistic(r)),
             )
         });
-        let (mut best, out_of_time) = run.held_out(Trainer::new(net, p), &tr, &va, &tags)?;
+        let (mut best, out_of_time) =
+            run.held_out(Trainer::new(net, p), &tr, &va, &tags, warm_from.is_some())?;
         let blended = logistic.map(|(logistic, c)| {
             let share = blend_in(&mut best, &logistic, &va, &tags, p);
             (run.progress)(&TrainProgress::of_logistic(LogisticReport::Blend {
@@ -497,6 +564,7 @@ impl ValidParams {
         // The held-out share chose the epoch count (and the thresholds); now every example
         // trains. Out of time part-way, the held-out run's model is kept instead.
         if p.refit
+            && warm_from.is_none()
             && held_out
             && !out_of_time
             && let Some(refit) = run.refit(&all, &tags, best.epoch, blended)?
@@ -513,6 +581,8 @@ impl ValidParams {
             metrics: Some(best.metrics),
             quality_trained: tr.quality.iter().any(Option::is_some),
             held_out: Some(held_out_scores),
+            logistic_c: blended.map(|(_, c)| c),
+            start: Some(start),
         })
     }
 }

@@ -82,6 +82,22 @@ impl Vocabulary {
         self.ids.get(token).copied().unwrap_or(UNK)
     }
 
+    /// This vocabulary with the tokens of `newer` that it lacks appended (in `newer`'s order), and
+    /// how many were appended. Every old token keeps its id, so rows indexed by id (embeddings,
+    /// the bag-of-words table and its hashed bigrams of ids) stay valid for a warm start.
+    pub fn extended_with(&self, newer: &Vocabulary) -> (Vocabulary, usize) {
+        let mut tokens = self.tokens.clone();
+        tokens.extend(
+            newer
+                .tokens
+                .iter()
+                .filter(|t| !self.ids.contains_key(*t))
+                .cloned(),
+        );
+        let added = tokens.len() - self.tokens.len();
+        (tokens.into(), added)
+    }
+
     /// Encodes a post as title ids, [`SEP`], body ids, cut at `max_len` ids.
     pub fn encode(&self, title: &str, body: &str, max_len: usize) -> Vec<u32> {
         let mut tokens = Vec::new();
@@ -109,6 +125,17 @@ mod tests {
         assert_eq!(vocab.id("haskell"), UNK);
         assert_eq!(vocab.encode("Rust", "go haskell", 10), [3, SEP, 4, UNK]);
         assert_eq!(vocab.encode("Rust", "go haskell", 2), [3, SEP]);
+    }
+
+    #[test]
+    fn extending_keeps_old_ids_and_appends_new_tokens() {
+        let old = Vocabulary::build(["rust rust go go"], 10, 1);
+        let newer = Vocabulary::build(["zig zig zig go"], 10, 1);
+        let (both, added) = old.extended_with(&newer);
+        assert_eq!(added, 1);
+        assert_eq!(both.id("rust"), old.id("rust"));
+        assert_eq!(both.id("go"), old.id("go"));
+        assert_eq!(both.id("zig"), old.len() as u32);
     }
 
     #[test]
