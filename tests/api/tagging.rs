@@ -419,6 +419,8 @@ async fn a_challenger_worse_than_the_champion_is_not_promoted() {
     // logistic regression, which is solved to convergence whatever the learning rate).
     let mut config = app.state.settings.tagging.retrain_config();
     config.params = config.params.learning_rate(1e-9).epochs(1).logistic(false);
+    // Cold: started from the champion it would be as good as the champion.
+    config.warm = false;
     let outcome = retrain_with(&app, &config).await;
 
     let Outcome::Rejected {
