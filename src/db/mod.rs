@@ -25,6 +25,13 @@ pub mod users;
 pub mod views;
 pub mod votes;
 
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
 /// Where a newest-first list of one member's rows continues: the rows created before this one
 /// (ties broken by id). Profiles page by it, so a later page costs what the first does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,14 +54,15 @@ impl OlderThan {
             id: id.parse().ok()?,
         })
     }
+
+    /// Cuts a page fetched with one row too many to `limit` rows and gives the cursor of the page
+    /// after it, if that row was there.
+    pub fn cut_page<T>(rows: &mut Vec<T>, limit: i64, cursor: impl Fn(&T) -> Self) -> Option<Self> {
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit.max(0) as usize);
+        rows.last().filter(|_| more).map(cursor)
+    }
 }
-
-use std::str::FromStr;
-use std::time::Duration;
-
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
 
 /// Each connection's page cache, in KiB.
 pub(crate) const CACHE_KIB: i64 = 32_000;

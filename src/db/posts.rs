@@ -193,7 +193,7 @@ pub async fn list_by_author(
     .bind(before.map(|b| b.id))
     .fetch_all(conn)
     .await?;
-    let next = super::topics::older_page(&mut posts, limit, |p| super::OlderThan {
+    let next = super::OlderThan::cut_page(&mut posts, limit, |p| super::OlderThan {
         created_at: p.created_at,
         id: p.id,
     });

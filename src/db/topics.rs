@@ -385,23 +385,11 @@ pub async fn list_by_author(
     .bind(before.map(|b| b.id))
     .fetch_all(&mut *conn)
     .await?;
-    let next = older_page(&mut topics, limit, |t| super::OlderThan {
+    let next = super::OlderThan::cut_page(&mut topics, limit, |t| super::OlderThan {
         created_at: t.created_at,
         id: t.id,
     });
     Ok((with_tags(conn, topics).await?, next))
-}
-
-/// Cuts a page fetched with one row too many to `limit` rows and gives the cursor of the page
-/// after it, if that row was there.
-pub(crate) fn older_page<T>(
-    rows: &mut Vec<T>,
-    limit: i64,
-    cursor: impl Fn(&T) -> super::OlderThan,
-) -> Option<super::OlderThan> {
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit.max(0) as usize);
-    rows.last().filter(|_| more).map(cursor)
 }
 
 /// Attaches each topic's visible tags with one query for the whole page.

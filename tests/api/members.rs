@@ -184,12 +184,7 @@ async fn list_pages_link_by_cursor_and_bad_cursors_are_refused() {
             .await;
     }
     let (_, html) = alice.get_text("/latest").await;
-    let start = html.find("/latest?after=").expect("an older-page link");
-    let link: String = html[start..]
-        .chars()
-        .take_while(|c| *c != '"')
-        .collect::<String>()
-        .replace("&amp;", "&");
+    let link = link_from(&html, "/latest?after=").expect("an older-page link");
     let (status, older) = alice.get_text(&link).await;
     assert_eq!(status, StatusCode::OK);
     assert!(older.contains("Topic 00"), "{older}");
