@@ -25,7 +25,7 @@ fn training_step(c: &mut Criterion) {
         let items: Vec<Item> = seqs
             .iter()
             .zip(&tags)
-            .map(|(s, t)| (&s[..], &t[..], None))
+            .map(|(s, t)| Item::new(s, t, None))
             .collect();
         for threads in [1, 2] {
             let mut trainer = trainer(&shape, threads);

@@ -90,7 +90,7 @@ pub fn trainer(shape: &BenchShape, threads: usize) -> Trainer {
 /// One single-post forward pass the way [`super::Classifier::predict`] does it (this thread's
 /// kept workspace).
 pub fn infer_single(net: &Network<f32>, seq: &[u32]) -> f32 {
-    let batch = Batch::<f32>::new(vec![(seq, &[][..], None)], net.architecture().tags);
+    let batch = Batch::<f32>::new(vec![Item::new(seq, &[], None)], net.architecture().tags);
     super::classifier::with_workspace(|ws| {
         net.forward(&batch, ws, None);
         ws.logits[(0, 0)]
@@ -139,7 +139,7 @@ pub fn run(shape: BenchShape, threads: usize, train_steps: usize) -> BenchReport
     let items: Vec<Item> = seqs
         .iter()
         .zip(&tags)
-        .map(|(s, t)| (&s[..], &t[..], None))
+        .map(|(s, t)| Item::new(s, t, None))
         .collect();
     let mut trainer = trainer(&shape, threads);
     for i in 0..3 {

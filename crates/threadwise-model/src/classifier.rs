@@ -2,7 +2,7 @@
 use super::Example;
 use super::layers::loss::sigmoid;
 use super::metrics::{self, Metrics};
-use super::network::{Batch, Network, Workspace};
+use super::network::{Batch, Item, Network, Workspace};
 use super::params::ClassifierParams;
 use super::vocab::Vocabulary;
 use super::warm::Start;
@@ -103,7 +103,7 @@ impl Classifier {
 
     fn run(&self, title: &str, body: &str) -> (ndarray::Array1<f32>, f32) {
         let ids = self.vocab.encode(title, body, self.params.max_len);
-        let batch = Batch::<f32>::new(vec![(&ids[..], &[][..], None)], self.tags.len());
+        let batch = Batch::<f32>::new(vec![Item::new(&ids, &[], None)], self.tags.len());
         with_workspace(|ws| {
             self.network.forward(&batch, ws, None);
             let (probs, quality) = Network::probabilities(ws);
@@ -264,7 +264,7 @@ pub(crate) fn infer_logits(
             for chunk in chunks.iter().skip(t).step_by(threads) {
                 let items = chunk
                     .iter()
-                    .map(|&i| (&seqs[i][..], &[][..], None))
+                    .map(|&i| Item::new(&seqs[i], &[], None))
                     .collect();
                 let batch = Batch::<f32>::new(items, tags);
                 network.forward(&batch, ws, None);

@@ -1,7 +1,7 @@
 //! Finite-difference gradient checks (central differences, f64) for every layer and the network.
 use super::layers::gradcheck::{max_rel_error, numeric_grad, random};
 use super::layers::{active_counts, bow, dense::Dense, embedding, loss, lstm, pooling};
-use super::network::{Architecture, Batch, LossScales, Network, Workspace};
+use super::network::{Architecture, Batch, Item, LossScales, Network, TagWeights, Workspace};
 use ndarray::{Array2, ArrayView2};
 
 const TOL: f64 = 1e-4;
@@ -229,20 +229,86 @@ fn sigmoid_bce_gradient_matches_and_skips_unlabelled() {
     let y = Array2::from_shape_vec((3, 2), vec![1.0, 0.0, -1.0, 1.0, 0.0, -1.0]).unwrap();
     let mut d = Array2::zeros((3, 2));
     let scale = 0.3;
-    loss::bce_with_logits(z.view(), y.view(), scale, d.view_mut());
+    loss::bce_with_logits(z.view(), y.view(), None, scale, d.view_mut());
     let num = numeric_grad(&mut z, |z| {
-        loss::bce_with_logits(z.view(), y.view(), scale, Array2::zeros((3, 2)).view_mut())
+        loss::bce_with_logits(
+            z.view(),
+            y.view(),
+            None,
+            scale,
+            Array2::zeros((3, 2)).view_mut(),
+        )
     });
     assert_close("bce", d.as_slice().unwrap(), &num);
     assert_eq!(d[(1, 0)], 0.0, "an unlabelled term has no gradient");
+}
+
+#[test]
+fn weighted_bce_gradient_matches_and_scales_each_term() {
+    let mut z = random(3, 2, 24, 4.0);
+    let y = Array2::from_shape_vec((3, 2), vec![1.0, 0.0, -1.0, 1.0, 0.0, 0.0]).unwrap();
+    let w = Array2::from_shape_vec((3, 2), vec![1.0, 0.25, 3.0, 1.0, 3.0, 0.0]).unwrap();
+    let scale = 0.7;
+    let mut d = Array2::zeros((3, 2));
+    loss::bce_with_logits(z.view(), y.view(), Some(w.view()), scale, d.view_mut());
+    let num = numeric_grad(&mut z, |z| {
+        let mut out = Array2::zeros((3, 2));
+        loss::bce_with_logits(z.view(), y.view(), Some(w.view()), scale, out.view_mut())
+    });
+    assert_close("weighted bce", d.as_slice().unwrap(), &num);
+    let mut plain = Array2::zeros((3, 2));
+    loss::bce_with_logits(z.view(), y.view(), None, scale, plain.view_mut());
+    assert!(
+        (d[(2, 0)] - 3.0 * plain[(2, 0)]).abs() < 1e-12,
+        "a term of weight 3"
+    );
+    assert_eq!(d[(2, 1)], 0.0, "a term of weight 0 has no gradient");
+}
+
+#[test]
+fn a_batch_weighs_rejected_above_absent_and_positives_at_one() {
+    let items = vec![
+        Item {
+            ids: &[3, 4],
+            tags: &[0],
+            rejected: &[2, 0],
+            quality: None,
+        },
+        Item::new(&[5], &[1], None),
+    ];
+    let weights = TagWeights {
+        absent: 0.5,
+        rejected: 3.0,
+    };
+    let batch = Batch::<f64>::weighted(items.clone(), 3, weights);
+    let w = batch.weights.as_ref().expect("weighted terms");
+    // Row 0 is the longer item; a tag both given and rejected counts as given.
+    assert_eq!(w.row(0).to_vec(), [1.0, 0.5, 3.0]);
+    assert_eq!(w.row(1).to_vec(), [0.5, 1.0, 0.5]);
+    assert!(
+        Batch::<f64>::new(items, 3).weights.is_none(),
+        "unit weights need no array"
+    );
 }
 
 fn tiny_batch() -> Batch<f64> {
     let seqs: [&[u32]; 3] = [&[3, 4, 5, 6], &[7, 2], &[1]];
     let tags: [&[usize]; 3] = [&[0, 2], &[1], &[]];
     let quality = [Some(true), None, Some(false)];
-    let items = (0..3).map(|i| (seqs[i], tags[i], quality[i])).collect();
-    Batch::new(items, 3)
+    let rejected: [&[usize]; 3] = [&[1], &[], &[0, 2]];
+    let items = (0..3)
+        .map(|i| Item {
+            ids: seqs[i],
+            tags: tags[i],
+            rejected: rejected[i],
+            quality: quality[i],
+        })
+        .collect();
+    let weights = TagWeights {
+        absent: 0.4,
+        rejected: 2.5,
+    };
+    Batch::weighted(items, 3, weights)
 }
 
 #[test]

@@ -236,6 +236,54 @@ pub struct Dropout<'a> {
     pub rng: &'a mut dyn rand::RngCore,
 }
 
+/// One training example as a batch takes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Item<'a> {
+    /// Token ids.
+    pub ids: &'a [u32],
+    /// Gold tag indices.
+    pub tags: &'a [usize],
+    /// Tag indices confirmed absent (a moderator rejected them): their negative terms weigh
+    /// [`TagWeights::rejected`].
+    pub rejected: &'a [usize],
+    /// Quality label, `None` when unknown.
+    pub quality: Option<bool>,
+}
+
+impl<'a> Item<'a> {
+    /// An item with no rejected tags.
+    pub fn new(ids: &'a [u32], tags: &'a [usize], quality: Option<bool>) -> Self {
+        Item {
+            ids,
+            tags,
+            rejected: &[],
+            quality,
+        }
+    }
+}
+
+/// The weights of the negative tag terms in the loss; a positive term always weighs 1.
+///
+/// Authors tag incompletely, so a tag a topic lacks is only probably wrong (`absent`), while a
+/// tag a moderator rejected is known to be wrong (`rejected`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TagWeights {
+    /// A tag the topic does not carry.
+    pub absent: f64,
+    /// A tag rejected for the topic.
+    pub rejected: f64,
+}
+
+impl Default for TagWeights {
+    /// Every term weighs 1: plain binary cross-entropy.
+    fn default() -> Self {
+        TagWeights {
+            absent: 1.0,
+            rejected: 1.0,
+        }
+    }
+}
+
 /// A batch (or shard of one) in the layout the layers want: time-major token ids with sequences
 /// sorted longest first, plus targets (`-1` = no label).
 #[derive(Debug, Clone)]
@@ -250,36 +298,57 @@ pub struct Batch<F> {
     pub targets: Array2<F>,
     /// `[batch, 1]` in {0, 1}, or -1 where the example has no quality label.
     pub quality: Array2<F>,
+    /// `[batch, tags]` weight of each tag term, `None` when every term weighs 1.
+    pub weights: Option<Array2<F>>,
     /// `order[b]` = position of row `b`'s item in the list given to [`Batch::new`].
     pub order: Vec<usize>,
 }
 
 impl<F: Float> Batch<F> {
-    /// Builds a batch from `(ids, tag indices, quality)` items; items are re-sorted longest first,
-    /// and empty sequences are given one `<unk>` so every sequence has a step to pool.
-    pub fn new(items: Vec<(&[u32], &[usize], Option<bool>)>, tags: usize) -> Self {
+    /// Builds a batch from items with every tag term weighing 1 (see [`Batch::weighted`]).
+    pub fn new(items: Vec<Item>, tags: usize) -> Self {
+        Self::weighted(items, tags, TagWeights::default())
+    }
+
+    /// Builds a batch from items, weighting the negative tag terms by `weights`; items are
+    /// re-sorted longest first, and empty sequences are given one `<unk>` so every sequence has a
+    /// step to pool.
+    pub fn weighted(items: Vec<Item>, tags: usize, weights: TagWeights) -> Self {
         let mut order: Vec<usize> = (0..items.len()).collect();
         // Stable, so equal lengths keep their given order and results stay deterministic.
-        order.sort_by_key(|&i| std::cmp::Reverse(items[i].0.len()));
-        let items: Vec<_> = order.iter().map(|&i| items[i]).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(items[i].ids.len()));
+        let items: Vec<Item> = order.iter().map(|&i| items[i]).collect();
         let batch = items.len();
-        let lengths: Vec<usize> = items.iter().map(|(ids, _, _)| ids.len().max(1)).collect();
+        let lengths: Vec<usize> = items.iter().map(|it| it.ids.len().max(1)).collect();
         let steps = lengths.first().copied().unwrap_or(0);
         let mut tokens = vec![super::vocab::PAD; steps * batch];
         let mut targets = Array2::zeros((batch, tags));
         let mut quality = Array2::from_elem((batch, 1), -F::one());
-        for (b, (ids, tag_ids, q)) in items.iter().enumerate() {
-            for (t, &id) in ids.iter().enumerate() {
+        let rejections = items.iter().any(|it| !it.rejected.is_empty());
+        let weighted = weights.absent != 1.0 || (rejections && weights.rejected != 1.0);
+        let mut term_weights =
+            weighted.then(|| Array2::from_elem((batch, tags), F::of(weights.absent)));
+        for (b, item) in items.iter().enumerate() {
+            for (t, &id) in item.ids.iter().enumerate() {
                 tokens[t * batch + b] = id;
             }
-            if ids.is_empty() {
+            if item.ids.is_empty() {
                 tokens[b] = super::vocab::UNK;
             }
-            for &k in tag_ids.iter() {
-                targets[(b, k)] = F::one();
+            if let Some(w) = term_weights.as_mut() {
+                for &k in item.rejected {
+                    w[(b, k)] = F::of(weights.rejected);
+                }
             }
-            if let Some(q) = q {
-                quality[(b, 0)] = if *q { F::one() } else { F::zero() };
+            // A tag both given and rejected (a moderator changed their mind) counts as given.
+            for &k in item.tags {
+                targets[(b, k)] = F::one();
+                if let Some(w) = term_weights.as_mut() {
+                    w[(b, k)] = F::one();
+                }
+            }
+            if let Some(q) = item.quality {
+                quality[(b, 0)] = if q { F::one() } else { F::zero() };
             }
         }
         let active = super::layers::active_counts(&lengths);
@@ -289,6 +358,7 @@ impl<F: Float> Batch<F> {
             active,
             targets,
             quality,
+            weights: term_weights,
             order,
         }
     }
@@ -442,15 +512,18 @@ impl<F: Float> Network<F> {
         let (b, rows) = (batch.size(), batch.tokens.len());
         ws.d_logits = Array2::zeros((b, arch.tags));
         ws.d_quality = Array2::zeros((b, 1));
+        let weights = batch.weights.as_ref().map(Array2::view);
         let mut loss = loss::bce_with_logits(
             ws.logits.view(),
             batch.targets.view(),
+            weights,
             tag_scale,
             ws.d_logits.view_mut(),
         );
         loss += loss::bce_with_logits(
             ws.quality.view(),
             batch.quality.view(),
+            None,
             quality_scale,
             ws.d_quality.view_mut(),
         );
@@ -465,6 +538,7 @@ impl<F: Float> Network<F> {
                 loss += loss::bce_with_logits(
                     alone.view(),
                     batch.targets.view(),
+                    weights,
                     wide_alone,
                     ws.d_alone.view_mut(),
                 );

@@ -106,10 +106,11 @@ pub struct ClassifierParams {
     /// (early stopping always reads the legacy rule with `threshold_prior`); `None` = that legacy
     /// rule for the kept model too.
     pub final_thresholds: Option<super::metrics::ThresholdRule>,
-    /// Weight of a rejected tag (a confirmed negative) in the logistic regression's loss.
+    /// Weight of a rejected tag (a confirmed negative) in the network's and the logistic
+    /// regression's loss.
     pub rejected_weight: f64,
     /// Weight of every other absent tag (an unlabelled absence: authors tag incompletely) in the
-    /// logistic regression's loss; positives weigh 1.
+    /// network's and the logistic regression's loss; positives weigh 1.
     pub absent_weight: f64,
     /// Most epochs of a warm start ([`ValidParams::fit_with`] from a champion of the same
     /// architecture): it begins near a good model, so it needs fewer than `epochs`.

@@ -310,10 +310,15 @@ impl Run<'_, '_> {
             let dropout_seed: u64 = self.rng.r#gen();
             let items: Vec<Item> = ids
                 .iter()
-                .map(|&i| (&tr.seqs[i][..], &tr.gold[i][..], tr.quality[i]))
+                .map(|&i| Item {
+                    ids: &tr.seqs[i],
+                    tags: &tr.gold[i],
+                    rejected: &tr.rejected[i],
+                    quality: tr.quality[i],
+                })
                 .collect();
             loss_sum += trainer.step(&items, dropout_seed);
-            tokens += items.iter().map(|it| it.0.len().max(1)).sum::<usize>();
+            tokens += items.iter().map(|it| it.ids.len().max(1)).sum::<usize>();
             done = bi + 1;
             (self.progress)(&TrainProgress {
                 epoch,

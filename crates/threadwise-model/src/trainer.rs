@@ -1,12 +1,10 @@
 //! One optimiser step over a batch, data-parallel over threads; shared by `fit` and the benchmarks.
-use super::network::{Architecture, Batch, Dropout, LossScales, Network, Workspace};
+pub use super::network::Item;
+use super::network::{Architecture, Batch, Dropout, LossScales, Network, TagWeights, Workspace};
 use super::optim::{Adam, clip_global_norm};
 use super::params::ClassifierParams;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-
-/// One item of a batch: token ids, gold tag indices, quality label.
-pub type Item<'a> = (&'a [u32], &'a [usize], Option<bool>);
 
 struct Shard {
     ws: Workspace<f32>,
@@ -28,6 +26,7 @@ pub struct Trainer {
     clip_norm: f32,
     quality_weight: f32,
     wide_alone_weight: f32,
+    tag_weights: TagWeights,
 }
 
 impl Trainer {
@@ -58,6 +57,10 @@ impl Trainer {
             quality_weight: params.quality_weight,
             // `None` (not yet resolved for a data set, as in the benchmarks) counts as off.
             wide_alone_weight: params.wide_alone_weight.unwrap_or(0.0),
+            tag_weights: TagWeights {
+                absent: params.absent_weight,
+                rejected: params.rejected_weight,
+            },
         }
     }
 
@@ -82,13 +85,16 @@ impl Trainer {
     pub fn step(&mut self, items: &[Item], dropout_seed: u64) -> f64 {
         let tags = self.net.architecture().tags;
         let n = self.shards.len().min(items.len());
-        let labelled = items.iter().filter(|it| it.2.is_some()).count();
+        let labelled = items.iter().filter(|it| it.quality.is_some()).count();
         // Loss = mean over the batch's (item, tag) terms + quality_weight · mean over labelled items;
         // each shard scales by the whole batch's counts so shard gradients add up to the batch's.
         let tag_scale = 1.0 / (items.len() * tags) as f32;
         let quality_scale = self.quality_weight / labelled.max(1) as f32;
         let parts: Vec<Batch<f32>> = (0..n)
-            .map(|s| Batch::new(items.iter().skip(s).step_by(n).copied().collect(), tags))
+            .map(|s| {
+                let shard = items.iter().skip(s).step_by(n).copied().collect();
+                Batch::weighted(shard, tags, self.tag_weights)
+            })
             .collect();
         let (net, dropout, token_dropout) = (&self.net, self.dropout, self.token_dropout);
         let wide_alone = self.wide_alone_weight;
@@ -170,7 +176,10 @@ mod tests {
         let net = Network::init(arch, &mut ChaCha8Rng::seed_from_u64(3));
         let params = ClassifierParams::default().threads(1).ema_decay(0.5);
         let mut trainer = Trainer::new(net.clone(), &params);
-        let items: Vec<Item> = vec![(&[3, 4, 5][..], &[1][..], None), (&[2][..], &[0][..], None)];
+        let items = vec![
+            Item::new(&[3, 4, 5], &[1], None),
+            Item::new(&[2], &[0], None),
+        ];
         trainer.step(&items, 1);
         // First step: the decay is min(0.5, 2/11), so the average is mostly the new weights.
         let d = 2.0f32 / 11.0;

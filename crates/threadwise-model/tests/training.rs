@@ -267,3 +267,54 @@ fn a_spent_time_budget_still_returns_the_model_so_far() {
     let model = fit(tiny_params().max_seconds(Some(1e-6)), &data).unwrap();
     assert!(model.metrics().is_some());
 }
+
+/// The fixture plus eight posts about Rust in Docker, half of them also tagged `containers`: the
+/// model is unsure about `containers` there, and a moderator then rejects it on an untagged one.
+fn with_ambiguous_posts() -> Vec<Example> {
+    let mut data = tiny_examples();
+    data.extend((0..8).map(|i| {
+        let mut tags = vec!["rust".to_string()];
+        if i % 2 == 1 {
+            tags.push("containers".to_string());
+        }
+        Example {
+            title: format!("borrow checker {i} in rust"),
+            body: "rust borrow in a docker image".to_string(),
+            tags,
+            quality: None,
+            rejected: Vec::new(),
+        }
+    }));
+    data
+}
+
+fn containers_score(model: &Classifier, post: &Example) -> f32 {
+    model
+        .probabilities(&post.title, &post.body)
+        .into_iter()
+        .find(|(tag, _)| tag == "containers")
+        .expect("containers is a learnt tag")
+        .1
+}
+
+#[test]
+fn a_rejected_tag_scores_lower_for_that_topic_in_the_next_model() {
+    // With and without the regression blended in: both the network and the regression weigh
+    // the rejection.
+    for params in [tiny_params(), tiny_params().logistic(false)] {
+        let before = with_ambiguous_posts();
+        let mut after = before.clone();
+        let topic = before.len() - 8;
+        after[topic].rejected = vec!["containers".to_string()];
+        let old = containers_score(&fit(params.clone(), &before).unwrap(), &before[topic]);
+        let new = containers_score(&fit(params.clone(), &after).unwrap(), &after[topic]);
+        assert!(
+            new < old * 0.9,
+            "containers scored {old} before the rejection and {new} after"
+        );
+        // Weighed like any absent tag, the same rejection teaches much less.
+        let unweighted = params.rejected_weight(1.0);
+        let plain = containers_score(&fit(unweighted, &after).unwrap(), &after[topic]);
+        assert!(new < plain, "weighted {new}, unweighted {plain}");
+    }
+}
