@@ -44,6 +44,13 @@ pub struct TrainArgs {
     /// Most epochs of a warm start (default 3).
     #[arg(long)]
     warm_epochs: Option<usize>,
+    /// Folds of the cross-fitting that scores every example for the thresholds when the
+    /// held-out share is small (default 5; 0 = off).
+    #[arg(long)]
+    cross_fit_folds: Option<usize>,
+    /// Cross-fit only when fewer items are held out than this (default 1000).
+    #[arg(long)]
+    cross_fit_below: Option<usize>,
     /// Share of --data held out for validation when --valid is not given.
     #[arg(long)]
     valid_fraction: Option<f64>,
@@ -263,7 +270,9 @@ fn params(a: &TrainArgs) -> ClassifierParams {
         lr_min_fraction,
         plateau_decay,
         threshold_prior,
-        warm_epochs
+        warm_epochs,
+        cross_fit_folds,
+        cross_fit_below
     );
     if let Some(w) = a.wide_alone_weight {
         p = p.wide_alone_weight(Some(w));

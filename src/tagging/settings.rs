@@ -58,6 +58,11 @@ pub struct TaggingSettings {
     #[arg(long, env = "THREADWISE_TRAIN_MIN_STEPS")]
     pub train_min_steps: Option<usize>,
 
+    /// Override the folds of the cross-fitting that a small forum's retrain adds for its
+    /// suggestion thresholds (default 5, each one more training run; 0 = off).
+    #[arg(long, env = "THREADWISE_TRAIN_CROSS_FIT_FOLDS")]
+    pub train_cross_fit_folds: Option<usize>,
+
     /// Retrain from scratch every time instead of warm from the champion (a warm start reuses
     /// its weights when the architecture is unchanged, and trains fewer epochs).
     #[arg(long, env = "THREADWISE_TRAIN_COLD")]
@@ -91,6 +96,7 @@ impl Default for TaggingSettings {
             train_patience: None,
             train_learning_rate: None,
             train_min_steps: None,
+            train_cross_fit_folds: None,
             train_cold: false,
         }
     }
@@ -121,6 +127,9 @@ impl TaggingSettings {
         }
         if let Some(min_steps) = self.train_min_steps {
             params = params.min_steps(min_steps);
+        }
+        if let Some(folds) = self.train_cross_fit_folds {
+            params = params.cross_fit_folds(folds);
         }
         super::retrain::RetrainConfig {
             params,

@@ -21,6 +21,8 @@ fn tiny(settings: &mut Settings) {
     t.train_hidden = Some(8);
     t.train_embedding = Some(8);
     t.train_threads = Some(1);
+    // One training run per retrain; the model crate tests cross-fitting.
+    t.train_cross_fit_folds = Some(0);
 }
 
 const RUST_WORDS: [&str; 6] = [

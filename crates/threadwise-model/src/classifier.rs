@@ -21,14 +21,18 @@ pub struct Classifier {
     pub(crate) params: ClassifierParams,
     pub(crate) metrics: Option<Metrics>,
     pub(crate) quality_trained: bool,
-    /// The kept model's tag probabilities on its held-out share and their gold tags, for
-    /// suggestion thresholds at any precision target; `None` in models saved before they were
-    /// kept (those suggest with the decision thresholds).
+    /// The kept model's tag probabilities on its held-out share and their gold tags (or, after
+    /// cross-fitting, every training example's probabilities from the fold model that did not
+    /// see it), for suggestion thresholds at any precision target; `None` in models saved before
+    /// they were kept (those suggest with the decision thresholds).
     pub(crate) held_out: Option<HeldOut>,
     /// `C` of the regression blended in, if any.
     pub(crate) logistic_c: Option<f64>,
     /// Whether training began warm from a champion or cold; `None` in older models.
     pub(crate) start: Option<Start>,
+    /// Epochs its last cold training chose (a warm start inherits the champion's): what a
+    /// fresh model needs on this data, for cross-fitting; `None` in older models.
+    pub(crate) fit_epochs: Option<usize>,
 }
 
 /// Held-out tag probabilities `[items, tags]` and gold tag indices.

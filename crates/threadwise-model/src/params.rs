@@ -115,6 +115,13 @@ pub struct ClassifierParams {
     /// Most epochs of a warm start ([`ValidParams::fit_with`] from a champion of the same
     /// architecture): it begins near a good model, so it needs fewer than `epochs`.
     pub warm_epochs: usize,
+    /// Folds of the cross-fitting that scores every training example by a model that did not
+    /// see it, when the held-out share is small (see `cross_fit_below`); 0 or 1 = off. Each fold
+    /// is one more training run, so this only pays on small data, where a held-out share of a
+    /// few hundred topics gives thresholds that rest on a handful of predictions.
+    pub cross_fit_folds: usize,
+    /// Cross-fit only when the held-out share has fewer items than this.
+    pub cross_fit_below: usize,
 }
 
 /// What early stopping reads to pick the epoch that is kept.
@@ -208,6 +215,8 @@ impl Default for ClassifierParams {
             rejected_weight: 3.0,
             absent_weight: 1.0,
             warm_epochs: 3,
+            cross_fit_folds: 5,
+            cross_fit_below: 1_000,
         }
     }
 }
@@ -306,6 +315,10 @@ setters! {
     absent_weight: f64,
     /// Sets [`ClassifierParams::warm_epochs`].
     warm_epochs: usize,
+    /// Sets [`ClassifierParams::cross_fit_folds`].
+    cross_fit_folds: usize,
+    /// Sets [`ClassifierParams::cross_fit_below`].
+    cross_fit_below: usize,
 }
 
 /// Hashed-bigram rows of the bag-of-words path for training inputs that are not small.

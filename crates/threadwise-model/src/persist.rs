@@ -57,6 +57,9 @@ struct Meta {
     /// How the training began; absent in older files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     start: Option<Start>,
+    /// Epochs of the last cold training; absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fit_epochs: Option<usize>,
 }
 
 const HELD_OUT_PROBS: &str = "held_out.probs";
@@ -93,6 +96,7 @@ impl Classifier {
             held_out_items: self.held_out.as_ref().map(|h| h.probs.nrows()),
             logistic_c: self.logistic_c,
             start: self.start.clone(),
+            fit_epochs: self.fit_epochs,
         };
         let model_json = serde_json::to_string(&meta)
             .map_err(|e| bad(format!("cannot encode metadata: {e}")))?;
@@ -265,6 +269,7 @@ impl Classifier {
             held_out,
             logistic_c: m.logistic_c,
             start: m.start,
+            fit_epochs: m.fit_epochs,
         })
     }
 

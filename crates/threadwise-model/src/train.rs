@@ -459,6 +459,45 @@ impl Run<'_, '_> {
     }
 }
 
+impl Run<'_, '_> {
+    /// Every example's tag probabilities from a model that did not see it: `folds` fresh models,
+    /// each trained like the refit (`epochs` epochs, the same blend) on all the other folds and
+    /// scoring its own; `None` when time ran out part-way.
+    fn cross_fit(
+        &mut self,
+        examples: &[&Example],
+        tags: &[String],
+        epochs: usize,
+        blended: Option<(f32, f64)>,
+        folds: usize,
+    ) -> Result<Option<HeldOut>, ModelError> {
+        let mut order: Vec<usize> = (0..examples.len()).collect();
+        order.shuffle(&mut self.rng);
+        let mut fold_of = vec![0; examples.len()];
+        for (rank, &i) in order.iter().enumerate() {
+            fold_of[i] = rank % folds;
+        }
+        let mut probs = ndarray::Array2::zeros((examples.len(), tags.len()));
+        let mut gold = vec![Vec::new(); examples.len()];
+        for fold in 0..folds {
+            let (inside, outside): (Vec<usize>, Vec<usize>) =
+                (0..examples.len()).partition(|&i| fold_of[i] == fold);
+            let others: Vec<&Example> = outside.iter().map(|&i| examples[i]).collect();
+            let Some((vocab, net)) = self.refit(&others, tags, epochs, blended)? else {
+                return Ok(None);
+            };
+            let scored: Vec<&Example> = inside.iter().map(|&i| examples[i]).collect();
+            let encoded = encode(&scored, &vocab, tags, self.p.max_len);
+            let (fold_probs, _) = infer(&net, &encoded.seqs, self.p.threads);
+            for (row, &i) in inside.iter().enumerate() {
+                probs.row_mut(i).assign(&fold_probs.row(row));
+                gold[i] = encoded.gold[row].clone();
+            }
+        }
+        Ok(Some(HeldOut { probs, gold }))
+    }
+}
+
 impl ValidParams {
     /// Trains a classifier. With an empty `valid`, `valid_fraction` of `train` is held out for
     /// early stopping and threshold tuning; with `refit` a second network is then trained from
@@ -561,7 +600,7 @@ impl ValidParams {
             best.metrics =
                 super::metrics::evaluate(final_probs.view(), &va.gold, &best.thresholds, &tags);
         }
-        let held_out_scores = HeldOut {
+        let mut held_out_scores = HeldOut {
             probs: final_probs,
             gold: va.gold.clone(),
         };
@@ -576,6 +615,29 @@ impl ValidParams {
         {
             kept = refit;
         }
+        let fit_epochs = warm_from.and_then(|c| c.fit_epochs).unwrap_or(best.epoch);
+        // A small held-out share gives thresholds that rest on a handful of predictions: score
+        // every example by a model that did not see it instead, and tune on those.
+        let union: Vec<&Example> = if held_out {
+            all.clone()
+        } else {
+            all.iter().copied().chain(valid.iter().copied()).collect()
+        };
+        if p.cross_fit_folds >= 2
+            && va.seqs.len() < p.cross_fit_below
+            && union.len() >= 2 * p.cross_fit_folds
+            && !out_of_time
+            && let Some(cross) =
+                run.cross_fit(&union, &tags, fit_epochs, blended, p.cross_fit_folds)?
+        {
+            if let Some(rule) = &p.final_thresholds {
+                best.thresholds =
+                    super::metrics::tune_thresholds_by(cross.probs.view(), &cross.gold, rule);
+            }
+            best.metrics =
+                super::metrics::evaluate(cross.probs.view(), &cross.gold, &best.thresholds, &tags);
+            held_out_scores = cross;
+        }
         let (vocab, network) = kept;
         Ok(Classifier {
             vocab,
@@ -588,6 +650,7 @@ impl ValidParams {
             held_out: Some(held_out_scores),
             logistic_c: blended.map(|(_, c)| c),
             start: Some(start),
+            fit_epochs: Some(fit_epochs),
         })
     }
 }

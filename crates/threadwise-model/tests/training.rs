@@ -53,6 +53,8 @@ fn tiny_params() -> ClassifierParams {
         .threads(1)
         // Few bigram buckets keep the files small: the damaged-file tests decode one per byte probed.
         .wide_buckets(Some(64))
+        // One training run per test (cross-fitting has its own test).
+        .cross_fit_folds(0)
         .seed(7)
 }
 
@@ -170,6 +172,46 @@ fn a_refit_trains_on_every_example_and_keeps_the_held_out_thresholds() {
         )
         .unwrap();
     assert!(given.params().refit);
+}
+
+#[test]
+fn a_small_held_out_share_gives_way_to_cross_fitted_scores_of_every_example() {
+    let data = tiny_examples();
+    let params = tiny_params().epochs(3).patience(3).valid_fraction(0.25);
+    let fit_cli = |p: ClassifierParams| {
+        let mut fold_batches = 0;
+        let model = p
+            .check()
+            .unwrap()
+            .fit(
+                &data,
+                &[],
+                &mut |pr| {
+                    let step = pr.epoch_report.is_none() && pr.logistic.is_none();
+                    if step && pr.refit {
+                        fold_batches += 1;
+                        assert_eq!(pr.batches, 6, "each fold model trains on 48 of 64");
+                    }
+                },
+                &AtomicBool::new(false),
+            )
+            .unwrap();
+        (model, fold_batches)
+    };
+    let (plain, none) = fit_cli(params.clone());
+    assert_eq!((plain.held_out_items(), none), (16, 0));
+    let (cross, fold_batches) = fit_cli(params.clone().cross_fit_folds(4));
+    assert_eq!(cross.held_out_items(), 64, "every example scored once");
+    assert!(fold_batches >= 4 * 6, "four fold models: {fold_batches}");
+    assert_eq!(cross.metrics().unwrap().examples, 64);
+    let suggestions = cross.suggestions(0.8).expect("held-out scores are kept");
+    assert!(suggestions.per_tag.iter().any(|t| t.threshold.is_some()));
+    let (small_enough, _) = fit_cli(params.cross_fit_folds(4).cross_fit_below(16));
+    assert_eq!(
+        small_enough.held_out_items(),
+        16,
+        "16 held out is not below 16"
+    );
 }
 
 fn trained() -> Classifier {
