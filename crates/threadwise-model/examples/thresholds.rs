@@ -2,7 +2,8 @@
 //! file exists), re-tune its thresholds on its own held-out share of the training file with each
 //! rule, and score each on the evaluation file under the data README's protocol.
 //!
-//! `cargo run --release -p threadwise-model --example thresholds -- TRAIN EVAL MODEL [SEED]`
+//! `cargo run --release -p threadwise-model --example thresholds -- TRAIN EVAL MODEL [SEED]
+//! [MAX_SECONDS]` (MAX_SECONDS 0 = no time budget, for a busy machine)
 use std::sync::atomic::AtomicBool;
 use threadwise_model::metrics::{self, ThresholdRule};
 use threadwise_model::{Classifier, ClassifierParams, Example, read_jsonl};
@@ -29,7 +30,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seed: u64 = args.get(4).map_or(Ok(42), |s| s.parse())?;
     let train = read_jsonl(train_path)?;
     let eval = read_jsonl(eval_path)?;
-    let params = ClassifierParams::default().seed(seed);
+    let params = match args.get(5).map(|s| s.parse::<f64>()).transpose()? {
+        Some(s) => ClassifierParams::default().max_seconds((s > 0.0).then_some(s)),
+        None => ClassifierParams::default(),
+    }
+    .seed(seed);
     let model = if std::path::Path::new(model_path).exists() {
         Classifier::from_bytes(&std::fs::read(model_path)?)?
     } else {

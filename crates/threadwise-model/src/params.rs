@@ -118,7 +118,8 @@ pub struct ClassifierParams {
     /// Folds of the cross-fitting that scores every training example by a model that did not
     /// see it, when the held-out share is small (see `cross_fit_below`); 0 or 1 = off. Each fold
     /// is one more training run, so this only pays on small data, where a held-out share of a
-    /// few hundred topics gives thresholds that rest on a handful of predictions.
+    /// few hundred topics gives thresholds that rest on a handful of predictions. The folds
+    /// together get a `max_seconds` budget of their own; out of it, the held-out share is kept.
     pub cross_fit_folds: usize,
     /// Cross-fit only when the held-out share has fewer items than this.
     pub cross_fit_below: usize,

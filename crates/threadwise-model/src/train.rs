@@ -623,6 +623,9 @@ impl ValidParams {
         } else {
             all.iter().copied().chain(valid.iter().copied()).collect()
         };
+        // The folds get a budget of their own: on a busy machine the kept model may have used
+        // most of it, and thresholds from a small held-out share are what this is here to fix.
+        run.clock.started = Instant::now();
         if p.cross_fit_folds >= 2
             && va.seqs.len() < p.cross_fit_below
             && union.len() >= 2 * p.cross_fit_folds
