@@ -56,6 +56,7 @@ impl Problem<'_> {
             (self.gold, Negatives::UNIFORM),
             C,
             &mut grad,
+            1,
         );
         let grad: Vec<f64> = grad.into_iter().map(f64::from).collect();
         *self.last.borrow_mut() = Some(Evaluated {
@@ -132,32 +133,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (&gold, Negatives::UNIFORM),
         C,
         &mut scratch,
+        1,
     );
     println!("objective at the prior: {start:.6}");
 
-    let mut ours = prior.clone();
-    let began = Instant::now();
-    let iterations = ours.fit(
-        &x,
-        &gold,
-        C,
-        Stopping {
-            iterations: ITERATIONS,
-            relative_decrease: 1e-6,
-        },
-    );
-    let ours_time = began.elapsed().as_secs_f64();
-    let ours_value = penalised_objective(
-        &ours.theta(),
-        tags,
-        &x,
-        (&gold, Negatives::UNIFORM),
-        C,
-        &mut scratch,
-    );
-    println!(
-        "threadwise L-BFGS: {ours_time:.1} s, {iterations} iterations, objective {ours_value:.6}"
-    );
+    for threads in [1, 2] {
+        let mut ours = prior.clone();
+        let began = Instant::now();
+        let iterations = ours.fit(
+            &x,
+            &gold,
+            C,
+            Stopping {
+                iterations: ITERATIONS,
+                relative_decrease: 1e-6,
+                threads,
+            },
+        );
+        let ours_time = began.elapsed().as_secs_f64();
+        let ours_value = penalised_objective(
+            &ours.theta(),
+            tags,
+            &x,
+            (&gold, Negatives::UNIFORM),
+            C,
+            &mut scratch,
+            1,
+        );
+        println!(
+            "threadwise L-BFGS, {threads} thread(s): {ours_time:.1} s, {iterations} iterations, objective {ours_value:.6}"
+        );
+    }
 
     let evaluations = Cell::new(0);
     let problem = Problem {

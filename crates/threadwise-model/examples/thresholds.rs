@@ -118,18 +118,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("|---|---|---|---|---|---|---|");
     for target in [0.7, 0.8, 0.9] {
+        let min = threadwise_model::classifier::MIN_SUGGEST_PREDICTED;
         let from_share = metrics::suggestion_thresholds(
             held_probs.view(),
             &held_gold,
             &tags,
             target,
-            threadwise_model::classifier::MIN_SUGGEST_PREDICTED,
+            (min, 0.0),
         );
-        let saved = model.suggestions(target);
-        let sources = [
-            ("held-out share", Some(from_share)),
-            ("saved with the model", saved),
-        ];
+        let mut sources = vec![("held-out share, z 0".to_string(), Some(from_share))];
+        for z in [0.0, 0.5, 1.0, 1.5] {
+            let saved = model.suggestions_at(target, z);
+            sources.push((format!("saved with the model, z {z}"), saved));
+        }
         for (name, s) in sources {
             let Some(s) = s else { continue };
             let thr = s.thresholds();

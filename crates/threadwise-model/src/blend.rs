@@ -100,6 +100,7 @@ pub(crate) fn stopping(p: &ClassifierParams) -> Stopping {
     Stopping {
         iterations: p.logistic_iterations,
         relative_decrease: 1e-6,
+        threads: p.threads,
     }
 }
 

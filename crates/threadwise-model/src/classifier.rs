@@ -10,6 +10,10 @@ use ndarray::Array2;
 
 /// A tag's suggestion threshold must be estimated from at least this many held-out predictions.
 pub const MIN_SUGGEST_PREDICTED: usize = 3;
+/// How sure the held-out scores must make a tag's suggestion precision: the Wilson lower bound
+/// at this many standard deviations must reach the target (see
+/// [`metrics::suggestion_thresholds`]).
+pub const SUGGEST_CONFIDENCE_Z: f64 = 0.5;
 
 /// A trained tag classifier. Immutable, `Send + Sync`: share it in an `Arc` across threads.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,15 +162,22 @@ impl Classifier {
     }
 
     /// Suggestion thresholds at a precision target (see [`metrics::suggestion_thresholds`]),
-    /// estimated on the held-out share; `None` for models saved without held-out scores.
+    /// estimated on the held-out scores with [`SUGGEST_CONFIDENCE_Z`]; `None` for models saved
+    /// without held-out scores.
     pub fn suggestions(&self, target: f64) -> Option<metrics::Suggestions> {
+        self.suggestions_at(target, SUGGEST_CONFIDENCE_Z)
+    }
+
+    /// [`Classifier::suggestions`] with the lower bound at `z` standard deviations (0 = the raw
+    /// held-out precision), for experiments.
+    pub fn suggestions_at(&self, target: f64, z: f64) -> Option<metrics::Suggestions> {
         self.held_out.as_ref().map(|h| {
             metrics::suggestion_thresholds(
                 h.probs.view(),
                 &h.gold,
                 &self.tags,
                 target,
-                MIN_SUGGEST_PREDICTED,
+                (MIN_SUGGEST_PREDICTED, z),
             )
         })
     }

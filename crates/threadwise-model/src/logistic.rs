@@ -18,13 +18,17 @@ pub struct Logistic {
     pub b: Array1<f32>,
 }
 
-/// How long L-BFGS runs.
+/// How L-BFGS runs: how long, and on how many threads.
 #[derive(Debug, Clone, Copy)]
 pub struct Stopping {
     /// Most iterations (each one or more gradient evaluations).
     pub iterations: usize,
     /// Stop once an iteration lowers the objective by less than this share of it.
     pub relative_decrease: f64,
+    /// Threads that evaluate the objective, each for its own share of the tags (the tags are
+    /// independent problems, so no thread writes what another reads). The result depends on
+    /// the count only through the order the loss's per-thread sums are added in.
+    pub threads: usize,
 }
 
 /// The weights of the negatives in the loss: `absent` for an absent tag, `rejected_weight` for
@@ -101,7 +105,7 @@ impl Logistic {
         let (rows, tags) = self.w.dim();
         let mut theta = self.theta();
         let objective = |theta: &[f32], grad: &mut [f32]| {
-            penalised_objective(theta, tags, x, (gold, negatives), c, grad)
+            penalised_objective(theta, tags, x, (gold, negatives), c, grad, stop.threads)
         };
         let iterations = lbfgs(&mut theta, objective, stop);
         let (w, b) = theta.split_at(rows * tags);
@@ -140,12 +144,13 @@ pub fn penalised_objective(
     (gold, negatives): (&[Vec<usize>], Negatives),
     c: f64,
     grad: &mut [f32],
+    threads: usize,
 ) -> f64 {
     let lambda = 1.0 / (c * x.len().max(1) as f64);
     let weights = theta.len() - tags;
     let (w, b) = theta.split_at(weights);
     let (gw, gb) = grad.split_at_mut(weights);
-    objective(w, b, x, (gold, negatives), lambda, gw, gb)
+    objective(w, b, x, (gold, negatives), lambda, (gw, gb), threads)
 }
 
 /// `z += Σ value · w[id]` over one bag.
@@ -164,10 +169,10 @@ fn objective<F: Float>(
     x: &Bags<F>,
     (gold, negatives): (&[Vec<usize>], Negatives),
     lambda: f64,
-    gw: &mut [F],
-    gb: &mut [F],
+    (gw, gb): (&mut [F], &mut [F]),
+    threads: usize,
 ) -> f64 {
-    let loss = mean_loss_and_gradient(w, b, x, gold, negatives, gw, gb);
+    let loss = mean_loss_and_gradient(w, b, x, (gold, negatives), (gw, gb), threads);
     let mut norm2 = 0.0f64;
     for (g, &w) in gw.iter_mut().zip(w) {
         norm2 += w.f64() * w.f64();
@@ -177,27 +182,77 @@ fn objective<F: Float>(
 }
 
 /// The mean (over bags) of the summed (over tags) binary cross-entropy, with its gradient written
-/// to `gw`, `gb`. One pass: each bag's rows are read for its logits and then updated with its
-/// share of the gradient, `(σ(z) − y) / n` times the feature value, while they are in cache.
+/// to `gw`, `gb`, on `threads` threads that each take a contiguous range of the tags.
 fn mean_loss_and_gradient<F: Float>(
     w: &[F],
     b: &[F],
     x: &Bags<F>,
-    gold: &[Vec<usize>],
-    negatives: Negatives,
-    gw: &mut [F],
-    gb: &mut [F],
+    (gold, negatives): (&[Vec<usize>], Negatives),
+    (gw, gb): (&mut [F], &mut [F]),
+    threads: usize,
 ) -> f64 {
     let tags = b.len();
+    let rows = gw.len() / tags.max(1);
+    let width = tags.div_ceil(threads.clamp(1, tags.max(1))).max(1);
+    let mut gw = ndarray::ArrayViewMut2::from_shape((rows, tags), gw).expect("rows × tags");
+    let parts: Vec<_> = gw
+        .axis_chunks_iter_mut(ndarray::Axis(1), width)
+        .zip(gb.chunks_mut(width))
+        .enumerate()
+        .collect();
+    let run = |(part, (gw, gb)): (usize, (ndarray::ArrayViewMut2<F>, &mut [F]))| {
+        let first = part * width;
+        tag_range_loss(
+            w,
+            &b[first..first + gb.len()],
+            first,
+            x,
+            (gold, negatives),
+            gw,
+            gb,
+        )
+    };
+    let loss = std::thread::scope(|scope| {
+        let mut parts = parts.into_iter();
+        let mine = parts.next();
+        let handles: Vec<_> = parts.map(|part| scope.spawn(move || run(part))).collect();
+        let mut loss = mine.map_or(0.0, run);
+        for h in handles {
+            loss += h.join().expect("regression thread panicked");
+        }
+        loss
+    });
+    loss / x.len().max(1) as f64
+}
+
+/// The summed loss of the tags `first..first + b.len()` over all bags, with their gradient
+/// columns written to `gw` (`[rows, b.len()]`) and `gb`. One pass: each bag's rows are read for
+/// its logits and then updated with its share of the gradient, `(σ(z) − y) / n` times the
+/// feature value, while they are in cache.
+fn tag_range_loss<F: Float>(
+    w: &[F],
+    b: &[F],
+    first: usize,
+    x: &Bags<F>,
+    (gold, negatives): (&[Vec<usize>], Negatives),
+    mut gw: ndarray::ArrayViewMut2<F>,
+    gb: &mut [F],
+) -> f64 {
+    let (tags, width) = (w.len() / gw.nrows().max(1), b.len());
     let n = x.len().max(1) as f64;
     gw.fill(F::zero());
     gb.fill(F::zero());
-    let mut z = vec![F::zero(); tags];
+    let mut z = vec![F::zero(); width];
     let mut loss = 0.0f64;
     for (i, gold) in gold.iter().enumerate() {
         z.copy_from_slice(b);
-        add_rows(&mut z, w, x.bag(i));
-        for (k, z) in z.iter_mut().enumerate() {
+        let (ids, values) = x.bag(i);
+        for (&id, &v) in ids.iter().zip(values) {
+            let row = &w[id as usize * tags + first..][..width];
+            z.iter_mut().zip(row).for_each(|(z, &w)| *z = *z + v * w);
+        }
+        for (j, z) in z.iter_mut().enumerate() {
+            let k = first + j;
             let (y, weight) = if gold.contains(&k) {
                 (1.0, 1.0)
             } else {
@@ -209,14 +264,16 @@ fn mean_loss_and_gradient<F: Float>(
             let p = 1.0 / (1.0 + (-zf).exp());
             *z = F::of(weight * (p - y) / n);
         }
-        let (ids, values) = x.bag(i);
         for (&id, &v) in ids.iter().zip(values) {
-            let row = &mut gw[id as usize * tags..][..tags];
+            let mut row = gw.row_mut(id as usize);
+            let row = row
+                .as_slice_mut()
+                .expect("a row of a column range is contiguous");
             row.iter_mut().zip(&z).for_each(|(g, &d)| *g = *g + v * d);
         }
         gb.iter_mut().zip(&z).for_each(|(g, &d)| *g = *g + d);
     }
-    loss / n
+    loss
 }
 
 fn dot(a: &[f32], b: &[f32]) -> f64 {
@@ -347,20 +404,33 @@ mod tests {
                 &x64,
                 (&gold, Negatives::UNIFORM),
                 lambda,
-                &mut gw,
-                &mut gb,
+                (&mut gw, &mut gb),
+                2,
             )
         };
         let (ws, bs) = (w.as_slice().unwrap(), b.as_slice().unwrap());
-        objective(
+        // Two threads, one tag each: the same gradient as one thread.
+        let one_thread = objective(
             ws,
             bs,
             &x64,
             (&gold, Negatives::UNIFORM),
             lambda,
-            &mut gw,
-            &mut gb,
+            (&mut gw, &mut gb),
+            1,
         );
+        let (gw1, gb1) = (gw.clone(), gb.clone());
+        let two_threads = objective(
+            ws,
+            bs,
+            &x64,
+            (&gold, Negatives::UNIFORM),
+            lambda,
+            (&mut gw, &mut gb),
+            2,
+        );
+        assert_eq!((gw1, gb1), (gw.clone(), gb.clone()));
+        assert!((one_thread - two_threads).abs() < 1e-12);
         let b_fixed = b.clone();
         let num_w = numeric_grad(&mut w, |w| value(w, &b_fixed));
         let num_b = numeric_grad(&mut b, |b| value(&w, b));
@@ -372,6 +442,7 @@ mod tests {
         let (rows, tags) = (3, 2);
         let mut model = Logistic::prior(rows, tags, &gold);
         let stop = Stopping {
+            threads: 1,
             iterations: 200,
             relative_decrease: 1e-9,
         };
@@ -391,6 +462,7 @@ mod tests {
         let prior = Logistic::prior(3, 1, &gold);
         assert!((prior.b[0] - ((2.5f32 / 5.0) / (1.0 - 2.5 / 5.0)).ln()).abs() < 1e-6);
         let stop = Stopping {
+            threads: 1,
             iterations: 100,
             relative_decrease: 1e-10,
         };
@@ -417,6 +489,7 @@ mod tests {
         let x = Bags::of_sequences(&seqs, 3, &[1.0f32; 3]);
         let gold = vec![vec![0], vec![0], vec![0], vec![], vec![], vec![]];
         let stop = Stopping {
+            threads: 1,
             iterations: 200,
             relative_decrease: 1e-10,
         };

@@ -318,16 +318,32 @@ impl Suggestions {
     }
 }
 
+/// The Wilson score interval's lower end for `hits` of `n` at `z` standard deviations: a
+/// precision that `hits / n` supports with that confidence (`z = 0` gives `hits / n` itself).
+pub fn wilson_lower_bound(hits: usize, n: usize, z: f64) -> f64 {
+    if n == 0 {
+        return 0.0;
+    }
+    let (n, p) = (n as f64, hits as f64 / n as f64);
+    let z2 = z * z;
+    let centre = p + z2 / (2.0 * n);
+    let spread = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    ((centre - spread) / (1.0 + z2 / n)).max(0.0)
+}
+
 /// Each tag's suggestion threshold: the lowest held-out probability `t` such that the items
-/// with `p ≥ t` are at least `min_predicted` and at least `target` of them gold (no top-1
-/// rule: a suggestion is only made when it is likely right). Tags that never reach the target
-/// get `None`. Also the overall held-out precision and coverage of those thresholds.
+/// with `p ≥ t` are at least `min_predicted` and their precision's Wilson lower bound at `z`
+/// (see [`wilson_lower_bound`]) reaches `target` (no top-1 rule: a suggestion is only made when
+/// it is likely right). The bound asks more of a threshold that rests on few predictions: the
+/// lowest threshold whose raw precision just reaches the target is where chance flatters most.
+/// Tags that never reach the target get `None`. Also the overall held-out precision and
+/// coverage of those thresholds.
 pub fn suggestion_thresholds(
     probs: ArrayView2<f32>,
     gold: &[Vec<usize>],
     tags: &[String],
     target: f64,
-    min_predicted: usize,
+    (min_predicted, z): (usize, f64),
 ) -> Suggestions {
     let k = probs.ncols();
     let y = gold_matrix(gold, k);
@@ -356,7 +372,7 @@ pub fn suggestion_thresholds(
                 let precision = tp as f64 / n as f64;
                 if n >= min_predicted.max(1) {
                     best_precision = best_precision.max(precision);
-                    if precision >= target {
+                    if wilson_lower_bound(tp, n, z) >= target {
                         lowest = Some((t, precision, n));
                     }
                 }
@@ -432,6 +448,15 @@ mod tests {
     }
 
     #[test]
+    fn the_wilson_bound_asks_more_of_few_predictions() {
+        approx::assert_abs_diff_eq!(wilson_lower_bound(8, 10, 1.0), 0.649_08, epsilon = 1e-5);
+        approx::assert_abs_diff_eq!(wilson_lower_bound(3, 3, 1.0), 0.75, epsilon = 1e-12);
+        approx::assert_abs_diff_eq!(wilson_lower_bound(80, 100, 0.0), 0.8, epsilon = 1e-12);
+        assert!(wilson_lower_bound(80, 100, 1.0) > wilson_lower_bound(8, 10, 1.0));
+        assert_eq!(wilson_lower_bound(0, 0, 1.0), 0.0);
+    }
+
+    #[test]
     fn suggestion_thresholds_reach_the_target_precision() {
         // Tag 0: scores 0.9 0.8 0.7 0.6 0.5 0.4 with gold T T T F T F: precision from the top is
         // 1, 1, 1, 0.75, 0.8, 0.67; the lowest threshold at ≥ 0.8 is 0.5 (4 of 5).
@@ -446,7 +471,7 @@ mod tests {
         ];
         let gold = vec![vec![0, 1], vec![0], vec![0], vec![], vec![0], vec![1]];
         let tags: Vec<String> = ["a", "b"].map(String::from).to_vec();
-        let s = suggestion_thresholds(probs.view(), &gold, &tags, 0.8, 2);
+        let s = suggestion_thresholds(probs.view(), &gold, &tags, 0.8, (2, 0.0));
         assert_eq!(s.per_tag[0].threshold, Some(0.5));
         approx::assert_abs_diff_eq!(s.per_tag[0].precision, 0.8, epsilon = 1e-12);
         assert_eq!(s.per_tag[0].predicted, 5);
@@ -455,8 +480,13 @@ mod tests {
         assert!(s.precision >= 0.8);
         approx::assert_abs_diff_eq!(s.coverage, 5.0 / 6.0, epsilon = 1e-12);
         // A stricter target raises the threshold: 1.0 needs 0.7.
-        let strict = suggestion_thresholds(probs.view(), &gold, &tags, 1.0, 2);
+        let strict = suggestion_thresholds(probs.view(), &gold, &tags, 1.0, (2, 0.0));
         assert_eq!(strict.per_tag[0].threshold, Some(0.7));
+        // Asking for confidence: 4 of 5 does not show 0.6 at one standard deviation (its lower
+        // bound is 0.58), 3 of 3 does (0.75).
+        let sure = suggestion_thresholds(probs.view(), &gold, &tags, 0.6, (2, 1.0));
+        assert_eq!(sure.per_tag[0].threshold, Some(0.7));
+        approx::assert_abs_diff_eq!(sure.per_tag[0].precision, 1.0, epsilon = 1e-12);
         assert_eq!(strict.thresholds()[1], f32::INFINITY);
     }
 
