@@ -288,14 +288,22 @@ struct Judged {
 }
 
 /// The version's metrics as stored: the judged metrics, plus how training began (`start`:
-/// `warm` or `cold`, with its details) so a version says whether it reused the champion.
+/// `warm` or `cold`, with its details) so a version says whether it reused the champion, and
+/// the quality head's ROC-AUC and log-loss on the same topics (`quality`, when measured) so the
+/// model page shows how far the needs-attention ranking can trust it.
 fn stored_metrics(
     metrics: &crate::model::Metrics,
     start: Option<&crate::model::Start>,
+    quality: Option<&crate::model::QualityMetrics>,
 ) -> serde_json::Result<String> {
     let mut value = serde_json::to_value(metrics)?;
-    if let (Some(object), Some(start)) = (value.as_object_mut(), start) {
-        object.insert("start".into(), serde_json::to_value(start)?);
+    if let Some(object) = value.as_object_mut() {
+        if let Some(start) = start {
+            object.insert("start".into(), serde_json::to_value(start)?);
+        }
+        if let Some(quality) = quality {
+            object.insert("quality".into(), serde_json::to_value(quality)?);
+        }
     }
     serde_json::to_string(&value)
 }
@@ -322,12 +330,13 @@ fn train_and_judge(
         .map_err(|e| e.to_string())?;
     let judge_on = if held_out.is_empty() { valid } else { held_out };
     let judge_on = if judge_on.is_empty() { train } else { judge_on };
-    let metrics = classifier.evaluate(judge_on);
+    let (metrics, quality) = classifier.evaluate_with_quality(judge_on);
     let champion_micro_f1 = champion.map(|c| c.evaluate(judge_on).micro_f1);
     let weights = classifier.to_bytes().map_err(|e| e.to_string())?;
     Ok(Judged {
         micro_f1: metrics.micro_f1,
-        metrics: stored_metrics(&metrics, classifier.start()).map_err(|e| e.to_string())?,
+        metrics: stored_metrics(&metrics, classifier.start(), quality.as_ref())
+            .map_err(|e| e.to_string())?,
         weights,
         classifier,
         champion_micro_f1,

@@ -53,7 +53,7 @@ pub mod train;
 pub mod trainer;
 
 pub use classifier::{Classifier, Prediction};
-pub use metrics::{Metrics, TagMetrics};
+pub use metrics::{Metrics, QualityMetrics, TagMetrics};
 pub use params::{ClassifierParams, Selection, ValidParams};
 pub use train::{EpochReport, TrainProgress};
 pub use warm::Start;
