@@ -151,13 +151,13 @@ impl Logistic {
             for (row, &label) in z.iter().zip(y) {
                 let err = model.score(row) - f64::from(u8::from(label));
                 grad_bias += err;
-                for j in 0..d {
-                    grad[j] += err * row[j];
+                for (g, x) in grad.iter_mut().zip(row) {
+                    *g += err * x;
                 }
             }
             model.bias -= rate * grad_bias / n;
-            for j in 0..d {
-                model.weights[j] -= rate * (grad[j] / n + l2 * model.weights[j]);
+            for (w, g) in model.weights.iter_mut().zip(&grad) {
+                *w -= rate * (g / n + l2 * *w);
             }
         }
         model
@@ -262,7 +262,8 @@ fn network(args: &Args, earlier: &[&Item]) -> anyhow::Result<Classifier> {
     Ok(model)
 }
 
-/// A predictor's ROC-AUC (and log-loss, for probabilities) on one target, as a table row.
+/// A predictor's ROC-AUC (and, for probabilities, log-loss and mean prediction against the
+/// positive rate: calibration) on one target, as a table row.
 fn row(name: &str, scores: &[f64], labels: &[Option<bool>], probability: bool) -> String {
     let (s, y): (Vec<f64>, Vec<bool>) = scores
         .iter()
@@ -270,12 +271,15 @@ fn row(name: &str, scores: &[f64], labels: &[Option<bool>], probability: bool) -
         .filter_map(|(&s, &y)| y.map(|y| (s, y)))
         .unzip();
     let auc = metrics::roc_auc(&s, &y).map_or_else(|| "–".to_owned(), |a| format!("{a:.3}"));
-    let loss = if probability {
-        metrics::log_loss(&s, &y).map_or_else(|| "–".to_owned(), |l| format!("{l:.3}"))
+    let (loss, mean) = if probability {
+        (
+            metrics::log_loss(&s, &y).map_or_else(|| "–".to_owned(), |l| format!("{l:.3}")),
+            format!("{:.3}", s.iter().sum::<f64>() / s.len().max(1) as f64),
+        )
     } else {
-        "".to_owned()
+        (String::new(), String::new())
     };
-    format!("| {name} | {auc} | {loss} |")
+    format!("| {name} | {auc} | {loss} | {mean} |")
 }
 
 fn print_target(
@@ -292,7 +296,7 @@ fn print_target(
         positives as f64 / known.len().max(1) as f64,
         train_rate
     );
-    println!("| predictor | ROC-AUC | log-loss |\n|---|---|---|");
+    println!("| predictor | ROC-AUC | log-loss | mean prediction |\n|---|---|---|---|");
     let base = vec![train_rate; labels.len()];
     println!(
         "{}",
@@ -399,6 +403,23 @@ const ORDERS: [&str; 8] = [
     "oldest first",
 ];
 
+/// Whole-history averages of precision@k over snapshots.
+#[derive(Default, Clone)]
+struct Precision {
+    /// Per snapshot with a candidate: hits in the top min(k, n) / min(k, n).
+    all: Vec<f64>,
+    /// Only the snapshots with more than k candidates, where the order decides who is in.
+    crowded: Vec<f64>,
+}
+
+fn mean(v: &[f64]) -> Option<f64> {
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+fn show(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".to_owned(), |x| format!("{x:.3}"))
+}
+
 fn snapshots(args: &Args, later: &[&Item], net: &[f64], sq: &[f64], sw: &[f64]) {
     let sites = later.iter().map(|i| i.site).max().map_or(0, |s| s + 1);
     let start: Vec<Option<i64>> = (0..sites)
@@ -417,11 +438,12 @@ fn snapshots(args: &Args, later: &[&Item], net: &[f64], sq: &[f64], sw: &[f64]) 
         .unwrap_or(0);
     let window = args.window_days * DAY;
     let step = args.every_hours.max(1) * 3600;
-    let k = args.k.max(1);
-    let mut precision = vec![Vec::new(); ORDERS.len()];
-    let mut precision_full = vec![Vec::new(); ORDERS.len()];
-    let mut base = Vec::new();
-    let mut base_full = Vec::new();
+    let mut ks = vec![args.k.max(1), 10, 5, 3, 1];
+    ks.sort_unstable();
+    ks.dedup();
+    ks.reverse();
+    // [order][k]; the last order is "any order" (the share of all candidates).
+    let mut precision = vec![vec![Precision::default(); ks.len()]; ORDERS.len() + 1];
     let mut candidates_seen = Vec::new();
     let mut offset = step;
     while offset <= span + window {
@@ -441,16 +463,11 @@ fn snapshots(args: &Args, later: &[&Item], net: &[f64], sq: &[f64], sw: &[f64]) 
         if candidates.is_empty() {
             continue;
         }
+        candidates_seen.push(candidates.len() as f64);
         let hit = |n: usize| later[n].answered_in_week == Some(true);
-        base.push(candidates.iter().filter(|c| hit(c.0)).count() as f64 / candidates.len() as f64);
-        candidates_seen.push(candidates.len());
-        let share = base[base.len() - 1];
-        if candidates.len() > k {
-            base_full.push(share);
-        }
-        for o in 0..ORDERS.len() {
+        let share = candidates.iter().filter(|c| hit(c.0)).count() as f64 / candidates.len() as f64;
+        for (o, per_k) in precision.iter_mut().enumerate() {
             let score = |&(n, age): &(usize, f64)| -> f64 {
-                let i = later[n];
                 match o {
                     0 => ranking::unanswered_attention(Some(net[n]), age, 0),
                     1 => ranking::unanswered_attention(Some(sq[n]), age, 0),
@@ -458,7 +475,7 @@ fn snapshots(args: &Args, later: &[&Item], net: &[f64], sq: &[f64], sw: &[f64]) 
                     3 => -age,
                     4 => net[n],
                     5 => sw[n],
-                    6 => i.q.body.chars().count() as f64,
+                    6 => later[n].q.body.chars().count() as f64,
                     _ => age,
                 }
             };
@@ -467,50 +484,53 @@ fn snapshots(args: &Args, later: &[&Item], net: &[f64], sq: &[f64], sw: &[f64]) 
                 .map(|c| (score(c), later[c.0].q.key.as_str(), c.0))
                 .collect();
             ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-            let top = k.min(ranked.len());
-            let hits = ranked[..top].iter().filter(|r| hit(r.2)).count();
-            let p = hits as f64 / top as f64;
-            precision[o].push(p);
-            if ranked.len() > k {
-                precision_full[o].push(p);
+            for (p, &k) in per_k.iter_mut().zip(&ks) {
+                let top = k.min(ranked.len());
+                let value = if o == ORDERS.len() {
+                    share
+                } else {
+                    ranked[..top].iter().filter(|r| hit(r.2)).count() as f64 / top as f64
+                };
+                p.all.push(value);
+                if ranked.len() > k {
+                    p.crowded.push(value);
+                }
             }
         }
     }
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
-    let full = precision_full[0].len();
     println!(
-        "\nNeeds attention, precision@{k} for \"answered within a week\": {} snapshots every {} h \
-         ({} with more than {k} candidates), candidates unanswered and at most {} days old, \
-         {:.1} per snapshot on average (at most {})\n",
-        base.len(),
+        "\nNeeds attention, precision@k for \"answered within a week\": {} snapshots every {} h, \
+         candidates unanswered at the snapshot and at most {} days old, {:.1} per snapshot on \
+         average (at most {}); snapshots with more than k candidates: {}\n",
+        candidates_seen.len(),
         args.every_hours,
-        full,
         args.window_days,
-        mean(
-            &candidates_seen
-                .iter()
-                .map(|&n| n as f64)
-                .collect::<Vec<_>>()
-        ),
-        candidates_seen.iter().max().copied().unwrap_or(0),
+        mean(&candidates_seen).unwrap_or(0.0),
+        candidates_seen.iter().copied().fold(0.0, f64::max),
+        ks.iter()
+            .zip(&precision[0])
+            .map(|(k, p)| format!("{} for k = {k}", p.crowded.len()))
+            .collect::<Vec<_>>()
+            .join(", "),
     );
+    let header: Vec<String> = ks
+        .iter()
+        .map(|k| format!("P@{k} (all / more than {k})"))
+        .collect();
     println!(
-        "| order | P@{k}, all snapshots | P@{k}, snapshots with more than {k} |\n|---|---|---|"
+        "| order | {} |\n|---|{}",
+        header.join(" | "),
+        "---|".repeat(ks.len())
     );
-    println!(
-        "| any order (share of all candidates answered) | {:.3} | {:.3} |",
-        mean(&base),
-        mean(&base_full)
-    );
-    for (o, order) in ORDERS.iter().enumerate() {
-        println!(
-            "| {order} | {:.3} | {} |",
-            mean(&precision[o]),
-            if full == 0 {
-                "–".to_owned()
-            } else {
-                format!("{:.3}", mean(&precision_full[o]))
-            }
-        );
+    for (o, per_k) in precision.iter().enumerate() {
+        let name = ORDERS
+            .get(o)
+            .copied()
+            .unwrap_or("any order (share of the candidates answered)");
+        let cells: Vec<String> = per_k
+            .iter()
+            .map(|p| format!("{} / {}", show(mean(&p.all)), show(mean(&p.crowded))))
+            .collect();
+        println!("| {name} | {} |", cells.join(" | "));
     }
 }
