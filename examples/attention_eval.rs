@@ -31,6 +31,7 @@ use anyhow::Context;
 use clap::Parser;
 use threadwise::domain::ranking;
 use threadwise::import::stackexchange::{DumpQuestion, read_questions};
+use threadwise::model::simple::SimpleQuality;
 use threadwise::model::{Classifier, ClassifierParams, Example, metrics};
 
 const DAY: i64 = 86_400;
@@ -343,8 +344,19 @@ fn main() -> anyhow::Result<()> {
     let sq: Vec<f64> = x_later.iter().map(|x| simple_quality.predict(x)).collect();
     let sw: Vec<f64> = x_later.iter().map(|x| simple_week.predict(x)).collect();
 
+    // The forum's own baseline (`threadwise_model::simple`, no author history), as /mod/model
+    // shows it.
+    let earlier_examples: Vec<Example> = earlier.iter().map(|i| example(i)).collect();
+    let forum_simple: Vec<f64> = SimpleQuality::fit(&earlier_examples)
+        .map(|m| later_examples.iter().map(|e| m.predict(e)).collect())
+        .context("the earlier questions have both quality classes")?;
     let mut predictors: Vec<(&str, Vec<f64>, bool)> = vec![
         ("network quality head", net.clone(), true),
+        (
+            "the forum's simple-feature baseline (quality label)",
+            forum_simple,
+            true,
+        ),
         (
             "logistic on simple features (quality label)",
             sq.clone(),

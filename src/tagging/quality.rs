@@ -39,6 +39,10 @@ pub struct Quality {
     /// The quality head's metrics; absent in versions stored before they were measured.
     #[serde(default, rename = "quality")]
     pub predicted_quality: Option<PredictedQuality>,
+    /// The same for a logistic regression on simple features (lengths, code, links, tags, a
+    /// question mark) fit on the same training topics: the baseline the head should beat.
+    #[serde(default)]
+    pub simple_quality: Option<PredictedQuality>,
 }
 
 impl Quality {

@@ -339,6 +339,13 @@ async fn the_model_page_shows_a_run_queued_then_training_and_counts_what_the_mod
     let quality = &health["champion_metrics"]["quality"];
     assert_eq!(quality["examples"], held_out.len(), "{health}");
     assert!(quality["log_loss"].is_number(), "{health}");
+    // Beside it, the simple-feature baseline on the same topics.
+    let simple = &health["champion_metrics"]["simple_quality"];
+    assert_eq!(simple["examples"], held_out.len(), "{health}");
+    assert!(
+        page.contains("Beside it, a logistic regression on simple features"),
+        "{page}"
+    );
     let model_tags = app.state.tagger.current().unwrap().classifier.tags().len();
     assert!(
         page.contains(&format!(

@@ -49,6 +49,7 @@ pub mod metrics;
 pub mod optim;
 pub mod params;
 pub mod persist;
+pub mod simple;
 pub mod train;
 pub mod trainer;
 

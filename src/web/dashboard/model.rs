@@ -269,6 +269,24 @@ impl ModelPage {
         }
     }
 
+    /// Whether the network's quality head beats the simple-feature baseline on held-out
+    /// topics; on Stack Exchange data it did not (docs/classifier.md).
+    fn simple_verdict(
+        &self,
+        network: &PredictedQuality,
+        simple: &PredictedQuality,
+    ) -> &'static str {
+        let auc = |q: &PredictedQuality| q.roc_auc.unwrap_or(0.5);
+        match (
+            network.log_loss <= simple.log_loss,
+            auc(network) >= auc(simple),
+        ) {
+            (true, true) => "the network predicts better",
+            (false, false) => "the simple features predict better than the network",
+            _ => "neither is better on both measures",
+        }
+    }
+
     fn week(&self, ts: &i64) -> String {
         render::date(*ts)
     }
