@@ -2,7 +2,8 @@
 use crate::model::bench::{self, BenchShape};
 use crate::model::blend::LogisticReport;
 use crate::model::{
-    Classifier, ClassifierParams, Metrics, Selection, Start, TrainProgress, read_jsonl,
+    Classifier, ClassifierParams, Metrics, QualityMetrics, Selection, Start, TrainProgress,
+    read_jsonl,
 };
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
@@ -17,7 +18,8 @@ use std::time::Instant;
 pub enum ModelCommand {
     /// Train a tag classifier from a JSON Lines file.
     Train(Box<TrainArgs>),
-    /// Evaluate a saved model on a JSON Lines file (micro/macro F1, P@1, per-tag table).
+    /// Evaluate a saved model on a JSON Lines file (micro/macro F1, P@1, per-tag table, and the
+    /// quality head's ROC-AUC and log-loss where the data has scores or answer counts).
     Evaluate(EvaluateArgs),
     /// Suggest tags for a text.
     Suggest(SuggestArgs),
@@ -476,14 +478,46 @@ fn print_metrics(m: &Metrics) -> std::io::Result<()> {
     Ok(())
 }
 
+/// `evaluate --json`: the tag metrics' keys as before (so existing readers still parse it), plus
+/// `quality`, null when the model's quality head was never trained or the data has no quality
+/// labels.
+#[derive(serde::Serialize)]
+struct Evaluation<'a> {
+    #[serde(flatten)]
+    tags: &'a Metrics,
+    quality: Option<&'a QualityMetrics>,
+}
+
+fn print_quality(q: Option<&QualityMetrics>, trained: bool) -> std::io::Result<()> {
+    match q {
+        Some(q) => out!(
+            "quality  items {}  positives {} (base rate {:.3})  ROC-AUC {}  log-loss {:.4} (base rate {:.4})",
+            q.examples,
+            q.positives,
+            q.base_rate,
+            q.roc_auc
+                .map_or_else(|| "– (one class)".to_owned(), |a| format!("{a:.4}")),
+            q.log_loss,
+            q.base_rate_log_loss
+        ),
+        None if trained => out!("quality  not measured: the data has no score or answer counts"),
+        None => out!("quality  not measured: the model's quality head was not trained"),
+    }
+}
+
 fn evaluate(args: EvaluateArgs) -> anyhow::Result<()> {
     let model = Classifier::load(&args.model)?;
     let data = read_jsonl(&args.data)?;
-    let m = model.evaluate(&data);
+    let (m, quality) = model.evaluate_with_quality(&data);
     if args.json {
-        out!("{}", serde_json::to_string(&m)?)?;
+        let evaluation = Evaluation {
+            tags: &m,
+            quality: quality.as_ref(),
+        };
+        out!("{}", serde_json::to_string(&evaluation)?)?;
     } else {
         print_metrics(&m)?;
+        print_quality(quality.as_ref(), model.quality_trained())?;
     }
     Ok(())
 }

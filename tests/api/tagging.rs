@@ -302,11 +302,52 @@ async fn the_model_page_shows_a_run_queued_then_training_and_counts_what_the_mod
             )
             .await;
     }
+    // Two topics in three did well (a positive score), so predicted quality has both classes
+    // to learn and be measured on.
+    sqlx::query("UPDATE topics SET score = 1 WHERE id % 3 != 0")
+        .execute(&app.pool)
+        .await
+        .unwrap();
     let moderator = app.moderator("admin").await;
     let Outcome::Promoted { version, .. } = retrain_now(&app).await else {
         panic!("the first run becomes champion");
     };
     let (_, page) = moderator.get_text("/mod/model").await;
+    // The quality head is measured on the same held-out topics as the tags.
+    let mut conn = app.pool.acquire().await.unwrap();
+    let held_out = threadwise::tagging::dataset::load(&mut conn)
+        .await
+        .unwrap()
+        .held_out;
+    drop(conn);
+    assert!(!held_out.is_empty());
+    let positives = held_out.iter().filter(|e| e.quality == Some(true)).count();
+    assert!(
+        page.contains("Predicted quality")
+            && page.contains(&format!(
+                "On {} held-out topics ({positives} with one",
+                held_out.len()
+            ))
+            && page.contains("ROC-AUC")
+            && page.contains("for predicting the base rate for every topic"),
+        "{page}"
+    );
+    let health: Value = moderator
+        .get("/api/v1/mod/model")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let quality = &health["champion_metrics"]["quality"];
+    assert_eq!(quality["examples"], held_out.len(), "{health}");
+    assert!(quality["log_loss"].is_number(), "{health}");
+    // Beside it, the simple-feature baseline on the same topics.
+    let simple = &health["champion_metrics"]["simple_quality"];
+    assert_eq!(simple["examples"], held_out.len(), "{health}");
+    assert!(
+        page.contains("Beside it, a logistic regression on simple features"),
+        "{page}"
+    );
     let model_tags = app.state.tagger.current().unwrap().classifier.tags().len();
     assert!(
         page.contains(&format!(

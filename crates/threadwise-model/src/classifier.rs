@@ -1,7 +1,7 @@
 //! The trained classifier as the forum uses it: predict, evaluate, inspect.
 use super::Example;
 use super::layers::loss::sigmoid;
-use super::metrics::{self, Metrics};
+use super::metrics::{self, Metrics, QualityMetrics};
 use super::network::{Batch, Item, Network, Workspace};
 use super::params::ClassifierParams;
 use super::vocab::Vocabulary;
@@ -135,6 +135,38 @@ impl Classifier {
         let (probs, _) = self.probabilities_batch(examples);
         let gold = self.gold(examples);
         metrics::evaluate(probs.view(), &gold, &self.thresholds, &self.tags)
+    }
+
+    /// Tag metrics and, when the quality head was trained and the examples have quality labels,
+    /// how well predicted quality separates and estimates them ([`metrics::quality_metrics`]),
+    /// from one pass of the network.
+    pub fn evaluate_with_quality(&self, examples: &[Example]) -> (Metrics, Option<QualityMetrics>) {
+        let (probs, quality) = self.probabilities_batch(examples);
+        let gold = self.gold(examples);
+        let tags = metrics::evaluate(probs.view(), &gold, &self.thresholds, &self.tags);
+        (tags, self.quality_of(&quality, examples))
+    }
+
+    /// Predicted quality against the examples' labels; `None` for a model whose quality head
+    /// was never trained (its outputs mean nothing) or examples without labels.
+    pub fn evaluate_quality(&self, examples: &[Example]) -> Option<QualityMetrics> {
+        if !self.quality_trained {
+            return None;
+        }
+        let (_, quality) = self.probabilities_batch(examples);
+        self.quality_of(&quality, examples)
+    }
+
+    fn quality_of(&self, quality: &[f32], examples: &[Example]) -> Option<QualityMetrics> {
+        let labels: Vec<Option<bool>> = examples.iter().map(|e| e.quality).collect();
+        self.quality_trained
+            .then(|| metrics::quality_metrics(quality, &labels))
+            .flatten()
+    }
+
+    /// Whether the quality head was trained (the training data had quality labels).
+    pub fn quality_trained(&self) -> bool {
+        self.quality_trained
     }
 
     pub(crate) fn gold(&self, examples: &[Example]) -> Vec<Vec<usize>> {

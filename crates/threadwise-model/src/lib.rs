@@ -49,11 +49,12 @@ pub mod metrics;
 pub mod optim;
 pub mod params;
 pub mod persist;
+pub mod simple;
 pub mod train;
 pub mod trainer;
 
 pub use classifier::{Classifier, Prediction};
-pub use metrics::{Metrics, TagMetrics};
+pub use metrics::{Metrics, QualityMetrics, TagMetrics};
 pub use params::{ClassifierParams, Selection, ValidParams};
 pub use train::{EpochReport, TrainProgress};
 pub use warm::Start;

@@ -3,6 +3,11 @@
 //! Prediction = every tag whose probability ≥ its threshold, plus always the top-1 tag. Micro- and
 //! macro-F1 are over the tag space and all items (a tag with no gold and no prediction scores 0, as
 //! scikit-learn's `zero_division=0` does); P@1 is over items with at least one gold tag.
+//!
+//! The quality head ("does this topic get a positive score or an answer?") is measured apart, by
+//! [`quality_metrics`]: ROC-AUC says whether it ranks good topics above the others (what the
+//! needs-attention list uses it for), log-loss whether its probabilities are honest, and the
+//! base-rate log-loss beside it says whether it knows more than the share of good topics.
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
@@ -415,6 +420,100 @@ pub fn suggestion_thresholds(
     }
 }
 
+/// How well predicted quality separates and estimates the topics that got a positive score or an
+/// answer, on the examples with a quality label.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QualityMetrics {
+    /// Examples with a quality label.
+    pub examples: usize,
+    /// Of them, the ones that got a positive score or an answer.
+    pub positives: usize,
+    /// `positives / examples`.
+    pub base_rate: f64,
+    /// Probability that a random positive is scored above a random negative (ties count half);
+    /// `None` when the labels are all one class, where it is undefined.
+    pub roc_auc: Option<f64>,
+    /// Mean negative log-likelihood of the labels under the predicted probabilities (natural log,
+    /// probabilities clamped to [1e-7, 1 − 1e-7] so one confident miss is large, not infinite).
+    pub log_loss: f64,
+    /// The log-loss of predicting `base_rate` for every example: a model below it knows more
+    /// than the share of good topics. (The rate is this set's own, so the baseline is a little
+    /// flattered.)
+    pub base_rate_log_loss: f64,
+}
+
+/// Probabilities this close to 0 or 1 are clamped in [`log_loss`].
+const LOG_LOSS_EPSILON: f64 = 1e-7;
+
+/// Rank-based ROC-AUC (the Mann–Whitney U statistic over positives × negatives): tied scores
+/// get their average rank, so a tie between a positive and a negative counts one half. `None`
+/// without both a positive and a negative, or for mismatched lengths.
+pub fn roc_auc(scores: &[f64], labels: &[bool]) -> Option<f64> {
+    if scores.len() != labels.len() {
+        return None;
+    }
+    let positives = labels.iter().filter(|&&y| y).count();
+    let negatives = labels.len() - positives;
+    if positives == 0 || negatives == 0 {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    // Sum of the (1-based, tie-averaged) ranks of the positives.
+    let mut positive_ranks = 0.0;
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && scores[order[j + 1]] == scores[order[i]] {
+            j += 1;
+        }
+        let rank = (i + j) as f64 / 2.0 + 1.0;
+        let tied_positives = order[i..=j].iter().filter(|&&k| labels[k]).count();
+        positive_ranks += rank * tied_positives as f64;
+        i = j + 1;
+    }
+    let (p, n) = (positives as f64, negatives as f64);
+    Some((positive_ranks - p * (p + 1.0) / 2.0) / (p * n))
+}
+
+/// Mean binary log-loss (natural log) of `labels` under `probs`, clamped as in
+/// [`QualityMetrics::log_loss`]; `None` when empty or of mismatched lengths.
+pub fn log_loss(probs: &[f64], labels: &[bool]) -> Option<f64> {
+    if probs.is_empty() || probs.len() != labels.len() {
+        return None;
+    }
+    let total: f64 = probs
+        .iter()
+        .zip(labels)
+        .map(|(&p, &y)| {
+            let p = p.clamp(LOG_LOSS_EPSILON, 1.0 - LOG_LOSS_EPSILON);
+            if y { -p.ln() } else { -(1.0 - p).ln() }
+        })
+        .sum();
+    Some(total / probs.len() as f64)
+}
+
+/// [`QualityMetrics`] of predicted probabilities against optional labels (unlabelled examples
+/// are left out); `None` when no example has a label.
+pub fn quality_metrics(probs: &[f32], labels: &[Option<bool>]) -> Option<QualityMetrics> {
+    let (p, y): (Vec<f64>, Vec<bool>) = probs
+        .iter()
+        .zip(labels)
+        .filter_map(|(&p, &y)| y.map(|y| (f64::from(p), y)))
+        .unzip();
+    let log_loss = log_loss(&p, &y)?;
+    let positives = y.iter().filter(|&&y| y).count();
+    let base_rate = positives as f64 / y.len() as f64;
+    Some(QualityMetrics {
+        examples: y.len(),
+        positives,
+        base_rate,
+        roc_auc: roc_auc(&p, &y),
+        log_loss,
+        base_rate_log_loss: self::log_loss(&vec![base_rate; y.len()], &y)?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -504,5 +603,59 @@ mod tests {
         };
         let thr = tune_thresholds_by(probs.view(), &gold, &rule);
         assert!(thr[1] > 0.02 && thr[1] <= 0.0301, "{thr:?}");
+    }
+
+    #[test]
+    fn roc_auc_counts_ties_as_half_and_needs_both_classes() {
+        // Perfect and reversed rankings.
+        assert_eq!(
+            roc_auc(&[0.1, 0.2, 0.8, 0.9], &[false, false, true, true]),
+            Some(1.0)
+        );
+        assert_eq!(
+            roc_auc(&[0.9, 0.8, 0.2, 0.1], &[false, false, true, true]),
+            Some(0.0)
+        );
+        // Scores 0.1 (−) 0.4 (+) 0.4 (−) 0.8 (+): pairs (+0.4 > −0.1) 1, (+0.4 = −0.4) ½,
+        // (+0.8 > both) 2 → 3.5 of 4 pairs.
+        let auc = roc_auc(&[0.1, 0.4, 0.4, 0.8], &[false, true, false, true]).unwrap();
+        approx::assert_abs_diff_eq!(auc, 0.875, epsilon = 1e-12);
+        // All tied: a coin toss.
+        assert_eq!(roc_auc(&[0.5; 4], &[true, false, true, false]), Some(0.5));
+        assert_eq!(roc_auc(&[0.1, 0.9], &[true, true]), None);
+        assert_eq!(roc_auc(&[0.1, 0.9], &[false, false]), None);
+        assert_eq!(roc_auc(&[], &[]), None);
+    }
+
+    #[test]
+    fn log_loss_matches_hand_computation_and_clamps_certain_misses() {
+        // −(ln 0.8 + ln(1 − 0.4)) / 2 = (0.223144 + 0.510826) / 2 = 0.366985
+        let l = log_loss(&[0.8, 0.4], &[true, false]).unwrap();
+        approx::assert_abs_diff_eq!(l, 0.366_985, epsilon = 1e-6);
+        // A certain miss costs −ln(1e-7) = 16.118, not infinity.
+        let miss = log_loss(&[0.0], &[true]).unwrap();
+        approx::assert_abs_diff_eq!(miss, 16.118_096, epsilon = 1e-5);
+        assert_eq!(log_loss(&[], &[]), None);
+    }
+
+    #[test]
+    fn quality_metrics_skip_unlabelled_examples_and_compare_with_the_base_rate() {
+        let probs = [0.9, 0.6, 0.3, 0.5, 0.2];
+        let labels = [Some(true), Some(true), Some(false), None, Some(true)];
+        let q = quality_metrics(&probs, &labels).unwrap();
+        assert_eq!((q.examples, q.positives), (4, 3));
+        approx::assert_abs_diff_eq!(q.base_rate, 0.75, epsilon = 1e-12);
+        // Positives 0.9, 0.6, 0.2 against the negative 0.3: 2 of 3 pairs.
+        approx::assert_abs_diff_eq!(q.roc_auc.unwrap(), 2.0 / 3.0, epsilon = 1e-6);
+        // −(ln 0.9 + ln 0.6 + ln 0.7 + ln 0.2) / 4 = (0.105361 + 0.510826 + 0.356675 + 1.609438) / 4
+        approx::assert_abs_diff_eq!(q.log_loss, 0.645_575, epsilon = 1e-5);
+        // −(3 ln 0.75 + ln 0.25) / 4 = (0.863046 + 1.386294) / 4 = 0.562335
+        approx::assert_abs_diff_eq!(q.base_rate_log_loss, 0.562_335, epsilon = 1e-6);
+
+        // One class: no AUC, and the base rate is certain.
+        let q = quality_metrics(&[0.9, 0.8], &[Some(true), Some(true)]).unwrap();
+        assert_eq!(q.roc_auc, None);
+        approx::assert_abs_diff_eq!(q.base_rate_log_loss, 0.0, epsilon = 1e-6);
+        assert_eq!(quality_metrics(&[0.5], &[None]), None);
     }
 }

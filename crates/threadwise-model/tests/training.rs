@@ -80,6 +80,35 @@ fn overfits_64_tiny_examples() {
         prediction.quality.is_some(),
         "quality labels were present, so the head is trained"
     );
+    // One pass gives the same tag metrics and the quality head's, on the labelled examples.
+    let (tags, quality) = model.evaluate_with_quality(&data);
+    assert_eq!(tags, metrics);
+    let quality = quality.expect("labelled examples and a trained head");
+    assert_eq!(
+        quality.examples,
+        data.iter().filter(|e| e.quality.is_some()).count()
+    );
+    assert_eq!(
+        quality.positives,
+        data.iter().filter(|e| e.quality == Some(true)).count()
+    );
+    assert!(
+        quality.roc_auc.is_some_and(|auc| auc > 0.5),
+        "the head separates what it was trained on: {quality:?}"
+    );
+    assert_eq!(model.evaluate_quality(&data), Some(quality));
+}
+
+#[test]
+fn a_model_without_quality_labels_reports_no_quality_metrics() {
+    let mut data = tiny_examples();
+    for e in &mut data {
+        e.quality = None;
+    }
+    let model = fit(tiny_params().epochs(2), &data).unwrap();
+    assert!(!model.quality_trained());
+    assert_eq!(model.evaluate_quality(&tiny_examples()), None);
+    assert_eq!(model.evaluate_with_quality(&data).1, None);
 }
 
 #[test]

@@ -9,7 +9,10 @@ use super::charts;
 use crate::db::{self, labels::PendingSuggestion, model_versions::ModelVersion};
 use crate::domain;
 use crate::forum::review;
-use crate::tagging::{self, TrainingProgress, quality::Quality};
+use crate::tagging::{
+    self, TrainingProgress,
+    quality::{PredictedQuality, Quality},
+};
 use crate::web::get_or_head;
 use crate::web::render::{self, PageContext, ago, redirect};
 use crate::web::session::Moderator;
@@ -254,6 +257,34 @@ impl ModelPage {
 
     fn threshold(&self, t: &Option<f32>) -> String {
         t.map_or_else(|| "not suggested".to_string(), |t| format!("{t:.3}"))
+    }
+
+    /// Whether the quality head's probabilities beat the base rate on held-out topics, which is
+    /// what decides whether the needs-attention order is more than freshness and views.
+    fn quality_verdict(&self, q: &PredictedQuality) -> &'static str {
+        if q.log_loss < q.base_rate_log_loss {
+            "better than the base rate"
+        } else {
+            "no better than the base rate, so the list is ranked mostly by freshness and views"
+        }
+    }
+
+    /// Whether the network's quality head beats the simple-feature baseline on held-out
+    /// topics; on Stack Exchange data it did not (docs/classifier.md).
+    fn simple_verdict(
+        &self,
+        network: &PredictedQuality,
+        simple: &PredictedQuality,
+    ) -> &'static str {
+        let auc = |q: &PredictedQuality| q.roc_auc.unwrap_or(0.5);
+        match (
+            network.log_loss <= simple.log_loss,
+            auc(network) >= auc(simple),
+        ) {
+            (true, true) => "the network predicts better",
+            (false, false) => "the simple features predict better than the network",
+            _ => "neither is better on both measures",
+        }
     }
 
     fn week(&self, ts: &i64) -> String {
