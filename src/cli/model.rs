@@ -53,6 +53,12 @@ pub struct TrainArgs {
     /// Cross-fit only when fewer items are held out than this (default 1000).
     #[arg(long)]
     cross_fit_below: Option<usize>,
+    /// Loss weight of a tag a post lacks (default 1; below 1 when tagging is incomplete).
+    #[arg(long)]
+    absent_weight: Option<f64>,
+    /// Loss weight of a rejected tag (default 3).
+    #[arg(long)]
+    rejected_weight: Option<f64>,
     /// Share of --data held out for validation when --valid is not given.
     #[arg(long)]
     valid_fraction: Option<f64>,
@@ -274,7 +280,9 @@ fn params(a: &TrainArgs) -> ClassifierParams {
         threshold_prior,
         warm_epochs,
         cross_fit_folds,
-        cross_fit_below
+        cross_fit_below,
+        absent_weight,
+        rejected_weight
     );
     if let Some(w) = a.wide_alone_weight {
         p = p.wide_alone_weight(Some(w));

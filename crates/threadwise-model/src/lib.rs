@@ -43,6 +43,7 @@ pub use error::ModelError;
 pub use float::Float;
 pub mod bench;
 pub mod blend;
+pub mod calibration;
 pub mod classifier;
 pub mod logistic;
 pub mod metrics;

@@ -1,5 +1,6 @@
 //! The training loop: bucketed batches, data-parallel shards, Adam, early stopping, thresholds.
 use super::blend::{self, LogisticReport, Scored, Split};
+use super::calibration;
 use super::classifier::{Classifier, HeldOut, gold_indices, infer, infer_logits};
 use super::layers::bow;
 use super::logistic::Logistic;
@@ -593,7 +594,8 @@ impl ValidParams {
             }));
             (share, c)
         });
-        let (final_probs, _) = infer(&best.network, &va.seqs, p.threads);
+        let (final_logits, quality_logits) = infer_logits(&best.network, &va.seqs, p.threads);
+        let final_probs = final_logits.mapv(super::layers::loss::sigmoid);
         if let Some(rule) = &p.final_thresholds {
             best.thresholds =
                 super::metrics::tune_thresholds_by(final_probs.view(), &va.gold, rule);
@@ -614,6 +616,11 @@ impl ValidParams {
             && let Some(refit) = run.refit(&all, &tags, best.epoch, blended)?
         {
             kept = refit;
+        }
+        // The quality head's probabilities, made honest on the held-out labels (the refit's
+        // head, trained the same way on a little more data, gets the held-out run's scaling).
+        if let Some(scaling) = calibration::platt(&quality_logits, &va.quality) {
+            calibration::fold(&mut kept.1.quality, scaling);
         }
         let fit_epochs = warm_from.and_then(|c| c.fit_epochs).unwrap_or(best.epoch);
         // A small held-out share gives thresholds that rest on a handful of predictions: score
