@@ -53,7 +53,8 @@ pub struct TrainArgs {
     /// Cross-fit only when fewer items are held out than this (default 1000).
     #[arg(long)]
     cross_fit_below: Option<usize>,
-    /// Loss weight of a tag a post lacks (default 1; below 1 when tagging is incomplete).
+    /// Loss weight of a tag a post lacks (default 0.5: authors tag incompletely; 1 for a
+    /// completely tagged file).
     #[arg(long)]
     absent_weight: Option<f64>,
     /// Loss weight of a rejected tag (default 3).
