@@ -44,6 +44,7 @@ pub use float::Float;
 pub mod bench;
 pub mod blend;
 pub mod classifier;
+pub mod corpus;
 pub mod logistic;
 pub mod metrics;
 pub mod optim;
@@ -53,6 +54,7 @@ pub mod train;
 pub mod trainer;
 
 pub use classifier::{Classifier, Prediction};
+pub use corpus::{Corpus, Role};
 pub use metrics::{Metrics, TagMetrics};
 pub use params::{ClassifierParams, Selection, ValidParams};
 pub use train::{EpochReport, TrainProgress};

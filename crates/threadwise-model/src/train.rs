@@ -1,6 +1,7 @@
 //! The training loop: bucketed batches, data-parallel shards, Adam, early stopping, thresholds.
 use super::blend::{self, LogisticReport, Scored, Split};
-use super::classifier::{Classifier, HeldOut, gold_indices, infer, infer_logits};
+use super::classifier::{Classifier, HeldOut, infer, infer_logits};
+use super::corpus::{Corpus, Role};
 use super::layers::bow;
 use super::logistic::Logistic;
 use super::metrics::Metrics;
@@ -69,62 +70,13 @@ pub struct EpochReport {
     pub seconds: f64,
 }
 
-struct Encoded {
-    seqs: Vec<Vec<u32>>,
-    gold: Vec<Vec<usize>>,
+/// Examples as the training loop reads them (built by [`Corpus::encoded`]).
+pub(crate) struct Encoded {
+    pub(crate) seqs: Vec<Vec<u32>>,
+    pub(crate) gold: Vec<Vec<usize>>,
     /// Rejected tag indices (confirmed negatives) per example.
-    rejected: Vec<Vec<usize>>,
-    quality: Vec<Option<bool>>,
-}
-
-fn encode(examples: &[&Example], vocab: &Vocabulary, tags: &[String], max_len: usize) -> Encoded {
-    let owned: Vec<Example> = examples.iter().map(|e| (*e).clone()).collect();
-    Encoded {
-        seqs: examples
-            .iter()
-            .map(|e| vocab.encode(&e.title, &e.body, max_len))
-            .collect(),
-        gold: gold_indices(&owned, tags),
-        rejected: owned
-            .iter()
-            .map(|e| {
-                e.rejected
-                    .iter()
-                    .filter_map(|t| tags.binary_search(t).ok())
-                    .collect()
-            })
-            .collect(),
-        quality: examples.iter().map(|e| e.quality).collect(),
-    }
-}
-
-/// Tags with at least `min` examples, sorted by name; errors when there are none.
-fn learnable_tags(train: &[&Example], min: usize) -> Result<Vec<String>, ModelError> {
-    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
-    for e in train {
-        let mut seen: Vec<&str> = e.tags.iter().map(String::as_str).collect();
-        seen.sort_unstable();
-        seen.dedup();
-        for t in seen {
-            *counts.entry(t).or_default() += 1;
-        }
-    }
-    let tags: Vec<String> = counts
-        .iter()
-        .filter(|&(_, &n)| n >= min)
-        .map(|(t, _)| t.to_string())
-        .collect();
-    if tags.is_empty() {
-        let top = counts.iter().max_by_key(|&(_, &n)| n);
-        let detail = top.map_or("no example has a tag".to_string(), |(t, n)| {
-            format!("the most frequent, `{t}`, has {n}")
-        });
-        return Err(ModelError::NotEnoughData(format!(
-            "no tag has at least {min} examples among {} training examples ({detail})",
-            train.len()
-        )));
-    }
-    Ok(tags)
+    pub(crate) rejected: Vec<Vec<usize>>,
+    pub(crate) quality: Vec<Option<bool>>,
 }
 
 /// Shuffled batches of similar length: shuffle, cut into pools of 32 batches, sort each pool by
@@ -166,20 +118,19 @@ impl Best {
     }
 }
 
-/// The vocabulary of `examples`' text, the encoded examples, and a network for them (with the
-/// bag-of-words idf of their tokens): fresh, or started from `champion` when it has the same
-/// architecture (its vocabulary extended, its tag head mapped to `tags`), and how it started.
+/// The vocabulary of the text of `corpus`' examples in `roles`, those examples encoded, and a
+/// network for them (with the bag-of-words idf of their tokens): fresh, or started from
+/// `champion` when it has the same architecture (its vocabulary extended, its tag head mapped to
+/// `tags`), and how it started.
 fn prepare(
     p: &ClassifierParams,
-    examples: &[&Example],
+    corpus: &Corpus,
+    roles: &[Role],
     tags: &[String],
     champion: Option<&Classifier>,
     rng: &mut impl Rng,
-) -> (Vocabulary, Encoded, Network<f32>, Start) {
-    let texts = examples
-        .iter()
-        .flat_map(|e| [e.title.as_str(), e.body.as_str()]);
-    let fresh = Vocabulary::build(texts, p.max_vocab, p.min_token_count);
+) -> Result<(Vocabulary, Encoded, Network<f32>, Start), ModelError> {
+    let fresh = corpus.vocabulary(roles, p.max_vocab, p.min_token_count);
     let mut arch = Architecture {
         vocab: fresh.len(),
         embedding: p.embedding,
@@ -214,7 +165,7 @@ fn prepare(
         None => (fresh, Start::Cold { reason: None }),
     };
     arch.vocab = vocab.len();
-    let encoded = encode(examples, &vocab, tags, p.max_len);
+    let encoded = corpus.encoded(roles, &vocab, tags, p.max_len)?;
     let mut net = Network::<f32>::init(arch, rng);
     if let (Some(c), true) = (champion, start.is_warm()) {
         warm::transplant(c, &mut net, &warm::tag_map(c, tags));
@@ -222,7 +173,7 @@ fn prepare(
     if p.wide && p.wide_idf {
         net.wide_idf = bow::idf(&encoded.seqs, arch.vocab, net.wide.nrows()).into();
     }
-    (vocab, encoded, net, start)
+    Ok((vocab, encoded, net, start))
 }
 
 /// Wall-clock budget of one `fit`, shared by the held-out run and the refit.
@@ -416,13 +367,14 @@ impl Run<'_, '_> {
     /// blend (the regression refit on every example too); `None` when time ran out part-way.
     fn refit(
         &mut self,
-        all: &[&Example],
+        corpus: &Corpus,
+        all: &[Role],
         tags: &[String],
         epochs: usize,
         blended: Option<(f32, f64)>,
     ) -> Result<Option<(Vocabulary, Network<f32>)>, ModelError> {
         let p = self.p;
-        let (vocab, tr, net, _) = prepare(p, all, tags, None, &mut self.rng);
+        let (vocab, tr, net, _) = prepare(p, corpus, all, tags, None, &mut self.rng)?;
         let mut trainer = Trainer::new(net, p);
         let mut sched = Schedule::new(epochs, tr.seqs.len().div_ceil(p.batch_size));
         for epoch in 1..=epochs {
@@ -486,105 +438,157 @@ impl ValidParams {
         progress: &mut dyn FnMut(&TrainProgress),
         stop: &AtomicBool,
     ) -> Result<Classifier, ModelError> {
-        let input = train;
-        let resolved = self.0.resolved(input.len());
+        let resolved = self.0.resolved(train.len());
         let p = &resolved;
         let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
-        // The tag space comes from the whole training input (the evaluation protocol's), not from
-        // what is left after holding out a validation share.
-        let all: Vec<&Example> = input.iter().collect();
-        let tags = learnable_tags(&all, p.min_tag_examples)?;
-        let held_out = valid.is_empty() && input.len() >= 2;
-        let (train, valid) = split(input, valid, p.valid_fraction, &mut rng);
-        let (vocab, tr, net, start) = prepare(p, &train, &tags, champion, &mut rng);
-        let warm_from = champion.filter(|_| start.is_warm());
-        let va = encode(&valid, &vocab, &tags, p.max_len);
-        let mut run = Run {
-            p,
-            rng,
-            clock: Clock {
-                started: Instant::now(),
-                budget: p.max_seconds.map(std::time::Duration::from_secs_f64),
-            },
-            stop,
-            progress,
+        let carved = valid.is_empty() && train.len() >= 2;
+        let held = if carved {
+            carve(train.len(), p.valid_fraction, &mut rng)
+        } else {
+            Vec::new()
         };
-        let logistic = (p.wide && p.logistic).then(|| {
-            let prior = Logistic::prior(net.wide.nrows(), tags.len(), &tr.gold);
-            let (begin, cs) = match warm_from {
-                Some(c) => (
-                    warm::logistic_start(c, &warm::tag_map(c, &tags), prior),
-                    c.logistic_c
-                        .map_or_else(|| p.logistic_c.clone(), |c| vec![c]),
-                ),
-                None => (prior, p.logistic_c.clone()),
+        let mut corpus = Corpus::new(p.max_len);
+        for (i, e) in train.iter().enumerate() {
+            let role = if held.binary_search(&i).is_ok() {
+                Role::Valid
+            } else {
+                Role::Train
             };
-            blend::fit_logistic(
-                &net,
-                begin,
-                &cs,
-                Split {
-                    seqs: &tr.seqs,
-                    gold: &tr.gold,
-                    rejected: &tr.rejected,
-                },
-                Split {
-                    seqs: &va.seqs,
-                    gold: &va.gold,
-                    rejected: &va.rejected,
-                },
-                &tags,
-                p,
-                &mut |r| (run.progress)(&TrainProgress::of_logistic(r)),
-            )
-        });
-        let (mut best, out_of_time) =
-            run.held_out(Trainer::new(net, p), &tr, &va, &tags, warm_from.is_some())?;
-        let blended = logistic.map(|(logistic, c)| {
-            let share = blend_in(&mut best, &logistic, &va, &tags, p);
-            (run.progress)(&TrainProgress::of_logistic(LogisticReport::Blend {
-                share,
-                c,
-                valid: best.metrics.clone(),
-            }));
-            (share, c)
-        });
-        let (final_probs, _) = infer(&best.network, &va.seqs, p.threads);
-        if let Some(rule) = &p.final_thresholds {
-            best.thresholds =
-                super::metrics::tune_thresholds_by(final_probs.view(), &va.gold, rule);
-            best.metrics =
-                super::metrics::evaluate(final_probs.view(), &va.gold, &best.thresholds, &tags);
+            corpus.push(role, i as i64, e);
         }
-        let held_out_scores = HeldOut {
-            probs: final_probs,
-            gold: va.gold.clone(),
-        };
-        let mut kept = (vocab, best.network);
-        // The held-out share chose the epoch count (and the thresholds); now every example
-        // trains. Out of time part-way, the held-out run's model is kept instead.
-        if p.refit
-            && warm_from.is_none()
-            && held_out
-            && !out_of_time
-            && let Some(refit) = run.refit(&all, &tags, best.epoch, blended)?
-        {
-            kept = refit;
+        for (i, e) in valid.iter().enumerate() {
+            corpus.push(Role::Valid, (train.len() + i) as i64, e);
         }
-        let (vocab, network) = kept;
-        Ok(Classifier {
-            vocab,
-            tags,
-            thresholds: best.thresholds,
-            network,
-            params: p.clone(),
-            metrics: Some(best.metrics),
-            quality_trained: tr.quality.iter().any(Option::is_some),
-            held_out: Some(held_out_scores),
-            logistic_c: blended.map(|(_, c)| c),
-            start: Some(start),
-        })
+        fit_corpus(p, champion, &corpus, carved, rng, progress, stop)
     }
+
+    /// Trains a classifier on the [`Role::Train`] examples of `corpus`, validating on its
+    /// [`Role::Valid`] ones (on the training examples themselves when there are none), like
+    /// [`ValidParams::fit_with`] with a validation set: no refit. Size-dependent defaults are
+    /// decided for the number of training examples. The corpus must be cut at least at
+    /// `max_len` ids.
+    pub fn fit_corpus(
+        &self,
+        champion: Option<&Classifier>,
+        corpus: &Corpus,
+        progress: &mut dyn FnMut(&TrainProgress),
+        stop: &AtomicBool,
+    ) -> Result<Classifier, ModelError> {
+        let resolved = self.0.resolved(corpus.count(Role::Train));
+        let rng = ChaCha8Rng::seed_from_u64(resolved.seed);
+        fit_corpus(&resolved, champion, corpus, false, rng, progress, stop)
+    }
+}
+
+/// The one training path of [`ValidParams::fit_with`] and [`ValidParams::fit_corpus`]. With
+/// `carved`, the validation examples were drawn from the training input: the tag space is
+/// theirs and the training examples' together, and a refit may train on both.
+fn fit_corpus(
+    p: &ClassifierParams,
+    champion: Option<&Classifier>,
+    corpus: &Corpus,
+    carved: bool,
+    mut rng: ChaCha8Rng,
+    progress: &mut dyn FnMut(&TrainProgress),
+    stop: &AtomicBool,
+) -> Result<Classifier, ModelError> {
+    const TRAIN: &[Role] = &[Role::Train];
+    const INPUT: &[Role] = &[Role::Train, Role::Valid];
+    // The tag space comes from the whole training input (the evaluation protocol's), not from
+    // what is left after holding out a validation share.
+    let tags = corpus.learnable_tags(if carved { INPUT } else { TRAIN }, p.min_tag_examples)?;
+    let valid_roles = if corpus.count(Role::Valid) > 0 {
+        &[Role::Valid][..]
+    } else {
+        TRAIN
+    };
+    let (vocab, tr, net, start) = prepare(p, corpus, TRAIN, &tags, champion, &mut rng)?;
+    let warm_from = champion.filter(|_| start.is_warm());
+    let va = corpus.encoded(valid_roles, &vocab, &tags, p.max_len)?;
+    let mut run = Run {
+        p,
+        rng,
+        clock: Clock {
+            started: Instant::now(),
+            budget: p.max_seconds.map(std::time::Duration::from_secs_f64),
+        },
+        stop,
+        progress,
+    };
+    let logistic = (p.wide && p.logistic).then(|| {
+        let prior = Logistic::prior(net.wide.nrows(), tags.len(), &tr.gold);
+        let (begin, cs) = match warm_from {
+            Some(c) => (
+                warm::logistic_start(c, &warm::tag_map(c, &tags), prior),
+                c.logistic_c
+                    .map_or_else(|| p.logistic_c.clone(), |c| vec![c]),
+            ),
+            None => (prior, p.logistic_c.clone()),
+        };
+        blend::fit_logistic(
+            &net,
+            begin,
+            &cs,
+            Split {
+                seqs: &tr.seqs,
+                gold: &tr.gold,
+                rejected: &tr.rejected,
+            },
+            Split {
+                seqs: &va.seqs,
+                gold: &va.gold,
+                rejected: &va.rejected,
+            },
+            &tags,
+            p,
+            &mut |r| (run.progress)(&TrainProgress::of_logistic(r)),
+        )
+    });
+    let (mut best, out_of_time) =
+        run.held_out(Trainer::new(net, p), &tr, &va, &tags, warm_from.is_some())?;
+    let blended = logistic.map(|(logistic, c)| {
+        let share = blend_in(&mut best, &logistic, &va, &tags, p);
+        (run.progress)(&TrainProgress::of_logistic(LogisticReport::Blend {
+            share,
+            c,
+            valid: best.metrics.clone(),
+        }));
+        (share, c)
+    });
+    let (final_probs, _) = infer(&best.network, &va.seqs, p.threads);
+    if let Some(rule) = &p.final_thresholds {
+        best.thresholds = super::metrics::tune_thresholds_by(final_probs.view(), &va.gold, rule);
+        best.metrics =
+            super::metrics::evaluate(final_probs.view(), &va.gold, &best.thresholds, &tags);
+    }
+    let held_out_scores = HeldOut {
+        probs: final_probs,
+        gold: va.gold.clone(),
+    };
+    let mut kept = (vocab, best.network);
+    // The held-out share chose the epoch count (and the thresholds); now every example
+    // trains. Out of time part-way, the held-out run's model is kept instead.
+    if p.refit
+        && warm_from.is_none()
+        && carved
+        && !out_of_time
+        && let Some(refit) = run.refit(corpus, INPUT, &tags, best.epoch, blended)?
+    {
+        kept = refit;
+    }
+    let (vocab, network) = kept;
+    Ok(Classifier {
+        vocab,
+        tags,
+        thresholds: best.thresholds,
+        network,
+        params: p.clone(),
+        metrics: Some(best.metrics),
+        quality_trained: tr.quality.iter().any(Option::is_some),
+        held_out: Some(held_out_scores),
+        logistic_c: blended.map(|(_, c)| c),
+        start: Some(start),
+    })
 }
 
 /// The examples of `train` that [`ValidParams::fit`] holds out for early stopping and thresholds
@@ -593,7 +597,13 @@ impl ValidParams {
 pub fn held_out_share<'a>(train: &'a [Example], p: &ClassifierParams) -> Vec<&'a Example> {
     let resolved = p.resolved(train.len());
     let mut rng = ChaCha8Rng::seed_from_u64(resolved.seed);
-    split(train, &[], resolved.valid_fraction, &mut rng).1
+    if train.len() < 2 {
+        return train.iter().collect();
+    }
+    carve(train.len(), resolved.valid_fraction, &mut rng)
+        .into_iter()
+        .map(|i| &train[i])
+        .collect()
 }
 
 /// The learning-rate multiplier at optimiser step `step` of `planned`: a linear warm-up over
@@ -621,30 +631,15 @@ fn schedule(epochs: usize, patience: usize, min_steps: usize, batches: usize) ->
     (needed, (patience * needed).div_ceil(epochs))
 }
 
-/// The validation set: `valid` if given, else a seeded `fraction` of `train` (at least one
-/// example; with a single example it validates on itself).
-fn split<'a>(
-    train: &'a [Example],
-    valid: &'a [Example],
-    fraction: f64,
-    rng: &mut impl Rng,
-) -> (Vec<&'a Example>, Vec<&'a Example>) {
-    if !valid.is_empty() || train.len() < 2 {
-        let v = if valid.is_empty() { train } else { valid };
-        return (train.iter().collect(), v.iter().collect());
-    }
-    let mut idx: Vec<usize> = (0..train.len()).collect();
+/// The indices (sorted) of the seeded `fraction` of `n` training examples held out for
+/// validation when no validation set is given (at least one, and at least one left to train).
+fn carve(n: usize, fraction: f64, rng: &mut impl Rng) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..n).collect();
     idx.shuffle(rng);
-    let n_valid = ((train.len() as f64 * fraction).round() as usize).clamp(1, train.len() - 1);
-    let (v, t) = idx.split_at(n_valid);
-    let mut t = t.to_vec();
-    let mut v = v.to_vec();
-    t.sort_unstable();
+    let n_valid = ((n as f64 * fraction).round() as usize).clamp(1, n - 1);
+    let mut v = idx[..n_valid].to_vec();
     v.sort_unstable();
-    (
-        t.iter().map(|&i| &train[i]).collect(),
-        v.iter().map(|&i| &train[i]).collect(),
-    )
+    v
 }
 
 /// Blends the regression into the kept network with the share that scores best on the
