@@ -20,10 +20,11 @@ pub struct Label {
     pub positive: bool,
 }
 
-/// Visible topics that carry at least one label.
-pub async fn labelled_topics(conn: &mut SqliteConnection) -> sqlx::Result<Vec<LabelledTopic>> {
-    sqlx::query_as::<_, LabelledTopic>(
-        "SELECT t.id, t.title, p.body_md AS body, t.score, t.reply_count
+/// Ids of the visible topics that carry at least one label (those [`labelled_topics_after`]
+/// pages through), oldest first: what a retrain samples from before it reads any text.
+pub async fn labelled_topic_ids(conn: &mut SqliteConnection) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT t.id
          FROM topics t JOIN posts p ON p.topic_id = t.id AND p.is_first = 1
          WHERE t.hidden = 0
            AND EXISTS (SELECT 1 FROM topic_tags tt WHERE tt.topic_id = t.id AND tt.status IN ('active', 'rejected'))
@@ -33,13 +34,48 @@ pub async fn labelled_topics(conn: &mut SqliteConnection) -> sqlx::Result<Vec<La
     .await
 }
 
+/// One page of visible labelled topics: at most `limit` with an id above `after`, by id (keyset
+/// pagination, so a retrain holds one page of text at a time however big the forum).
+pub async fn labelled_topics_after(
+    conn: &mut SqliteConnection,
+    after: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<LabelledTopic>> {
+    sqlx::query_as::<_, LabelledTopic>(
+        "SELECT t.id, t.title, p.body_md AS body, t.score, t.reply_count
+         FROM topics t JOIN posts p ON p.topic_id = t.id AND p.is_first = 1
+         WHERE t.hidden = 0 AND t.id > ?1
+           AND EXISTS (SELECT 1 FROM topic_tags tt WHERE tt.topic_id = t.id AND tt.status IN ('active', 'rejected'))
+         ORDER BY t.id
+         LIMIT ?2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Every label of a visible topic.
 pub async fn labels(conn: &mut SqliteConnection) -> sqlx::Result<Vec<Label>> {
+    labels_between(conn, i64::MIN, i64::MAX).await
+}
+
+/// The labels of visible topics with an id in `(after, up_to]`: those of one page of
+/// [`labelled_topics_after`].
+pub async fn labels_between(
+    conn: &mut SqliteConnection,
+    after: i64,
+    up_to: i64,
+) -> sqlx::Result<Vec<Label>> {
     sqlx::query_as::<_, Label>(
         "SELECT tt.topic_id, g.name AS tag, tt.status = 'active' AS positive
          FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id JOIN topics t ON t.id = tt.topic_id
          WHERE tt.status IN ('active', 'rejected') AND t.hidden = 0
+           AND tt.topic_id > ?1 AND tt.topic_id <= ?2
          ORDER BY tt.topic_id, g.name",
     )
+    .bind(after)
+    .bind(up_to)
     .fetch_all(conn)
     .await
 }

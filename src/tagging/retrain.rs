@@ -11,7 +11,7 @@ use sqlx::SqlitePool;
 use super::{Tagger, TrainingProgress, dataset};
 use crate::db::{self, model_versions::Finished};
 use crate::domain;
-use crate::model::{Classifier, ClassifierParams, Example, TrainProgress};
+use crate::model::{Classifier, ClassifierParams, Corpus, Role, TrainProgress};
 
 /// A challenger may be this much worse in micro-F1 and still replace the champion (noise).
 pub const PROMOTION_TOLERANCE: f64 = 0.005;
@@ -41,6 +41,8 @@ pub struct RetrainConfig {
     pub min_new_labels: i64,
     /// Whether a retrain starts warm from the champion (when its architecture matches).
     pub warm: bool,
+    /// Past this many training topics, train on a recency-weighted sample of them.
+    pub max_train_topics: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -109,9 +111,29 @@ pub async fn run_once(
     };
     let now = domain::now();
     db::model_versions::mark_requests_handled(&mut conn, now).await?;
-    let data = dataset::load(&mut conn)
+    let champion_model = tagger.current();
+    // The corpus keeps as many ids per topic as the longer-reading of the two models.
+    let max_len = champion_model
+        .as_deref()
+        .map_or(0, |m| m.classifier.params().max_len)
+        .max(config.params.max_len);
+    let options = dataset::LoadOptions {
+        batch_topics: dataset::BATCH_TOPICS,
+        max_train_topics: config.max_train_topics,
+        seed: config.params.seed,
+        max_len,
+    };
+    let data = dataset::load(&mut conn, &options)
         .await
         .context("reading the training labels")?;
+    if let Some(sample) = data.sample {
+        tracing::info!(
+            kept = sample.kept,
+            of = sample.of,
+            "{sample} (a recency-weighted sample: more than {} training topics)",
+            config.max_train_topics
+        );
+    }
     let learnable = data.learnable_tags(config.params.min_tag_examples);
     if learnable == 0 {
         return Ok(Outcome::Skipped(format!(
@@ -124,7 +146,7 @@ pub async fn run_once(
     let version = db::model_versions::start(
         &mut conn,
         trigger.as_str(),
-        data.len() as i64,
+        data.topics as i64,
         learnable as i64,
         data.negative_labels as i64,
         &hyperparameters,
@@ -135,7 +157,6 @@ pub async fn run_once(
     drop(conn);
 
     let started = Instant::now();
-    let champion_model = tagger.current();
     let params = config.params.clone();
     let warm = config.warm;
     let mut progress = TrainingProgress {
@@ -152,9 +173,8 @@ pub async fn run_once(
     let judged = tokio::task::spawn_blocking(move || {
         train_and_judge(
             &params,
-            &data.train,
-            &data.valid,
-            &data.held_out,
+            &data.corpus,
+            data.sample,
             champion_model.as_deref().map(|m| &m.classifier),
             warm,
             &stop,
@@ -288,29 +308,31 @@ struct Judged {
 }
 
 /// The version's metrics as stored: the judged metrics, plus how training began (`start`:
-/// `warm` or `cold`, with its details) so a version says whether it reused the champion.
+/// `warm` or `cold`, with its details) so a version says whether it reused the champion, and
+/// the sample it trained on (`sample`: `kept` of `of` topics) when it did not read them all.
 fn stored_metrics(
     metrics: &crate::model::Metrics,
     start: Option<&crate::model::Start>,
+    sample: Option<dataset::Sample>,
 ) -> serde_json::Result<String> {
     let mut value = serde_json::to_value(metrics)?;
-    if let (Some(object), Some(start)) = (value.as_object_mut(), start) {
-        object.insert("start".into(), serde_json::to_value(start)?);
+    if let Some(object) = value.as_object_mut() {
+        if let Some(start) = start {
+            object.insert("start".into(), serde_json::to_value(start)?);
+        }
+        if let Some(sample) = sample {
+            object.insert("sample".into(), serde_json::to_value(sample)?);
+        }
     }
     serde_json::to_string(&value)
 }
 
 /// Trains and measures both models on the held-out topics (the validation topics when none are
 /// held out yet). Errors come back as text: they are stored with the failed version.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site, on the training thread; the inputs are moved there by value"
-)]
 fn train_and_judge(
     params: &ClassifierParams,
-    train: &[Example],
-    valid: &[Example],
-    held_out: &[Example],
+    corpus: &Corpus,
+    sample: Option<dataset::Sample>,
     champion: Option<&Classifier>,
     warm: bool,
     stop: &AtomicBool,
@@ -318,16 +340,27 @@ fn train_and_judge(
 ) -> Result<Judged, String> {
     let valid_params = params.check().map_err(|e| e.to_string())?;
     let classifier = valid_params
-        .fit_with(champion.filter(|_| warm), train, valid, progress, stop)
+        .fit_corpus(champion.filter(|_| warm), corpus, progress, stop)
         .map_err(|e| e.to_string())?;
-    let judge_on = if held_out.is_empty() { valid } else { held_out };
-    let judge_on = if judge_on.is_empty() { train } else { judge_on };
-    let metrics = classifier.evaluate(judge_on);
-    let champion_micro_f1 = champion.map(|c| c.evaluate(judge_on).micro_f1);
+    let judge_on = [Role::HeldOut, Role::Valid, Role::Train]
+        .into_iter()
+        .find(|&role| corpus.count(role) > 0)
+        .unwrap_or(Role::Train);
+    let metrics = classifier
+        .evaluate_corpus(corpus, &[judge_on])
+        .map_err(|e| e.to_string())?;
+    let champion_micro_f1 = match champion {
+        Some(c) => Some(
+            c.evaluate_corpus(corpus, &[judge_on])
+                .map_err(|e| e.to_string())?
+                .micro_f1,
+        ),
+        None => None,
+    };
     let weights = classifier.to_bytes().map_err(|e| e.to_string())?;
     Ok(Judged {
         micro_f1: metrics.micro_f1,
-        metrics: stored_metrics(&metrics, classifier.start()).map_err(|e| e.to_string())?,
+        metrics: stored_metrics(&metrics, classifier.start(), sample).map_err(|e| e.to_string())?,
         weights,
         classifier,
         champion_micro_f1,

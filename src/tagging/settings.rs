@@ -58,6 +58,20 @@ pub struct TaggingSettings {
     #[arg(long, env = "THREADWISE_TRAIN_MIN_STEPS")]
     pub train_min_steps: Option<usize>,
 
+    /// Override the classifier's training time budget in seconds (the held-out run and the
+    /// refit together).
+    #[arg(long, env = "THREADWISE_TRAIN_MAX_SECONDS")]
+    pub train_max_seconds: Option<f64>,
+
+    /// Past this many training topics, a retrain trains on a recency-weighted sample of them
+    /// (newer topics more likely kept), and says so.
+    #[arg(
+        long,
+        env = "THREADWISE_TRAIN_MAX_TOPICS",
+        default_value_t = super::dataset::DEFAULT_MAX_TRAIN_TOPICS
+    )]
+    pub train_max_topics: usize,
+
     /// Retrain from scratch every time instead of warm from the champion (a warm start reuses
     /// its weights when the architecture is unchanged, and trains fewer epochs).
     #[arg(long, env = "THREADWISE_TRAIN_COLD")]
@@ -91,6 +105,8 @@ impl Default for TaggingSettings {
             train_patience: None,
             train_learning_rate: None,
             train_min_steps: None,
+            train_max_seconds: None,
+            train_max_topics: super::dataset::DEFAULT_MAX_TRAIN_TOPICS,
             train_cold: false,
         }
     }
@@ -122,10 +138,14 @@ impl TaggingSettings {
         if let Some(min_steps) = self.train_min_steps {
             params = params.min_steps(min_steps);
         }
+        if let Some(seconds) = self.train_max_seconds {
+            params = params.max_seconds(Some(seconds));
+        }
         super::retrain::RetrainConfig {
             params,
             min_new_labels: self.retrain_min_new_labels,
             warm: !self.train_cold,
+            max_train_topics: self.train_max_topics,
         }
     }
 }

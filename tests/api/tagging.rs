@@ -4,7 +4,9 @@ use std::sync::atomic::AtomicBool;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use threadwise::config::Settings;
+use threadwise::model::Role;
 use threadwise::startup::Application;
+use threadwise::tagging::dataset;
 use threadwise::tagging::retrain::{self, Outcome, Trigger};
 
 use crate::helpers::{Browser, TestApp, spawn_app, spawn_app_with};
@@ -62,6 +64,76 @@ async fn seed_labelled_topics(author: &Browser) {
             )
             .await;
     }
+}
+
+/// How the tests read the training data: pages of `batch_topics`, a sample past
+/// `max_train_topics`.
+fn load_options(batch_topics: usize, max_train_topics: usize) -> dataset::LoadOptions {
+    dataset::LoadOptions {
+        batch_topics,
+        max_train_topics,
+        seed: 7,
+        max_len: 256,
+    }
+}
+
+#[tokio::test]
+async fn the_loader_reads_bounded_batches_and_every_topic_once() {
+    const BATCH: usize = 4;
+    let app = spawn_app_with(tiny).await;
+    let alice = app.user("alice").await;
+    let mut ids = Vec::new();
+    for i in 0..5 * BATCH {
+        let tag = if i % 2 == 0 { "rust" } else { "python" };
+        let body = format!("Body {i}: cargo, pip and a crate.");
+        ids.push(
+            alice
+                .create_topic(&format!("Topic {i} for the loader"), &body, &[tag])
+                .await,
+        );
+    }
+    let mut conn = app.pool.acquire().await.unwrap();
+
+    let data = dataset::load(&mut conn, &load_options(BATCH, 50_000))
+        .await
+        .unwrap();
+    assert!(data.largest_batch <= BATCH, "{}", data.largest_batch);
+    assert_eq!(data.largest_batch, BATCH);
+    assert_eq!(
+        data.batches, 6,
+        "five full pages, then an empty one ends it"
+    );
+    let mut loaded: Vec<i64> = [Role::Train, Role::Valid, Role::HeldOut]
+        .into_iter()
+        .flat_map(|role| data.corpus.keys(role).collect::<Vec<_>>())
+        .collect();
+    loaded.sort_unstable();
+    ids.sort_unstable();
+    assert_eq!(loaded, ids, "every topic arrives once");
+    assert_eq!((data.topics, data.sample), (ids.len(), None));
+    for &id in &ids {
+        let (role, tags, _) = data.corpus.labels_of(id).expect("loaded");
+        assert_eq!(role, Role::from(dataset::split_of(id)));
+        assert_eq!(tags.len(), 1);
+    }
+
+    // Past the cap, a sample: at most that many training topics, and the page says so.
+    let capped = dataset::load(&mut conn, &load_options(BATCH, 3))
+        .await
+        .unwrap();
+    assert!(capped.corpus.count(Role::Train) <= 3);
+    assert!(capped.largest_batch <= BATCH);
+    let sample = capped.sample.expect("a sample");
+    assert_eq!((sample.kept, sample.of), (capped.len(), ids.len()));
+    assert!(capped.len() < ids.len());
+    assert_eq!(
+        sample.to_string(),
+        format!(
+            "trained on a sample of {} of {} topics",
+            capped.len(),
+            ids.len()
+        )
+    );
 }
 
 async fn retrain_now(app: &TestApp) -> Outcome {
@@ -205,18 +277,17 @@ async fn the_forum_learns_its_tags_suggests_them_and_learns_from_rejections() {
 
     // The next training run uses the rejection as a negative label for that topic.
     let mut conn = app.pool.acquire().await.unwrap();
-    let data = threadwise::tagging::dataset::load(&mut conn).await.unwrap();
+    let data = dataset::load(&mut conn, &load_options(1_000, 50_000))
+        .await
+        .unwrap();
     drop(conn);
     assert_eq!(data.negative_labels, 1);
-    let example = data
-        .train
-        .iter()
-        .chain(&data.valid)
-        .chain(&data.held_out)
-        .find(|e| e.title == "Help with cargo and the borrow checker")
+    let (_, tags, rejected) = data
+        .corpus
+        .labels_of(topic)
         .expect("the topic is in the training data");
-    assert_eq!(example.tags, ["question"]);
-    assert_eq!(example.rejected, ["rust"], "a confirmed negative");
+    assert_eq!(tags, ["question"]);
+    assert_eq!(rejected, ["rust"], "a confirmed negative");
     let second = retrain_now(&app).await;
     let (version_id, negatives): (i64, i64) =
         sqlx::query_as("SELECT id, negative_labels FROM model_versions ORDER BY id DESC LIMIT 1")
