@@ -364,7 +364,7 @@ mod tests {
             title: title.into(),
             body: body.into(),
             tags: tags.iter().map(|t| t.to_string()).collect(),
-            quality: Some(title.len() % 2 == 0),
+            quality: Some(title.len().is_multiple_of(2)),
             rejected: rejected.iter().map(|t| t.to_string()).collect(),
         }
     }
