@@ -20,8 +20,8 @@ pub struct Label {
     pub positive: bool,
 }
 
-/// Ids of the visible topics that carry at least one label (those [`labelled_topics_after`]
-/// pages through), oldest first: what a retrain samples from before it reads any text.
+/// Ids of the visible topics that carry at least one label, oldest first: what a retrain pages
+/// through (and samples from) before it reads any text.
 pub async fn labelled_topic_ids(conn: &mut SqliteConnection) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar(
         "SELECT t.id
@@ -34,48 +34,62 @@ pub async fn labelled_topic_ids(conn: &mut SqliteConnection) -> sqlx::Result<Vec
     .await
 }
 
-/// One page of visible labelled topics: at most `limit` with an id above `after`, by id (keyset
-/// pagination, so a retrain holds one page of text at a time however big the forum).
-pub async fn labelled_topics_after(
+/// The visible labelled topics among `ids` (one page of [`labelled_topic_ids`]), by id. The ids
+/// travel as one bound JSON array, so the statement is the same for every page.
+pub async fn labelled_topics_in(
     conn: &mut SqliteConnection,
-    after: i64,
-    limit: i64,
+    ids: &[i64],
 ) -> sqlx::Result<Vec<LabelledTopic>> {
     sqlx::query_as::<_, LabelledTopic>(
         "SELECT t.id, t.title, p.body_md AS body, t.score, t.reply_count
          FROM topics t JOIN posts p ON p.topic_id = t.id AND p.is_first = 1
-         WHERE t.hidden = 0 AND t.id > ?1
+         WHERE t.id IN (SELECT value FROM json_each(?1)) AND t.hidden = 0
            AND EXISTS (SELECT 1 FROM topic_tags tt WHERE tt.topic_id = t.id AND tt.status IN ('active', 'rejected'))
-         ORDER BY t.id
-         LIMIT ?2",
+         ORDER BY t.id",
     )
-    .bind(after)
-    .bind(limit)
+    .bind(id_list(ids))
     .fetch_all(conn)
+    .await
+}
+
+/// The labels of the visible topics among `ids`.
+pub async fn labels_in(conn: &mut SqliteConnection, ids: &[i64]) -> sqlx::Result<Vec<Label>> {
+    sqlx::query_as::<_, Label>(
+        "SELECT tt.topic_id, g.name AS tag, tt.status = 'active' AS positive
+         FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id JOIN topics t ON t.id = tt.topic_id
+         WHERE tt.topic_id IN (SELECT value FROM json_each(?1))
+           AND tt.status IN ('active', 'rejected') AND t.hidden = 0
+         ORDER BY tt.topic_id, g.name",
+    )
+    .bind(id_list(ids))
+    .fetch_all(conn)
+    .await
+}
+
+/// `ids` as a JSON array, for `json_each`.
+fn id_list(ids: &[i64]) -> String {
+    let items: Vec<String> = ids.iter().map(i64::to_string).collect();
+    format!("[{}]", items.join(","))
+}
+
+/// Rejected suggestions on visible topics: the negative labels a retrain knows of.
+pub async fn count_negative_labels(conn: &mut SqliteConnection) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM topic_tags tt JOIN topics t ON t.id = tt.topic_id
+         WHERE tt.status = 'rejected' AND t.hidden = 0",
+    )
+    .fetch_one(conn)
     .await
 }
 
 /// Every label of a visible topic.
 pub async fn labels(conn: &mut SqliteConnection) -> sqlx::Result<Vec<Label>> {
-    labels_between(conn, i64::MIN, i64::MAX).await
-}
-
-/// The labels of visible topics with an id in `(after, up_to]`: those of one page of
-/// [`labelled_topics_after`].
-pub async fn labels_between(
-    conn: &mut SqliteConnection,
-    after: i64,
-    up_to: i64,
-) -> sqlx::Result<Vec<Label>> {
     sqlx::query_as::<_, Label>(
         "SELECT tt.topic_id, g.name AS tag, tt.status = 'active' AS positive
          FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id JOIN topics t ON t.id = tt.topic_id
          WHERE tt.status IN ('active', 'rejected') AND t.hidden = 0
-           AND tt.topic_id > ?1 AND tt.topic_id <= ?2
          ORDER BY tt.topic_id, g.name",
     )
-    .bind(after)
-    .bind(up_to)
     .fetch_all(conn)
     .await
 }

@@ -2,18 +2,19 @@
 //! accepted suggestions) and negative ones (rejected suggestions), split deterministically by topic
 //! id so every run is judged on the same held-out topics.
 //!
-//! The topics are streamed in pages of [`BATCH_TOPICS`] (keyset pagination on the topic id) into
-//! a [`Corpus`], which keeps token ids rather than text, so a retrain holds one page of titles and
-//! bodies at a time however big the forum is (issue 18). Each page is fetched on the async side
-//! (the connection stays where sqlx drives it) and tokenized on a blocking thread, the corpus
-//! moving there and back: nothing that grows with the input runs on an async worker, and no
-//! second page is read before the first is consumed.
+//! The labelled topics' ids are read first (no text), then the topics themselves in pages of
+//! [`BATCH_TOPICS`] ids, oldest first, into a [`Corpus`], which keeps token ids rather than text:
+//! a retrain holds one page of titles and bodies at a time however big the forum is (issue 18).
+//! Pages are cut from the id list rather than by an id range, so that a sample reads only its
+//! own topics' text. Each page is fetched on the async side (the connection stays where sqlx
+//! drives it) and tokenized on a blocking thread, the corpus moving there and back: nothing that
+//! grows with the input runs on an async worker, and no second page is read before the first is
+//! consumed.
 //!
 //! Past [`LoadOptions::max_train_topics`] training topics, a retrain learns from a recency-weighted
 //! sample (and the validation and held-out splits are capped at an eighth of it each, their share
-//! of a full split): the ids are read first, without text, the sample is drawn from them, and only
-//! the sampled topics' text is read. Memory is then bounded by the sample, not the forum.
-use std::collections::{BTreeMap, HashMap, HashSet};
+//! of a full split), drawn from the ids. Memory is then bounded by the sample, not the forum.
+use std::collections::{BTreeMap, HashMap};
 
 use sqlx::SqliteConnection;
 
@@ -111,8 +112,6 @@ pub struct Dataset {
     /// Rejected suggestions: each is a tag known to be wrong for its topic (all labelled
     /// topics, sampled or not).
     pub negative_labels: usize,
-    /// Topics per tag (positives), over all splits and all labelled topics.
-    pub examples_per_tag: BTreeMap<String, usize>,
     /// Labelled topics in the database.
     pub topics: usize,
     /// Set when the corpus holds a sample of them.
@@ -178,77 +177,54 @@ pub async fn load(
     options: &LoadOptions,
 ) -> Result<Dataset, LoadError> {
     let ids = db::labels::labelled_topic_ids(&mut *conn).await?;
+    let negative_labels = db::labels::count_negative_labels(&mut *conn).await?;
     let topics = ids.len();
-    let keep = tokio::task::spawn_blocking({
+    let (ids, sampled) = tokio::task::spawn_blocking({
         let options = options.clone();
-        move || sample_of(&ids, &options)
+        move || match sample_of(&ids, &options) {
+            Some(kept) => (kept, true),
+            None => (ids, false),
+        }
     })
     .await?;
     let mut dataset = Dataset {
         corpus: Corpus::new(options.max_len),
-        negative_labels: 0,
-        examples_per_tag: BTreeMap::new(),
+        negative_labels: usize::try_from(negative_labels).unwrap_or_default(),
         topics,
-        sample: keep.as_ref().map(|k| Sample {
-            kept: k.len(),
+        sample: sampled.then_some(Sample {
+            kept: ids.len(),
             of: topics,
         }),
         batches: 0,
         largest_batch: 0,
     };
-    let keep = keep.map(std::sync::Arc::new);
-    let batch = options.batch_topics.max(1);
-    let mut after = i64::MIN;
-    loop {
-        let page = db::labels::labelled_topics_after(&mut *conn, after, batch as i64).await?;
-        let last = page.len() < batch;
-        // The last page's labels run to the end, so that the counts of labels cover the labels
-        // of every visible topic, as before streaming.
-        let up_to = match page.last() {
-            Some(t) if !last => t.id,
-            _ => i64::MAX,
-        };
-        let labels = db::labels::labels_between(&mut *conn, after, up_to).await?;
+    for page_ids in ids.chunks(options.batch_topics.max(1)) {
+        let page = db::labels::labelled_topics_in(&mut *conn, page_ids).await?;
+        let labels = db::labels::labels_in(&mut *conn, page_ids).await?;
         dataset.batches += 1;
         dataset.largest_batch = dataset.largest_batch.max(page.len());
-        let keep = keep.clone();
         dataset = tokio::task::spawn_blocking(move || {
-            add_page(&mut dataset, page, labels, keep.as_deref());
+            add_page(&mut dataset.corpus, page, labels);
             dataset
         })
         .await?;
-        if last {
-            return Ok(dataset);
-        }
-        after = up_to;
     }
+    Ok(dataset)
 }
 
-/// Adds one page of topics (those in `keep`, if given) with their labels to the corpus.
-fn add_page(
-    dataset: &mut Dataset,
-    page: Vec<LabelledTopic>,
-    labels: Vec<Label>,
-    keep: Option<&HashSet<i64>>,
-) {
+/// Adds one page of topics with their labels to the corpus.
+fn add_page(corpus: &mut Corpus, page: Vec<LabelledTopic>, labels: Vec<Label>) {
     let mut positives: HashMap<i64, Vec<String>> = HashMap::new();
     let mut rejected: HashMap<i64, Vec<String>> = HashMap::new();
     for label in labels {
-        if label.positive {
-            *dataset
-                .examples_per_tag
-                .entry(label.tag.clone())
-                .or_default() += 1;
-            positives.entry(label.topic_id).or_default().push(label.tag);
+        let of = if label.positive {
+            &mut positives
         } else {
-            dataset.negative_labels += 1;
-            rejected.entry(label.topic_id).or_default().push(label.tag);
-        }
+            &mut rejected
+        };
+        of.entry(label.topic_id).or_default().push(label.tag);
     }
     for topic in page {
-        if keep.is_some_and(|k| !k.contains(&topic.id)) {
-            continue;
-        }
         let example = Example {
             tags: positives.remove(&topic.id).unwrap_or_default(),
             rejected: rejected.remove(&topic.id).unwrap_or_default(),
@@ -256,15 +232,13 @@ fn add_page(
             title: topic.title,
             body: topic.body,
         };
-        dataset
-            .corpus
-            .push(split_of(topic.id).into(), topic.id, &example);
+        corpus.push(split_of(topic.id).into(), topic.id, &example);
     }
 }
 
-/// The topics to read when a split is over its cap (`max_train_topics` for training, an eighth
-/// of it for validation and held-out); `None` when every topic fits.
-fn sample_of(ids: &[i64], options: &LoadOptions) -> Option<HashSet<i64>> {
+/// The topics to read, oldest first, when a split is over its cap (`max_train_topics` for
+/// training, an eighth of it for validation and held-out); `None` when every topic fits.
+fn sample_of(ids: &[i64], options: &LoadOptions) -> Option<Vec<i64>> {
     let mut by_split: [Vec<i64>; 3] = Default::default();
     for &id in ids {
         let i = match split_of(id) {
@@ -279,16 +253,16 @@ fn sample_of(ids: &[i64], options: &LoadOptions) -> Option<HashSet<i64>> {
     if by_split.iter().zip(caps).all(|(s, cap)| s.len() <= cap) {
         return None;
     }
-    Some(
-        by_split
-            .iter_mut()
-            .zip(caps)
-            .flat_map(|(split, cap)| {
-                split.sort_unstable();
-                recency_sample(split, cap, options.seed)
-            })
-            .collect(),
-    )
+    let mut kept: Vec<i64> = by_split
+        .iter_mut()
+        .zip(caps)
+        .flat_map(|(split, cap)| {
+            split.sort_unstable();
+            recency_sample(split, cap, options.seed)
+        })
+        .collect();
+    kept.sort_unstable();
+    Some(kept)
 }
 
 /// At most `cap` of `ids` (sorted, oldest first), drawn without replacement with weights that

@@ -138,8 +138,7 @@ pub async fn run_once(
     if learnable == 0 {
         return Ok(Outcome::Skipped(format!(
             "no tag has {} labelled topics yet ({} labelled topics in all)",
-            config.params.min_tag_examples,
-            data.len()
+            config.params.min_tag_examples, data.topics
         )));
     }
     let hyperparameters = serde_json::to_string(&config.params)?;
