@@ -58,6 +58,12 @@ pub struct TaggingSettings {
     #[arg(long, env = "THREADWISE_TRAIN_MIN_STEPS")]
     pub train_min_steps: Option<usize>,
 
+    /// Override the number of hashed-bigram rows of the bag-of-words path (its table has one
+    /// row per token and bucket and one column per tag, and training keeps several copies of it:
+    /// on a big forum it decides the peak memory).
+    #[arg(long, env = "THREADWISE_TRAIN_WIDE_BUCKETS")]
+    pub train_wide_buckets: Option<usize>,
+
     /// Override the classifier's training time budget in seconds (the held-out run and the
     /// refit together).
     #[arg(long, env = "THREADWISE_TRAIN_MAX_SECONDS")]
@@ -106,6 +112,7 @@ impl Default for TaggingSettings {
             train_learning_rate: None,
             train_min_steps: None,
             train_max_seconds: None,
+            train_wide_buckets: None,
             train_max_topics: super::dataset::DEFAULT_MAX_TRAIN_TOPICS,
             train_cold: false,
         }
@@ -137,6 +144,9 @@ impl TaggingSettings {
         }
         if let Some(min_steps) = self.train_min_steps {
             params = params.min_steps(min_steps);
+        }
+        if let Some(buckets) = self.train_wide_buckets {
+            params = params.wide_buckets(Some(buckets));
         }
         if let Some(seconds) = self.train_max_seconds {
             params = params.max_seconds(Some(seconds));
