@@ -485,6 +485,38 @@ async fn a_failing_training_run_is_recorded_and_the_champion_keeps_serving() {
 }
 
 #[tokio::test]
+async fn a_retrain_past_the_cap_trains_on_a_sample_and_says_so() {
+    let app = spawn_app_with(tiny).await;
+    let alice = app.user("alice").await;
+    let moderator = app.moderator("mod").await;
+    seed_labelled_topics(&alice).await;
+    let mut config = app.state.settings.tagging.retrain_config();
+    config.max_train_topics = 48;
+
+    let outcome = retrain_with(&app, &config).await;
+
+    assert!(matches!(outcome, Outcome::Promoted { .. }), "{outcome:?}");
+    let (examples, metrics): (i64, String) =
+        sqlx::query_as("SELECT examples, metrics FROM model_versions ORDER BY id DESC LIMIT 1")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(examples, 80, "the version counts every labelled topic");
+    let sample = dataset::Sample::of_stored(&metrics).expect("the sample is stored");
+    assert_eq!(sample.of, 80);
+    assert!(sample.kept < 80, "{sample:?}");
+    let (status, page) = moderator.get_text("/mod/model").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(&format!(
+            "trained on a sample of {} of 80 topics",
+            sample.kept
+        )),
+        "{page}"
+    );
+}
+
+#[tokio::test]
 async fn a_challenger_worse_than_the_champion_is_not_promoted() {
     let (app, champion) = app_with_a_champion().await;
 
