@@ -20,10 +20,11 @@ pub struct Label {
     pub positive: bool,
 }
 
-/// Visible topics that carry at least one label.
-pub async fn labelled_topics(conn: &mut SqliteConnection) -> sqlx::Result<Vec<LabelledTopic>> {
-    sqlx::query_as::<_, LabelledTopic>(
-        "SELECT t.id, t.title, p.body_md AS body, t.score, t.reply_count
+/// Ids of the visible topics that carry at least one label, oldest first: what a retrain pages
+/// through (and samples from) before it reads any text.
+pub async fn labelled_topic_ids(conn: &mut SqliteConnection) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT t.id
          FROM topics t JOIN posts p ON p.topic_id = t.id AND p.is_first = 1
          WHERE t.hidden = 0
            AND EXISTS (SELECT 1 FROM topic_tags tt WHERE tt.topic_id = t.id AND tt.status IN ('active', 'rejected'))
@@ -33,6 +34,55 @@ pub async fn labelled_topics(conn: &mut SqliteConnection) -> sqlx::Result<Vec<La
     .await
 }
 
+/// The visible labelled topics among `ids` (one page of [`labelled_topic_ids`]), by id. The ids
+/// travel as one bound JSON array, so the statement is the same for every page.
+pub async fn labelled_topics_in(
+    conn: &mut SqliteConnection,
+    ids: &[i64],
+) -> sqlx::Result<Vec<LabelledTopic>> {
+    sqlx::query_as::<_, LabelledTopic>(
+        "SELECT t.id, t.title, p.body_md AS body, t.score, t.reply_count
+         FROM topics t JOIN posts p ON p.topic_id = t.id AND p.is_first = 1
+         WHERE t.id IN (SELECT value FROM json_each(?1)) AND t.hidden = 0
+           AND EXISTS (SELECT 1 FROM topic_tags tt WHERE tt.topic_id = t.id AND tt.status IN ('active', 'rejected'))
+         ORDER BY t.id",
+    )
+    .bind(id_list(ids))
+    .fetch_all(conn)
+    .await
+}
+
+/// The labels of the visible topics among `ids`.
+pub async fn labels_in(conn: &mut SqliteConnection, ids: &[i64]) -> sqlx::Result<Vec<Label>> {
+    sqlx::query_as::<_, Label>(
+        "SELECT tt.topic_id, g.name AS tag, tt.status = 'active' AS positive
+         FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id JOIN topics t ON t.id = tt.topic_id
+         WHERE tt.topic_id IN (SELECT value FROM json_each(?1))
+           AND tt.status IN ('active', 'rejected') AND t.hidden = 0
+         ORDER BY tt.topic_id, g.name",
+    )
+    .bind(id_list(ids))
+    .fetch_all(conn)
+    .await
+}
+
+/// `ids` as a JSON array, for `json_each`.
+fn id_list(ids: &[i64]) -> String {
+    let items: Vec<String> = ids.iter().map(i64::to_string).collect();
+    format!("[{}]", items.join(","))
+}
+
+/// Rejected suggestions on visible topics: the negative labels a retrain knows of.
+pub async fn count_negative_labels(conn: &mut SqliteConnection) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM topic_tags tt JOIN topics t ON t.id = tt.topic_id
+         WHERE tt.status = 'rejected' AND t.hidden = 0",
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Every label of a visible topic.
 pub async fn labels(conn: &mut SqliteConnection) -> sqlx::Result<Vec<Label>> {
     sqlx::query_as::<_, Label>(
         "SELECT tt.topic_id, g.name AS tag, tt.status = 'active' AS positive

@@ -12,7 +12,7 @@ use super::{Tagger, TrainingProgress, dataset};
 use crate::db::{self, model_versions::Finished};
 use crate::domain;
 use crate::model::simple::SimpleQuality;
-use crate::model::{Classifier, ClassifierParams, Example, TrainProgress};
+use crate::model::{Classifier, ClassifierParams, Corpus, Role, TrainProgress};
 
 /// A challenger may be this much worse in micro-F1 and still replace the champion (noise).
 pub const PROMOTION_TOLERANCE: f64 = 0.005;
@@ -42,6 +42,8 @@ pub struct RetrainConfig {
     pub min_new_labels: i64,
     /// Whether a retrain starts warm from the champion (when its architecture matches).
     pub warm: bool,
+    /// Past this many training topics, train on a recency-weighted sample of them.
+    pub max_train_topics: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -110,22 +112,41 @@ pub async fn run_once(
     };
     let now = domain::now();
     db::model_versions::mark_requests_handled(&mut conn, now).await?;
-    let data = dataset::load(&mut conn)
+    let champion_model = tagger.current();
+    // The corpus keeps as many ids per topic as the longer-reading of the two models.
+    let max_len = champion_model
+        .as_deref()
+        .map_or(0, |m| m.classifier.params().max_len)
+        .max(config.params.max_len);
+    let options = dataset::LoadOptions {
+        batch_topics: dataset::BATCH_TOPICS,
+        max_train_topics: config.max_train_topics,
+        seed: config.params.seed,
+        max_len,
+    };
+    let data = dataset::load(&mut conn, &options)
         .await
         .context("reading the training labels")?;
+    if let Some(sample) = data.sample {
+        tracing::info!(
+            kept = sample.kept,
+            of = sample.of,
+            "{sample} (a recency-weighted sample: more than {} training topics)",
+            config.max_train_topics
+        );
+    }
     let learnable = data.learnable_tags(config.params.min_tag_examples);
     if learnable == 0 {
         return Ok(Outcome::Skipped(format!(
             "no tag has {} labelled topics yet ({} labelled topics in all)",
-            config.params.min_tag_examples,
-            data.len()
+            config.params.min_tag_examples, data.topics
         )));
     }
     let hyperparameters = serde_json::to_string(&config.params)?;
     let version = db::model_versions::start(
         &mut conn,
         trigger.as_str(),
-        data.len() as i64,
+        data.topics as i64,
         learnable as i64,
         data.negative_labels as i64,
         &hyperparameters,
@@ -136,7 +157,6 @@ pub async fn run_once(
     drop(conn);
 
     let started = Instant::now();
-    let champion_model = tagger.current();
     let params = config.params.clone();
     let warm = config.warm;
     let mut progress = TrainingProgress {
@@ -153,9 +173,8 @@ pub async fn run_once(
     let judged = tokio::task::spawn_blocking(move || {
         train_and_judge(
             &params,
-            &data.train,
-            &data.valid,
-            &data.held_out,
+            &data.corpus,
+            data.sample,
             champion_model.as_deref().map(|m| &m.classifier),
             warm,
             &stop,
@@ -291,14 +310,18 @@ struct Judged {
 /// The version's metrics as stored: the judged metrics, plus how training began (`start`:
 /// `warm` or `cold`, with its details) so a version says whether it reused the champion, and
 /// the quality head's ROC-AUC and log-loss on the same topics (`quality`, when measured) so the
-/// model page shows how far the needs-attention ranking can trust it, and those of a logistic
+/// model page shows how far the needs-attention ranking can trust it, those of a logistic
 /// regression on simple features fit on the same training topics (`simple_quality`): on Stack
-/// Exchange data the simple model predicted better, so the page compares the two.
+/// Exchange data the simple model predicted better, so the page compares the two; and the
+/// sample it trained on (`sample`: `kept` of `of` topics) when it did not read them all.
 fn stored_metrics(
     metrics: &crate::model::Metrics,
     start: Option<&crate::model::Start>,
-    quality: Option<&crate::model::QualityMetrics>,
-    simple_quality: Option<&crate::model::QualityMetrics>,
+    (quality, simple_quality): (
+        Option<&crate::model::QualityMetrics>,
+        Option<&crate::model::QualityMetrics>,
+    ),
+    sample: Option<dataset::Sample>,
 ) -> serde_json::Result<String> {
     let mut value = serde_json::to_value(metrics)?;
     if let Some(object) = value.as_object_mut() {
@@ -311,21 +334,19 @@ fn stored_metrics(
         if let Some(simple) = simple_quality {
             object.insert("simple_quality".into(), serde_json::to_value(simple)?);
         }
+        if let Some(sample) = sample {
+            object.insert("sample".into(), serde_json::to_value(sample)?);
+        }
     }
     serde_json::to_string(&value)
 }
 
 /// Trains and measures both models on the held-out topics (the validation topics when none are
 /// held out yet). Errors come back as text: they are stored with the failed version.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site, on the training thread; the inputs are moved there by value"
-)]
 fn train_and_judge(
     params: &ClassifierParams,
-    train: &[Example],
-    valid: &[Example],
-    held_out: &[Example],
+    corpus: &Corpus,
+    sample: Option<dataset::Sample>,
     champion: Option<&Classifier>,
     warm: bool,
     stop: &AtomicBool,
@@ -333,21 +354,33 @@ fn train_and_judge(
 ) -> Result<Judged, String> {
     let valid_params = params.check().map_err(|e| e.to_string())?;
     let classifier = valid_params
-        .fit_with(champion.filter(|_| warm), train, valid, progress, stop)
+        .fit_corpus(champion.filter(|_| warm), corpus, progress, stop)
         .map_err(|e| e.to_string())?;
-    let judge_on = if held_out.is_empty() { valid } else { held_out };
-    let judge_on = if judge_on.is_empty() { train } else { judge_on };
-    let (metrics, quality) = classifier.evaluate_with_quality(judge_on);
-    let simple_quality = SimpleQuality::fit(train).and_then(|s| s.evaluate(judge_on));
-    let champion_micro_f1 = champion.map(|c| c.evaluate(judge_on).micro_f1);
+    let judge_on = [Role::HeldOut, Role::Valid, Role::Train]
+        .into_iter()
+        .find(|&role| corpus.count(role) > 0)
+        .unwrap_or(Role::Train);
+    let (metrics, quality) = classifier
+        .evaluate_corpus_with_quality(corpus, &[judge_on])
+        .map_err(|e| e.to_string())?;
+    let simple_quality = SimpleQuality::fit_rows(&corpus.simple_features(&[Role::Train]))
+        .and_then(|s| s.evaluate_rows(&corpus.simple_features(&[judge_on])));
+    let champion_micro_f1 = match champion {
+        Some(c) => Some(
+            c.evaluate_corpus(corpus, &[judge_on])
+                .map_err(|e| e.to_string())?
+                .micro_f1,
+        ),
+        None => None,
+    };
     let weights = classifier.to_bytes().map_err(|e| e.to_string())?;
     Ok(Judged {
         micro_f1: metrics.micro_f1,
         metrics: stored_metrics(
             &metrics,
             classifier.start(),
-            quality.as_ref(),
-            simple_quality.as_ref(),
+            (quality.as_ref(), simple_quality.as_ref()),
+            sample,
         )
         .map_err(|e| e.to_string())?,
         weights,

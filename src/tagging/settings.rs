@@ -63,6 +63,26 @@ pub struct TaggingSettings {
     #[arg(long, env = "THREADWISE_TRAIN_CROSS_FIT_FOLDS")]
     pub train_cross_fit_folds: Option<usize>,
 
+    /// Override the number of hashed-bigram rows of the bag-of-words path (its table has one
+    /// row per token and bucket and one column per tag, and training keeps several copies of it:
+    /// on a big forum it decides the peak memory).
+    #[arg(long, env = "THREADWISE_TRAIN_WIDE_BUCKETS")]
+    pub train_wide_buckets: Option<usize>,
+
+    /// Override the classifier's training time budget in seconds (the held-out run and the
+    /// refit together).
+    #[arg(long, env = "THREADWISE_TRAIN_MAX_SECONDS")]
+    pub train_max_seconds: Option<f64>,
+
+    /// Past this many training topics, a retrain trains on a recency-weighted sample of them
+    /// (newer topics more likely kept), and says so.
+    #[arg(
+        long,
+        env = "THREADWISE_TRAIN_MAX_TOPICS",
+        default_value_t = super::dataset::DEFAULT_MAX_TRAIN_TOPICS
+    )]
+    pub train_max_topics: usize,
+
     /// Retrain from scratch every time instead of warm from the champion (a warm start reuses
     /// its weights when the architecture is unchanged, and trains fewer epochs).
     #[arg(long, env = "THREADWISE_TRAIN_COLD")]
@@ -97,6 +117,9 @@ impl Default for TaggingSettings {
             train_learning_rate: None,
             train_min_steps: None,
             train_cross_fit_folds: None,
+            train_max_seconds: None,
+            train_wide_buckets: None,
+            train_max_topics: super::dataset::DEFAULT_MAX_TRAIN_TOPICS,
             train_cold: false,
         }
     }
@@ -131,10 +154,17 @@ impl TaggingSettings {
         if let Some(folds) = self.train_cross_fit_folds {
             params = params.cross_fit_folds(folds);
         }
+        if let Some(buckets) = self.train_wide_buckets {
+            params = params.wide_buckets(Some(buckets));
+        }
+        if let Some(seconds) = self.train_max_seconds {
+            params = params.max_seconds(Some(seconds));
+        }
         super::retrain::RetrainConfig {
             params,
             min_new_labels: self.retrain_min_new_labels,
             warm: !self.train_cold,
+            max_train_topics: self.train_max_topics,
         }
     }
 }

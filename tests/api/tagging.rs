@@ -4,7 +4,9 @@ use std::sync::atomic::AtomicBool;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use threadwise::config::Settings;
+use threadwise::model::Role;
 use threadwise::startup::Application;
+use threadwise::tagging::dataset;
 use threadwise::tagging::retrain::{self, Outcome, Trigger};
 
 use crate::helpers::{Browser, TestApp, spawn_app, spawn_app_with};
@@ -64,6 +66,78 @@ async fn seed_labelled_topics(author: &Browser) {
             )
             .await;
     }
+}
+
+/// How the tests read the training data: pages of `batch_topics`, a sample past
+/// `max_train_topics`.
+fn load_options(batch_topics: usize, max_train_topics: usize) -> dataset::LoadOptions {
+    dataset::LoadOptions {
+        batch_topics,
+        max_train_topics,
+        seed: 7,
+        max_len: 256,
+    }
+}
+
+#[tokio::test]
+async fn the_loader_reads_bounded_batches_and_every_topic_once() {
+    const BATCH: usize = 4;
+    let app = spawn_app_with(tiny).await;
+    let alice = app.user("alice").await;
+    let mut ids = Vec::new();
+    for i in 0..5 * BATCH {
+        let tag = if i % 2 == 0 { "rust" } else { "python" };
+        let body = format!("Body {i}: cargo, pip and a crate.");
+        ids.push(
+            alice
+                .create_topic(&format!("Topic {i} for the loader"), &body, &[tag])
+                .await,
+        );
+    }
+    let mut conn = app.pool.acquire().await.unwrap();
+
+    let data = dataset::load(&mut conn, &load_options(BATCH, 50_000))
+        .await
+        .unwrap();
+    assert!(data.largest_batch <= BATCH, "{}", data.largest_batch);
+    assert_eq!(data.largest_batch, BATCH);
+    assert_eq!(data.batches, 5);
+    let mut loaded: Vec<i64> = [Role::Train, Role::Valid, Role::HeldOut]
+        .into_iter()
+        .flat_map(|role| data.corpus.keys(role).collect::<Vec<_>>())
+        .collect();
+    loaded.sort_unstable();
+    ids.sort_unstable();
+    assert_eq!(loaded, ids, "every topic arrives once");
+    assert_eq!((data.topics, data.sample), (ids.len(), None));
+    for &id in &ids {
+        let (role, tags, _) = data.corpus.labels_of(id).expect("loaded");
+        assert_eq!(role, Role::from(dataset::split_of(id)));
+        assert_eq!(tags.len(), 1);
+    }
+
+    // Past the cap, a sample: at most that many training topics, and the page says so.
+    let capped = dataset::load(&mut conn, &load_options(BATCH, 3))
+        .await
+        .unwrap();
+    assert!(capped.corpus.count(Role::Train) <= 3);
+    assert!(capped.largest_batch <= BATCH);
+    assert_eq!(
+        capped.batches,
+        capped.len().div_ceil(BATCH),
+        "only the sample is read"
+    );
+    let sample = capped.sample.expect("a sample");
+    assert_eq!((sample.kept, sample.of), (capped.len(), ids.len()));
+    assert!(capped.len() < ids.len());
+    assert_eq!(
+        sample.to_string(),
+        format!(
+            "trained on a sample of {} of {} topics",
+            capped.len(),
+            ids.len()
+        )
+    );
 }
 
 async fn retrain_now(app: &TestApp) -> Outcome {
@@ -207,18 +281,17 @@ async fn the_forum_learns_its_tags_suggests_them_and_learns_from_rejections() {
 
     // The next training run uses the rejection as a negative label for that topic.
     let mut conn = app.pool.acquire().await.unwrap();
-    let data = threadwise::tagging::dataset::load(&mut conn).await.unwrap();
+    let data = dataset::load(&mut conn, &load_options(1_000, 50_000))
+        .await
+        .unwrap();
     drop(conn);
     assert_eq!(data.negative_labels, 1);
-    let example = data
-        .train
-        .iter()
-        .chain(&data.valid)
-        .chain(&data.held_out)
-        .find(|e| e.title == "Help with cargo and the borrow checker")
+    let (_, tags, rejected) = data
+        .corpus
+        .labels_of(topic)
         .expect("the topic is in the training data");
-    assert_eq!(example.tags, ["question"]);
-    assert_eq!(example.rejected, ["rust"], "a confirmed negative");
+    assert_eq!(tags, ["question"]);
+    assert_eq!(rejected, ["rust"], "a confirmed negative");
     let second = retrain_now(&app).await;
     let (version_id, negatives): (i64, i64) =
         sqlx::query_as("SELECT id, negative_labels FROM model_versions ORDER BY id DESC LIMIT 1")
@@ -315,13 +388,14 @@ async fn the_model_page_shows_a_run_queued_then_training_and_counts_what_the_mod
     let (_, page) = moderator.get_text("/mod/model").await;
     // The quality head is measured on the same held-out topics as the tags.
     let mut conn = app.pool.acquire().await.unwrap();
-    let held_out = threadwise::tagging::dataset::load(&mut conn)
+    let held_out = dataset::load(&mut conn, &load_options(1_000, 50_000))
         .await
         .unwrap()
-        .held_out;
+        .corpus
+        .simple_features(&[threadwise::model::Role::HeldOut]);
     drop(conn);
     assert!(!held_out.is_empty());
-    let positives = held_out.iter().filter(|e| e.quality == Some(true)).count();
+    let positives = held_out.iter().filter(|row| row.1 == Some(true)).count();
     assert!(
         page.contains("Predicted quality")
             && page.contains(&format!(
@@ -452,6 +526,38 @@ async fn a_failing_training_run_is_recorded_and_the_champion_keeps_serving() {
         .unwrap();
     assert_eq!(suggested["model_version"], champion);
     assert_eq!(suggested["tags"][0]["name"], "python");
+}
+
+#[tokio::test]
+async fn a_retrain_past_the_cap_trains_on_a_sample_and_says_so() {
+    let app = spawn_app_with(tiny).await;
+    let alice = app.user("alice").await;
+    let moderator = app.moderator("mod").await;
+    seed_labelled_topics(&alice).await;
+    let mut config = app.state.settings.tagging.retrain_config();
+    config.max_train_topics = 48;
+
+    let outcome = retrain_with(&app, &config).await;
+
+    assert!(matches!(outcome, Outcome::Promoted { .. }), "{outcome:?}");
+    let (examples, metrics): (i64, String) =
+        sqlx::query_as("SELECT examples, metrics FROM model_versions ORDER BY id DESC LIMIT 1")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(examples, 80, "the version counts every labelled topic");
+    let sample = dataset::Sample::of_stored(&metrics).expect("the sample is stored");
+    assert_eq!(sample.of, 80);
+    assert!(sample.kept < 80, "{sample:?}");
+    let (status, page) = moderator.get_text("/mod/model").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(&format!(
+            "trained on a sample of {} of 80 topics",
+            sample.kept
+        )),
+        "{page}"
+    );
 }
 
 #[tokio::test]

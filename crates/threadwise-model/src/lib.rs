@@ -45,6 +45,7 @@ pub mod bench;
 pub mod blend;
 pub mod calibration;
 pub mod classifier;
+pub mod corpus;
 pub mod logistic;
 pub mod metrics;
 pub mod optim;
@@ -55,6 +56,7 @@ pub mod train;
 pub mod trainer;
 
 pub use classifier::{Classifier, Prediction};
+pub use corpus::{Corpus, Role};
 pub use metrics::{Metrics, QualityMetrics, TagMetrics};
 pub use params::{ClassifierParams, Selection, ValidParams};
 pub use train::{EpochReport, TrainProgress};

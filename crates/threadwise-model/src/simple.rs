@@ -22,6 +22,9 @@ pub const FEATURES: [&str; 6] = [
 
 const N: usize = FEATURES.len();
 
+/// One example's [`features`] and its quality label.
+pub type Row = ([f64; N], Option<bool>);
+
 /// The simple features of one post (the body as Markdown or as plain text).
 pub fn features(e: &Example) -> [f64; N] {
     let body = &e.body;
@@ -61,9 +64,15 @@ impl SimpleQuality {
     /// Fits on the examples with a quality label; `None` unless both classes are present (one
     /// class has no boundary to learn).
     pub fn fit(examples: &[Example]) -> Option<Self> {
-        let (x, y): (Vec<[f64; N]>, Vec<f64>) = examples
+        let rows: Vec<Row> = examples.iter().map(|e| (features(e), e.quality)).collect();
+        Self::fit_rows(&rows)
+    }
+
+    /// [`SimpleQuality::fit`] on features already read (a corpus keeps them, not the text).
+    pub fn fit_rows(rows: &[Row]) -> Option<Self> {
+        let (x, y): (Vec<[f64; N]>, Vec<f64>) = rows
             .iter()
-            .filter_map(|e| e.quality.map(|q| (features(e), f64::from(u8::from(q)))))
+            .filter_map(|&(x, q)| q.map(|q| (x, f64::from(u8::from(q)))))
             .unzip();
         let positives = y.iter().filter(|&&y| y > 0.5).count();
         if positives == 0 || positives == y.len() {
@@ -123,8 +132,17 @@ impl SimpleQuality {
 
     /// Its ROC-AUC and log-loss on labelled examples, as the quality head's are measured.
     pub fn evaluate(&self, examples: &[Example]) -> Option<QualityMetrics> {
-        let probs: Vec<f32> = examples.iter().map(|e| self.predict(e) as f32).collect();
-        let labels: Vec<Option<bool>> = examples.iter().map(|e| e.quality).collect();
+        let rows: Vec<Row> = examples.iter().map(|e| (features(e), e.quality)).collect();
+        self.evaluate_rows(&rows)
+    }
+
+    /// [`SimpleQuality::evaluate`] on features already read.
+    pub fn evaluate_rows(&self, rows: &[Row]) -> Option<QualityMetrics> {
+        let probs: Vec<f32> = rows
+            .iter()
+            .map(|(x, _)| self.logistic(&self.standardise(x)) as f32)
+            .collect();
+        let labels: Vec<Option<bool>> = rows.iter().map(|r| r.1).collect();
         metrics::quality_metrics(&probs, &labels)
     }
 }

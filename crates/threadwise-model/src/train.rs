@@ -1,7 +1,8 @@
 //! The training loop: bucketed batches, data-parallel shards, Adam, early stopping, thresholds.
 use super::blend::{self, LogisticReport, Scored, Split};
 use super::calibration;
-use super::classifier::{Classifier, HeldOut, gold_indices, infer, infer_logits};
+use super::classifier::{Classifier, HeldOut, infer, infer_logits};
+use super::corpus::{Corpus, Role};
 use super::layers::bow;
 use super::logistic::Logistic;
 use super::metrics::Metrics;
@@ -70,62 +71,25 @@ pub struct EpochReport {
     pub seconds: f64,
 }
 
-struct Encoded {
-    seqs: Vec<Vec<u32>>,
-    gold: Vec<Vec<usize>>,
+/// Examples as the training loop reads them (built by [`Corpus::encoded`]).
+pub(crate) struct Encoded {
+    pub(crate) seqs: Vec<Vec<u32>>,
+    pub(crate) gold: Vec<Vec<usize>>,
     /// Rejected tag indices (confirmed negatives) per example.
-    rejected: Vec<Vec<usize>>,
-    quality: Vec<Option<bool>>,
+    pub(crate) rejected: Vec<Vec<usize>>,
+    pub(crate) quality: Vec<Option<bool>>,
 }
 
-fn encode(examples: &[&Example], vocab: &Vocabulary, tags: &[String], max_len: usize) -> Encoded {
-    let owned: Vec<Example> = examples.iter().map(|e| (*e).clone()).collect();
-    Encoded {
-        seqs: examples
-            .iter()
-            .map(|e| vocab.encode(&e.title, &e.body, max_len))
-            .collect(),
-        gold: gold_indices(&owned, tags),
-        rejected: owned
-            .iter()
-            .map(|e| {
-                e.rejected
-                    .iter()
-                    .filter_map(|t| tags.binary_search(t).ok())
-                    .collect()
-            })
-            .collect(),
-        quality: examples.iter().map(|e| e.quality).collect(),
-    }
-}
-
-/// Tags with at least `min` examples, sorted by name; errors when there are none.
-fn learnable_tags(train: &[&Example], min: usize) -> Result<Vec<String>, ModelError> {
-    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
-    for e in train {
-        let mut seen: Vec<&str> = e.tags.iter().map(String::as_str).collect();
-        seen.sort_unstable();
-        seen.dedup();
-        for t in seen {
-            *counts.entry(t).or_default() += 1;
+impl Encoded {
+    /// The examples at `indices`, in that order.
+    fn select(&self, indices: &[usize]) -> Encoded {
+        Encoded {
+            seqs: indices.iter().map(|&i| self.seqs[i].clone()).collect(),
+            gold: indices.iter().map(|&i| self.gold[i].clone()).collect(),
+            rejected: indices.iter().map(|&i| self.rejected[i].clone()).collect(),
+            quality: indices.iter().map(|&i| self.quality[i]).collect(),
         }
     }
-    let tags: Vec<String> = counts
-        .iter()
-        .filter(|&(_, &n)| n >= min)
-        .map(|(t, _)| t.to_string())
-        .collect();
-    if tags.is_empty() {
-        let top = counts.iter().max_by_key(|&(_, &n)| n);
-        let detail = top.map_or("no example has a tag".to_string(), |(t, n)| {
-            format!("the most frequent, `{t}`, has {n}")
-        });
-        return Err(ModelError::NotEnoughData(format!(
-            "no tag has at least {min} examples among {} training examples ({detail})",
-            train.len()
-        )));
-    }
-    Ok(tags)
 }
 
 /// Shuffled batches of similar length: shuffle, cut into pools of 32 batches, sort each pool by
@@ -167,20 +131,19 @@ impl Best {
     }
 }
 
-/// The vocabulary of `examples`' text, the encoded examples, and a network for them (with the
-/// bag-of-words idf of their tokens): fresh, or started from `champion` when it has the same
-/// architecture (its vocabulary extended, its tag head mapped to `tags`), and how it started.
+/// The vocabulary of the text of `corpus`' examples in `roles`, those examples encoded, and a
+/// network for them (with the bag-of-words idf of their tokens): fresh, or started from
+/// `champion` when it has the same architecture (its vocabulary extended, its tag head mapped to
+/// `tags`), and how it started.
 fn prepare(
     p: &ClassifierParams,
-    examples: &[&Example],
+    corpus: &Corpus,
+    roles: &[Role],
     tags: &[String],
     champion: Option<&Classifier>,
     rng: &mut impl Rng,
-) -> (Vocabulary, Encoded, Network<f32>, Start) {
-    let texts = examples
-        .iter()
-        .flat_map(|e| [e.title.as_str(), e.body.as_str()]);
-    let fresh = Vocabulary::build(texts, p.max_vocab, p.min_token_count);
+) -> Result<(Vocabulary, Encoded, Network<f32>, Start), ModelError> {
+    let fresh = corpus.vocabulary(roles, p.max_vocab, p.min_token_count);
     let mut arch = Architecture {
         vocab: fresh.len(),
         embedding: p.embedding,
@@ -215,7 +178,7 @@ fn prepare(
         None => (fresh, Start::Cold { reason: None }),
     };
     arch.vocab = vocab.len();
-    let encoded = encode(examples, &vocab, tags, p.max_len);
+    let encoded = corpus.encoded(roles, &vocab, tags, p.max_len)?;
     let mut net = Network::<f32>::init(arch, rng);
     if let (Some(c), true) = (champion, start.is_warm()) {
         warm::transplant(c, &mut net, &warm::tag_map(c, tags));
@@ -223,7 +186,7 @@ fn prepare(
     if p.wide && p.wide_idf {
         net.wide_idf = bow::idf(&encoded.seqs, arch.vocab, net.wide.nrows()).into();
     }
-    (vocab, encoded, net, start)
+    Ok((vocab, encoded, net, start))
 }
 
 /// Wall-clock budget of one `fit`, shared by the held-out run and the refit.
@@ -422,18 +385,33 @@ impl Run<'_, '_> {
     /// blend (the regression refit on every example too); `None` when time ran out part-way.
     fn refit(
         &mut self,
-        all: &[&Example],
+        corpus: &Corpus,
+        all: &[Role],
         tags: &[String],
         epochs: usize,
         blended: Option<(f32, f64)>,
     ) -> Result<Option<(Vocabulary, Network<f32>)>, ModelError> {
+        let (vocab, tr, net, _) = prepare(self.p, corpus, all, tags, None, &mut self.rng)?;
+        let trained = self.train_fresh(net, &tr, tags, epochs, blended)?;
+        Ok(trained.map(|net| (vocab, net)))
+    }
+
+    /// Trains `net` on `tr` for `epochs` epochs and blends the regression fit on `tr` with
+    /// `blended`'s share and `C`; `None` when time ran out part-way.
+    fn train_fresh(
+        &mut self,
+        net: Network<f32>,
+        tr: &Encoded,
+        tags: &[String],
+        epochs: usize,
+        blended: Option<(f32, f64)>,
+    ) -> Result<Option<Network<f32>>, ModelError> {
         let p = self.p;
-        let (vocab, tr, net, _) = prepare(p, all, tags, None, &mut self.rng);
         let mut trainer = Trainer::new(net, p);
         let mut sched = Schedule::new(epochs, tr.seqs.len().div_ceil(p.batch_size));
         for epoch in 1..=epochs {
             if self
-                .epoch(&mut trainer, &tr, epoch, &mut sched, true)?
+                .epoch(&mut trainer, tr, epoch, &mut sched, true)?
                 .out_of_time
             {
                 return Ok(None);
@@ -444,7 +422,7 @@ impl Run<'_, '_> {
             let mut logistic = Logistic::prior(net.wide.nrows(), tags.len(), &tr.gold);
             let x = bow::Bags::of_sequences(
                 &tr.seqs,
-                vocab.len(),
+                net.embedding.nrows(),
                 net.wide_idf.as_slice().expect("idf"),
             );
             logistic.fit_weighted(
@@ -456,46 +434,65 @@ impl Run<'_, '_> {
             );
             blend::fold(&mut net, &logistic, share);
         }
-        Ok(Some((vocab, net)))
+        Ok(Some(net))
     }
 }
 
 impl Run<'_, '_> {
-    /// Every example's tag probabilities from a model that did not see it: `folds` fresh models,
-    /// each trained like the refit (`epochs` epochs, the same blend) on all the other folds and
-    /// scoring its own; `None` when time ran out part-way.
+    /// Every example in `roles` scored by a model that did not see it: `folds` fresh models, each
+    /// trained like the refit (`epochs` epochs, the same blend) on all the other folds and
+    /// scoring its own; `None` when time ran out part-way. The folds share the vocabulary of
+    /// all of `roles` (which tokens exist says nothing about tags).
     fn cross_fit(
         &mut self,
-        examples: &[&Example],
+        corpus: &Corpus,
+        roles: &[Role],
         tags: &[String],
         epochs: usize,
         blended: Option<(f32, f64)>,
         folds: usize,
     ) -> Result<Option<HeldOut>, ModelError> {
-        let mut order: Vec<usize> = (0..examples.len()).collect();
+        let p = self.p;
+        let vocab = corpus.vocabulary(roles, p.max_vocab, p.min_token_count);
+        let all = corpus.encoded(roles, &vocab, tags, p.max_len)?;
+        let n = all.seqs.len();
+        let mut order: Vec<usize> = (0..n).collect();
         order.shuffle(&mut self.rng);
-        let mut fold_of = vec![0; examples.len()];
+        let mut fold_of = vec![0; n];
         for (rank, &i) in order.iter().enumerate() {
             fold_of[i] = rank % folds;
         }
-        let mut probs = ndarray::Array2::zeros((examples.len(), tags.len()));
-        let mut gold = vec![Vec::new(); examples.len()];
+        let arch = Architecture {
+            vocab: vocab.len(),
+            embedding: p.embedding,
+            hidden: p.hidden,
+            layers: p.layers,
+            tags: tags.len(),
+            wide: p.wide,
+            wide_buckets: p.wide_buckets.unwrap_or(super::params::LARGE_DATA_BUCKETS),
+        };
+        let mut probs = ndarray::Array2::zeros((n, tags.len()));
         for fold in 0..folds {
             let (inside, outside): (Vec<usize>, Vec<usize>) =
-                (0..examples.len()).partition(|&i| fold_of[i] == fold);
-            let others: Vec<&Example> = outside.iter().map(|&i| examples[i]).collect();
-            let Some((vocab, net)) = self.refit(&others, tags, epochs, blended)? else {
+                (0..n).partition(|&i| fold_of[i] == fold);
+            let others = all.select(&outside);
+            let mut net = Network::<f32>::init(arch, &mut self.rng);
+            if p.wide && p.wide_idf {
+                net.wide_idf = bow::idf(&others.seqs, arch.vocab, net.wide.nrows()).into();
+            }
+            let Some(net) = self.train_fresh(net, &others, tags, epochs, blended)? else {
                 return Ok(None);
             };
-            let scored: Vec<&Example> = inside.iter().map(|&i| examples[i]).collect();
-            let encoded = encode(&scored, &vocab, tags, self.p.max_len);
-            let (fold_probs, _) = infer(&net, &encoded.seqs, self.p.threads);
+            let scored: Vec<Vec<u32>> = inside.iter().map(|&i| all.seqs[i].clone()).collect();
+            let (fold_probs, _) = infer(&net, &scored, p.threads);
             for (row, &i) in inside.iter().enumerate() {
                 probs.row_mut(i).assign(&fold_probs.row(row));
-                gold[i] = encoded.gold[row].clone();
             }
         }
-        Ok(Some(HeldOut { probs, gold }))
+        Ok(Some(HeldOut {
+            probs,
+            gold: all.gold,
+        }))
     }
 }
 
@@ -531,138 +528,185 @@ impl ValidParams {
         progress: &mut dyn FnMut(&TrainProgress),
         stop: &AtomicBool,
     ) -> Result<Classifier, ModelError> {
-        let input = train;
-        let resolved = self.0.resolved(input.len());
+        let resolved = self.0.resolved(train.len());
         let p = &resolved;
         let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
-        // The tag space comes from the whole training input (the evaluation protocol's), not from
-        // what is left after holding out a validation share.
-        let all: Vec<&Example> = input.iter().collect();
-        let tags = learnable_tags(&all, p.min_tag_examples)?;
-        let held_out = valid.is_empty() && input.len() >= 2;
-        let (train, valid) = split(input, valid, p.valid_fraction, &mut rng);
-        let (vocab, tr, net, start) = prepare(p, &train, &tags, champion, &mut rng);
-        let warm_from = champion.filter(|_| start.is_warm());
-        let va = encode(&valid, &vocab, &tags, p.max_len);
-        let mut run = Run {
-            p,
-            rng,
-            clock: Clock {
-                started: Instant::now(),
-                budget: p.max_seconds.map(std::time::Duration::from_secs_f64),
-            },
-            stop,
-            progress,
+        let carved = valid.is_empty() && train.len() >= 2;
+        let held = if carved {
+            carve(train.len(), p.valid_fraction, &mut rng)
+        } else {
+            Vec::new()
         };
-        let logistic = (p.wide && p.logistic).then(|| {
-            let prior = Logistic::prior(net.wide.nrows(), tags.len(), &tr.gold);
-            let (begin, cs) = match warm_from {
-                Some(c) => (
-                    warm::logistic_start(c, &warm::tag_map(c, &tags), prior),
-                    c.logistic_c
-                        .map_or_else(|| p.logistic_c.clone(), |c| vec![c]),
-                ),
-                None => (prior, p.logistic_c.clone()),
+        let mut corpus = Corpus::new(p.max_len);
+        for (i, e) in train.iter().enumerate() {
+            let role = if held.binary_search(&i).is_ok() {
+                Role::Valid
+            } else {
+                Role::Train
             };
-            blend::fit_logistic(
-                &net,
-                begin,
-                &cs,
-                Split {
-                    seqs: &tr.seqs,
-                    gold: &tr.gold,
-                    rejected: &tr.rejected,
-                },
-                Split {
-                    seqs: &va.seqs,
-                    gold: &va.gold,
-                    rejected: &va.rejected,
-                },
-                &tags,
-                p,
-                &mut |r| (run.progress)(&TrainProgress::of_logistic(r)),
-            )
-        });
-        let (mut best, out_of_time) =
-            run.held_out(Trainer::new(net, p), &tr, &va, &tags, warm_from.is_some())?;
-        let blended = logistic.map(|(logistic, c)| {
-            let share = blend_in(&mut best, &logistic, &va, &tags, p);
-            (run.progress)(&TrainProgress::of_logistic(LogisticReport::Blend {
-                share,
-                c,
-                valid: best.metrics.clone(),
-            }));
-            (share, c)
-        });
-        let (final_logits, quality_logits) = infer_logits(&best.network, &va.seqs, p.threads);
-        let final_probs = final_logits.mapv(super::layers::loss::sigmoid);
+            corpus.push(role, i as i64, e);
+        }
+        for (i, e) in valid.iter().enumerate() {
+            corpus.push(Role::Valid, (train.len() + i) as i64, e);
+        }
+        fit_corpus(p, champion, &corpus, carved, rng, progress, stop)
+    }
+
+    /// Trains a classifier on the [`Role::Train`] examples of `corpus`, validating on its
+    /// [`Role::Valid`] ones (on the training examples themselves when there are none), like
+    /// [`ValidParams::fit_with`] with a validation set: no refit. Size-dependent defaults are
+    /// decided for the number of training examples. The corpus must be cut at least at
+    /// `max_len` ids.
+    pub fn fit_corpus(
+        &self,
+        champion: Option<&Classifier>,
+        corpus: &Corpus,
+        progress: &mut dyn FnMut(&TrainProgress),
+        stop: &AtomicBool,
+    ) -> Result<Classifier, ModelError> {
+        let resolved = self.0.resolved(corpus.count(Role::Train));
+        let rng = ChaCha8Rng::seed_from_u64(resolved.seed);
+        fit_corpus(&resolved, champion, corpus, false, rng, progress, stop)
+    }
+}
+
+/// The one training path of [`ValidParams::fit_with`] and [`ValidParams::fit_corpus`]. With
+/// `carved`, the validation examples were drawn from the training input: the tag space is
+/// theirs and the training examples' together, and a refit may train on both.
+fn fit_corpus(
+    p: &ClassifierParams,
+    champion: Option<&Classifier>,
+    corpus: &Corpus,
+    carved: bool,
+    mut rng: ChaCha8Rng,
+    progress: &mut dyn FnMut(&TrainProgress),
+    stop: &AtomicBool,
+) -> Result<Classifier, ModelError> {
+    const TRAIN: &[Role] = &[Role::Train];
+    const INPUT: &[Role] = &[Role::Train, Role::Valid];
+    // The tag space comes from the whole training input (the evaluation protocol's), not from
+    // what is left after holding out a validation share.
+    let tags = corpus.learnable_tags(if carved { INPUT } else { TRAIN }, p.min_tag_examples)?;
+    let valid_roles = if corpus.count(Role::Valid) > 0 {
+        &[Role::Valid][..]
+    } else {
+        TRAIN
+    };
+    let (vocab, tr, net, start) = prepare(p, corpus, TRAIN, &tags, champion, &mut rng)?;
+    let warm_from = champion.filter(|_| start.is_warm());
+    let va = corpus.encoded(valid_roles, &vocab, &tags, p.max_len)?;
+    let mut run = Run {
+        p,
+        rng,
+        clock: Clock {
+            started: Instant::now(),
+            budget: p.max_seconds.map(std::time::Duration::from_secs_f64),
+        },
+        stop,
+        progress,
+    };
+    let logistic = (p.wide && p.logistic).then(|| {
+        let prior = Logistic::prior(net.wide.nrows(), tags.len(), &tr.gold);
+        let (begin, cs) = match warm_from {
+            Some(c) => (
+                warm::logistic_start(c, &warm::tag_map(c, &tags), prior),
+                c.logistic_c
+                    .map_or_else(|| p.logistic_c.clone(), |c| vec![c]),
+            ),
+            None => (prior, p.logistic_c.clone()),
+        };
+        blend::fit_logistic(
+            &net,
+            begin,
+            &cs,
+            Split {
+                seqs: &tr.seqs,
+                gold: &tr.gold,
+                rejected: &tr.rejected,
+            },
+            Split {
+                seqs: &va.seqs,
+                gold: &va.gold,
+                rejected: &va.rejected,
+            },
+            &tags,
+            p,
+            &mut |r| (run.progress)(&TrainProgress::of_logistic(r)),
+        )
+    });
+    let (mut best, out_of_time) =
+        run.held_out(Trainer::new(net, p), &tr, &va, &tags, warm_from.is_some())?;
+    let blended = logistic.map(|(logistic, c)| {
+        let share = blend_in(&mut best, &logistic, &va, &tags, p);
+        (run.progress)(&TrainProgress::of_logistic(LogisticReport::Blend {
+            share,
+            c,
+            valid: best.metrics.clone(),
+        }));
+        (share, c)
+    });
+    let (final_logits, quality_logits) = infer_logits(&best.network, &va.seqs, p.threads);
+    let final_probs = final_logits.mapv(super::layers::loss::sigmoid);
+    if let Some(rule) = &p.final_thresholds {
+        best.thresholds = super::metrics::tune_thresholds_by(final_probs.view(), &va.gold, rule);
+        best.metrics =
+            super::metrics::evaluate(final_probs.view(), &va.gold, &best.thresholds, &tags);
+    }
+    let mut held_out_scores = HeldOut {
+        probs: final_probs,
+        gold: va.gold.clone(),
+    };
+    let mut kept = (vocab, best.network);
+    // The held-out share chose the epoch count (and the thresholds); now every example
+    // trains. Out of time part-way, the held-out run's model is kept instead.
+    if p.refit
+        && warm_from.is_none()
+        && carved
+        && !out_of_time
+        && let Some(refit) = run.refit(corpus, INPUT, &tags, best.epoch, blended)?
+    {
+        kept = refit;
+    }
+    // The quality head's probabilities, made honest on the held-out labels (the refit's head,
+    // trained the same way on a little more data, gets the held-out run's scaling).
+    if let Some(scaling) = calibration::platt(&quality_logits, &va.quality) {
+        calibration::fold(&mut kept.1.quality, scaling);
+    }
+    let fit_epochs = warm_from.and_then(|c| c.fit_epochs).unwrap_or(best.epoch);
+    // A small held-out share gives thresholds that rest on a handful of predictions: score
+    // every input example by a model that did not see it instead, and tune on those. The
+    // folds get a time budget of their own: on a busy machine the kept model may have used
+    // most of it, and thresholds from a small held-out share are what this is here to fix.
+    run.clock.started = Instant::now();
+    if p.cross_fit_folds >= 2
+        && va.seqs.len() < p.cross_fit_below
+        && corpus.count_in(INPUT) >= 2 * p.cross_fit_folds
+        && !out_of_time
+        && let Some(cross) =
+            run.cross_fit(corpus, INPUT, &tags, fit_epochs, blended, p.cross_fit_folds)?
+    {
         if let Some(rule) = &p.final_thresholds {
             best.thresholds =
-                super::metrics::tune_thresholds_by(final_probs.view(), &va.gold, rule);
-            best.metrics =
-                super::metrics::evaluate(final_probs.view(), &va.gold, &best.thresholds, &tags);
+                super::metrics::tune_thresholds_by(cross.probs.view(), &cross.gold, rule);
         }
-        let mut held_out_scores = HeldOut {
-            probs: final_probs,
-            gold: va.gold.clone(),
-        };
-        let mut kept = (vocab, best.network);
-        // The held-out share chose the epoch count (and the thresholds); now every example
-        // trains. Out of time part-way, the held-out run's model is kept instead.
-        if p.refit
-            && warm_from.is_none()
-            && held_out
-            && !out_of_time
-            && let Some(refit) = run.refit(&all, &tags, best.epoch, blended)?
-        {
-            kept = refit;
-        }
-        // The quality head's probabilities, made honest on the held-out labels (the refit's
-        // head, trained the same way on a little more data, gets the held-out run's scaling).
-        if let Some(scaling) = calibration::platt(&quality_logits, &va.quality) {
-            calibration::fold(&mut kept.1.quality, scaling);
-        }
-        let fit_epochs = warm_from.and_then(|c| c.fit_epochs).unwrap_or(best.epoch);
-        // A small held-out share gives thresholds that rest on a handful of predictions: score
-        // every example by a model that did not see it instead, and tune on those.
-        let union: Vec<&Example> = if held_out {
-            all.clone()
-        } else {
-            all.iter().copied().chain(valid.iter().copied()).collect()
-        };
-        // The folds get a budget of their own: on a busy machine the kept model may have used
-        // most of it, and thresholds from a small held-out share are what this is here to fix.
-        run.clock.started = Instant::now();
-        if p.cross_fit_folds >= 2
-            && va.seqs.len() < p.cross_fit_below
-            && union.len() >= 2 * p.cross_fit_folds
-            && !out_of_time
-            && let Some(cross) =
-                run.cross_fit(&union, &tags, fit_epochs, blended, p.cross_fit_folds)?
-        {
-            if let Some(rule) = &p.final_thresholds {
-                best.thresholds =
-                    super::metrics::tune_thresholds_by(cross.probs.view(), &cross.gold, rule);
-            }
-            best.metrics =
-                super::metrics::evaluate(cross.probs.view(), &cross.gold, &best.thresholds, &tags);
-            held_out_scores = cross;
-        }
-        let (vocab, network) = kept;
-        Ok(Classifier {
-            vocab,
-            tags,
-            thresholds: best.thresholds,
-            network,
-            params: p.clone(),
-            metrics: Some(best.metrics),
-            quality_trained: tr.quality.iter().any(Option::is_some),
-            held_out: Some(held_out_scores),
-            logistic_c: blended.map(|(_, c)| c),
-            start: Some(start),
-            fit_epochs: Some(fit_epochs),
-        })
+        best.metrics =
+            super::metrics::evaluate(cross.probs.view(), &cross.gold, &best.thresholds, &tags);
+        held_out_scores = cross;
     }
+    let (vocab, network) = kept;
+    Ok(Classifier {
+        vocab,
+        tags,
+        thresholds: best.thresholds,
+        network,
+        params: p.clone(),
+        metrics: Some(best.metrics),
+        quality_trained: tr.quality.iter().any(Option::is_some),
+        held_out: Some(held_out_scores),
+        logistic_c: blended.map(|(_, c)| c),
+        start: Some(start),
+        fit_epochs: Some(fit_epochs),
+    })
 }
 
 /// The examples of `train` that [`ValidParams::fit`] holds out for early stopping and thresholds
@@ -671,7 +715,13 @@ impl ValidParams {
 pub fn held_out_share<'a>(train: &'a [Example], p: &ClassifierParams) -> Vec<&'a Example> {
     let resolved = p.resolved(train.len());
     let mut rng = ChaCha8Rng::seed_from_u64(resolved.seed);
-    split(train, &[], resolved.valid_fraction, &mut rng).1
+    if train.len() < 2 {
+        return train.iter().collect();
+    }
+    carve(train.len(), resolved.valid_fraction, &mut rng)
+        .into_iter()
+        .map(|i| &train[i])
+        .collect()
 }
 
 /// The learning-rate multiplier at optimiser step `step` of `planned`: a linear warm-up over
@@ -699,30 +749,15 @@ fn schedule(epochs: usize, patience: usize, min_steps: usize, batches: usize) ->
     (needed, (patience * needed).div_ceil(epochs))
 }
 
-/// The validation set: `valid` if given, else a seeded `fraction` of `train` (at least one
-/// example; with a single example it validates on itself).
-fn split<'a>(
-    train: &'a [Example],
-    valid: &'a [Example],
-    fraction: f64,
-    rng: &mut impl Rng,
-) -> (Vec<&'a Example>, Vec<&'a Example>) {
-    if !valid.is_empty() || train.len() < 2 {
-        let v = if valid.is_empty() { train } else { valid };
-        return (train.iter().collect(), v.iter().collect());
-    }
-    let mut idx: Vec<usize> = (0..train.len()).collect();
+/// The indices (sorted) of the seeded `fraction` of `n` training examples held out for
+/// validation when no validation set is given (at least one, and at least one left to train).
+fn carve(n: usize, fraction: f64, rng: &mut impl Rng) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..n).collect();
     idx.shuffle(rng);
-    let n_valid = ((train.len() as f64 * fraction).round() as usize).clamp(1, train.len() - 1);
-    let (v, t) = idx.split_at(n_valid);
-    let mut t = t.to_vec();
-    let mut v = v.to_vec();
-    t.sort_unstable();
+    let n_valid = ((n as f64 * fraction).round() as usize).clamp(1, n - 1);
+    let mut v = idx[..n_valid].to_vec();
     v.sort_unstable();
-    (
-        t.iter().map(|&i| &train[i]).collect(),
-        v.iter().map(|&i| &train[i]).collect(),
-    )
+    v
 }
 
 /// Blends the regression into the kept network with the share that scores best on the

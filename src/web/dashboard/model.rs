@@ -235,6 +235,14 @@ impl ModelPage {
         }
     }
 
+    /// A version's topics: the count, or the sample it trained on when it did not read them all.
+    fn topics(&self, v: &ModelVersion) -> String {
+        v.metrics
+            .as_deref()
+            .and_then(tagging::dataset::Sample::of_stored)
+            .map_or_else(|| v.examples.to_string(), |s| s.to_string())
+    }
+
     fn score(&self, v: &Option<f64>) -> String {
         v.map_or_else(|| "—".into(), |x| format!("{x:.3}"))
     }
