@@ -48,7 +48,7 @@ impl BenchShape {
                 layers: p.layers,
                 tags: 100,
                 wide: p.wide,
-                wide_buckets: p.wide_buckets.unwrap_or(super::params::LARGE_DATA_BUCKETS),
+                wide_buckets: p.wide_buckets_for(100),
             },
             seq: p.max_len,
             batch: p.batch_size,

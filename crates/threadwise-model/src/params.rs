@@ -64,7 +64,7 @@ pub struct ClassifierParams {
     pub wide: bool,
     /// Hashed-bigram rows of the bag-of-words path (0 = words only). `None` = none for small
     /// training inputs (most of their bigrams are seen once: noise that dilutes the words' share
-    /// of each normalised bag), [`LARGE_DATA_BUCKETS`] otherwise.
+    /// of each normalised bag), [`large_data_buckets`] for the tag count otherwise.
     pub wide_buckets: Option<usize>,
     /// Whether the bag-of-words features are weighted by their inverse document frequency in the
     /// training set (TF-IDF); otherwise every feature has idf 1 (sublinear tf, L2-normalised).
@@ -326,8 +326,23 @@ setters! {
     cross_fit_below: usize,
 }
 
-/// Hashed-bigram rows of the bag-of-words path for training inputs that are not small.
+/// Most hashed-bigram rows of the bag-of-words path for training inputs that are not small.
 pub const LARGE_DATA_BUCKETS: usize = 1 << 16;
+
+/// Bigram cells (rows × tags) of the bag-of-words table that the default allows: training keeps
+/// about sixteen copies of the table (network, gradient, Adam's moments, the moving average,
+/// the regression and its L-BFGS history), so on a big forum with hundreds of tags this decides
+/// the peak memory. Measured on a generated 100k-topic forum with 297 tags: 65,536 rows peaked
+/// at 1,429 MB, 16,384 at 477 MB (docs/classifier.md).
+pub const WIDE_BIGRAM_CELLS: usize = 1 << 23;
+
+/// The default bigram rows for `tags` tags: [`LARGE_DATA_BUCKETS`], fewer when the tags are so
+/// many that the table would pass [`WIDE_BIGRAM_CELLS`]. A power of two, so that the count (and
+/// with it the architecture a warm start needs) only changes when the tag count crosses one.
+pub fn large_data_buckets(tags: usize) -> usize {
+    let fit = (WIDE_BIGRAM_CELLS / tags.max(1)).max(1);
+    (1usize << fit.ilog2()).clamp(1 << 10, LARGE_DATA_BUCKETS)
+}
 
 /// Parameters that passed [`ClassifierParams::check`]; only these can train.
 #[derive(Debug, Clone, PartialEq)]
@@ -348,17 +363,23 @@ impl ClassifierParams {
 
     /// The parameters with every `None` that depends on the data set's size decided for a
     /// training input of `examples` examples: small inputs get the bag-of-words path's own loss
-    /// (`wide_alone_weight` 1) and no bigram rows, others no such loss and
-    /// [`LARGE_DATA_BUCKETS`] bigram rows. The same rule for any data.
+    /// (`wide_alone_weight` 1) and no bigram rows, others no such loss, and their bigram rows
+    /// are left to [`ClassifierParams::wide_buckets_for`] the tag count. The same rule for any
+    /// data.
     pub fn resolved(&self, examples: usize) -> ClassifierParams {
         let small = self.is_small(examples);
         let mut p = self.clone();
         p.wide_alone_weight = Some(p.wide_alone_weight.unwrap_or(if small { 1.0 } else { 0.0 }));
-        p.wide_buckets = Some(
-            p.wide_buckets
-                .unwrap_or(if small { 0 } else { LARGE_DATA_BUCKETS }),
-        );
+        if small {
+            p.wide_buckets = Some(p.wide_buckets.unwrap_or(0));
+        }
         p
+    }
+
+    /// The bigram rows for `tags` tags: the set value, else [`large_data_buckets`].
+    pub fn wide_buckets_for(&self, tags: usize) -> usize {
+        self.wide_buckets
+            .unwrap_or_else(|| large_data_buckets(tags))
     }
 
     /// Checks every value's range.
@@ -607,7 +628,19 @@ mod tests {
         assert_eq!(p.resolved(999).wide_alone_weight, Some(1.0));
         assert_eq!(p.resolved(1000).wide_alone_weight, Some(0.0));
         assert_eq!(p.resolved(999).wide_buckets, Some(0));
-        assert_eq!(p.resolved(1000).wide_buckets, Some(LARGE_DATA_BUCKETS));
+        assert_eq!(p.resolved(1000).wide_buckets, None);
+        assert_eq!(p.resolved(1000).wide_buckets_for(100), LARGE_DATA_BUCKETS);
+        assert_eq!(p.resolved(1000).wide_buckets_for(128), LARGE_DATA_BUCKETS);
+        assert_eq!(p.resolved(1000).wide_buckets_for(129), 1 << 15);
+        assert_eq!(p.resolved(1000).wide_buckets_for(297), 1 << 14);
+        assert_eq!(p.resolved(1000).wide_buckets_for(1_000_000), 1 << 10);
+        assert_eq!(
+            p.clone()
+                .wide_buckets(Some(7))
+                .resolved(1000)
+                .wide_buckets_for(297),
+            7
+        );
         let set = p.wide_alone_weight(Some(0.5)).resolved(10);
         assert_eq!(set.wide_alone_weight, Some(0.5));
         assert_eq!(

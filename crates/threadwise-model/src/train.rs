@@ -151,7 +151,7 @@ fn prepare(
         layers: p.layers,
         tags: tags.len(),
         wide: p.wide,
-        wide_buckets: p.wide_buckets.unwrap_or(super::params::LARGE_DATA_BUCKETS),
+        wide_buckets: p.wide_buckets_for(tags.len()),
     };
     let warm = champion.map(|c| match warm::incompatibility(c, &arch) {
         None => Ok(c),
@@ -469,7 +469,7 @@ impl Run<'_, '_> {
             layers: p.layers,
             tags: tags.len(),
             wide: p.wide,
-            wide_buckets: p.wide_buckets.unwrap_or(super::params::LARGE_DATA_BUCKETS),
+            wide_buckets: p.wide_buckets_for(tags.len()),
         };
         let mut probs = ndarray::Array2::zeros((n, tags.len()));
         for fold in 0..folds {
