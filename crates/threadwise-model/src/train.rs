@@ -144,15 +144,7 @@ fn prepare(
     rng: &mut impl Rng,
 ) -> Result<(Vocabulary, Encoded, Network<f32>, Start), ModelError> {
     let fresh = corpus.vocabulary(roles, p.max_vocab, p.min_token_count);
-    let mut arch = Architecture {
-        vocab: fresh.len(),
-        embedding: p.embedding,
-        hidden: p.hidden,
-        layers: p.layers,
-        tags: tags.len(),
-        wide: p.wide,
-        wide_buckets: p.wide_buckets_for(tags.len()),
-    };
+    let mut arch = architecture(p, fresh.len(), tags.len());
     let warm = champion.map(|c| match warm::incompatibility(c, &arch) {
         None => Ok(c),
         Some(reason) => Err(reason),
@@ -187,6 +179,19 @@ fn prepare(
         net.wide_idf = bow::idf(&encoded.seqs, arch.vocab, net.wide.nrows()).into();
     }
     Ok((vocab, encoded, net, start))
+}
+
+/// The network `p` describes for a vocabulary of `vocab` ids and `tags` tags.
+fn architecture(p: &ClassifierParams, vocab: usize, tags: usize) -> Architecture {
+    Architecture {
+        vocab,
+        embedding: p.embedding,
+        hidden: p.hidden,
+        layers: p.layers,
+        tags,
+        wide: p.wide,
+        wide_buckets: p.wide_buckets_for(tags),
+    }
 }
 
 /// Wall-clock budget of one `fit`, shared by the held-out run and the refit.
@@ -462,15 +467,7 @@ impl Run<'_, '_> {
         for (rank, &i) in order.iter().enumerate() {
             fold_of[i] = rank % folds;
         }
-        let arch = Architecture {
-            vocab: vocab.len(),
-            embedding: p.embedding,
-            hidden: p.hidden,
-            layers: p.layers,
-            tags: tags.len(),
-            wide: p.wide,
-            wide_buckets: p.wide_buckets_for(tags.len()),
-        };
+        let arch = architecture(p, vocab.len(), tags.len());
         let mut probs = ndarray::Array2::zeros((n, tags.len()));
         for fold in 0..folds {
             let (inside, outside): (Vec<usize>, Vec<usize>) =
