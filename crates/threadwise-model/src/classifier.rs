@@ -144,7 +144,8 @@ impl Classifier {
         let (probs, quality) = self.probabilities_batch(examples);
         let gold = self.gold(examples);
         let tags = metrics::evaluate(probs.view(), &gold, &self.thresholds, &self.tags);
-        (tags, self.quality_of(&quality, examples))
+        let labels: Vec<Option<bool>> = examples.iter().map(|e| e.quality).collect();
+        (tags, self.quality_of(&quality, &labels))
     }
 
     /// Predicted quality against the examples' labels; `None` for a model whose quality head
@@ -154,13 +155,18 @@ impl Classifier {
             return None;
         }
         let (_, quality) = self.probabilities_batch(examples);
-        self.quality_of(&quality, examples)
+        let labels: Vec<Option<bool>> = examples.iter().map(|e| e.quality).collect();
+        self.quality_of(&quality, &labels)
     }
 
-    fn quality_of(&self, quality: &[f32], examples: &[Example]) -> Option<QualityMetrics> {
-        let labels: Vec<Option<bool>> = examples.iter().map(|e| e.quality).collect();
+    /// Predicted `quality` against `labels`; `None` for an untrained head or no labels.
+    pub(crate) fn quality_of(
+        &self,
+        quality: &[f32],
+        labels: &[Option<bool>],
+    ) -> Option<QualityMetrics> {
         self.quality_trained
-            .then(|| metrics::quality_metrics(quality, &labels))
+            .then(|| metrics::quality_metrics(quality, labels))
             .flatten()
     }
 

@@ -250,23 +250,13 @@ impl Corpus {
     pub fn vocabulary(&self, roles: &[Role], max_size: usize, min_count: usize) -> Vocabulary {
         let train = roles.contains(&Role::Train);
         let valid = roles.contains(&Role::Valid);
-        let mut frequent: Vec<(&str, usize)> = (RAW_SPECIALS.len()..self.names.len())
-            .map(|i| {
-                let c = if train { self.train_counts[i] } else { 0 }
-                    + if valid { self.valid_counts[i] } else { 0 };
-                (self.names[i].as_str(), c)
-            })
-            // A token only in other roles has no count here, as if never seen.
-            .filter(|&(_, c)| c >= min_count.max(1))
-            .collect();
-        frequent.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-        let specials = RAW_SPECIALS.iter().map(|s| s.to_string());
-        let kept = frequent.into_iter().map(|(t, _)| t.to_string());
-        specials
-            .chain(kept)
-            .take(max_size.max(RAW_SPECIALS.len()))
-            .collect::<Vec<_>>()
-            .into()
+        // A token only in other roles has no count here, as if never seen.
+        let counts = (RAW_SPECIALS.len()..self.names.len()).map(|i| {
+            let c = if train { self.train_counts[i] } else { 0 }
+                + if valid { self.valid_counts[i] } else { 0 };
+            (self.names[i].as_str(), c)
+        });
+        Vocabulary::from_counts(counts, max_size, min_count)
     }
 
     /// Raw id → id in `vocab` ([`UNK`] for the tokens it lacks).
@@ -373,11 +363,7 @@ impl Classifier {
         let gold = corpus.gold(roles, &self.tags);
         let tags = metrics::evaluate(probs.view(), &gold, &self.thresholds, &self.tags);
         let labels: Vec<Option<bool>> = corpus.of(roles).map(|e| e.quality).collect();
-        let quality = self
-            .quality_trained()
-            .then(|| metrics::quality_metrics(&quality, &labels))
-            .flatten();
-        Ok((tags, quality))
+        Ok((tags, self.quality_of(&quality, &labels)))
     }
 }
 

@@ -131,6 +131,20 @@ impl Best {
     }
 }
 
+/// Tunes `thresholds` on `scores` by `p`'s final rule (keeps them when it has none) and measures
+/// `metrics` on the same scores.
+fn retune(
+    (thresholds, metrics): (&mut Vec<f32>, &mut Metrics),
+    scores: &HeldOut,
+    tags: &[String],
+    p: &ClassifierParams,
+) {
+    if let Some(rule) = &p.final_thresholds {
+        *thresholds = super::metrics::tune_thresholds_by(scores.probs.view(), &scores.gold, rule);
+    }
+    *metrics = super::metrics::evaluate(scores.probs.view(), &scores.gold, thresholds, tags);
+}
+
 /// The vocabulary of the text of `corpus`' examples in `roles`, those examples encoded, and a
 /// network for them (with the bag-of-words idf of their tokens): fresh, or started from
 /// `champion` when it has the same architecture (its vocabulary extended, its tag head mapped to
@@ -171,14 +185,26 @@ fn prepare(
     };
     arch.vocab = vocab.len();
     let encoded = corpus.encoded(roles, &vocab, tags, p.max_len)?;
-    let mut net = Network::<f32>::init(arch, rng);
+    let mut net = fresh_network(p, arch, &encoded.seqs, rng);
     if let (Some(c), true) = (champion, start.is_warm()) {
         warm::transplant(c, &mut net, &warm::tag_map(c, tags));
     }
-    if p.wide && p.wide_idf {
-        net.wide_idf = bow::idf(&encoded.seqs, arch.vocab, net.wide.nrows()).into();
-    }
     Ok((vocab, encoded, net, start))
+}
+
+/// A randomly initialised network of `arch`, with the bag-of-words idf of `seqs` (the
+/// sequences it will train on) when `p` asks for it.
+fn fresh_network(
+    p: &ClassifierParams,
+    arch: Architecture,
+    seqs: &[Vec<u32>],
+    rng: &mut impl Rng,
+) -> Network<f32> {
+    let mut net = Network::<f32>::init(arch, rng);
+    if p.wide && p.wide_idf {
+        net.wide_idf = bow::idf(seqs, arch.vocab, net.wide.nrows()).into();
+    }
+    net
 }
 
 /// The network `p` describes for a vocabulary of `vocab` ids and `tags` tags.
@@ -473,10 +499,7 @@ impl Run<'_, '_> {
             let (inside, outside): (Vec<usize>, Vec<usize>) =
                 (0..n).partition(|&i| fold_of[i] == fold);
             let others = all.select(&outside);
-            let mut net = Network::<f32>::init(arch, &mut self.rng);
-            if p.wide && p.wide_idf {
-                net.wide_idf = bow::idf(&others.seqs, arch.vocab, net.wide.nrows()).into();
-            }
+            let net = fresh_network(p, arch, &others.seqs, &mut self.rng);
             let Some(net) = self.train_fresh(net, &others, tags, epochs, blended)? else {
                 return Ok(None);
             };
@@ -643,16 +666,18 @@ fn fit_corpus(
         (share, c)
     });
     let (final_logits, quality_logits) = infer_logits(&best.network, &va.seqs, p.threads);
-    let final_probs = final_logits.mapv(super::layers::loss::sigmoid);
-    if let Some(rule) = &p.final_thresholds {
-        best.thresholds = super::metrics::tune_thresholds_by(final_probs.view(), &va.gold, rule);
-        best.metrics =
-            super::metrics::evaluate(final_probs.view(), &va.gold, &best.thresholds, &tags);
-    }
     let mut held_out_scores = HeldOut {
-        probs: final_probs,
+        probs: final_logits.mapv(super::layers::loss::sigmoid),
         gold: va.gold.clone(),
     };
+    if p.final_thresholds.is_some() {
+        retune(
+            (&mut best.thresholds, &mut best.metrics),
+            &held_out_scores,
+            &tags,
+            p,
+        );
+    }
     let mut kept = (vocab, best.network);
     // The held-out share chose the epoch count (and the thresholds); now every example
     // trains. Out of time part-way, the held-out run's model is kept instead.
@@ -682,12 +707,7 @@ fn fit_corpus(
         && let Some(cross) =
             run.cross_fit(corpus, INPUT, &tags, fit_epochs, blended, p.cross_fit_folds)?
     {
-        if let Some(rule) = &p.final_thresholds {
-            best.thresholds =
-                super::metrics::tune_thresholds_by(cross.probs.view(), &cross.gold, rule);
-        }
-        best.metrics =
-            super::metrics::evaluate(cross.probs.view(), &cross.gold, &best.thresholds, &tags);
+        retune((&mut best.thresholds, &mut best.metrics), &cross, &tags, p);
         held_out_scores = cross;
     }
     let (vocab, network) = kept;

@@ -54,13 +54,28 @@ impl Vocabulary {
                 *counts.entry(token).or_default() += 1;
             }
         }
-        let mut frequent: Vec<(String, usize)> = counts
+        Self::from_counts(
+            counts.iter().map(|(t, &c)| (t.as_str(), c)),
+            max_size,
+            min_count,
+        )
+    }
+
+    /// The vocabulary of tokens counted `counts` times: [`Vocabulary::build`]'s choice (at
+    /// least `min_count`, the most frequent first, ties alphabetical, at most `max_size` with
+    /// the special tokens) for counts gathered elsewhere.
+    pub fn from_counts<'a>(
+        counts: impl IntoIterator<Item = (&'a str, usize)>,
+        max_size: usize,
+        min_count: usize,
+    ) -> Self {
+        let mut frequent: Vec<(&str, usize)> = counts
             .into_iter()
-            .filter(|(t, c)| *c >= min_count && !SPECIALS.contains(&t.as_str()))
+            .filter(|&(t, c)| c >= min_count.max(1) && !SPECIALS.contains(&t))
             .collect();
-        frequent.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        frequent.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         let all = SPECIALS.iter().map(|s| s.to_string());
-        let kept = frequent.into_iter().map(|(t, _)| t);
+        let kept = frequent.into_iter().map(|(t, _)| t.to_string());
         all.chain(kept)
             .take(max_size.max(SPECIALS.len()))
             .collect::<Vec<_>>()
