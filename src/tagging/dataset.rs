@@ -45,11 +45,7 @@ pub enum Split {
 /// 10 % held out, 10 % validation, 80 % training, by a hash of the topic id (so a new topic does
 /// not move old ones between splits).
 pub fn split_of(topic_id: i64) -> Split {
-    let mut x = topic_id as u64 ^ 0x9E37_79B9_7F4A_7C15;
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^= x >> 31;
-    match x % 10 {
+    match splitmix64(topic_id as u64 ^ 0x9E37_79B9_7F4A_7C15) % 10 {
         0 => Split::HeldOut,
         1 => Split::Valid,
         _ => Split::Train,
@@ -288,13 +284,18 @@ pub fn recency_sample(ids: &[i64], cap: usize, seed: u64) -> Vec<i64> {
     kept
 }
 
-/// A number in (0, 1) from a hash of `seed` and `id` (splitmix64).
+/// A number in (0, 1) from a hash of `seed` and `id`.
 fn unit(seed: u64, id: i64) -> f64 {
-    let mut x = seed ^ (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let x = splitmix64(seed ^ (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    ((x >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+}
+
+/// splitmix64's finaliser: every input bit moves every output bit, so nearby ids (consecutive
+/// topics) land far apart.
+fn splitmix64(mut x: u64) -> u64 {
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^= x >> 31;
-    ((x >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    x ^ (x >> 31)
 }
 
 #[cfg(test)]
