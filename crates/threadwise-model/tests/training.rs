@@ -2,23 +2,14 @@
 use std::sync::atomic::AtomicBool;
 use threadwise_model::{Classifier, ClassifierParams, Example, ModelError};
 
-const WORDS: [&str; 8] = [
-    "rust", "python", "sql", "docker", "borrow", "pandas", "join", "image",
-];
-const TAGS: [&str; 4] = ["rust", "python", "database", "containers"];
+mod common;
+use common::{keyword_post, tag_names};
 
 /// 64 posts; post `i` mentions the keywords of tags `i % 4` and, for odd `i`, `(i / 2) % 4` too.
 fn tiny_examples() -> Vec<Example> {
     (0..64)
         .map(|i| {
-            let mut tags = vec![i % 4];
-            if i % 2 == 1 && (i / 2) % 4 != i % 4 {
-                tags.push((i / 2) % 4);
-            }
-            let words: Vec<&str> = tags
-                .iter()
-                .flat_map(|&t| [WORDS[t], WORDS[t + 4]])
-                .collect();
+            let (tags, words) = keyword_post(i);
             Example {
                 title: format!("question {} about {}", i % 7, words.join(" ")),
                 body: format!(
@@ -30,7 +21,7 @@ fn tiny_examples() -> Vec<Example> {
                         .collect::<Vec<_>>()
                         .join(" and ")
                 ),
-                tags: tags.iter().map(|&t| TAGS[t].to_string()).collect(),
+                tags: tag_names(&tags),
                 quality: (i % 3 != 0).then_some(i % 2 == 0),
                 rejected: Vec::new(),
             }

@@ -2,31 +2,22 @@
 use std::sync::atomic::AtomicBool;
 use threadwise_model::{Classifier, ClassifierParams, Example, Start};
 
-const WORDS: [&str; 8] = [
-    "rust", "python", "sql", "docker", "borrow", "pandas", "join", "image",
-];
-const TAGS: [&str; 4] = ["rust", "python", "database", "containers"];
+mod common;
+use common::{keyword_post, tag_names};
 
 /// 96 posts; post `i` mentions the keywords of tag `i % 4` and, for odd `i`, of `(i / 2) % 4`
 /// too. Posts about containers also say "kubernetes", a token only the newer data has.
 fn examples() -> Vec<Example> {
     (0..96)
         .map(|i| {
-            let mut tags = vec![i % 4];
-            if i % 2 == 1 && (i / 2) % 4 != i % 4 {
-                tags.push((i / 2) % 4);
-            }
-            let mut words: Vec<&str> = tags
-                .iter()
-                .flat_map(|&t| [WORDS[t], WORDS[t + 4]])
-                .collect();
+            let (tags, mut words) = keyword_post(i);
             if tags.contains(&3) {
                 words.push("kubernetes");
             }
             Example {
                 title: format!("question {} about {}", i % 7, words.join(" ")),
                 body: format!("some text {} here", words.join(" and ")),
-                tags: tags.iter().map(|&t| TAGS[t].to_string()).collect(),
+                tags: tag_names(&tags),
                 quality: None,
                 rejected: Vec::new(),
             }
