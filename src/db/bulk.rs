@@ -4,7 +4,8 @@
 //! time order), which is why these only make sense on an empty forum. Triggers still run, so the
 //! search index and the dashboards' daily roll-ups come out exactly as if people had posted.
 use serde::Serialize;
-use sqlx::SqliteConnection;
+
+use crate::db::{Conn, on};
 
 /// Rows per statement: large enough to amortise the statement, small enough for a modest JSON text.
 pub const CHUNK: usize = 5_000;
@@ -47,123 +48,145 @@ pub type FlagRow = (
 );
 
 async fn insert_chunks<T: Serialize>(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     sql: &'static str,
     rows: &[T],
 ) -> sqlx::Result<()> {
-    for chunk in rows.chunks(CHUNK) {
-        let json = serde_json::to_string(chunk).expect("rows of plain values serialise");
-        sqlx::query(sql).bind(json).execute(&mut *conn).await?;
-    }
-    Ok(())
+    on!(conn, {
+        for chunk in rows.chunks(CHUNK) {
+            let json = serde_json::to_string(chunk).expect("rows of plain values serialise");
+            sqlx::query(sql).bind(json).execute(&mut *conn).await?;
+        }
+        Ok(())
+    })
 }
 
-pub async fn users(conn: &mut SqliteConnection, rows: &[UserRow]) -> sqlx::Result<()> {
-    insert_chunks(
-        conn,
-        "INSERT INTO users (id, username, email, role, created_at)
-         SELECT j.value ->> 0, j.value ->> 1, (j.value ->> 1) || '@generated.invalid',
-                j.value ->> 2, j.value ->> 3
-         FROM json_each(?1) j",
-        rows,
-    )
-    .await
+pub async fn users(conn: &mut Conn<'_>, rows: &[UserRow]) -> sqlx::Result<()> {
+    on!(conn, {
+        insert_chunks(
+            conn,
+            "INSERT INTO users (id, username, email, role, created_at)
+             SELECT j.value ->> 0, j.value ->> 1, (j.value ->> 1) || '@generated.invalid',
+                    j.value ->> 2, j.value ->> 3
+             FROM json_each($1) j",
+            rows,
+        )
+        .await
+    })
 }
 
-pub async fn tags(conn: &mut SqliteConnection, rows: &[TagRow]) -> sqlx::Result<()> {
-    insert_chunks(
-        conn,
-        "INSERT INTO tags (id, name, created_at)
-         SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(?1) j",
-        rows,
-    )
-    .await
+pub async fn tags(conn: &mut Conn<'_>, rows: &[TagRow]) -> sqlx::Result<()> {
+    on!(conn, {
+        insert_chunks(
+            conn,
+            "INSERT INTO tags (id, name, created_at)
+             SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each($1) j",
+            rows,
+        )
+        .await
+    })
 }
 
-pub async fn topics(conn: &mut SqliteConnection, rows: &[TopicRow]) -> sqlx::Result<()> {
-    insert_chunks(
-        conn,
-        "INSERT INTO topics (id, title, author_id, created_at, last_posted_at, reply_count,
-                             view_count, score, hot_rank, active_rank, first_response_at)
-         SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
-                j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9,
-                j.value ->> 10
-         FROM json_each(?1) j",
-        rows,
-    )
-    .await
+pub async fn topics(conn: &mut Conn<'_>, rows: &[TopicRow]) -> sqlx::Result<()> {
+    on!(conn, {
+        insert_chunks(
+            conn,
+            "INSERT INTO topics (id, title, author_id, created_at, last_posted_at, reply_count,
+                                 view_count, score, hot_rank, active_rank, first_response_at)
+             SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
+                    j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9,
+                    j.value ->> 10
+             FROM json_each($1) j",
+            rows,
+        )
+        .await
+    })
 }
 
-pub async fn posts(conn: &mut SqliteConnection, rows: &[PostRow]) -> sqlx::Result<()> {
-    insert_chunks(
-        conn,
-        "INSERT INTO posts (id, topic_id, author_id, is_first, body_md, body_html, created_at,
-                            upvotes, downvotes, score, hidden)
-         SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
-                '<p>' || (j.value ->> 4) || '</p>', j.value ->> 5, j.value ->> 6, j.value ->> 7,
-                (j.value ->> 6) - (j.value ->> 7), j.value ->> 8
-         FROM json_each(?1) j",
-        rows,
-    )
-    .await
+pub async fn posts(conn: &mut Conn<'_>, rows: &[PostRow]) -> sqlx::Result<()> {
+    on!(conn, {
+        insert_chunks(
+            conn,
+            "INSERT INTO posts (id, topic_id, author_id, is_first, body_md, body_html, created_at,
+                                upvotes, downvotes, score, hidden)
+             SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
+                    '<p>' || (j.value ->> 4) || '</p>', j.value ->> 5, j.value ->> 6, j.value ->> 7,
+                    (j.value ->> 6) - (j.value ->> 7), j.value ->> 8
+             FROM json_each($1) j",
+            rows,
+        )
+        .await
+    })
 }
 
-pub async fn topic_tags(conn: &mut SqliteConnection, rows: &[TopicTagRow]) -> sqlx::Result<()> {
-    insert_chunks(
-        conn,
-        "INSERT INTO topic_tags (topic_id, tag_id, source, status, confidence, created_at)
-         SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
-                (SELECT created_at FROM topics WHERE id = j.value ->> 0)
-         FROM json_each(?1) j",
-        rows,
-    )
-    .await
+pub async fn topic_tags(conn: &mut Conn<'_>, rows: &[TopicTagRow]) -> sqlx::Result<()> {
+    on!(conn, {
+        insert_chunks(
+            conn,
+            "INSERT INTO topic_tags (topic_id, tag_id, source, status, confidence, created_at)
+             SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
+                    (SELECT created_at FROM topics WHERE id = j.value ->> 0)
+             FROM json_each($1) j",
+            rows,
+        )
+        .await
+    })
 }
 
-pub async fn votes(conn: &mut SqliteConnection, rows: &[VoteRow]) -> sqlx::Result<()> {
-    insert_chunks(
-        conn,
-        "INSERT INTO votes (user_id, post_id, value, created_at)
-         SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each(?1) j",
-        rows,
-    )
-    .await
+pub async fn votes(conn: &mut Conn<'_>, rows: &[VoteRow]) -> sqlx::Result<()> {
+    on!(conn, {
+        insert_chunks(
+            conn,
+            "INSERT INTO votes (user_id, post_id, value, created_at)
+             SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each($1) j",
+            rows,
+        )
+        .await
+    })
 }
 
-pub async fn flags(conn: &mut SqliteConnection, rows: &[FlagRow]) -> sqlx::Result<()> {
-    insert_chunks(
-        conn,
-        "INSERT INTO flags (post_id, reporter_id, reason, status, created_at, resolved_by, resolved_at)
-         SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
-                j.value ->> 5, j.value ->> 6
-         FROM json_each(?1) j",
-        rows,
-    )
-    .await
+pub async fn flags(conn: &mut Conn<'_>, rows: &[FlagRow]) -> sqlx::Result<()> {
+    on!(conn, {
+        insert_chunks(
+            conn,
+            "INSERT INTO flags (post_id, reporter_id, reason, status, created_at, resolved_by, resolved_at)
+             SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
+                    j.value ->> 5, j.value ->> 6
+             FROM json_each($1) j",
+            rows,
+        )
+        .await
+    })
 }
 
 /// Whether the forum holds no account yet (the generator refuses to mix with real data).
-pub async fn is_empty(conn: &mut SqliteConnection) -> sqlx::Result<bool> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(conn)
-        .await?;
-    Ok(n == 0)
+pub async fn is_empty(conn: &mut Conn<'_>) -> sqlx::Result<bool> {
+    on!(conn, {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+            .fetch_one(conn)
+            .await?;
+        Ok(n == 0)
+    })
 }
 
 /// Fast, unsafe-on-power-loss settings for a one-off bulk load on this connection: a crash
 /// mid-way leaves a half-generated database, which is simply generated again.
-pub async fn bulk_load_mode(conn: &mut SqliteConnection) -> sqlx::Result<()> {
-    sqlx::query("PRAGMA synchronous = OFF")
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("PRAGMA cache_size = -524288")
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+pub async fn bulk_load_mode(conn: &mut Conn<'_>) -> sqlx::Result<()> {
+    on!(conn, {
+        sqlx::query("PRAGMA synchronous = OFF")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("PRAGMA cache_size = -524288")
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    })
 }
 
 /// Refreshes the query planner's statistics after a bulk load.
-pub async fn analyze(conn: &mut SqliteConnection) -> sqlx::Result<()> {
-    sqlx::query("ANALYZE").execute(conn).await?;
-    Ok(())
+pub async fn analyze(conn: &mut Conn<'_>) -> sqlx::Result<()> {
+    on!(conn, {
+        sqlx::query("ANALYZE").execute(conn).await?;
+        Ok(())
+    })
 }

@@ -13,7 +13,7 @@
 //! Only a batch whose topics and posts are all new may take this path: updating an existing row
 //! must subtract what it counted before, which is what the triggers do. Topics that existed before
 //! the batch are refreshed after the triggers are back (see `import::write_batch`).
-use sqlx::{Connection, SqliteConnection};
+use crate::db::{Conn, on};
 
 /// The triggers a batch of new rows suspends: every trigger on the four tables that inserts or
 /// updates of new rows can fire. The delete triggers stay (a batch of new rows deletes nothing).
@@ -59,15 +59,17 @@ pub struct LastIds {
     pub post: i64,
 }
 
-pub async fn last_ids(conn: &mut SqliteConnection) -> sqlx::Result<LastIds> {
-    let (user, topic, post): (i64, i64, i64) = sqlx::query_as(
-        "SELECT (SELECT COALESCE(MAX(id), 0) FROM users),
-                (SELECT COALESCE(MAX(id), 0) FROM topics),
-                (SELECT COALESCE(MAX(id), 0) FROM posts)",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(LastIds { user, topic, post })
+pub async fn last_ids(conn: &mut Conn<'_>) -> sqlx::Result<LastIds> {
+    on!(conn, {
+        let (user, topic, post): (i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM users),
+                    (SELECT COALESCE(MAX(id), 0) FROM topics),
+                    (SELECT COALESCE(MAX(id), 0) FROM posts)",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(LastIds { user, topic, post })
+    })
 }
 
 /// The definitions of the suspended triggers, to create them again.
@@ -76,45 +78,46 @@ pub async fn last_ids(conn: &mut SqliteConnection) -> sqlx::Result<LastIds> {
 pub struct Suspended(Vec<String>);
 
 /// Drops the [`SUSPENDED_TRIGGERS`] (inside the caller's transaction).
-pub async fn suspend_triggers(conn: &mut SqliteConnection) -> sqlx::Result<Suspended> {
-    suspend(conn, &SUSPENDED_TRIGGERS).await
+pub async fn suspend_triggers(conn: &mut Conn<'_>) -> sqlx::Result<Suspended> {
+    on!(conn, { suspend(conn, &SUSPENDED_TRIGGERS).await })
 }
 
-async fn suspend(conn: &mut SqliteConnection, triggers: &[&str]) -> sqlx::Result<Suspended> {
-    let names = triggers
-        .iter()
-        .map(|name| format!("'{name}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    // Trigger names are our constants; SQLite cannot bind identifiers.
-    let definitions: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({names})"
-    )))
-    .fetch_all(&mut *conn)
-    .await?;
-    for (name, _) in &definitions {
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER \"{name}\"")))
-            .persistent(false)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(Suspended(
-        definitions.into_iter().map(|(_, sql)| sql).collect(),
-    ))
+async fn suspend(conn: &mut Conn<'_>, triggers: &[&str]) -> sqlx::Result<Suspended> {
+    on!(conn, {
+        let names = triggers
+            .iter()
+            .map(|name| format!("'{name}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // Trigger names are our constants; SQLite cannot bind identifiers.
+        let definitions: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({names})"
+        )))
+        .fetch_all(&mut *conn)
+        .await?;
+        for (name, _) in &definitions {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER \"{name}\"")))
+                .persistent(false)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(Suspended(
+            definitions.into_iter().map(|(_, sql)| sql).collect(),
+        ))
+    })
 }
 
 /// Creates the suspended triggers again, exactly as they were defined.
-pub async fn restore_triggers(
-    conn: &mut SqliteConnection,
-    suspended: Suspended,
-) -> sqlx::Result<()> {
-    for sql in suspended.0 {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .persistent(false)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
+pub async fn restore_triggers(conn: &mut Conn<'_>, suspended: Suspended) -> sqlx::Result<()> {
+    on!(conn, {
+        for sql in suspended.0 {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .persistent(false)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    })
 }
 
 /// Does for the rows above `last` what the suspended triggers would have done row by row (each
@@ -123,47 +126,49 @@ pub async fn restore_triggers(
 /// (daily activity, posts per user and day, contributors) later, for all batches at once: the
 /// batch's id ranges go into `import_pending` for [`count_pending`]. Call it once the batch's
 /// rows, tags and topic statistics are written, before [`restore_triggers`].
-pub async fn index_new_rows(conn: &mut SqliteConnection, last: LastIds) -> sqlx::Result<()> {
-    let statements: [(&str, i64); 2] = [
-        (
-            "INSERT OR FAIL INTO search_index (rowid, title, body)
-             SELECT p.id, CASE WHEN p.is_first THEN t.title ELSE '' END,
-                    COALESCE(p.body_text, p.body_md)
-             FROM posts p JOIN topics t ON t.id = p.topic_id
-             WHERE p.id > ?1 AND p.hidden = 0",
-            last.post,
-        ),
-        (
-            "INSERT OR FAIL INTO tag_pair_rollup (day, tag_a, tag_b, topics)
-             SELECT t.created_at / 86400, x.tag_id, y.tag_id, COUNT(*)
-             FROM topics t
-             JOIN topic_tags x ON x.topic_id = t.id
-             JOIN topic_tags y ON y.topic_id = t.id AND y.tag_id > x.tag_id
-             WHERE t.id > ?1 AND t.hidden = 0 AND x.status = 'active' AND y.status = 'active'
-             GROUP BY 1, 2, 3
-             ON CONFLICT (day, tag_a, tag_b) DO UPDATE SET topics = topics + excluded.topics",
-            last.topic,
-        ),
-    ];
-    for (sql, last_id) in statements {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(last_id)
-            .execute(&mut *conn)
-            .await?;
-    }
-    sqlx::query(
-        "INSERT OR FAIL INTO import_pending (users_after, users_last, topics_after, topics_last,
-                                             posts_after, posts_last)
-         SELECT ?1, (SELECT COALESCE(MAX(id), ?1) FROM users),
-                ?2, (SELECT COALESCE(MAX(id), ?2) FROM topics),
-                ?3, (SELECT COALESCE(MAX(id), ?3) FROM posts)",
-    )
-    .bind(last.user)
-    .bind(last.topic)
-    .bind(last.post)
-    .execute(&mut *conn)
-    .await?;
-    super::reports::response::add_topics_after(conn, last.topic).await
+pub async fn index_new_rows(conn: &mut Conn<'_>, last: LastIds) -> sqlx::Result<()> {
+    on!(conn, {
+        let statements: [(&str, i64); 2] = [
+            (
+                "INSERT OR FAIL INTO search_index (rowid, title, body)
+                 SELECT p.id, CASE WHEN p.is_first THEN t.title ELSE '' END,
+                        COALESCE(p.body_text, p.body_md)
+                 FROM posts p JOIN topics t ON t.id = p.topic_id
+                 WHERE p.id > $1 AND p.hidden = 0",
+                last.post,
+            ),
+            (
+                "INSERT OR FAIL INTO tag_pair_rollup (day, tag_a, tag_b, topics)
+                 SELECT t.created_at / 86400, x.tag_id, y.tag_id, COUNT(*)
+                 FROM topics t
+                 JOIN topic_tags x ON x.topic_id = t.id
+                 JOIN topic_tags y ON y.topic_id = t.id AND y.tag_id > x.tag_id
+                 WHERE t.id > $1 AND t.hidden = 0 AND x.status = 'active' AND y.status = 'active'
+                 GROUP BY 1, 2, 3
+                 ON CONFLICT (day, tag_a, tag_b) DO UPDATE SET topics = topics + excluded.topics",
+                last.topic,
+            ),
+        ];
+        for (sql, last_id) in statements {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(last_id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT OR FAIL INTO import_pending (users_after, users_last, topics_after, topics_last,
+                                                 posts_after, posts_last)
+             SELECT $1, (SELECT COALESCE(MAX(id), $1) FROM users),
+                    $2, (SELECT COALESCE(MAX(id), $2) FROM topics),
+                    $3, (SELECT COALESCE(MAX(id), $3) FROM posts)",
+        )
+        .bind(last.user)
+        .bind(last.topic)
+        .bind(last.post)
+        .execute(&mut *conn)
+        .await?;
+        super::reports::response::add_topics_after(conn, last.topic).await
+    })
 }
 
 /// Adds the rows of every range in `import_pending` to the insert-only counters and deletes
@@ -171,63 +176,65 @@ pub async fn index_new_rows(conn: &mut SqliteConnection, last: LastIds) -> sqlx:
 /// and day, and contributors (what the triggers `daily_signups`, `daily_topics`, `daily_posts`
 /// and `daily_user_activity_count` do row by row). The import calls it when it ends, and
 /// [`super::connect`] whenever the database is opened, for an import that was killed.
-pub async fn count_pending(conn: &mut SqliteConnection) -> sqlx::Result<()> {
-    let mut tx = conn.begin_with(crate::db::BEGIN_WRITE).await?;
-    let (ranges,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM import_pending")
-        .fetch_one(&mut *tx)
-        .await?;
-    if ranges == 0 {
-        return Ok(());
-    }
-    // Active users are counted below, set-based, before the new (day, user) rows go in.
-    let suspended = suspend(&mut tx, &["daily_user_activity_count"]).await?;
-    for sql in [
-        "INSERT OR FAIL INTO daily_activity (day, signups)
-         SELECT u.created_at / 86400, COUNT(*)
-         FROM import_pending r CROSS JOIN users u ON u.id > r.users_after AND u.id <= r.users_last
-         GROUP BY 1
-         ON CONFLICT (day) DO UPDATE SET signups = signups + excluded.signups",
-        "INSERT OR FAIL INTO daily_activity (day, topics)
-         SELECT t.created_at / 86400, COUNT(*)
-         FROM import_pending r
-         CROSS JOIN topics t ON t.id > r.topics_after AND t.id <= r.topics_last
-         GROUP BY 1
-         ON CONFLICT (day) DO UPDATE SET topics = topics + excluded.topics",
-        // The four counts of posts need only each (day, author) pair's posts: the posts' pages
-        // (a million posts: 1.9 GB) are read and sorted once, into a table kept in pair order,
-        // which the statements below then read in that order without sorting again.
-        "CREATE TEMP TABLE IF NOT EXISTS pending_pairs (
-             day INTEGER NOT NULL, author_id INTEGER NOT NULL,
-             posts INTEGER NOT NULL, first_post_at INTEGER NOT NULL,
-             PRIMARY KEY (day, author_id)
-         ) WITHOUT ROWID",
-        "DELETE FROM temp.pending_pairs",
-        "INSERT INTO temp.pending_pairs (day, author_id, posts, first_post_at)
-         SELECT p.created_at / 86400, p.author_id, COUNT(*), MIN(p.created_at)
-         FROM import_pending r CROSS JOIN posts p ON p.id > r.posts_after AND p.id <= r.posts_last
-         GROUP BY 1, 2",
-        "INSERT OR FAIL INTO daily_activity (day, posts)
-         SELECT day, SUM(posts) FROM temp.pending_pairs GROUP BY 1
-         ON CONFLICT (day) DO UPDATE SET posts = posts + excluded.posts",
-        "INSERT OR FAIL INTO daily_activity (day, active_users)
-         SELECT day, COUNT(*) FROM temp.pending_pairs AS n
-         WHERE NOT EXISTS (SELECT 1 FROM daily_user_activity d
-                           WHERE d.day = n.day AND d.user_id = n.author_id)
-         GROUP BY 1
-         ON CONFLICT (day) DO UPDATE SET active_users = active_users + excluded.active_users",
-        "INSERT OR FAIL INTO daily_user_activity (day, user_id, posts)
-         SELECT day, author_id, posts FROM temp.pending_pairs WHERE true
-         ON CONFLICT (day, user_id) DO UPDATE SET posts = posts + excluded.posts",
-        "INSERT OR FAIL INTO contributors (user_id, first_post_at, posts)
-         SELECT author_id, MIN(first_post_at), SUM(posts) FROM temp.pending_pairs GROUP BY 1
-         ON CONFLICT (user_id) DO UPDATE SET
-             first_post_at = MIN(first_post_at, excluded.first_post_at),
-             posts = posts + excluded.posts",
-        "DELETE FROM temp.pending_pairs",
-        "DELETE FROM import_pending",
-    ] {
-        sqlx::query(sql).execute(&mut *tx).await?;
-    }
-    restore_triggers(&mut tx, suspended).await?;
-    tx.commit().await
+pub async fn count_pending(conn: &mut Conn<'_>) -> sqlx::Result<()> {
+    on!(conn, {
+        let mut tx = crate::db::BeginWrite::begin_write(&mut *conn).await?;
+        let (ranges,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM import_pending")
+            .fetch_one(&mut *tx)
+            .await?;
+        if ranges == 0 {
+            return Ok(());
+        }
+        // Active users are counted below, set-based, before the new (day, user) rows go in.
+        let suspended = suspend(&mut tx, &["daily_user_activity_count"]).await?;
+        for sql in [
+            "INSERT OR FAIL INTO daily_activity (day, signups)
+             SELECT u.created_at / 86400, COUNT(*)
+             FROM import_pending r CROSS JOIN users u ON u.id > r.users_after AND u.id <= r.users_last
+             GROUP BY 1
+             ON CONFLICT (day) DO UPDATE SET signups = signups + excluded.signups",
+            "INSERT OR FAIL INTO daily_activity (day, topics)
+             SELECT t.created_at / 86400, COUNT(*)
+             FROM import_pending r
+             CROSS JOIN topics t ON t.id > r.topics_after AND t.id <= r.topics_last
+             GROUP BY 1
+             ON CONFLICT (day) DO UPDATE SET topics = topics + excluded.topics",
+            // The four counts of posts need only each (day, author) pair's posts: the posts' pages
+            // (a million posts: 1.9 GB) are read and sorted once, into a table kept in pair order,
+            // which the statements below then read in that order without sorting again.
+            "CREATE TEMP TABLE IF NOT EXISTS pending_pairs (
+                 day INTEGER NOT NULL, author_id INTEGER NOT NULL,
+                 posts INTEGER NOT NULL, first_post_at INTEGER NOT NULL,
+                 PRIMARY KEY (day, author_id)
+             ) WITHOUT ROWID",
+            "DELETE FROM temp.pending_pairs",
+            "INSERT INTO temp.pending_pairs (day, author_id, posts, first_post_at)
+             SELECT p.created_at / 86400, p.author_id, COUNT(*), MIN(p.created_at)
+             FROM import_pending r CROSS JOIN posts p ON p.id > r.posts_after AND p.id <= r.posts_last
+             GROUP BY 1, 2",
+            "INSERT OR FAIL INTO daily_activity (day, posts)
+             SELECT day, SUM(posts) FROM temp.pending_pairs GROUP BY 1
+             ON CONFLICT (day) DO UPDATE SET posts = posts + excluded.posts",
+            "INSERT OR FAIL INTO daily_activity (day, active_users)
+             SELECT day, COUNT(*) FROM temp.pending_pairs AS n
+             WHERE NOT EXISTS (SELECT 1 FROM daily_user_activity d
+                               WHERE d.day = n.day AND d.user_id = n.author_id)
+             GROUP BY 1
+             ON CONFLICT (day) DO UPDATE SET active_users = active_users + excluded.active_users",
+            "INSERT OR FAIL INTO daily_user_activity (day, user_id, posts)
+             SELECT day, author_id, posts FROM temp.pending_pairs WHERE true
+             ON CONFLICT (day, user_id) DO UPDATE SET posts = posts + excluded.posts",
+            "INSERT OR FAIL INTO contributors (user_id, first_post_at, posts)
+             SELECT author_id, MIN(first_post_at), SUM(posts) FROM temp.pending_pairs GROUP BY 1
+             ON CONFLICT (user_id) DO UPDATE SET
+                 first_post_at = MIN(first_post_at, excluded.first_post_at),
+                 posts = posts + excluded.posts",
+            "DELETE FROM temp.pending_pairs",
+            "DELETE FROM import_pending",
+        ] {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
+        restore_triggers(&mut tx, suspended).await?;
+        tx.commit().await
+    })
 }

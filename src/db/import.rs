@@ -11,8 +11,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use sqlx::QueryBuilder;
 use sqlx::query_builder::Separated;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+use crate::db::{Conn, on};
 
 /// Rows per statement. Few, large statements matter beyond round trips: the search index flushes
 /// its pending terms at the end of every statement that writes posts. With at most thirteen values a
@@ -79,15 +81,39 @@ pub struct TopicTagRow<'a> {
 /// The next chunk's statement is built (its text and its bound values) while SQLite's thread runs
 /// the current one, instead of between the writer's statements: the task that builds them used
 /// ~10 s of CPU in a million-post import.
-async fn execute_values<T>(
-    conn: &mut SqliteConnection,
+/// The rows a statement changed, on either engine.
+trait RowsAffected {
+    fn rows(&self) -> u64;
+}
+
+impl RowsAffected for sqlx::sqlite::SqliteQueryResult {
+    fn rows(&self) -> u64 {
+        self.rows_affected()
+    }
+}
+
+impl RowsAffected for sqlx::postgres::PgQueryResult {
+    fn rows(&self) -> u64 {
+        self.rows_affected()
+    }
+}
+
+async fn execute_values<C, T>(
+    conn: &mut C,
     head: &str,
     tail: &str,
     rows: &[T],
-    mut bind: impl FnMut(&mut Separated<'_, Sqlite, &'static str>, &T),
-) -> sqlx::Result<u64> {
+    mut bind: impl FnMut(&mut Separated<'_, C::Database, &'static str>, &T),
+) -> sqlx::Result<u64>
+where
+    C: sqlx::Connection,
+    C::Database: sqlx::database::HasStatementCache,
+    <C::Database as sqlx::Database>::Arguments: sqlx::IntoArguments<C::Database>,
+    for<'c> &'c mut C: sqlx::Executor<'c, Database = C::Database>,
+    <C::Database as sqlx::Database>::QueryResult: RowsAffected,
+{
     let mut build = |chunk: &[T]| {
-        let mut query = QueryBuilder::<Sqlite>::new(head);
+        let mut query = QueryBuilder::<C::Database>::new(head);
         query.push_values(chunk, |mut row, value| bind(&mut row, value));
         query.push(tail);
         (query, chunk.len() == ROWS_PER_STATEMENT)
@@ -102,7 +128,7 @@ async fn execute_values<T>(
             query.build().persistent(full).execute(&mut *conn),
             async { chunks.next().map(&mut build) },
         );
-        affected += done?.rows_affected();
+        affected += done?.rows();
         next = following;
     }
     Ok(affected)
@@ -112,75 +138,77 @@ async fn execute_values<T>(
 /// the others are created. Returns how many were created. Imported users have no password: they
 /// cannot log in until they reset it.
 pub async fn upsert_users(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     users: &[UserRow],
     refresh: bool,
 ) -> sqlx::Result<u64> {
-    if users.is_empty() {
-        return Ok(0);
-    }
-    if refresh {
-        execute_values(
-            conn,
-            "UPDATE OR FAIL users SET source_name = v.column2, source_url = v.column3 FROM (",
-            ") AS v WHERE users.source_key = v.column1",
-            users,
-            |row, user| {
-                row.push_bind(user.key.as_str())
-                    .push_bind(user.name.as_str())
-                    .push_bind(user.profile_url.as_deref());
-            },
-        )
-        .await?;
-    }
-    let keys: Vec<&str> = users.iter().map(|u| u.key.as_str()).collect();
-    let missing = missing_user_keys(conn, &keys).await?;
-    if missing.is_empty() {
-        return Ok(0);
-    }
-    let mut waiting: Vec<&UserRow> = users
-        .iter()
-        .filter(|u| missing.binary_search(&u.key).is_ok())
-        .collect();
-    // Everyone under their first choice of username in one statement, then those whose name was
-    // taken (or whose key repeats in the batch) under their second choice, and so on: a few
-    // statements per batch however many names collide.
-    let mut created = 0;
-    let choices = waiting.iter().map(|u| u.usernames.len()).max().unwrap_or(0);
-    for choice in 0..choices {
-        waiting.retain(|u| choice < u.usernames.len());
-        created += execute_values(
-            conn,
-            "INSERT OR FAIL INTO users (username, email, password_hash, role, created_at,
-                                        source_key, source_name, source_url) ",
-            " ON CONFLICT DO NOTHING",
-            &waiting,
-            |row, user| {
-                row.push_bind(user.usernames[choice].as_str())
-                    .push_bind(imported_email(&user.key))
-                    .push("NULL")
-                    .push("'member'")
-                    .push_bind(user.created_at)
-                    .push_bind(user.key.as_str())
-                    .push_bind(user.name.as_str())
-                    .push_bind(user.profile_url.as_deref());
-            },
-        )
-        .await?;
-        let keys: Vec<&str> = waiting.iter().map(|u| u.key.as_str()).collect();
-        let still_missing = missing_user_keys(conn, &keys).await?;
-        waiting.retain(|u| still_missing.binary_search(&u.key).is_ok());
-        if waiting.is_empty() {
-            return Ok(created);
+    on!(conn, {
+        if users.is_empty() {
+            return Ok(0);
         }
-    }
-    // Every choice taken: the last is derived from the source key, so this takes a clash with a
-    // local account named like an imported one's hash.
-    let usernames = waiting.iter().flat_map(|u| u.usernames.last()).cloned();
-    Err(sqlx::Error::Protocol(format!(
-        "no free username for imported users: tried {}",
-        usernames.collect::<Vec<_>>().join(", ")
-    )))
+        if refresh {
+            execute_values(
+                conn,
+                "UPDATE OR FAIL users SET source_name = v.column2, source_url = v.column3 FROM (",
+                ") AS v WHERE users.source_key = v.column1",
+                users,
+                |row, user| {
+                    row.push_bind(user.key.as_str())
+                        .push_bind(user.name.as_str())
+                        .push_bind(user.profile_url.as_deref());
+                },
+            )
+            .await?;
+        }
+        let keys: Vec<&str> = users.iter().map(|u| u.key.as_str()).collect();
+        let missing = missing_user_keys(conn, &keys).await?;
+        if missing.is_empty() {
+            return Ok(0);
+        }
+        let mut waiting: Vec<&UserRow> = users
+            .iter()
+            .filter(|u| missing.binary_search(&u.key).is_ok())
+            .collect();
+        // Everyone under their first choice of username in one statement, then those whose name was
+        // taken (or whose key repeats in the batch) under their second choice, and so on: a few
+        // statements per batch however many names collide.
+        let mut created = 0;
+        let choices = waiting.iter().map(|u| u.usernames.len()).max().unwrap_or(0);
+        for choice in 0..choices {
+            waiting.retain(|u| choice < u.usernames.len());
+            created += execute_values(
+                conn,
+                "INSERT OR FAIL INTO users (username, email, password_hash, role, created_at,
+                                            source_key, source_name, source_url) ",
+                " ON CONFLICT DO NOTHING",
+                &waiting,
+                |row, user| {
+                    row.push_bind(user.usernames[choice].as_str())
+                        .push_bind(imported_email(&user.key))
+                        .push("NULL")
+                        .push("'member'")
+                        .push_bind(user.created_at)
+                        .push_bind(user.key.as_str())
+                        .push_bind(user.name.as_str())
+                        .push_bind(user.profile_url.as_deref());
+                },
+            )
+            .await?;
+            let keys: Vec<&str> = waiting.iter().map(|u| u.key.as_str()).collect();
+            let still_missing = missing_user_keys(conn, &keys).await?;
+            waiting.retain(|u| still_missing.binary_search(&u.key).is_ok());
+            if waiting.is_empty() {
+                return Ok(created);
+            }
+        }
+        // Every choice taken: the last is derived from the source key, so this takes a clash with a
+        // local account named like an imported one's hash.
+        let usernames = waiting.iter().flat_map(|u| u.usernames.last()).cloned();
+        Err(sqlx::Error::Protocol(format!(
+            "no free username for imported users: tried {}",
+            usernames.collect::<Vec<_>>().join(", ")
+        )))
+    })
 }
 
 /// `.invalid` never delivers (RFC 2606); the hash keeps addresses unique per source key.
@@ -196,60 +224,60 @@ fn imported_email(key: &str) -> String {
 pub type Ids = HashMap<String, i64>;
 
 /// The ids of the users with these source keys (keys no user has are left out).
-pub async fn user_ids(conn: &mut SqliteConnection, keys: &[&str]) -> sqlx::Result<Ids> {
-    ids(
-        conn,
-        keys,
-        ") AS v CROSS JOIN users x ON x.source_key = v.column1",
-    )
-    .await
+pub async fn user_ids(conn: &mut Conn<'_>, keys: &[&str]) -> sqlx::Result<Ids> {
+    on!(conn, {
+        ids(
+            conn,
+            keys,
+            ") AS v CROSS JOIN users x ON x.source_key = v.column1",
+        )
+        .await
+    })
 }
 
 /// The ids of the topics with these source keys (keys no topic has are left out).
-pub async fn topic_ids(conn: &mut SqliteConnection, keys: &[&str]) -> sqlx::Result<Ids> {
-    ids(
-        conn,
-        keys,
-        ") AS v CROSS JOIN topics x ON x.source_key = v.column1",
-    )
-    .await
+pub async fn topic_ids(conn: &mut Conn<'_>, keys: &[&str]) -> sqlx::Result<Ids> {
+    on!(conn, {
+        ids(
+            conn,
+            keys,
+            ") AS v CROSS JOIN topics x ON x.source_key = v.column1",
+        )
+        .await
+    })
 }
 
 /// `SELECT v.column1, x.id FROM (VALUES (key), …` + `join` (which names the table `x`). The joins
 /// are written `CROSS JOIN`: in SQLite that keeps the keys as the outer loop, so each lookup goes
 /// through the key index.
-async fn ids(conn: &mut SqliteConnection, keys: &[&str], join: &'static str) -> sqlx::Result<Ids> {
-    let mut ids = Ids::with_capacity(keys.len());
-    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
-        let mut query = QueryBuilder::<Sqlite>::new("SELECT v.column1, x.id FROM (");
-        query.push_values(chunk, |mut row, key| {
-            row.push_bind(*key);
-        });
-        query.push(join);
-        let rows: Vec<(String, i64)> = query
-            .build_query_as()
-            .persistent(chunk.len() == ROWS_PER_STATEMENT)
-            .fetch_all(&mut *conn)
-            .await?;
-        ids.extend(rows);
-    }
-    Ok(ids)
+async fn ids(conn: &mut Conn<'_>, keys: &[&str], join: &'static str) -> sqlx::Result<Ids> {
+    on!(conn, {
+        let mut ids = Ids::with_capacity(keys.len());
+        for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+            let mut query = QueryBuilder::new("SELECT v.column1, x.id FROM (");
+            query.push_values(chunk, |mut row, key| {
+                row.push_bind(*key);
+            });
+            query.push(join);
+            let rows: Vec<(String, i64)> = query
+                .build_query_as()
+                .persistent(chunk.len() == ROWS_PER_STATEMENT)
+                .fetch_all(&mut *conn)
+                .await?;
+            ids.extend(rows);
+        }
+        Ok(ids)
+    })
 }
 
 /// The keys of `keys` that no user has yet, sorted and without repeats.
-pub async fn missing_user_keys(
-    conn: &mut SqliteConnection,
-    keys: &[&str],
-) -> sqlx::Result<Vec<String>> {
-    Ok(not_in(keys, &user_ids(conn, keys).await?))
+pub async fn missing_user_keys(conn: &mut Conn<'_>, keys: &[&str]) -> sqlx::Result<Vec<String>> {
+    on!(conn, { Ok(not_in(keys, &user_ids(conn, keys).await?)) })
 }
 
 /// The keys of `keys` that no topic has yet, sorted and without repeats.
-pub async fn missing_topic_keys(
-    conn: &mut SqliteConnection,
-    keys: &[&str],
-) -> sqlx::Result<Vec<String>> {
-    Ok(not_in(keys, &topic_ids(conn, keys).await?))
+pub async fn missing_topic_keys(conn: &mut Conn<'_>, keys: &[&str]) -> sqlx::Result<Vec<String>> {
+    on!(conn, { Ok(not_in(keys, &topic_ids(conn, keys).await?)) })
 }
 
 /// The keys of `keys` that `found` lacks, sorted and without repeats.
@@ -302,80 +330,84 @@ pub struct TopicStats {
 /// the caller knows them; otherwise a topic starts with no replies and [`refresh_topic_stats`]
 /// counts them.
 pub async fn write_topics(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     topics: &[TopicRow],
     authors: &Ids,
     stats: Option<&[TopicStats]>,
     mode: Write,
 ) -> sqlx::Result<u64> {
-    let rows: Vec<(&TopicRow, i64, TopicStats)> = topics
-        .iter()
-        .enumerate()
-        .filter_map(|(i, topic)| {
-            let author = *authors.get(topic.author_key.as_str())?;
-            let stats = match stats {
-                Some(stats) => stats[i],
-                None => TopicStats {
-                    reply_count: 0,
-                    last_posted_at: topic.activity_at,
-                    first_response_at: None,
-                },
-            };
-            Some((topic, author, stats))
-        })
-        .collect();
-    let tail = mode.or_update(
-        " ON CONFLICT (source_key) DO UPDATE SET
-             title = excluded.title, author_id = excluded.author_id,
-             created_at = excluded.created_at, last_posted_at = excluded.last_posted_at,
-             -- Local page views add to the imported count; never go back below them.
-             view_count = MAX(topics.view_count, excluded.view_count),
-             -- The imported score plus the local votes on the opening post (migration 0016).
-             score = excluded.score
-                 + (SELECT COALESCE(SUM(v.value), 0) FROM posts p JOIN votes v ON v.post_id = p.id
-                    WHERE p.topic_id = topics.id AND p.is_first = 1),
-             source_answer_count = excluded.source_answer_count,
-             source_url = excluded.source_url, source_license = excluded.source_license",
-    );
-    execute_values(
-        conn,
-        "INSERT OR FAIL INTO topics (source_key, title, author_id, created_at, last_posted_at,
-                                     view_count, score, source_answer_count, source_url,
-                                     source_license, hidden, reply_count, first_response_at) ",
-        tail,
-        &rows,
-        |row, (topic, author, stats)| {
-            row.push_bind(topic.key.as_str())
-                .push_bind(topic.title.as_str())
-                .push_bind(*author)
-                .push_bind(topic.created_at)
-                .push_bind(stats.last_posted_at)
-                .push_bind(topic.view_count)
-                .push_bind(topic.score)
-                .push_bind(topic.answer_count)
-                .push_bind(topic.url.as_deref())
-                .push_bind(topic.license.as_deref())
-                .push_bind(mode == Write::Upsert)
-                .push_bind(stats.reply_count)
-                .push_bind(stats.first_response_at);
-        },
-    )
-    .await
+    on!(conn, {
+        let rows: Vec<(&TopicRow, i64, TopicStats)> = topics
+            .iter()
+            .enumerate()
+            .filter_map(|(i, topic)| {
+                let author = *authors.get(topic.author_key.as_str())?;
+                let stats = match stats {
+                    Some(stats) => stats[i],
+                    None => TopicStats {
+                        reply_count: 0,
+                        last_posted_at: topic.activity_at,
+                        first_response_at: None,
+                    },
+                };
+                Some((topic, author, stats))
+            })
+            .collect();
+        let tail = mode.or_update(
+            " ON CONFLICT (source_key) DO UPDATE SET
+                 title = excluded.title, author_id = excluded.author_id,
+                 created_at = excluded.created_at, last_posted_at = excluded.last_posted_at,
+                 -- Local page views add to the imported count; never go back below them.
+                 view_count = MAX(topics.view_count, excluded.view_count),
+                 -- The imported score plus the local votes on the opening post (migration 0016).
+                 score = excluded.score
+                     + (SELECT COALESCE(SUM(v.value), 0) FROM posts p JOIN votes v ON v.post_id = p.id
+                        WHERE p.topic_id = topics.id AND p.is_first = 1),
+                 source_answer_count = excluded.source_answer_count,
+                 source_url = excluded.source_url, source_license = excluded.source_license",
+        );
+        execute_values(
+            conn,
+            "INSERT OR FAIL INTO topics (source_key, title, author_id, created_at, last_posted_at,
+                                         view_count, score, source_answer_count, source_url,
+                                         source_license, hidden, reply_count, first_response_at) ",
+            tail,
+            &rows,
+            |row, (topic, author, stats)| {
+                row.push_bind(topic.key.as_str())
+                    .push_bind(topic.title.as_str())
+                    .push_bind(*author)
+                    .push_bind(topic.created_at)
+                    .push_bind(stats.last_posted_at)
+                    .push_bind(topic.view_count)
+                    .push_bind(topic.score)
+                    .push_bind(topic.answer_count)
+                    .push_bind(topic.url.as_deref())
+                    .push_bind(topic.license.as_deref())
+                    .push_bind(mode == Write::Upsert)
+                    .push_bind(stats.reply_count)
+                    .push_bind(stats.first_response_at);
+            },
+        )
+        .await
+    })
 }
 
 /// Shows the topics that `write_topics` created hidden.
-pub async fn show_topics(conn: &mut SqliteConnection, keys: &[String]) -> sqlx::Result<()> {
-    execute_values(
-        conn,
-        "UPDATE OR FAIL topics SET hidden = 0 WHERE source_key IN (SELECT column1 FROM (",
-        "))",
-        keys,
-        |row, key| {
-            row.push_bind(key.as_str());
-        },
-    )
-    .await?;
-    Ok(())
+pub async fn show_topics(conn: &mut Conn<'_>, keys: &[String]) -> sqlx::Result<()> {
+    on!(conn, {
+        execute_values(
+            conn,
+            "UPDATE OR FAIL topics SET hidden = 0 WHERE source_key IN (SELECT column1 FROM (",
+            "))",
+            keys,
+            |row, key| {
+                row.push_bind(key.as_str());
+            },
+        )
+        .await?;
+        Ok(())
+    })
 }
 
 /// Writes posts; rows whose topic or author is not in `topics` / `authors` are left out (the
@@ -383,149 +415,152 @@ pub async fn show_topics(conn: &mut SqliteConnection, keys: &[String]) -> sqlx::
 /// (a key per topic and per author, not per post): joining each post on both source keys cost a
 /// quarter of the insert.
 pub async fn write_posts(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     posts: &[PostRow],
     topics: &Ids,
     authors: &Ids,
     mode: Write,
 ) -> sqlx::Result<u64> {
-    let rows: Vec<(&PostRow, i64, i64)> = posts
-        .iter()
-        .filter_map(|post| {
-            let topic = *topics.get(post.topic_key.as_str())?;
-            let author = *authors.get(post.author_key.as_str())?;
-            Some((post, topic, author))
-        })
-        .collect();
-    let tail = mode.or_update(
-        " ON CONFLICT (source_key) DO UPDATE SET
-             topic_id = excluded.topic_id, author_id = excluded.author_id,
-             is_first = excluded.is_first, body_md = excluded.body_md,
-             body_html = excluded.body_html, body_text = excluded.body_text,
-             created_at = excluded.created_at,
-             edited_at = excluded.edited_at, source_score = excluded.source_score,
-             score = excluded.source_score
-                 + (SELECT COALESCE(SUM(value), 0) FROM votes WHERE post_id = posts.id)",
-    );
-    execute_values(
-        conn,
-        "INSERT OR FAIL INTO posts (source_key, topic_id, author_id, is_first, body_md,
-                                    body_html, body_text, created_at, edited_at, score,
-                                    source_score) ",
-        tail,
-        &rows,
-        |row, (post, topic, author)| {
-            row.push_bind(post.key.as_str())
-                .push_bind(*topic)
-                .push_bind(*author)
-                .push_bind(post.is_first)
-                .push_bind(Arc::clone(&post.body_md))
-                .push_bind(Arc::clone(&post.body_html))
-                .push_bind(post.body_text.clone())
-                .push_bind(post.created_at)
-                .push_bind(post.edited_at)
-                .push_bind(post.score)
-                .push_bind(post.score);
-        },
-    )
-    .await
+    on!(conn, {
+        let rows: Vec<(&PostRow, i64, i64)> = posts
+            .iter()
+            .filter_map(|post| {
+                let topic = *topics.get(post.topic_key.as_str())?;
+                let author = *authors.get(post.author_key.as_str())?;
+                Some((post, topic, author))
+            })
+            .collect();
+        let tail = mode.or_update(
+            " ON CONFLICT (source_key) DO UPDATE SET
+                 topic_id = excluded.topic_id, author_id = excluded.author_id,
+                 is_first = excluded.is_first, body_md = excluded.body_md,
+                 body_html = excluded.body_html, body_text = excluded.body_text,
+                 created_at = excluded.created_at,
+                 edited_at = excluded.edited_at, source_score = excluded.source_score,
+                 score = excluded.source_score
+                     + (SELECT COALESCE(SUM(value), 0) FROM votes WHERE post_id = posts.id)",
+        );
+        execute_values(
+            conn,
+            "INSERT OR FAIL INTO posts (source_key, topic_id, author_id, is_first, body_md,
+                                        body_html, body_text, created_at, edited_at, score,
+                                        source_score) ",
+            tail,
+            &rows,
+            |row, (post, topic, author)| {
+                row.push_bind(post.key.as_str())
+                    .push_bind(*topic)
+                    .push_bind(*author)
+                    .push_bind(post.is_first)
+                    .push_bind(Arc::clone(&post.body_md))
+                    .push_bind(Arc::clone(&post.body_html))
+                    .push_bind(post.body_text.clone())
+                    .push_bind(post.created_at)
+                    .push_bind(post.edited_at)
+                    .push_bind(post.score)
+                    .push_bind(post.score);
+            },
+        )
+        .await
+    })
 }
 
 /// Sets the author tags of the given topics to exactly `tags` (creating tag names on first use).
 /// Model suggestions are kept, and one that matches an author tag becomes that active author tag.
 /// Returns (new tag names, tag rows written).
 pub async fn set_author_tags(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     topic_ids: &[i64],
     tags: &[TopicTagRow<'_>],
     mode: Write,
     now: i64,
 ) -> sqlx::Result<(u64, u64)> {
-    let mut names: Vec<&str> = tags.iter().map(|t| t.tag).collect();
-    names.sort_unstable();
-    names.dedup();
-    let created = execute_values(
-        conn,
-        "INSERT OR FAIL INTO tags (name, created_at) ",
-        " ON CONFLICT (name) DO NOTHING",
-        &names,
-        |row, name| {
-            row.push_bind(*name).push_bind(now);
-        },
-    )
-    .await?;
-    // New topics have no tags to replace.
-    let replaced = if mode == Write::New {
-        &[][..]
-    } else {
-        topic_ids
-    };
-    execute_values(
-        conn,
-        "DELETE FROM topic_tags WHERE source = 'author' AND topic_id IN
-             (SELECT column1 FROM (",
-        "))",
-        replaced,
-        |row, id| {
-            row.push_bind(*id);
-        },
-    )
-    .await?;
-    let tag_ids = ids(
-        conn,
-        &names,
-        ") AS v CROSS JOIN tags x ON x.name = v.column1",
-    )
-    .await?;
-    let rows: Vec<(&TopicTagRow<'_>, i64)> = tags
-        .iter()
-        .filter_map(|tag| Some((tag, *tag_ids.get(tag.tag)?)))
-        .collect();
-    let written = execute_values(
-        conn,
-        "INSERT OR FAIL INTO topic_tags (topic_id, tag_id, source, status, created_at) ",
-        " ON CONFLICT (topic_id, tag_id) DO UPDATE SET
-             source = CASE WHEN topic_tags.status = 'active' THEN topic_tags.source ELSE 'author' END,
-             status = 'active'",
-        &rows,
-        |row, (tag, tag_id)| {
-            row.push_bind(tag.topic_id)
-                .push_bind(*tag_id)
-                .push("'author'")
-                .push("'active'")
-                .push_bind(tag.created_at);
-        },
-    )
-    .await?;
-    Ok((created, written))
+    on!(conn, {
+        let mut names: Vec<&str> = tags.iter().map(|t| t.tag).collect();
+        names.sort_unstable();
+        names.dedup();
+        let created = execute_values(
+            conn,
+            "INSERT OR FAIL INTO tags (name, created_at) ",
+            " ON CONFLICT (name) DO NOTHING",
+            &names,
+            |row, name| {
+                row.push_bind(*name).push_bind(now);
+            },
+        )
+        .await?;
+        // New topics have no tags to replace.
+        let replaced = if mode == Write::New {
+            &[][..]
+        } else {
+            topic_ids
+        };
+        execute_values(
+            conn,
+            "DELETE FROM topic_tags WHERE source = 'author' AND topic_id IN
+                 (SELECT column1 FROM (",
+            "))",
+            replaced,
+            |row, id| {
+                row.push_bind(*id);
+            },
+        )
+        .await?;
+        let tag_ids = ids(
+            conn,
+            &names,
+            ") AS v CROSS JOIN tags x ON x.name = v.column1",
+        )
+        .await?;
+        let rows: Vec<(&TopicTagRow<'_>, i64)> = tags
+            .iter()
+            .filter_map(|tag| Some((tag, *tag_ids.get(tag.tag)?)))
+            .collect();
+        let written = execute_values(
+            conn,
+            "INSERT OR FAIL INTO topic_tags (topic_id, tag_id, source, status, created_at) ",
+            " ON CONFLICT (topic_id, tag_id) DO UPDATE SET
+                 source = CASE WHEN topic_tags.status = 'active' THEN topic_tags.source ELSE 'author' END,
+                 status = 'active'",
+            &rows,
+            |row, (tag, tag_id)| {
+                row.push_bind(tag.topic_id)
+                    .push_bind(*tag_id)
+                    .push("'author'")
+                    .push("'active'")
+                    .push_bind(tag.created_at);
+            },
+        )
+        .await?;
+        Ok((created, written))
+    })
 }
 
 /// Recomputes what the forum keeps denormalised on a topic from its imported posts: the reply
 /// count, the last post time and the first response by someone other than the author.
-pub async fn refresh_topic_stats(
-    conn: &mut SqliteConnection,
-    topic_ids: &[i64],
-) -> sqlx::Result<()> {
-    execute_values(
-        conn,
-        "UPDATE OR FAIL topics SET
-             reply_count = (SELECT COUNT(*) FROM posts p
-                            WHERE p.topic_id = topics.id AND p.is_first = 0),
-             last_posted_at = MAX(last_posted_at,
-                                  COALESCE((SELECT MAX(p.created_at) FROM posts p
-                                            WHERE p.topic_id = topics.id), 0)),
-             first_response_at = (SELECT MIN(p.created_at) FROM posts p
-                                  WHERE p.topic_id = topics.id AND p.is_first = 0
-                                    AND p.author_id <> topics.author_id)
-         WHERE id IN (SELECT column1 FROM (",
-        "))",
-        topic_ids,
-        |row, id| {
-            row.push_bind(*id);
-        },
-    )
-    .await?;
-    Ok(())
+pub async fn refresh_topic_stats(conn: &mut Conn<'_>, topic_ids: &[i64]) -> sqlx::Result<()> {
+    on!(conn, {
+        execute_values(
+            conn,
+            "UPDATE OR FAIL topics SET
+                 reply_count = (SELECT COUNT(*) FROM posts p
+                                WHERE p.topic_id = topics.id AND p.is_first = 0),
+                 last_posted_at = MAX(last_posted_at,
+                                      COALESCE((SELECT MAX(p.created_at) FROM posts p
+                                                WHERE p.topic_id = topics.id), 0)),
+                 first_response_at = (SELECT MIN(p.created_at) FROM posts p
+                                      WHERE p.topic_id = topics.id AND p.is_first = 0
+                                        AND p.author_id <> topics.author_id)
+             WHERE id IN (SELECT column1 FROM (",
+            "))",
+            topic_ids,
+            |row, id| {
+                row.push_bind(*id);
+            },
+        )
+        .await?;
+        Ok(())
+    })
 }
 
 /// Page cache for an import, in KiB: a big forum's indexes and search pages stop fitting in the
@@ -554,43 +589,46 @@ const SEARCH_AUTOMERGE: i64 = 4;
 /// a join with the row it references (`CROSS JOIN users u ON u.source_key = …`), so the checks
 /// could never fail, and they cost a tenth of each insert; the importer deletes nothing that
 /// cascades.
-pub async fn import_mode(conn: &mut SqliteConnection, on: bool) -> sqlx::Result<()> {
-    let (foreign_keys, cache_kib, checkpoint_pages, search_hash_bytes, search_automerge) = if on {
-        (
-            "OFF",
-            IMPORT_CACHE_KIB,
-            IMPORT_CHECKPOINT_PAGES,
-            IMPORT_SEARCH_HASH_BYTES,
-            IMPORT_SEARCH_AUTOMERGE,
-        )
-    } else {
-        (
-            "ON",
-            super::CACHE_KIB,
-            1000,
-            SEARCH_HASH_BYTES,
-            SEARCH_AUTOMERGE,
-        )
-    };
-    // PRAGMAs take no bound parameters; these are values of our own, safe to format in.
-    for pragma in [
-        format!("PRAGMA foreign_keys = {foreign_keys}"),
-        format!("PRAGMA cache_size = -{cache_kib}"),
-        format!("PRAGMA wal_autocheckpoint = {checkpoint_pages}"),
-    ] {
-        sqlx::query(sqlx::AssertSqlSafe(pragma))
-            .execute(&mut *conn)
-            .await?;
-    }
-    for (option, value) in [
-        ("hashsize", search_hash_bytes),
-        ("automerge", search_automerge),
-    ] {
-        sqlx::query("INSERT INTO search_index (search_index, rank) VALUES (?1, ?2)")
-            .bind(option)
-            .bind(value)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
+pub async fn import_mode(conn: &mut Conn<'_>, on: bool) -> sqlx::Result<()> {
+    on!(conn, {
+        let (foreign_keys, cache_kib, checkpoint_pages, search_hash_bytes, search_automerge) = if on
+        {
+            (
+                "OFF",
+                IMPORT_CACHE_KIB,
+                IMPORT_CHECKPOINT_PAGES,
+                IMPORT_SEARCH_HASH_BYTES,
+                IMPORT_SEARCH_AUTOMERGE,
+            )
+        } else {
+            (
+                "ON",
+                super::CACHE_KIB,
+                1000,
+                SEARCH_HASH_BYTES,
+                SEARCH_AUTOMERGE,
+            )
+        };
+        // PRAGMAs take no bound parameters; these are values of our own, safe to format in.
+        for pragma in [
+            format!("PRAGMA foreign_keys = {foreign_keys}"),
+            format!("PRAGMA cache_size = -{cache_kib}"),
+            format!("PRAGMA wal_autocheckpoint = {checkpoint_pages}"),
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(pragma))
+                .execute(&mut *conn)
+                .await?;
+        }
+        for (option, value) in [
+            ("hashsize", search_hash_bytes),
+            ("automerge", search_automerge),
+        ] {
+            sqlx::query("INSERT INTO search_index (search_index, rank) VALUES ($1, $2)")
+                .bind(option)
+                .bind(value)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    })
 }

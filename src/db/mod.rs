@@ -1,9 +1,10 @@
-//! The database layer: sqlx queries, one file per aggregate. Functions take `&mut SqliteConnection`
-//! so they work on a pooled connection and inside a transaction alike; they return `sqlx::Result`
-//! and know nothing of HTTP.
+//! The database layer: sqlx queries, one file per aggregate. Functions take `&mut Conn<'_>` (see
+//! `engine`), so they work on SQLite and PostgreSQL, on a pooled connection and inside a
+//! transaction alike; they return `sqlx::Result` and know nothing of HTTP.
 pub mod answers;
 pub mod bulk;
 pub mod bulk_load;
+mod engine;
 pub mod feeds;
 pub mod flags;
 pub mod import;
@@ -28,8 +29,12 @@ pub mod votes;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+pub(crate) use engine::on;
+pub use engine::{
+    AsConn, BeginWrite, Conn, Engine, Kind, Pool, PoolConn, Tx, begin_on, begin_write_on,
 };
 
 /// Where a newest-first list of one member's rows continues: the rows created before this one
@@ -67,23 +72,42 @@ impl OlderThan {
 /// Each connection's page cache, in KiB.
 pub(crate) const CACHE_KIB: i64 = 32_000;
 
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+pub static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+pub static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// Opens (creating if needed) the SQLite database at `url` in WAL mode with foreign keys on,
-/// brings its schema up to date, counts what an interrupted import left uncounted, makes the
-/// response roll-up's wait buckets those of the code and gives posts from before migration
-/// 0016 their searchable text.
-pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePool> {
+/// Opens the database at `url`, PostgreSQL (`postgres://…`) or SQLite (anything else: the file
+/// is created if needed, in WAL mode with foreign keys on), brings its schema up to date, counts
+/// what an interrupted import left uncounted, makes the response roll-up's wait buckets those of
+/// the code and gives posts from before migration 0016 their searchable text.
+pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Pool> {
     use anyhow::Context as _;
-    let pool = SqlitePoolOptions::new()
-        .max_connections(max_connections.max(1))
-        .connect_with(options(url)?)
-        .await
-        .with_context(|| format!("cannot open database {url:?}"))?;
-    MIGRATOR
-        .run(&pool)
-        .await
-        .context("cannot migrate the database")?;
+    let max_connections = max_connections.max(1);
+    let pool = match Kind::of_url(url) {
+        Kind::Sqlite => {
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max_connections)
+                .connect_with(options(url)?)
+                .await
+                .with_context(|| format!("cannot open database {url:?}"))?;
+            SQLITE_MIGRATOR
+                .run(&pool)
+                .await
+                .context("cannot migrate the database")?;
+            Pool::Sqlite(pool)
+        }
+        Kind::Postgres => {
+            let pool = PgPoolOptions::new()
+                .max_connections(max_connections)
+                .connect(url)
+                .await
+                .with_context(|| format!("cannot open database {url:?}"))?;
+            POSTGRES_MIGRATOR
+                .run(&pool)
+                .await
+                .context("cannot migrate the database")?;
+            Pool::Postgres(pool)
+        }
+    };
     // An import that was killed leaves the counters of its committed batches to whoever opens
     // the database next.
     let mut conn = pool.acquire().await.context("cannot open database")?;
@@ -106,7 +130,7 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePo
     Ok(pool)
 }
 
-/// How every connection of the app is opened (see [`connect`]).
+/// How every SQLite connection of the app is opened (see [`connect`]).
 pub fn options(url: &str) -> anyhow::Result<SqliteConnectOptions> {
     use anyhow::Context as _;
     let options = SqliteConnectOptions::from_str(url)
@@ -126,21 +150,20 @@ pub fn options(url: &str) -> anyhow::Result<SqliteConnectOptions> {
     Ok(options)
 }
 
-/// Starts a transaction that will write. `BEGIN IMMEDIATE` takes the write lock at once, waiting
-/// up to the busy timeout for another writer. A plain (deferred) transaction that reads first
-/// fails at its first write, without waiting, if another connection committed in between (WAL
-/// mode's SQLITE_BUSY_SNAPSHOT): a moderator's retag failed with a 500 while the retrain job
-/// stored a model.
-pub async fn begin_write(
-    pool: &SqlitePool,
-) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-    pool.begin_with(BEGIN_WRITE).await
+/// Starts a transaction that will write (see [`Pool::begin_write`]).
+pub async fn begin_write(pool: &Pool) -> sqlx::Result<Tx<'static>> {
+    pool.begin_write().await
 }
-
-/// What [`begin_write`] runs, for a connection the caller already holds (`conn.begin_with`).
-pub const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 
 /// Binds a list of ids as one JSON array parameter (`json_each(?)`), so list queries stay static SQL.
 pub(crate) fn json_ids(ids: &[i64]) -> String {
     serde_json::to_string(ids).expect("a list of integers always serialises")
+}
+
+/// Whether the connection answers: a trivial statement.
+pub async fn ping(conn: &mut Conn<'_>) -> sqlx::Result<()> {
+    on!(conn, {
+        sqlx::query("SELECT 1").execute(conn).await?;
+        Ok(())
+    })
 }

@@ -1,6 +1,6 @@
 //! The moderation log: every moderator action, written in the same transaction as the action so
 //! the log cannot miss one or record one that was rolled back.
-use sqlx::SqliteConnection;
+use crate::db::{Conn, on};
 
 /// What a moderator acted on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,48 +47,52 @@ pub struct Entry {
 
 /// Appends one action (`lock`, `hide_post`, `resolve_flags_dismissed`, …) with a free-form detail.
 pub async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     moderator_id: i64,
     action: &str,
     target: Target,
     detail: &str,
     now: i64,
 ) -> sqlx::Result<()> {
-    let (kind, target_id, topic_id) = target.parts();
-    sqlx::query(
-        "INSERT INTO moderation_log (moderator_id, action, target_kind, target_id, topic_id, detail, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )
-    .bind(moderator_id)
-    .bind(action)
-    .bind(kind)
-    .bind(target_id)
-    .bind(topic_id)
-    .bind(detail)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+    on!(conn, {
+        let (kind, target_id, topic_id) = target.parts();
+        sqlx::query(
+            "INSERT INTO moderation_log (moderator_id, action, target_kind, target_id, topic_id, detail, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(moderator_id)
+        .bind(action)
+        .bind(kind)
+        .bind(target_id)
+        .bind(topic_id)
+        .bind(detail)
+        .bind(now)
+        .execute(conn)
+        .await?;
+        Ok(())
+    })
 }
 
 /// The latest entries, newest first; `before` (an entry id) pages further back.
 pub async fn recent(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     before: Option<i64>,
     limit: i64,
 ) -> sqlx::Result<Vec<Entry>> {
-    sqlx::query_as::<_, Entry>(
-        "SELECT l.id, l.created_at, u.username AS moderator, l.action, l.target_kind, l.target_id,
-                l.topic_id, COALESCE(tu.username, tg.name, tp.title) AS target_name, l.detail
-         FROM moderation_log l JOIN users u ON u.id = l.moderator_id
-         LEFT JOIN users tu ON l.target_kind = 'user' AND tu.id = l.target_id
-         LEFT JOIN tags tg ON l.target_kind = 'tag' AND tg.id = l.target_id
-         LEFT JOIN topics tp ON tp.id = l.topic_id
-         WHERE ?1 IS NULL OR l.id < ?1
-         ORDER BY l.id DESC LIMIT ?2",
-    )
-    .bind(before)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+    on!(conn, {
+        sqlx::query_as::<_, Entry>(
+            "SELECT l.id, l.created_at, u.username AS moderator, l.action, l.target_kind, l.target_id,
+                    l.topic_id, COALESCE(tu.username, tg.name, tp.title) AS target_name, l.detail
+             FROM moderation_log l JOIN users u ON u.id = l.moderator_id
+             LEFT JOIN users tu ON l.target_kind = 'user' AND tu.id = l.target_id
+             LEFT JOIN tags tg ON l.target_kind = 'tag' AND tg.id = l.target_id
+             LEFT JOIN topics tp ON tp.id = l.topic_id
+             WHERE $1 IS NULL OR l.id < $1
+             ORDER BY l.id DESC LIMIT $2",
+        )
+        .bind(before)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+    })
 }

@@ -1,5 +1,5 @@
 //! Notifications, the watch lists behind them, and the fan-out queue the notify job works off.
-use sqlx::SqliteConnection;
+use crate::db::{Conn, on};
 
 /// What happened, as stored in `notifications.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,111 +71,119 @@ pub struct About<'a> {
 /// who read only in the app have nothing to mail, so their row is born mailed (`mailed_at = 0`).
 /// Returns whether a notification was written.
 pub async fn notify(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     user_id: i64,
     kind: Kind,
     about: About<'_>,
     now: i64,
 ) -> sqlx::Result<bool> {
-    // The preference column comes from `Kind`, never from input.
-    let sql = format!(
-        "INSERT INTO notifications (user_id, kind, topic_id, post_id, actor_id, detail, created_at,
-                                    mailed_at)
-         SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, CASE email_delivery WHEN 'app' THEN 0 END
-         FROM users WHERE id = ?1 AND {} = 1 AND id IS NOT ?5",
-        kind.preference()
-    );
-    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(user_id)
-        .bind(kind.as_str())
-        .bind(about.topic_id)
-        .bind(about.post_id)
-        .bind(about.actor_id)
-        .bind(about.detail)
-        .bind(now)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    on!(conn, {
+        // The preference column comes from `Kind`, never from input.
+        let sql = format!(
+            "INSERT INTO notifications (user_id, kind, topic_id, post_id, actor_id, detail, created_at,
+                                        mailed_at)
+             SELECT id, $2, $3, $4, $5, $6, $7, CASE email_delivery WHEN 'app' THEN 0 END
+             FROM users WHERE id = $1 AND {} = 1 AND id IS NOT $5",
+            kind.preference()
+        );
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .bind(kind.as_str())
+            .bind(about.topic_id)
+            .bind(about.post_id)
+            .bind(about.actor_id)
+            .bind(about.detail)
+            .bind(now)
+            .execute(conn)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// The ids of existing accounts among `names` (compared case-insensitively).
-pub async fn user_ids_named(
-    conn: &mut SqliteConnection,
-    names: &[String],
-) -> sqlx::Result<Vec<i64>> {
-    let names = serde_json::to_string(names).expect("a list of strings always serialises");
-    let rows: Vec<(i64,)> = sqlx::query_as(
-        "SELECT DISTINCT u.id FROM json_each(?1) j JOIN users u ON u.username = j.value",
-    )
-    .bind(names)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|(id,)| id).collect())
+pub async fn user_ids_named(conn: &mut Conn<'_>, names: &[String]) -> sqlx::Result<Vec<i64>> {
+    on!(conn, {
+        let names = serde_json::to_string(names).expect("a list of strings always serialises");
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT DISTINCT u.id FROM json_each($1) j JOIN users u ON u.username = j.value",
+        )
+        .bind(names)
+        .fetch_all(conn)
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    })
 }
 
 /// A member's notifications, newest first, older than `before` (an id) when given.
 pub async fn list(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     user_id: i64,
     before: Option<i64>,
     limit: i64,
 ) -> sqlx::Result<Vec<Notification>> {
-    sqlx::query_as::<_, Notification>(
-        "SELECT n.id, n.kind, n.topic_id, n.post_id, t.title AS topic_title,
-                a.username AS actor_name, n.detail, n.created_at, n.read_at
-         FROM notifications n
-         LEFT JOIN topics t ON t.id = n.topic_id
-         LEFT JOIN users a ON a.id = n.actor_id
-         WHERE n.user_id = ?1 AND n.id < COALESCE(?2, 9223372036854775807)
-         ORDER BY n.id DESC LIMIT ?3",
-    )
-    .bind(user_id)
-    .bind(before)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+    on!(conn, {
+        sqlx::query_as::<_, Notification>(
+            "SELECT n.id, n.kind, n.topic_id, n.post_id, t.title AS topic_title,
+                    a.username AS actor_name, n.detail, n.created_at, n.read_at
+             FROM notifications n
+             LEFT JOIN topics t ON t.id = n.topic_id
+             LEFT JOIN users a ON a.id = n.actor_id
+             WHERE n.user_id = $1 AND n.id < COALESCE($2, 9223372036854775807)
+             ORDER BY n.id DESC LIMIT $3",
+        )
+        .bind(user_id)
+        .bind(before)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+    })
 }
 
-pub async fn unread_count(conn: &mut SqliteConnection, user_id: i64) -> sqlx::Result<i64> {
-    let (n,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = ?1 AND read_at IS NULL")
-            .bind(user_id)
-            .fetch_one(conn)
-            .await?;
-    Ok(n)
+pub async fn unread_count(conn: &mut Conn<'_>, user_id: i64) -> sqlx::Result<i64> {
+    on!(conn, {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+        )
+        .bind(user_id)
+        .fetch_one(conn)
+        .await?;
+        Ok(n)
+    })
 }
 
 /// Marks the member's notifications read: those listed, or all when `ids` is `None`. Returns how
 /// many changed.
 pub async fn mark_read(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     user_id: i64,
     ids: Option<&[i64]>,
     now: i64,
 ) -> sqlx::Result<u64> {
-    let done = match ids {
-        Some(ids) => {
-            sqlx::query(
-                "UPDATE notifications SET read_at = ?3
-                 WHERE user_id = ?1 AND read_at IS NULL AND id IN (SELECT value FROM json_each(?2))",
-            )
-            .bind(user_id)
-            .bind(super::json_ids(ids))
-            .bind(now)
-            .execute(conn)
-            .await?
-        }
-        None => {
-            sqlx::query(
-                "UPDATE notifications SET read_at = ?2 WHERE user_id = ?1 AND read_at IS NULL",
-            )
-            .bind(user_id)
-            .bind(now)
-            .execute(conn)
-            .await?
-        }
-    };
-    Ok(done.rows_affected())
+    on!(conn, {
+        let done = match ids {
+            Some(ids) => {
+                sqlx::query(
+                    "UPDATE notifications SET read_at = $3
+                     WHERE user_id = $1 AND read_at IS NULL AND id IN (SELECT value FROM json_each($2))",
+                )
+                .bind(user_id)
+                .bind(super::json_ids(ids))
+                .bind(now)
+                .execute(conn)
+                .await?
+            }
+            None => {
+                sqlx::query(
+                    "UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL",
+                )
+                .bind(user_id)
+                .bind(now)
+                .execute(conn)
+                .await?
+            }
+        };
+        Ok(done.rows_affected())
+    })
 }
 
 /// What members watch.
@@ -188,60 +196,60 @@ pub enum Watched {
 
 /// Starts or stops watching. Watching twice is watching.
 pub async fn set_watch(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     user_id: i64,
     what: Watched,
     on: bool,
     now: i64,
 ) -> sqlx::Result<()> {
-    let (sql, id) = match (what, on) {
-        (Watched::Topic(id), true) => (
-            "INSERT OR IGNORE INTO topic_watches (user_id, topic_id, created_at) VALUES (?1, ?2, ?3)",
-            id,
-        ),
-        (Watched::Topic(id), false) => (
-            "DELETE FROM topic_watches WHERE user_id = ?1 AND topic_id = ?2 AND ?3 IS NOT NULL",
-            id,
-        ),
-        (Watched::Tag(id), true) => (
-            "INSERT OR IGNORE INTO tag_watches (user_id, tag_id, created_at) VALUES (?1, ?2, ?3)",
-            id,
-        ),
-        (Watched::Tag(id), false) => (
-            "DELETE FROM tag_watches WHERE user_id = ?1 AND tag_id = ?2 AND ?3 IS NOT NULL",
-            id,
-        ),
-    };
-    sqlx::query(sql)
-        .bind(user_id)
-        .bind(id)
-        .bind(now)
-        .execute(conn)
-        .await?;
-    Ok(())
+    on!(conn, {
+        let (sql, id) = match (what, on) {
+            (Watched::Topic(id), true) => (
+                "INSERT OR IGNORE INTO topic_watches (user_id, topic_id, created_at) VALUES ($1, $2, $3)",
+                id,
+            ),
+            (Watched::Topic(id), false) => (
+                "DELETE FROM topic_watches WHERE user_id = $1 AND topic_id = $2 AND $3 IS NOT NULL",
+                id,
+            ),
+            (Watched::Tag(id), true) => (
+                "INSERT OR IGNORE INTO tag_watches (user_id, tag_id, created_at) VALUES ($1, $2, $3)",
+                id,
+            ),
+            (Watched::Tag(id), false) => (
+                "DELETE FROM tag_watches WHERE user_id = $1 AND tag_id = $2 AND $3 IS NOT NULL",
+                id,
+            ),
+        };
+        sqlx::query(sql)
+            .bind(user_id)
+            .bind(id)
+            .bind(now)
+            .execute(conn)
+            .await?;
+        Ok(())
+    })
 }
 
-pub async fn is_watching(
-    conn: &mut SqliteConnection,
-    user_id: i64,
-    what: Watched,
-) -> sqlx::Result<bool> {
-    let (sql, id) = match what {
-        Watched::Topic(id) => (
-            "SELECT EXISTS (SELECT 1 FROM topic_watches WHERE user_id = ?1 AND topic_id = ?2)",
-            id,
-        ),
-        Watched::Tag(id) => (
-            "SELECT EXISTS (SELECT 1 FROM tag_watches WHERE user_id = ?1 AND tag_id = ?2)",
-            id,
-        ),
-    };
-    let (yes,): (bool,) = sqlx::query_as(sql)
-        .bind(user_id)
-        .bind(id)
-        .fetch_one(conn)
-        .await?;
-    Ok(yes)
+pub async fn is_watching(conn: &mut Conn<'_>, user_id: i64, what: Watched) -> sqlx::Result<bool> {
+    on!(conn, {
+        let (sql, id) = match what {
+            Watched::Topic(id) => (
+                "SELECT EXISTS (SELECT 1 FROM topic_watches WHERE user_id = $1 AND topic_id = $2)",
+                id,
+            ),
+            Watched::Tag(id) => (
+                "SELECT EXISTS (SELECT 1 FROM tag_watches WHERE user_id = $1 AND tag_id = $2)",
+                id,
+            ),
+        };
+        let (yes,): (bool,) = sqlx::query_as(sql)
+            .bind(user_id)
+            .bind(id)
+            .fetch_one(conn)
+            .await?;
+        Ok(yes)
+    })
 }
 
 /// Fan-out work: a new topic for its tags' watchers, or a reply for its topic's watchers.
@@ -261,85 +269,87 @@ pub struct QueuedFanout {
 }
 
 pub async fn enqueue(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     kind: Fanout,
     topic_id: i64,
     post_id: i64,
     actor_id: i64,
     now: i64,
 ) -> sqlx::Result<()> {
-    let kind = match kind {
-        Fanout::NewTopic => "new_topic",
-        Fanout::NewReply => "new_reply",
-    };
-    sqlx::query(
-        "INSERT INTO notification_queue (kind, topic_id, post_id, actor_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )
-    .bind(kind)
-    .bind(topic_id)
-    .bind(post_id)
-    .bind(actor_id)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+    on!(conn, {
+        let kind = match kind {
+            Fanout::NewTopic => "new_topic",
+            Fanout::NewReply => "new_reply",
+        };
+        sqlx::query(
+            "INSERT INTO notification_queue (kind, topic_id, post_id, actor_id, created_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(kind)
+        .bind(topic_id)
+        .bind(post_id)
+        .bind(actor_id)
+        .bind(now)
+        .execute(conn)
+        .await?;
+        Ok(())
+    })
 }
 
-pub async fn queued(conn: &mut SqliteConnection, limit: i64) -> sqlx::Result<Vec<QueuedFanout>> {
-    sqlx::query_as::<_, QueuedFanout>(
-        "SELECT id, kind, topic_id, post_id, actor_id FROM notification_queue ORDER BY id LIMIT ?1",
-    )
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+pub async fn queued(conn: &mut Conn<'_>, limit: i64) -> sqlx::Result<Vec<QueuedFanout>> {
+    on!(conn, {
+        sqlx::query_as::<_, QueuedFanout>(
+            "SELECT id, kind, topic_id, post_id, actor_id FROM notification_queue ORDER BY id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+    })
 }
 
 /// Notifies the watchers of one queued event (set-based: one statement, whatever their number)
 /// and takes it off the queue. Members already told of this post directly (its topic's author,
 /// those it mentions) are not told again; hidden topics notify nobody. Returns the notifications
 /// written.
-pub async fn fan_out(
-    conn: &mut SqliteConnection,
-    item: &QueuedFanout,
-    now: i64,
-) -> sqlx::Result<u64> {
-    let watchers = if item.kind == "new_topic" {
-        "SELECT DISTINCT w.user_id FROM topic_tags tt
-         JOIN tag_watches w ON w.tag_id = tt.tag_id
-         WHERE tt.topic_id = ?1 AND tt.status = 'active'"
-    } else {
-        "SELECT w.user_id FROM topic_watches w WHERE w.topic_id = ?1"
-    };
-    let (kind, preference) = if item.kind == "new_topic" {
-        (Kind::WatchedTag, Kind::WatchedTag.preference())
-    } else {
-        (Kind::WatchedTopic, Kind::WatchedTopic.preference())
-    };
-    let sql = format!(
-        "INSERT INTO notifications (user_id, kind, topic_id, post_id, actor_id, detail, created_at,
-                                    mailed_at)
-         SELECT u.id, ?4, ?1, ?2, ?3, '', ?5, CASE u.email_delivery WHEN 'app' THEN 0 END
-         FROM ({watchers}) w
-         JOIN users u ON u.id = w.user_id
-         JOIN topics t ON t.id = ?1
-         WHERE u.{preference} = 1 AND u.id <> ?3 AND t.hidden = 0
-           AND NOT EXISTS (SELECT 1 FROM notifications n
-                           WHERE n.post_id = ?2 AND n.user_id = u.id)"
-    );
-    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(item.topic_id)
-        .bind(item.post_id)
-        .bind(item.actor_id)
-        .bind(kind.as_str())
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM notification_queue WHERE id = ?1")
-        .bind(item.id)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected())
+pub async fn fan_out(conn: &mut Conn<'_>, item: &QueuedFanout, now: i64) -> sqlx::Result<u64> {
+    on!(conn, {
+        let watchers = if item.kind == "new_topic" {
+            "SELECT DISTINCT w.user_id FROM topic_tags tt
+             JOIN tag_watches w ON w.tag_id = tt.tag_id
+             WHERE tt.topic_id = $1 AND tt.status = 'active'"
+        } else {
+            "SELECT w.user_id FROM topic_watches w WHERE w.topic_id = $1"
+        };
+        let (kind, preference) = if item.kind == "new_topic" {
+            (Kind::WatchedTag, Kind::WatchedTag.preference())
+        } else {
+            (Kind::WatchedTopic, Kind::WatchedTopic.preference())
+        };
+        let sql = format!(
+            "INSERT INTO notifications (user_id, kind, topic_id, post_id, actor_id, detail, created_at,
+                                        mailed_at)
+             SELECT u.id, $4, $1, $2, $3, '', $5, CASE u.email_delivery WHEN 'app' THEN 0 END
+             FROM ({watchers}) w
+             JOIN users u ON u.id = w.user_id
+             JOIN topics t ON t.id = $1
+             WHERE u.{preference} = 1 AND u.id <> $3 AND t.hidden = 0
+               AND NOT EXISTS (SELECT 1 FROM notifications n
+                               WHERE n.post_id = $2 AND n.user_id = u.id)"
+        );
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(item.topic_id)
+            .bind(item.post_id)
+            .bind(item.actor_id)
+            .bind(kind.as_str())
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM notification_queue WHERE id = $1")
+            .bind(item.id)
+            .execute(conn)
+            .await?;
+        Ok(done.rows_affected())
+    })
 }
 
 /// A notification waiting for its e-mail, with what the mail needs.
@@ -361,40 +371,40 @@ pub struct Unmailed {
 
 /// Notifications not yet mailed, created after `since` (older ones are marked mailed without a
 /// mail: e-mail switched on later does not flood members with the past).
-pub async fn unmailed(
-    conn: &mut SqliteConnection,
-    since: i64,
-    limit: i64,
-) -> sqlx::Result<Vec<Unmailed>> {
-    sqlx::query(
-        "UPDATE notifications SET mailed_at = 0 WHERE mailed_at IS NULL AND created_at < ?1",
-    )
-    .bind(since)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query_as::<_, Unmailed>(
-        "SELECT n.id, n.user_id, u.username, u.email, u.email_delivery, n.kind, n.topic_id,
-                n.post_id, t.title AS topic_title, a.username AS actor_name, n.detail,
-                n.created_at
-         FROM notifications n
-         JOIN users u ON u.id = n.user_id
-         LEFT JOIN topics t ON t.id = n.topic_id
-         LEFT JOIN users a ON a.id = n.actor_id
-         WHERE n.mailed_at IS NULL
-         ORDER BY n.id LIMIT ?1",
-    )
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+pub async fn unmailed(conn: &mut Conn<'_>, since: i64, limit: i64) -> sqlx::Result<Vec<Unmailed>> {
+    on!(conn, {
+        sqlx::query(
+            "UPDATE notifications SET mailed_at = 0 WHERE mailed_at IS NULL AND created_at < $1",
+        )
+        .bind(since)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query_as::<_, Unmailed>(
+            "SELECT n.id, n.user_id, u.username, u.email, u.email_delivery, n.kind, n.topic_id,
+                    n.post_id, t.title AS topic_title, a.username AS actor_name, n.detail,
+                    n.created_at
+             FROM notifications n
+             JOIN users u ON u.id = n.user_id
+             LEFT JOIN topics t ON t.id = n.topic_id
+             LEFT JOIN users a ON a.id = n.actor_id
+             WHERE n.mailed_at IS NULL
+             ORDER BY n.id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+    })
 }
 
-pub async fn mark_mailed(conn: &mut SqliteConnection, ids: &[i64], now: i64) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE notifications SET mailed_at = ?2 WHERE id IN (SELECT value FROM json_each(?1))",
-    )
-    .bind(super::json_ids(ids))
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+pub async fn mark_mailed(conn: &mut Conn<'_>, ids: &[i64], now: i64) -> sqlx::Result<()> {
+    on!(conn, {
+        sqlx::query(
+            "UPDATE notifications SET mailed_at = $2 WHERE id IN (SELECT value FROM json_each($1))",
+        )
+        .bind(super::json_ids(ids))
+        .bind(now)
+        .execute(conn)
+        .await?;
+        Ok(())
+    })
 }

@@ -1,4 +1,4 @@
-use sqlx::SqliteConnection;
+use crate::db::{Conn, on};
 
 use crate::domain::search::{SearchOrder, SearchQuery};
 
@@ -66,7 +66,7 @@ struct Row {
 /// alone lists the newest matches: opening posts (topics), or with `user:` the member's posts.
 ///
 /// Only the page's rows get a snippet: `snippet()` re-tokenises a document. The snippet is found
-/// with the query's words as exact terms (`?5`, the query without its trailing `*`): with a prefix,
+/// with the query's words as exact terms (`$5`, the query without its trailing `*`): with a prefix,
 /// FTS5 merges the doclists of every term sharing it even to look at one rowid (12 ms each for
 /// `production*` on 1M posts, against 0.4 ms exact). A hit that matched through the prefix only
 /// shows the start of its post. The `CROSS JOIN`s fix the join order: the full-text index (or
@@ -74,39 +74,41 @@ struct Row {
 /// query the page stays the outer loop, so the second full-text lookup is one rowid per hit.
 /// `MIN(rank)` (or `MAX(created_at)`) with bare columns takes the other columns from that post.
 pub async fn search(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     query: &SearchQuery,
     order: SearchOrder,
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Results> {
-    let fts = fts_query(&query.text());
-    let tags = query.tags();
-    let sql = search_sql(fts.is_some(), query, order);
-    let rows = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql))
-        .bind(fts.as_deref())
-        .bind(limit)
-        .bind(offset)
-        .bind(CANDIDATES)
-        .bind(fts.as_deref().map(|q| q.strip_suffix('*').unwrap_or(q)))
-        .bind(serde_json::to_string(&tags).expect("a list of strings always serialises"))
-        .bind(tags.len() as i64)
-        .bind(query.user())
-        .bind(query.answered())
-        .bind(tags.first().copied())
-        .fetch_all(conn)
-        .await?;
-    let (topics, candidates) = rows.first().map_or((0, 0), |r| (r.topics, r.candidates));
-    Ok(Results {
-        hits: rows.into_iter().map(|r| r.hit).collect(),
-        topics,
-        capped: candidates >= CANDIDATES,
+    on!(conn, {
+        let fts = fts_query(&query.text());
+        let tags = query.tags();
+        let sql = search_sql(fts.is_some(), query, order);
+        let rows = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql))
+            .bind(fts.as_deref())
+            .bind(limit)
+            .bind(offset)
+            .bind(CANDIDATES)
+            .bind(fts.as_deref().map(|q| q.strip_suffix('*').unwrap_or(q)))
+            .bind(serde_json::to_string(&tags).expect("a list of strings always serialises"))
+            .bind(tags.len() as i64)
+            .bind(query.user())
+            .bind(query.answered())
+            .bind(tags.first().copied())
+            .fetch_all(conn)
+            .await?;
+        let (topics, candidates) = rows.first().map_or((0, 0), |r| (r.topics, r.candidates));
+        Ok(Results {
+            hits: rows.into_iter().map(|r| r.hit).collect(),
+            topics,
+            capped: candidates >= CANDIDATES,
+        })
     })
 }
 
-/// Parameters: ?1 the FTS5 query (NULL without words), ?2 limit, ?3 offset, ?4 [`CANDIDATES`],
-/// ?5 the snippet's exact terms, ?6 the `tag:` names as a JSON array and ?7 their number, ?10 the
-/// first of them, ?8 the `user:` name, ?9 `is:answered` (1) or `is:unanswered` (0). Put together
+/// Parameters: $1 the FTS5 query (NULL without words), $2 limit, $3 offset, $4 [`CANDIDATES`],
+/// $5 the snippet's exact terms, $6 the `tag:` names as a JSON array and $7 their number, $10 the
+/// first of them, $8 the `user:` name, $9 `is:answered` (1) or `is:unanswered` (0). Put together
 /// from the constant fragments below only, so each statement names just the filters it uses and
 /// SQLite plans it for them.
 fn search_sql(words: bool, query: &SearchQuery, order: SearchOrder) -> String {
@@ -117,14 +119,14 @@ fn search_sql(words: bool, query: &SearchQuery, order: SearchOrder) -> String {
         filters.push_str(
             " AND (SELECT COUNT(*) FROM topic_tags ft JOIN tags fg ON fg.id = ft.tag_id
                    WHERE ft.topic_id = t.id AND ft.status = 'active'
-                     AND fg.name IN (SELECT value FROM json_each(?6))) = ?7",
+                     AND fg.name IN (SELECT value FROM json_each($6))) = $7",
         );
     }
     if user && words {
-        filters.push_str(" AND p.author_id = (SELECT id FROM users WHERE username = ?8)");
+        filters.push_str(" AND p.author_id = (SELECT id FROM users WHERE username = $8)");
     }
     if query.answered().is_some() {
-        filters.push_str(" AND (t.accepted_post_id IS NOT NULL) = ?9");
+        filters.push_str(" AND (t.accepted_post_id IS NOT NULL) = $9");
     }
     let candidates = if words {
         format!(
@@ -133,17 +135,17 @@ fn search_sql(words: bool, query: &SearchQuery, order: SearchOrder) -> String {
              FROM search_index
              CROSS JOIN posts p ON p.id = search_index.rowid
              CROSS JOIN topics t ON t.id = p.topic_id
-             WHERE search_index MATCH ?1 AND p.hidden = 0 AND t.hidden = 0{filters}
-             ORDER BY search_index.rowid DESC LIMIT ?4"
+             WHERE search_index MATCH $1 AND p.hidden = 0 AND t.hidden = 0{filters}
+             ORDER BY search_index.rowid DESC LIMIT $4"
         )
     } else if user {
         // The member's posts, newest first, from `posts_by_author`.
         format!(
             "SELECT p.id AS post_id, p.topic_id, p.created_at, 0.0 AS rank
              FROM posts p CROSS JOIN topics t ON t.id = p.topic_id
-             WHERE p.author_id = (SELECT id FROM users WHERE username = ?8)
+             WHERE p.author_id = (SELECT id FROM users WHERE username = $8)
                AND p.hidden = 0 AND t.hidden = 0{filters}
-             ORDER BY p.created_at DESC LIMIT ?4"
+             ORDER BY p.created_at DESC LIMIT $4"
         )
     } else if tags {
         // The first tag's topics, newest first, from `topic_tags_active_new` (0016).
@@ -152,16 +154,16 @@ fn search_sql(words: bool, query: &SearchQuery, order: SearchOrder) -> String {
              FROM topic_tags tt
              CROSS JOIN topics t ON t.id = tt.topic_id
              CROSS JOIN posts p ON p.topic_id = t.id AND p.is_first = 1
-             WHERE tt.tag_id = (SELECT id FROM tags WHERE name = ?10) AND tt.status = 'active'
+             WHERE tt.tag_id = (SELECT id FROM tags WHERE name = $10) AND tt.status = 'active'
                AND tt.t_hidden = 0 AND p.hidden = 0{filters}
-             ORDER BY tt.t_created_at DESC LIMIT ?4"
+             ORDER BY tt.t_created_at DESC LIMIT $4"
         )
     } else {
         format!(
             "SELECT p.id AS post_id, t.id AS topic_id, t.created_at, 0.0 AS rank
              FROM topics t CROSS JOIN posts p ON p.topic_id = t.id AND p.is_first = 1
              WHERE t.hidden = 0 AND p.hidden = 0{filters}
-             ORDER BY t.created_at DESC LIMIT ?4"
+             ORDER BY t.created_at DESC LIMIT $4"
         )
     };
     let (best, page_order) = match (order, words) {
@@ -178,7 +180,7 @@ fn search_sql(words: bool, query: &SearchQuery, order: SearchOrder) -> String {
         format!(
             "COALESCE((SELECT snippet(search_index, 1, char(2), char(3), '…', 24)
                        FROM search_index
-                       WHERE search_index MATCH ?5 AND search_index.rowid = page.post_id),
+                       WHERE search_index MATCH $5 AND search_index.rowid = page.post_id),
                       {start})"
         )
     } else {
@@ -189,7 +191,7 @@ fn search_sql(words: bool, query: &SearchQuery, order: SearchOrder) -> String {
          best AS MATERIALIZED (
              SELECT topic_id, post_id, {best} FROM candidates GROUP BY topic_id),
          page AS (SELECT topic_id, post_id, rank, created_at FROM best
-                  ORDER BY {page_order} LIMIT ?2 OFFSET ?3)
+                  ORDER BY {page_order} LIMIT $2 OFFSET $3)
          SELECT page.topic_id, page.post_id, t.title, {snippet} AS snippet, page.rank,
                 (SELECT COUNT(*) FROM best) AS topics,
                 (SELECT COUNT(*) FROM candidates) AS candidates

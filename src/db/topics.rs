@@ -1,4 +1,4 @@
-use sqlx::SqliteConnection;
+use crate::db::{Conn, on};
 
 use super::tags::{self, TagViewer, TopicTag};
 use crate::domain::{TopicTitle, ranking};
@@ -97,38 +97,42 @@ pub enum ListOrder {
 }
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     title: &TopicTitle,
     author_id: i64,
     now: i64,
 ) -> sqlx::Result<i64> {
-    let hot = ranking::hot(0, 0, now, now);
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO topics (title, author_id, created_at, last_posted_at, hot_rank, active_rank)
-         VALUES (?1, ?2, ?3, ?3, ?4, ?4) RETURNING id",
-    )
-    .bind(title.as_str())
-    .bind(author_id)
-    .bind(now)
-    .bind(hot)
-    .fetch_one(conn)
-    .await?;
-    Ok(id)
+    on!(conn, {
+        let hot = ranking::hot(0, 0, now, now);
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO topics (title, author_id, created_at, last_posted_at, hot_rank, active_rank)
+             VALUES ($1, $2, $3, $3, $4, $4) RETURNING id",
+        )
+        .bind(title.as_str())
+        .bind(author_id)
+        .bind(now)
+        .bind(hot)
+        .fetch_one(conn)
+        .await?;
+        Ok(id)
+    })
 }
 
-pub async fn get(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<Topic>> {
-    sqlx::query_as::<_, Topic>(
-        "SELECT t.id, t.title, t.author_id, u.username AS author_name, t.created_at,
-                t.last_posted_at, t.reply_count, t.view_count, t.score, t.locked, t.pinned,
-                t.hidden, t.first_response_at, t.predicted_quality, t.accepted_post_id, t.source_url,
-                u.source_name AS source_author_name, u.source_url AS source_author_url,
-                t.source_license
-         FROM topics t JOIN users u ON u.id = t.author_id
-         WHERE t.id = ?1",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await
+pub async fn get(conn: &mut Conn<'_>, id: i64) -> sqlx::Result<Option<Topic>> {
+    on!(conn, {
+        sqlx::query_as::<_, Topic>(
+            "SELECT t.id, t.title, t.author_id, u.username AS author_name, t.created_at,
+                    t.last_posted_at, t.reply_count, t.view_count, t.score, t.locked, t.pinned,
+                    t.hidden, t.first_response_at, t.predicted_quality, t.accepted_post_id, t.source_url,
+                    u.source_name AS source_author_name, u.source_url AS source_author_url,
+                    t.source_license
+             FROM topics t JOIN users u ON u.id = t.author_id
+             WHERE t.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+    })
 }
 
 /// Visible topics in the given order, optionally of one tag, optionally only the answered
@@ -141,7 +145,7 @@ pub async fn get(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<To
 /// with [`TopicListItem::for_viewer`] (lists without a tag are the same for everyone, so they
 /// can be shared).
 pub async fn list(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     order: ListOrder,
     tag_id: Option<i64>,
     viewer: TagViewer,
@@ -149,55 +153,57 @@ pub async fn list(
     per_page: i64,
     at: PageAt,
 ) -> sqlx::Result<TopicPage> {
-    let since = match order {
-        ListOrder::Top { since } => Some(since),
-        _ => None,
-    };
-    let sql = list_sql(order, tag_id.map(|_| viewer), at);
-    let member = match viewer {
-        TagViewer::Member(id) => Some(id),
-        TagViewer::Public | TagViewer::Moderator => None,
-    };
-    let (offset, cursor) = match at {
-        PageAt::Offset(offset) => (offset, None),
-        PageAt::After(c) | PageAt::Before(c) => (0, Some(c)),
-    };
-    let mut topics = sqlx::query_as::<_, TopicSummary>(sqlx::AssertSqlSafe(sql))
-        .bind(per_page + 1)
-        .bind(offset)
-        .bind(since)
-        .bind(tag_id)
-        .bind(cursor.map(|c| c.pinned))
-        .bind(cursor.map(|c| c.key))
-        .bind(cursor.map(|c| c.id))
-        .bind(answered)
-        .bind(member)
-        .fetch_all(&mut *conn)
-        .await?;
-    let more = topics.len() as i64 > per_page;
-    topics.truncate(per_page as usize);
-    let backwards = matches!(at, PageAt::Before(_));
-    if backwards {
-        topics.reverse();
-    }
-    let (has_prev, has_next) = match at {
-        PageAt::Offset(offset) => (offset > 0, more),
-        PageAt::After(_) => (true, more),
-        PageAt::Before(_) => (more, true),
-    };
-    let in_tag = tag_id.is_some();
-    let prev = topics
-        .first()
-        .filter(|_| has_prev)
-        .map(|t| Cursor::of(order, in_tag, t));
-    let next = topics
-        .last()
-        .filter(|_| has_next)
-        .map(|t| Cursor::of(order, in_tag, t));
-    Ok(TopicPage {
-        topics: with_tags(conn, topics).await?,
-        prev,
-        next,
+    on!(conn, {
+        let since = match order {
+            ListOrder::Top { since } => Some(since),
+            _ => None,
+        };
+        let sql = list_sql(order, tag_id.map(|_| viewer), at);
+        let member = match viewer {
+            TagViewer::Member(id) => Some(id),
+            TagViewer::Public | TagViewer::Moderator => None,
+        };
+        let (offset, cursor) = match at {
+            PageAt::Offset(offset) => (offset, None),
+            PageAt::After(c) | PageAt::Before(c) => (0, Some(c)),
+        };
+        let mut topics = sqlx::query_as::<_, TopicSummary>(sqlx::AssertSqlSafe(sql))
+            .bind(per_page + 1)
+            .bind(offset)
+            .bind(since)
+            .bind(tag_id)
+            .bind(cursor.map(|c| c.pinned))
+            .bind(cursor.map(|c| c.key))
+            .bind(cursor.map(|c| c.id))
+            .bind(answered)
+            .bind(member)
+            .fetch_all(&mut *conn)
+            .await?;
+        let more = topics.len() as i64 > per_page;
+        topics.truncate(per_page as usize);
+        let backwards = matches!(at, PageAt::Before(_));
+        if backwards {
+            topics.reverse();
+        }
+        let (has_prev, has_next) = match at {
+            PageAt::Offset(offset) => (offset > 0, more),
+            PageAt::After(_) => (true, more),
+            PageAt::Before(_) => (more, true),
+        };
+        let in_tag = tag_id.is_some();
+        let prev = topics
+            .first()
+            .filter(|_| has_prev)
+            .map(|t| Cursor::of(order, in_tag, t));
+        let next = topics
+            .last()
+            .filter(|_| has_next)
+            .map(|t| Cursor::of(order, in_tag, t));
+        Ok(TopicPage {
+            topics: with_tags(conn, topics).await?,
+            prev,
+            next,
+        })
     })
 }
 
@@ -264,9 +270,9 @@ impl Cursor {
     }
 }
 
-/// Parameters: ?1 limit, ?2 offset, ?3 created-since (NULL but for Top), ?4 tag id (tag lists),
-/// ?5, ?6, ?7 the cursor's pinned, key and id (keyset pages), ?8 answered (NULL: every topic),
-/// ?9 the member whose own topics' suggestions count (tag lists of `TagViewer::Member`). The SQL
+/// Parameters: $1 limit, $2 offset, $3 created-since (NULL but for Top), $4 tag id (tag lists),
+/// $5, $6, $7 the cursor's pinned, key and id (keyset pages), $8 answered (NULL: every topic),
+/// $9 the member whose own topics' suggestions count (tag lists of `TagViewer::Member`). The SQL
 /// is put together from the constant fragments below only.
 fn list_sql(order: ListOrder, tag_viewer: Option<TagViewer>, at: PageAt) -> String {
     let (from, filter, pinned, key, id) = if let Some(viewer) = tag_viewer {
@@ -281,15 +287,15 @@ fn list_sql(order: ListOrder, tag_viewer: Option<TagViewer>, at: PageAt) -> Stri
             TagViewer::Public => "tt.status = 'active'",
             TagViewer::Moderator => "tt.status IN ('active', 'suggested')",
             TagViewer::Member(_) => {
-                "tt.status IN ('active', 'suggested') AND (tt.status = 'active' OR t.author_id = ?9)"
+                "tt.status IN ('active', 'suggested') AND (tt.status = 'active' OR t.author_id = $9)"
             }
         };
         (
             "topic_tags tt JOIN topics t ON t.id = tt.topic_id JOIN users u ON u.id = t.author_id",
             format!(
-                "tt.tag_id = ?4 AND {statuses} AND tt.t_hidden = 0
-                 AND (?3 IS NULL OR tt.t_created_at >= ?3)
-                 AND (?8 IS NULL OR (t.accepted_post_id IS NOT NULL) = ?8)"
+                "tt.tag_id = $4 AND {statuses} AND tt.t_hidden = 0
+                 AND ($3 IS NULL OR tt.t_created_at >= $3)
+                 AND ($8 IS NULL OR (t.accepted_post_id IS NOT NULL) = $8)"
             ),
             None,
             key,
@@ -321,8 +327,8 @@ fn list_sql(order: ListOrder, tag_viewer: Option<TagViewer>, at: PageAt) -> Stri
         };
         (
             from,
-            "t.hidden = 0 AND (?3 IS NULL OR t.created_at >= ?3)
-             AND (?8 IS NULL OR (t.accepted_post_id IS NOT NULL) = ?8)"
+            "t.hidden = 0 AND ($3 IS NULL OR t.created_at >= $3)
+             AND ($8 IS NULL OR (t.accepted_post_id IS NOT NULL) = $8)"
                 .to_owned(),
             pinned,
             key,
@@ -346,15 +352,15 @@ fn list_sql(order: ListOrder, tag_viewer: Option<TagViewer>, at: PageAt) -> Stri
         PageAt::Offset(_) => String::new(),
         _ => {
             let bound = if pinned.is_some() {
-                "(?5, ?6, ?7)"
+                "($5, $6, $7)"
             } else {
-                "(?6, ?7)"
+                "($6, $7)"
             };
             format!(" AND ({}) {compare} {bound}", columns.join(", "))
         }
     };
     format!(
-        "SELECT {} FROM {from} WHERE {filter}{keyset} ORDER BY {order_by} LIMIT ?1 OFFSET ?2",
+        "SELECT {} FROM {from} WHERE {filter}{keyset} ORDER BY {order_by} LIMIT $1 OFFSET $2",
         summary_columns!()
     )
 }
@@ -362,66 +368,68 @@ fn list_sql(order: ListOrder, tag_viewer: Option<TagViewer>, at: PageAt) -> Stri
 /// Topics started by one user, newest first: `limit` of them from `before` (the newest without
 /// it), and where the next page starts when there is one. Reads the author's index in order.
 pub async fn list_by_author(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     author_id: i64,
     limit: i64,
     before: Option<super::OlderThan>,
 ) -> sqlx::Result<(Vec<TopicListItem>, Option<super::OlderThan>)> {
-    // The plain bound on the time is one the author's index seeks to (an OR of both bounds read
-    // the author's rows from the newest on: 0.37 ms against 0.05 ms at a prolific member's
-    // middle page); the id breaks ties within that second.
-    let mut topics = sqlx::query_as::<_, TopicSummary>(concat!(
-        "SELECT ",
-        summary_columns!(),
-        " FROM topics t INDEXED BY topics_by_author JOIN users u ON u.id = t.author_id
-         WHERE t.author_id = ?1 AND t.hidden = 0
-           AND t.created_at <= coalesce(?3, 9223372036854775807)
-           AND (?3 IS NULL OR t.created_at < ?3 OR t.id < ?4)
-         ORDER BY t.created_at DESC, t.id DESC LIMIT ?2"
-    ))
-    .bind(author_id)
-    .bind(limit + 1)
-    .bind(before.map(|b| b.created_at))
-    .bind(before.map(|b| b.id))
-    .fetch_all(&mut *conn)
-    .await?;
-    let next = super::OlderThan::cut_page(&mut topics, limit, |t| super::OlderThan {
-        created_at: t.created_at,
-        id: t.id,
-    });
-    Ok((with_tags(conn, topics).await?, next))
+    on!(conn, {
+        // The plain bound on the time is one the author's index seeks to (an OR of both bounds read
+        // the author's rows from the newest on: 0.37 ms against 0.05 ms at a prolific member's
+        // middle page); the id breaks ties within that second.
+        let mut topics = sqlx::query_as::<_, TopicSummary>(concat!(
+            "SELECT ",
+            summary_columns!(),
+            " FROM topics t INDEXED BY topics_by_author JOIN users u ON u.id = t.author_id
+             WHERE t.author_id = $1 AND t.hidden = 0
+               AND t.created_at <= coalesce($3, 9223372036854775807)
+               AND ($3 IS NULL OR t.created_at < $3 OR t.id < $4)
+             ORDER BY t.created_at DESC, t.id DESC LIMIT $2"
+        ))
+        .bind(author_id)
+        .bind(limit + 1)
+        .bind(before.map(|b| b.created_at))
+        .bind(before.map(|b| b.id))
+        .fetch_all(&mut *conn)
+        .await?;
+        let next = super::OlderThan::cut_page(&mut topics, limit, |t| super::OlderThan {
+            created_at: t.created_at,
+            id: t.id,
+        });
+        Ok((with_tags(conn, topics).await?, next))
+    })
 }
 
 /// Attaches each topic's visible tags with one query for the whole page.
 pub async fn with_tags(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     topics: Vec<TopicSummary>,
 ) -> sqlx::Result<Vec<TopicListItem>> {
-    let ids: Vec<i64> = topics.iter().map(|t| t.id).collect();
-    let mut tags = tags::for_topics(conn, &ids).await?;
-    Ok(topics
-        .into_iter()
-        .map(|topic| {
-            let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut tags)
-                .into_iter()
-                .partition(|t| t.topic_id == topic.id);
-            tags = rest;
-            TopicListItem { topic, tags: mine }
-        })
-        .collect())
+    on!(conn, {
+        let ids: Vec<i64> = topics.iter().map(|t| t.id).collect();
+        let mut tags = tags::for_topics(conn, &ids).await?;
+        Ok(topics
+            .into_iter()
+            .map(|topic| {
+                let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut tags)
+                    .into_iter()
+                    .partition(|t| t.topic_id == topic.id);
+                tags = rest;
+                TopicListItem { topic, tags: mine }
+            })
+            .collect())
+    })
 }
 
-pub async fn set_title(
-    conn: &mut SqliteConnection,
-    id: i64,
-    title: &TopicTitle,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE topics SET title = ?1 WHERE id = ?2")
-        .bind(title.as_str())
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
+pub async fn set_title(conn: &mut Conn<'_>, id: i64, title: &TopicTitle) -> sqlx::Result<()> {
+    on!(conn, {
+        sqlx::query("UPDATE topics SET title = $1 WHERE id = $2")
+            .bind(title.as_str())
+            .bind(id)
+            .execute(conn)
+            .await?;
+        Ok(())
+    })
 }
 
 /// Moderator switches on a topic.
@@ -433,93 +441,99 @@ pub enum TopicFlag {
 }
 
 pub async fn set_flag(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     id: i64,
     flag: TopicFlag,
     on: bool,
 ) -> sqlx::Result<bool> {
-    let sql = match flag {
-        TopicFlag::Locked => "UPDATE topics SET locked = ?1 WHERE id = ?2",
-        TopicFlag::Pinned => "UPDATE topics SET pinned = ?1 WHERE id = ?2",
-        TopicFlag::Hidden => "UPDATE topics SET hidden = ?1 WHERE id = ?2",
-    };
-    let done = sqlx::query(sql).bind(on).bind(id).execute(conn).await?;
-    Ok(done.rows_affected() == 1)
+    on!(conn, {
+        let sql = match flag {
+            TopicFlag::Locked => "UPDATE topics SET locked = $1 WHERE id = $2",
+            TopicFlag::Pinned => "UPDATE topics SET pinned = $1 WHERE id = $2",
+            TopicFlag::Hidden => "UPDATE topics SET hidden = $1 WHERE id = $2",
+        };
+        let done = sqlx::query(sql).bind(on).bind(id).execute(conn).await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// Counts a reply: bumps the reply count and last post time, and records the first response by
 /// someone other than the author (for time-to-first-response reports).
 pub async fn record_reply(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     topic_id: i64,
     replier_id: i64,
     now: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE topics SET reply_count = reply_count + 1, last_posted_at = ?1,
-                first_response_at = COALESCE(first_response_at,
-                                             CASE WHEN author_id <> ?2 THEN ?1 END)
-         WHERE id = ?3",
-    )
-    .bind(now)
-    .bind(replier_id)
-    .bind(topic_id)
-    .execute(&mut *conn)
-    .await?;
-    refresh_rank(conn, topic_id, now).await
+    on!(conn, {
+        sqlx::query(
+            "UPDATE topics SET reply_count = reply_count + 1, last_posted_at = $1,
+                    first_response_at = COALESCE(first_response_at,
+                                                 CASE WHEN author_id <> $2 THEN $1 END)
+             WHERE id = $3",
+        )
+        .bind(now)
+        .bind(replier_id)
+        .bind(topic_id)
+        .execute(&mut *conn)
+        .await?;
+        refresh_rank(conn, topic_id, now).await
+    })
 }
 
 /// Recomputes one topic's stored hot and active ranks.
-pub async fn refresh_rank(
-    conn: &mut SqliteConnection,
-    topic_id: i64,
-    now: i64,
-) -> sqlx::Result<()> {
-    let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT score, reply_count, created_at, last_posted_at FROM topics WHERE id = ?1",
-    )
-    .bind(topic_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some((score, replies, created_at, last_posted_at)) = row {
-        sqlx::query("UPDATE topics SET hot_rank = ?1, active_rank = ?2 WHERE id = ?3")
-            .bind(ranking::hot(score, replies, created_at, now))
-            .bind(ranking::active(score, replies, last_posted_at, now))
-            .bind(topic_id)
-            .execute(conn)
-            .await?;
-    }
-    Ok(())
+pub async fn refresh_rank(conn: &mut Conn<'_>, topic_id: i64, now: i64) -> sqlx::Result<()> {
+    on!(conn, {
+        let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT score, reply_count, created_at, last_posted_at FROM topics WHERE id = $1",
+        )
+        .bind(topic_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((score, replies, created_at, last_posted_at)) = row {
+            sqlx::query("UPDATE topics SET hot_rank = $1, active_rank = $2 WHERE id = $3")
+                .bind(ranking::hot(score, replies, created_at, now))
+                .bind(ranking::active(score, replies, last_posted_at, now))
+                .bind(topic_id)
+                .execute(conn)
+                .await?;
+        }
+        Ok(())
+    })
 }
 
 /// Recomputes ranks of every topic that still has a non-zero rank or was active in the last week;
 /// ranks decay with time, so the rank job calls this periodically. Returns how many were updated.
-pub async fn refresh_recent_ranks(conn: &mut SqliteConnection, now: i64) -> sqlx::Result<u64> {
-    let week_ago = now - 7 * 24 * 3600;
-    let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT id, score, reply_count, created_at, last_posted_at FROM topics
-         WHERE last_posted_at >= ?1 OR hot_rank > 0 OR active_rank > 0",
-    )
-    .bind(week_ago)
-    .fetch_all(&mut *conn)
-    .await?;
-    for (id, score, replies, created_at, last_posted_at) in &rows {
-        sqlx::query("UPDATE topics SET hot_rank = ?1, active_rank = ?2 WHERE id = ?3")
-            .bind(ranking::hot(*score, *replies, *created_at, now))
-            .bind(ranking::active(*score, *replies, *last_posted_at, now))
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(rows.len() as u64)
+pub async fn refresh_recent_ranks(conn: &mut Conn<'_>, now: i64) -> sqlx::Result<u64> {
+    on!(conn, {
+        let week_ago = now - 7 * 24 * 3600;
+        let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT id, score, reply_count, created_at, last_posted_at FROM topics
+             WHERE last_posted_at >= $1 OR hot_rank > 0 OR active_rank > 0",
+        )
+        .bind(week_ago)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, score, replies, created_at, last_posted_at) in &rows {
+            sqlx::query("UPDATE topics SET hot_rank = $1, active_rank = $2 WHERE id = $3")
+                .bind(ranking::hot(*score, *replies, *created_at, now))
+                .bind(ranking::active(*score, *replies, *last_posted_at, now))
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(rows.len() as u64)
+    })
 }
 
 /// Adds page views counted in memory since the last flush.
-pub async fn add_views(conn: &mut SqliteConnection, topic_id: i64, views: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE topics SET view_count = view_count + ?1 WHERE id = ?2")
-        .bind(views)
-        .bind(topic_id)
-        .execute(conn)
-        .await?;
-    Ok(())
+pub async fn add_views(conn: &mut Conn<'_>, topic_id: i64, views: i64) -> sqlx::Result<()> {
+    on!(conn, {
+        sqlx::query("UPDATE topics SET view_count = view_count + $1 WHERE id = $2")
+            .bind(views)
+            .bind(topic_id)
+            .execute(conn)
+            .await?;
+        Ok(())
+    })
 }

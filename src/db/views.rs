@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use sqlx::SqliteConnection;
+use crate::db::{Conn, on};
 
 #[derive(Debug, Default)]
 pub struct ViewCounter {
@@ -17,19 +17,22 @@ impl ViewCounter {
     }
 
     /// Writes the pending counts and clears them. On a database error the counts are put back.
-    pub async fn flush(&self, conn: &mut SqliteConnection) -> sqlx::Result<usize> {
-        let batch = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
-        let mut written = 0;
-        for (&topic_id, &views) in &batch {
-            if let Err(e) = super::topics::add_views(conn, topic_id, views).await {
-                let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-                for (id, n) in batch.iter().skip(written) {
-                    *pending.entry(*id).or_default() += n;
+    pub async fn flush(&self, conn: &mut Conn<'_>) -> sqlx::Result<usize> {
+        on!(conn, {
+            let batch =
+                std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
+            let mut written = 0;
+            for (&topic_id, &views) in &batch {
+                if let Err(e) = super::topics::add_views(conn, topic_id, views).await {
+                    let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+                    for (id, n) in batch.iter().skip(written) {
+                        *pending.entry(*id).or_default() += n;
+                    }
+                    return Err(e);
                 }
-                return Err(e);
+                written += 1;
             }
-            written += 1;
-        }
-        Ok(written)
+            Ok(written)
+        })
     }
 }

@@ -1,14 +1,13 @@
-use sqlx::{SqliteConnection, SqlitePool};
-
 use super::{ForumError, collect};
 use crate::auth::{self, SessionToken};
 use crate::db;
+use crate::db::{Conn, Pool};
 use crate::domain::{self, Email, Password, Role, Username, ValidationError};
 use crate::mail::{Mail, Mailer};
 
 /// Creates an account. The very first account becomes admin.
 pub async fn register(
-    pool: &SqlitePool,
+    pool: &Pool,
     username: &str,
     email: &str,
     password: &str,
@@ -28,7 +27,7 @@ pub async fn register(
 /// a notice instead). A taken username is still refused at once: names are public. How long a
 /// sign-up link works: [`crate::forum::passwords::CONFIRM_SECS`].
 pub async fn register_by_mail(
-    pool: &SqlitePool,
+    pool: &Pool,
     mailer: &Mailer,
     username: &str,
     email: &str,
@@ -105,7 +104,7 @@ pub async fn register_by_mail(
 /// Makes the account of a confirmed sign-up and opens its first session. `None`: the link is
 /// unknown, used or expired.
 pub async fn confirm_registration(
-    pool: &SqlitePool,
+    pool: &Pool,
     token: &str,
 ) -> Result<Option<(db::users::User, SessionToken)>, ForumError> {
     let Some(token) = SessionToken::from_cookie(token) else {
@@ -126,7 +125,7 @@ pub async fn confirm_registration(
 
 /// Inserts a user, turning unique-constraint violations into a message on the right field.
 pub async fn create(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     username: &Username,
     email: &Email,
     password_hash: Option<&str>,
@@ -158,7 +157,7 @@ pub async fn create(
 /// the session). Unknown users, wrong passwords and password-less accounts get the same answer
 /// after the same argon2 work.
 pub async fn login(
-    pool: &SqlitePool,
+    pool: &Pool,
     username: &str,
     password: &str,
     previous: Option<&SessionToken>,
@@ -190,7 +189,7 @@ pub async fn login(
 
 /// Stores a new session and returns its token (for the cookie) and CSRF token.
 pub async fn open_session(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     user_id: i64,
 ) -> Result<(SessionToken, String), ForumError> {
     let token = SessionToken::generate();
@@ -201,7 +200,7 @@ pub async fn open_session(
     Ok((token, csrf))
 }
 
-pub async fn logout(pool: &SqlitePool, token: &SessionToken) -> Result<(), ForumError> {
+pub async fn logout(pool: &Pool, token: &SessionToken) -> Result<(), ForumError> {
     let mut conn = pool.acquire().await?;
     db::sessions::delete(&mut conn, &token.hash()).await?;
     Ok(())

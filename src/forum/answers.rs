@@ -1,12 +1,12 @@
 //! Accepted answers: the topic's author or a moderator marks one reply as the answer, changes or
 //! clears it. The answer's author is told in the same transaction; a moderator's choice on
 //! someone else's topic goes in the moderation log.
-use sqlx::SqlitePool;
 
 use super::ForumError;
 use super::topics::{Actor, visible_post};
 use crate::db::notifications::{self as db_notes, About, Kind};
 use crate::db::{self, modlog::Target, posts::Post, topics::Topic};
+use crate::db::{Conn, Pool};
 use crate::domain::{self, ValidationError};
 
 /// What the topic's answer is after a request.
@@ -29,7 +29,7 @@ fn ensure_may_choose(actor: Actor, topic: &Topic) -> Result<(), ForumError> {
 /// Accepts reply `post_id` as the answer of its topic. `topic_id`, when the caller names one,
 /// must be the reply's topic. Nothing is written on refusal.
 pub async fn accept(
-    pool: &SqlitePool,
+    pool: &Pool,
     actor: Actor,
     post_id: i64,
     topic_id: Option<i64>,
@@ -68,7 +68,7 @@ pub async fn accept(
 }
 
 /// Clears the answer of `post_id`'s topic if it is that post (otherwise nothing changes).
-pub async fn clear(pool: &SqlitePool, actor: Actor, post_id: i64) -> Result<Answer, ForumError> {
+pub async fn clear(pool: &Pool, actor: Actor, post_id: i64) -> Result<Answer, ForumError> {
     let mut tx = db::begin_write(pool).await?;
     let (post, topic) = visible_post(&mut tx, actor, post_id).await?;
     ensure_may_choose(actor, &topic)?;
@@ -86,7 +86,7 @@ pub async fn clear(pool: &SqlitePool, actor: Actor, post_id: i64) -> Result<Answ
 
 /// A moderator choosing on someone else's topic is a moderation action.
 async fn record(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Conn<'_>,
     actor: Actor,
     topic: &Topic,
     post: &Post,

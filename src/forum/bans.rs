@@ -1,9 +1,9 @@
 //! Bans: a moderator bars a member for some days. The member's sessions end at once, and until the
 //! ban expires they cannot log in, post, vote or flag. Ban and unban are logged in the same
 //! transaction as the change.
-use sqlx::SqlitePool;
 
 use super::{ForumError, topics::Actor};
+use crate::db::Pool;
 use crate::db::{self, modlog::Target};
 use crate::domain::{self, ValidationError};
 
@@ -38,7 +38,7 @@ pub struct BanRequest<'a> {
 
 /// Bans `username`; returns when the ban ends (unix seconds).
 pub async fn ban(
-    pool: &SqlitePool,
+    pool: &Pool,
     moderator: Actor,
     username: &str,
     request: &BanRequest<'_>,
@@ -91,7 +91,7 @@ pub async fn ban(
 }
 
 /// Lifts a ban early.
-pub async fn unban(pool: &SqlitePool, moderator: Actor, username: &str) -> Result<(), ForumError> {
+pub async fn unban(pool: &Pool, moderator: Actor, username: &str) -> Result<(), ForumError> {
     ensure_moderator(moderator)?;
     let mut tx = crate::db::begin_write(pool).await?;
     let user = db::users::find_by_username(&mut tx, username)

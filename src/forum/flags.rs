@@ -1,15 +1,15 @@
 //! Flags: a member asks moderators to look at a post; a moderator hides it or dismisses the flags.
 //! Each resolution is logged in the same transaction.
-use sqlx::SqlitePool;
 
 use super::{ForumError, notifications, topics::Actor};
+use crate::db::Pool;
 use crate::db::notifications::{About, Kind};
 use crate::db::{self, flags::Resolution, modlog::Target, topics::TopicFlag};
 use crate::domain::{self, FlagNote, FlagReason, ValidationError};
 
 /// Flags a visible post of someone else. Flagging again updates the reason of one's open flag.
 pub async fn flag_post(
-    pool: &SqlitePool,
+    pool: &Pool,
     actor: Actor,
     post_id: i64,
     reason: &str,
@@ -60,7 +60,7 @@ pub fn parse_resolution(action: &str) -> Result<Resolution, ForumError> {
 /// Closes the open flags of a post, hiding it first when so decided (hiding an opening post hides
 /// its topic, as the moderator's hide button does). Returns the post's topic id.
 pub async fn resolve(
-    pool: &SqlitePool,
+    pool: &Pool,
     actor: Actor,
     post_id: i64,
     resolution: Resolution,

@@ -1,18 +1,18 @@
 //! Who hears of what. Direct notifications are written in the event's own transaction (the reply,
 //! the accepted answer, the moderator's action); watchers of a topic or tag are queued for the
 //! notify job, so a post's cost does not grow with its audience.
-use sqlx::{SqliteConnection, SqlitePool};
 
 use super::ForumError;
 use super::topics::Actor;
 use crate::db::notifications::{self as db_notes, About, Fanout, Kind, Notification, Watched};
 use crate::db::{self, topics::Topic};
+use crate::db::{Conn, Pool};
 use crate::domain;
 
 /// A new topic: its author watches it, the people it mentions are told, its tags' watchers are
 /// queued.
 pub(crate) async fn topic_created(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     topic_id: i64,
     post_id: i64,
     author_id: i64,
@@ -27,7 +27,7 @@ pub(crate) async fn topic_created(
 /// A reply: the topic's author is told, then the people it mentions, then the topic's watchers
 /// (queued).
 pub(crate) async fn replied(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     topic: &Topic,
     post_id: i64,
     author_id: i64,
@@ -48,7 +48,7 @@ pub(crate) async fn replied(
 }
 
 async fn mentioned(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     topic_id: i64,
     post_id: i64,
     author_id: i64,
@@ -75,7 +75,7 @@ async fn mentioned(
 
 /// A moderator acted on someone's content: tells its author, with `detail` (the reason, the tags).
 pub(crate) async fn moderated(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     kind: Kind,
     recipient: i64,
     about: About<'_>,
@@ -91,7 +91,7 @@ pub const PAGE: i64 = 30;
 
 /// A member's notifications, newest first, and how many are unread.
 pub async fn list(
-    pool: &SqlitePool,
+    pool: &Pool,
     actor: Actor,
     before: Option<i64>,
 ) -> Result<(Vec<Notification>, i64), ForumError> {
@@ -102,18 +102,14 @@ pub async fn list(
 }
 
 /// Marks some (`Some(ids)`) or all of a member's notifications read.
-pub async fn mark_read(
-    pool: &SqlitePool,
-    actor: Actor,
-    ids: Option<&[i64]>,
-) -> Result<u64, ForumError> {
+pub async fn mark_read(pool: &Pool, actor: Actor, ids: Option<&[i64]>) -> Result<u64, ForumError> {
     let mut conn = pool.acquire().await?;
     Ok(db_notes::mark_read(&mut conn, actor.id, ids, domain::now()).await?)
 }
 
 /// Watches or stops watching a topic the member can see.
 pub async fn watch_topic(
-    pool: &SqlitePool,
+    pool: &Pool,
     actor: Actor,
     topic_id: i64,
     on: bool,
@@ -129,12 +125,7 @@ pub async fn watch_topic(
 }
 
 /// Watches or stops watching a tag, by name.
-pub async fn watch_tag(
-    pool: &SqlitePool,
-    actor: Actor,
-    name: &str,
-    on: bool,
-) -> Result<(), ForumError> {
+pub async fn watch_tag(pool: &Pool, actor: Actor, name: &str, on: bool) -> Result<(), ForumError> {
     let mut conn = pool.acquire().await?;
     let tag_id = db::tags::id_of(&mut conn, name)
         .await?

@@ -1,12 +1,12 @@
 //! Getting back into an account and changing its keys: "forgot password" links (single use, one
 //! hour, only the token's hash stored), password and e-mail changes. Every change of password ends
 //! the account's other sessions.
-use sqlx::SqlitePool;
 
 use super::ForumError;
 use super::topics::Actor;
 use crate::auth::{self, SessionToken};
 use crate::db;
+use crate::db::{Conn, Pool};
 use crate::domain::{self, Email, Password, ValidationError};
 use crate::mail::{Mail, Mailer};
 
@@ -16,11 +16,7 @@ pub const RESET_SECS: i64 = 3600;
 pub const CONFIRM_SECS: i64 = 24 * 3600;
 
 /// Makes a reset link for a member (the CLI hands it over when there is no mail).
-pub async fn reset_link(
-    pool: &SqlitePool,
-    user_id: i64,
-    mailer: &Mailer,
-) -> Result<String, ForumError> {
+pub async fn reset_link(pool: &Pool, user_id: i64, mailer: &Mailer) -> Result<String, ForumError> {
     let token = SessionToken::generate();
     let now = domain::now();
     let mut conn = pool.acquire().await?;
@@ -31,7 +27,7 @@ pub async fn reset_link(
 /// "Forgot password?": mails a reset link when `email` belongs to an account. The caller answers
 /// the same either way, so the form tells nobody which addresses are registered. Returns whether
 /// a mail was sent (for tests and logs only).
-pub async fn forgot(pool: &SqlitePool, mailer: &Mailer, email: &str) -> Result<bool, ForumError> {
+pub async fn forgot(pool: &Pool, mailer: &Mailer, email: &str) -> Result<bool, ForumError> {
     let Ok(email) = Email::parse(email) else {
         return Ok(false);
     };
@@ -63,7 +59,7 @@ pub async fn forgot(pool: &SqlitePool, mailer: &Mailer, email: &str) -> Result<b
 }
 
 /// Whether a reset token is still good (the page shows the form, or says why not).
-pub async fn reset_is_live(pool: &SqlitePool, token: &str) -> Result<bool, ForumError> {
+pub async fn reset_is_live(pool: &Pool, token: &str) -> Result<bool, ForumError> {
     let Some(token) = SessionToken::from_cookie(token) else {
         return Ok(false);
     };
@@ -74,7 +70,7 @@ pub async fn reset_is_live(pool: &SqlitePool, token: &str) -> Result<bool, Forum
 
 /// Sets a new password from a reset link: the link and every other open one stop working, and
 /// every session of the account ends. Returns the member's id.
-pub async fn reset(pool: &SqlitePool, token: &str, password: &str) -> Result<i64, ForumError> {
+pub async fn reset(pool: &Pool, token: &str, password: &str) -> Result<i64, ForumError> {
     let expired = || ForumError::from(ValidationError::new("token", RESET_GONE));
     let token = SessionToken::from_cookie(token).ok_or_else(expired)?;
     let password = Password::parse(password)?;
@@ -99,7 +95,7 @@ pub const RESET_GONE: &str =
 
 /// Changes a member's password after checking the current one; every other session ends.
 pub async fn change_password(
-    pool: &SqlitePool,
+    pool: &Pool,
     actor: Actor,
     current_session: &SessionToken,
     current: &str,
@@ -116,7 +112,7 @@ pub async fn change_password(
 }
 
 async fn check_password(
-    pool: &SqlitePool,
+    pool: &Pool,
     actor: Actor,
     password: &str,
 ) -> Result<db::users::User, ForumError> {
@@ -144,7 +140,7 @@ pub enum EmailChange {
 /// Changes a member's e-mail address (their password is asked for). With mail, the new address
 /// must be confirmed from the link sent to it.
 pub async fn change_email(
-    pool: &SqlitePool,
+    pool: &Pool,
     mailer: &Mailer,
     actor: Actor,
     password: &str,
@@ -189,11 +185,7 @@ pub async fn change_email(
     Ok(EmailChange::ConfirmationSent)
 }
 
-async fn set_email(
-    conn: &mut sqlx::SqliteConnection,
-    user_id: i64,
-    email: &str,
-) -> Result<(), ForumError> {
+async fn set_email(conn: &mut Conn<'_>, user_id: i64, email: &str) -> Result<(), ForumError> {
     match db::users::set_email(conn, user_id, email).await {
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             Err(ValidationError::new("email", "is already registered").into())
@@ -203,7 +195,7 @@ async fn set_email(
 }
 
 /// Confirms a new address from its link. Returns whether the link was good.
-pub async fn confirm_email(pool: &SqlitePool, token: &str) -> Result<bool, ForumError> {
+pub async fn confirm_email(pool: &Pool, token: &str) -> Result<bool, ForumError> {
     let Some(token) = SessionToken::from_cookie(token) else {
         return Ok(false);
     };

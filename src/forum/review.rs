@@ -1,15 +1,15 @@
 //! Deciding on the model's suggestions and retagging: every decision is a label for the next
 //! training run, and moderators' decisions go to the moderation log.
-use sqlx::SqlitePool;
 
 use super::{ForumError, notifications, topics::Actor};
+use crate::db::Pool;
 use crate::db::notifications::{About, Kind};
 use crate::db::{self, modlog::Target, tags::TagSource};
 use crate::domain::{self, TagList};
 
 /// Accepts or rejects a suggested tag. Moderators may decide on any topic, authors on their own.
 pub async fn decide_suggestion(
-    pool: &SqlitePool,
+    pool: &Pool,
     actor: Actor,
     topic_id: i64,
     tag: &str,
@@ -40,7 +40,7 @@ pub async fn decide_suggestion(
 /// Sets a topic's human tags (moderators only). Pending suggestions that are now listed become
 /// active; the others stay pending.
 pub async fn retag(
-    pool: &SqlitePool,
+    pool: &Pool,
     actor: Actor,
     topic_id: i64,
     tags: &TagList,
@@ -76,7 +76,7 @@ pub async fn retag(
 }
 
 /// Records a moderator's "Retrain now"; the retrain job picks it up.
-pub async fn request_retrain(pool: &SqlitePool, actor: Actor) -> Result<(), ForumError> {
+pub async fn request_retrain(pool: &Pool, actor: Actor) -> Result<(), ForumError> {
     if !actor.is_moderator {
         return Err(ForumError::Forbidden(
             "only moderators may retrain the model",

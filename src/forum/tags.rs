@@ -1,7 +1,7 @@
 //! Describing tags: moderators write what a tag is for, and the moderation log says who did.
-use sqlx::SqlitePool;
 
 use super::{ForumError, topics::Actor};
+use crate::db::Pool;
 use crate::db::{self, modlog::Target};
 use crate::domain::{self, TagDescription};
 
@@ -9,12 +9,7 @@ use crate::domain::{self, TagDescription};
 const LOGGED_CHARS: usize = 200;
 
 /// Sets the description of the tag `name` (moderators only); blank clears it.
-pub async fn describe(
-    pool: &SqlitePool,
-    actor: Actor,
-    name: &str,
-    raw: &str,
-) -> Result<(), ForumError> {
+pub async fn describe(pool: &Pool, actor: Actor, name: &str, raw: &str) -> Result<(), ForumError> {
     if !actor.is_moderator {
         return Err(ForumError::Forbidden("only moderators may describe tags"));
     }

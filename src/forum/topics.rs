@@ -1,10 +1,9 @@
-use sqlx::{SqliteConnection, SqlitePool};
-
 use super::{ForumError, bodies, collect, notifications};
 use crate::db::notifications::{About, Kind};
 use crate::db::posts::Post;
 use crate::db::topics::Topic;
 use crate::db::{self, modlog::Target, tags::TagSource, topics::TopicFlag};
+use crate::db::{Conn, Pool};
 use crate::domain::{self, PostBody, TagList, TopicTitle, ValidationError};
 
 /// Who is acting, as the use cases need it.
@@ -49,7 +48,7 @@ impl TagInput<'_> {
 
 /// Creates a topic with its opening post and the author's tags. Returns the topic id.
 pub async fn create_topic(
-    pool: &SqlitePool,
+    pool: &Pool,
     actor: Actor,
     draft: &TopicDraft<'_>,
     max_body_bytes: usize,
@@ -74,7 +73,7 @@ pub async fn create_topic(
 
 /// Adds a reply. Locked topics take replies from moderators only. Returns the post id.
 pub async fn reply(
-    pool: &SqlitePool,
+    pool: &Pool,
     actor: Actor,
     topic_id: i64,
     body: &str,
@@ -100,7 +99,7 @@ pub async fn reply(
 
 /// A topic the actor may see, as its page decides: hidden topics are moderators' only.
 pub(crate) async fn visible_topic(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     actor: Actor,
     topic_id: i64,
 ) -> Result<Topic, ForumError> {
@@ -112,7 +111,7 @@ pub(crate) async fn visible_topic(
 
 /// A visible topic the actor may write in: locked topics take writes from moderators only.
 async fn writable_topic(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     actor: Actor,
     topic_id: i64,
 ) -> Result<Topic, ForumError> {
@@ -125,7 +124,7 @@ async fn writable_topic(
 
 /// A post the actor may see: in a visible topic, and not hidden unless they moderate.
 pub(crate) async fn visible_post(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     actor: Actor,
     post_id: i64,
 ) -> Result<(Post, Topic), ForumError> {
@@ -146,7 +145,7 @@ pub struct PostEdit<'a> {
 
 /// A post its author (outside a locked topic) or a moderator may edit.
 async fn editable_post(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     actor: Actor,
     post_id: i64,
 ) -> Result<(Post, Topic), ForumError> {
@@ -163,7 +162,7 @@ async fn editable_post(
 /// Edits a post (its author or a moderator), keeping the old text as a revision. Returns the
 /// topic id. Everything is parsed and rendered before the write transaction begins.
 pub async fn edit_post(
-    pool: &SqlitePool,
+    pool: &Pool,
     actor: Actor,
     post_id: i64,
     edit: &PostEdit<'_>,
@@ -218,12 +217,7 @@ pub async fn edit_post(
 
 /// Votes +1 / -1 on someone else's visible post, or withdraws the vote with 0. Returns the
 /// post's new score.
-pub async fn vote(
-    pool: &SqlitePool,
-    actor: Actor,
-    post_id: i64,
-    value: i64,
-) -> Result<i64, ForumError> {
+pub async fn vote(pool: &Pool, actor: Actor, post_id: i64, value: i64) -> Result<i64, ForumError> {
     actor.ensure_can_post()?;
     if !(-1..=1).contains(&value) {
         return Err(ValidationError::new("value", "must be 1, -1 or 0").into());
@@ -247,7 +241,7 @@ pub async fn vote(
 
 /// Locks, pins or hides a topic (moderators only).
 pub async fn set_topic_flag(
-    pool: &SqlitePool,
+    pool: &Pool,
     actor: Actor,
     topic_id: i64,
     flag: TopicFlag,
@@ -276,7 +270,7 @@ pub async fn set_topic_flag(
 
 /// Hides or shows a post (moderators only). Returns the post's topic id.
 pub async fn set_post_hidden(
-    pool: &SqlitePool,
+    pool: &Pool,
     actor: Actor,
     post_id: i64,
     hidden: bool,

@@ -7,10 +7,10 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use serde::Deserialize;
-use sqlx::SqliteConnection;
 
 use super::text;
 use super::{Batcher, ImportError, ImportOptions, ImportSummary, Record, normalise_tags};
+use crate::db::Conn;
 use crate::db::import::{PostRow, TopicRow, UserRow};
 use crate::domain::{TopicTitle, license::ContentLicense, markdown, strip_control};
 
@@ -32,7 +32,7 @@ struct Item {
 }
 
 pub async fn import(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     path: &Path,
     options: &ImportOptions,
 ) -> Result<ImportSummary, ImportError> {

@@ -5,6 +5,7 @@
 //! upserted by its source key, re-running an import (complete or interrupted) updates what is there
 //! and adds what is missing. The channel between the two holds two batches, so memory stays flat
 //! whatever the file size.
+use crate::db::Conn;
 pub mod jsonl;
 pub mod stackexchange;
 mod text;
@@ -16,7 +17,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
-use sqlx::{Connection, SqliteConnection};
 use tokio::sync::mpsc;
 
 use crate::db::{
@@ -351,8 +351,8 @@ impl Batcher {
 
 /// Writes a batch whose topics and posts are all new, with the per-row triggers suspended (see
 /// `db::bulk_load`); an existing topic or post key fails it with a unique violation.
-async fn write_new_rows(conn: &mut SqliteConnection, batch: &Batch) -> sqlx::Result<Written> {
-    let mut tx = conn.begin_with(crate::db::BEGIN_WRITE).await?;
+async fn write_new_rows(conn: &mut Conn<'_>, batch: &Batch) -> sqlx::Result<Written> {
+    let mut tx = crate::db::begin_write_on(conn).await?;
     let last_ids = db::bulk_load::last_ids(&mut tx).await?;
     let suspended = db::bulk_load::suspend_triggers(&mut tx).await?;
     // New topics go in with their statistics, counted from the batch: updating them afterwards
@@ -381,8 +381,8 @@ async fn write_new_rows(conn: &mut SqliteConnection, batch: &Batch) -> sqlx::Res
 }
 
 /// Writes any batch: upserts, with the triggers in place.
-async fn write_rows(conn: &mut SqliteConnection, batch: &Batch) -> sqlx::Result<Written> {
-    let mut tx = conn.begin_with(crate::db::BEGIN_WRITE).await?;
+async fn write_rows(conn: &mut Conn<'_>, batch: &Batch) -> sqlx::Result<Written> {
+    let mut tx = crate::db::begin_write_on(conn).await?;
     let new_topics = db::import::missing_topic_keys(&mut tx, &batch.topic_keys()).await?;
     let written = write_common(&mut tx, batch, None, Write::Upsert).await?;
     // The batch's topics and those its replies answer.
@@ -396,7 +396,7 @@ async fn write_rows(conn: &mut SqliteConnection, batch: &Batch) -> sqlx::Result<
 
 /// Users, topics, posts and author tags, as `mode` says; new topics get `stats` when given.
 async fn write_common(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     batch: &Batch,
     stats: Option<&[TopicStats]>,
     mode: Write,
@@ -472,7 +472,7 @@ fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
 
 /// Runs `read` on a blocking thread, feeding a `Batcher`, and writes its batches on `conn`.
 async fn run<F>(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     options: &ImportOptions,
     read: F,
 ) -> Result<ImportSummary, ImportError>
@@ -522,7 +522,7 @@ where
     joined.map_err(|_| ImportError::ReaderLost)?;
     summary.answers_accepted = set_accepted_answers(conn, &accepted).await?;
     // Imported topics are usually older than the hot window, but a fresh dump's are not.
-    let mut tx = conn.begin_with(crate::db::BEGIN_WRITE).await?;
+    let mut tx = crate::db::begin_write_on(conn).await?;
     db::topics::refresh_recent_ranks(&mut tx, crate::domain::now()).await?;
     tx.commit().await?;
     summary.elapsed = started.elapsed();
@@ -536,12 +536,12 @@ const ACCEPTED_PER_TRANSACTION: usize = 5_000;
 /// Sets the accepted answers the dump named, now that every post is in, a bounded number per
 /// write transaction. Returns how many topics changed.
 async fn set_accepted_answers(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     accepted: &[(String, String)],
 ) -> sqlx::Result<u64> {
     let mut changed = 0;
     for chunk in accepted.chunks(ACCEPTED_PER_TRANSACTION) {
-        let mut tx = conn.begin_with(crate::db::BEGIN_WRITE).await?;
+        let mut tx = crate::db::begin_write_on(conn).await?;
         changed += db::answers::set_imported(&mut tx, chunk).await?;
         tx.commit().await?;
     }
@@ -563,7 +563,7 @@ struct Written {
 }
 
 async fn write_batch(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     batch: &Batch,
     summary: &mut ImportSummary,
 ) -> Result<(), ImportError> {

@@ -2,11 +2,10 @@
 //! first when present, then `Posts.xml`: questions become topics, answers replies, owners users.
 use std::path::{Path, PathBuf};
 
-use sqlx::SqliteConnection;
-
 use super::text;
 use super::xml::{Row, XmlRows};
 use super::{Batcher, ImportError, ImportOptions, ImportSummary, Record, normalise_tags};
+use crate::db::Conn;
 use crate::db::import::{PostRow, TopicRow, UserRow};
 use crate::domain::{TopicTitle, license::ContentLicense, markdown, strip_control};
 
@@ -33,7 +32,7 @@ const POST_ATTRS: &[&str] = &[
 /// Imports the dump in `dir`. `site` (e.g. `ai.stackexchange.com`) names the source in keys and
 /// links; by default it is the directory's name, as in the dumps' own archive names.
 pub async fn import(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     dir: &Path,
     site: Option<&str>,
     options: &ImportOptions,

@@ -2,9 +2,8 @@
 //! (each at once, or a daily digest), and routes unanswered questions to proven answerers.
 use std::time::Duration;
 
-use sqlx::SqlitePool;
-
 use crate::db::notifications::{self as notes, Unmailed};
+use crate::db::{Conn, Pool};
 use crate::mail::{Mail, Mailer, Signer, UNSUBSCRIBE};
 use crate::{db, domain};
 
@@ -39,7 +38,7 @@ pub struct Routing {
 }
 
 pub async fn run_once(
-    pool: &SqlitePool,
+    pool: &Pool,
     mailer: &Mailer,
     signer: &Signer,
     routing: Routing,
@@ -60,7 +59,7 @@ pub async fn run_once(
 }
 
 async fn mail(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Conn<'_>,
     mailer: &Mailer,
     signer: &Signer,
     now: i64,

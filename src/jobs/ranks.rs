@@ -1,7 +1,7 @@
 //! Rank refresh: writes buffered page views and recomputes the time-decaying ranks.
 use anyhow::Context;
-use sqlx::SqlitePool;
 
+use crate::db::Pool;
 use crate::db::{self, views::ViewCounter};
 use crate::domain;
 
@@ -9,7 +9,7 @@ use crate::domain;
 pub const PERIOD: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Returns how many topics were re-ranked.
-pub async fn run_once(pool: &SqlitePool, views: &ViewCounter) -> anyhow::Result<u64> {
+pub async fn run_once(pool: &Pool, views: &ViewCounter) -> anyhow::Result<u64> {
     let mut tx = crate::db::begin_write(pool).await?;
     views.flush(&mut tx).await.context("flushing topic views")?;
     let updated = db::topics::refresh_recent_ranks(&mut tx, domain::now())

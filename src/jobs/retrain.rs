@@ -5,8 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 
-use sqlx::SqlitePool;
-
+use crate::db::Pool;
 use crate::tagging::Tagger;
 use crate::tagging::retrain::{self, Outcome, RetrainConfig, Trigger};
 
@@ -17,7 +16,7 @@ pub const CHAMPION_CHECK: Duration = Duration::from_secs(30);
 /// "Retrain now" button) and `next_check` (shown on the dashboard).
 #[derive(Clone)]
 pub struct RetrainJob {
-    pub pool: SqlitePool,
+    pub pool: Pool,
     pub tagger: Arc<Tagger>,
     pub config: RetrainConfig,
     pub interval: Duration,

@@ -1,15 +1,15 @@
 //! Suggested tags for a topic, stored beside the human ones.
-use sqlx::SqlitePool;
 
 use super::Tagger;
 use crate::db;
+use crate::db::Pool;
 use crate::domain::{self, TagName};
 
 /// Predicts tags for a topic's current title and opening post and stores them as suggestions
 /// (or as active tags when `auto_apply` is set and the confidence reaches it). Returns how many
 /// suggestions were made; 0 when no model serves.
 pub async fn auto_tag(
-    pool: &SqlitePool,
+    pool: &Pool,
     tagger: &Tagger,
     topic_id: i64,
     auto_apply: Option<f32>,

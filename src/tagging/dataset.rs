@@ -16,9 +16,8 @@
 //! of a full split), drawn from the ids. Memory is then bounded by the sample, not the forum.
 use std::collections::{BTreeMap, HashMap};
 
-use sqlx::SqliteConnection;
-
 use crate::db;
+use crate::db::Conn;
 use crate::db::labels::{Label, LabelledTopic};
 use crate::model::{Corpus, Example, Role};
 
@@ -149,9 +148,7 @@ pub enum LoadError {
 /// Topics per tag in the training split, most first (tags with labels only elsewhere count 0):
 /// a run learns exactly the tags with at least `min_tag_examples` of them, so the model page
 /// counts what the model will know.
-pub async fn training_examples_per_tag(
-    conn: &mut SqliteConnection,
-) -> sqlx::Result<Vec<(String, usize)>> {
+pub async fn training_examples_per_tag(conn: &mut Conn<'_>) -> sqlx::Result<Vec<(String, usize)>> {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for label in db::labels::labels(conn).await? {
         if !label.positive {
@@ -168,10 +165,7 @@ pub async fn training_examples_per_tag(
 /// Reads the labelled topics (a sample of them past `max_train_topics`) into a corpus, one page
 /// at a time. A topic whose only labels are rejections still teaches the model what it is not:
 /// it is included with no positive tags.
-pub async fn load(
-    conn: &mut SqliteConnection,
-    options: &LoadOptions,
-) -> Result<Dataset, LoadError> {
+pub async fn load(conn: &mut Conn<'_>, options: &LoadOptions) -> Result<Dataset, LoadError> {
     let ids = db::labels::labelled_topic_ids(&mut *conn).await?;
     let negative_labels = db::labels::count_negative_labels(&mut *conn).await?;
     let topics = ids.len();

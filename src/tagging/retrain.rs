@@ -6,10 +6,10 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use anyhow::Context;
-use sqlx::SqlitePool;
 
 use super::{Tagger, TrainingProgress, dataset};
 use crate::db::{self, model_versions::Finished};
+use crate::db::{Conn, Pool};
 use crate::domain;
 use crate::model::simple::SimpleQuality;
 use crate::model::{Classifier, ClassifierParams, Corpus, Role, TrainProgress};
@@ -99,7 +99,7 @@ impl std::fmt::Display for Outcome {
 
 /// Runs one retraining if it is due (always for [`Trigger::Manual`]).
 pub async fn run_once(
-    pool: &SqlitePool,
+    pool: &Pool,
     tagger: &Arc<Tagger>,
     config: &RetrainConfig,
     trigger: Trigger,
@@ -212,7 +212,7 @@ enum Due {
 /// A scheduled check trains with a pending "Retrain now", a champion that does not load, or
 /// enough new labels since the champion; a manual run always trains.
 async fn due(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Conn<'_>,
     tagger: &Tagger,
     config: &RetrainConfig,
     trigger: Trigger,
@@ -241,7 +241,7 @@ async fn due(
 /// Stores the run's result with `version` and serves the challenger if it is at least as good
 /// as the champion (within [`PROMOTION_TOLERANCE`]).
 async fn record(
-    pool: &SqlitePool,
+    pool: &Pool,
     tagger: &Tagger,
     version: i64,
     judged: Result<Judged, String>,

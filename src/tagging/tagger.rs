@@ -1,10 +1,10 @@
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwapOption;
-use sqlx::SqliteConnection;
 
 use super::MAX_SUGGESTIONS;
 use crate::db;
+use crate::db::Conn;
 use crate::model::Classifier;
 
 /// The champion classifier currently serving suggestions.
@@ -101,7 +101,7 @@ impl Tagger {
 
     /// Loads the champion from the database. An unreadable champion is logged and remembered,
     /// and the forum goes on without suggestions.
-    pub async fn load_champion(&self, conn: &mut SqliteConnection) -> sqlx::Result<()> {
+    pub async fn load_champion(&self, conn: &mut Conn<'_>) -> sqlx::Result<()> {
         let Some((version, weights)) = db::model_versions::champion_weights(conn).await? else {
             return Ok(());
         };
@@ -121,7 +121,7 @@ impl Tagger {
     /// Loads the champion if another one was stored since this process loaded its own (by the
     /// CLI's `retrain`, or another server); returns whether it changed. Cheap when nothing did:
     /// one indexed read of the champion's id.
-    pub async fn refresh(&self, conn: &mut SqliteConnection) -> sqlx::Result<bool> {
+    pub async fn refresh(&self, conn: &mut Conn<'_>) -> sqlx::Result<bool> {
         let stored = db::model_versions::champion_id(conn).await?;
         let serving = self.current().map(|m| m.version);
         if stored.is_none() || stored == serving {

@@ -153,12 +153,13 @@ impl From<ValidationError> for AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        // Only the heavy pool's progress handler interrupts statements (SQLITE_INTERRUPT): the
-        // query ran past its budget, which is a 503 to retry, not an internal error.
+        // Only the heavy pool's budget interrupts statements (SQLITE_INTERRUPT, or PostgreSQL's
+        // query_canceled from `statement_timeout`): the query ran past its budget, which is a 503
+        // to retry, not an internal error.
         let interrupted = e
             .as_database_error()
             .and_then(|d| d.code())
-            .is_some_and(|code| code == "9");
+            .is_some_and(|code| code == "9" || code == "57014");
         if interrupted {
             AppError::Busy {
                 retry_after_secs: super::heavy::RETRY_AFTER_SECS,

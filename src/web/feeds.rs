@@ -6,6 +6,7 @@
 use actix_web::{HttpResponse, web};
 use atom_syndication::{Category, Content, Entry, Feed, FixedDateTime, Link, Person, Text};
 
+use crate::db::Conn;
 use crate::db::{self, topics::ListOrder, topics::TopicListItem};
 use crate::web::get_or_head;
 use crate::web::{AppState, error::AppError};
@@ -94,7 +95,7 @@ fn respond(feed: &Feed) -> Result<HttpResponse, AppError> {
 /// One entry per topic, with its opening post.
 async fn topic_entries(
     state: &AppState,
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Conn<'_>,
     topics: Vec<TopicListItem>,
 ) -> Result<Vec<Entry>, AppError> {
     let ids: Vec<i64> = topics.iter().map(|t| t.topic.id).collect();

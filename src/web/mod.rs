@@ -1,5 +1,6 @@
 //! The HTTP edge: routes, extractors, the error mapping, HTML pages (askama) and the JSON API.
 //! Handlers are thin: parse → `forum`/`db` → render or redirect.
+use crate::db::Pool;
 pub mod api;
 mod assets;
 pub mod avatar;
@@ -24,7 +25,6 @@ use std::sync::Arc;
 
 use actix_web::http::Method;
 use actix_web::{HttpResponse, Route, guard, web};
-use sqlx::SqlitePool;
 
 use crate::config::Settings;
 use crate::db::views::ViewCounter;
@@ -37,7 +37,7 @@ use session::Viewer;
 /// Everything a handler may need, shared by all workers.
 #[derive(Clone)]
 pub struct AppState {
-    pub pool: SqlitePool,
+    pub pool: Pool,
     pub settings: Arc<Settings>,
     pub views: Arc<ViewCounter>,
     pub tagger: Arc<Tagger>,
@@ -65,7 +65,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(
-        pool: SqlitePool,
+        pool: Pool,
         heavy: heavy::HeavyPool,
         settings: Arc<Settings>,
         mailer: Mailer,

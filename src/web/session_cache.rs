@@ -13,8 +13,7 @@ use std::collections::HashMap;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
-use sqlx::SqlitePool;
-
+use crate::db::Pool;
 use crate::db::{self, sessions::SessionUser};
 
 /// Past this many sessions the map starts over (it refills from the active members).
@@ -41,7 +40,7 @@ impl SessionCache {
     /// then remembered).
     pub async fn find(
         &self,
-        pool: &SqlitePool,
+        pool: &Pool,
         token_hash: &str,
         now: i64,
     ) -> sqlx::Result<Option<SessionUser>> {
@@ -76,7 +75,7 @@ impl SessionCache {
 
     /// Re-reads the epoch and drops the cached sessions when it moved. On a database error the
     /// cache is dropped too: it cannot know what changed.
-    pub async fn refresh(&self, pool: &SqlitePool) {
+    pub async fn refresh(&self, pool: &Pool) {
         let epoch = match pool.acquire().await {
             Ok(mut conn) => db::sessions::epoch(&mut conn).await,
             Err(e) => Err(e),

@@ -5,10 +5,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use sqlx::SqlitePool;
-
 use super::cache::PageCache;
 use crate::db;
+use crate::db::Pool;
 
 #[derive(Default)]
 pub struct UnreadCounts {
@@ -19,12 +18,7 @@ pub struct UnreadCounts {
 const MAX_MEMBERS: usize = 100_000;
 
 impl UnreadCounts {
-    pub async fn get(
-        &self,
-        pool: &SqlitePool,
-        cache: &PageCache,
-        user_id: i64,
-    ) -> sqlx::Result<i64> {
+    pub async fn get(&self, pool: &Pool, cache: &PageCache, user_id: i64) -> sqlx::Result<i64> {
         let generation = cache.generation();
         if let Some(&(seen, count)) = self.lock().get(&user_id)
             && seen == generation

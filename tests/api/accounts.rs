@@ -202,7 +202,7 @@ async fn login_rotates_the_session_and_logout_ends_it() {
     // The registration session was replaced, not added to.
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1);
     let stored: (String,) = sqlx::query_as("SELECT token_hash FROM sessions")
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     assert!(
@@ -261,13 +261,7 @@ async fn the_login_form_signs_in_and_rejects_bad_credentials_with_the_name_kept(
 #[tokio::test]
 async fn the_cli_creates_users_and_changes_roles() {
     let app = spawn_app().await;
-    let url = app
-        .pool
-        .connect_options()
-        .get_filename()
-        .display()
-        .to_string();
-    let database = format!("sqlite://{url}");
+    let database = app.database_url.clone();
     let bin = env!("CARGO_BIN_EXE_threadwise");
 
     let created = std::process::Command::new(bin)
@@ -325,7 +319,7 @@ async fn the_cli_creates_users_and_changes_roles() {
     assert!(!missing.status.success());
 
     let (role,): (String,) = sqlx::query_as("SELECT role FROM users WHERE username = 'root'")
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     assert_eq!(role, "moderator");
@@ -346,7 +340,7 @@ async fn after_an_import_the_first_account_that_can_log_in_becomes_admin() {
         "INSERT INTO users (username, email, password_hash, created_at)
          VALUES ('imported', 'imported@example.org', NULL, 0)",
     )
-    .execute(&app.pool)
+    .execute(&app.sql)
     .await
     .unwrap();
 

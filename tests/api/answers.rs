@@ -30,18 +30,18 @@ async fn forum(app: &TestApp) {
 }
 
 async fn accepted_of(app: &TestApp, topic: i64) -> Option<i64> {
-    let (id,): (Option<i64>,) = sqlx::query_as("SELECT accepted_post_id FROM topics WHERE id = ?1")
+    let (id,): (Option<i64>,) = sqlx::query_as("SELECT accepted_post_id FROM topics WHERE id = $1")
         .bind(topic)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     id
 }
 
 async fn notes_of_kind(app: &TestApp, kind: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE kind = ?1")
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE kind = $1")
         .bind(kind)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     n
@@ -127,9 +127,9 @@ async fn refused_accepts_store_nothing() {
     let in_mine = bob.reply(mine, "an answer for alice").await;
     let in_theirs = alice.reply(theirs, "an answer for bob").await;
     let (question,): (i64,) =
-        sqlx::query_as("SELECT id FROM posts WHERE topic_id = ?1 AND is_first = 1")
+        sqlx::query_as("SELECT id FROM posts WHERE topic_id = $1 AND is_first = 1")
             .bind(mine)
-            .fetch_one(&app.pool)
+            .fetch_one(&app.sql)
             .await
             .unwrap();
 
@@ -179,7 +179,7 @@ async fn a_moderator_may_choose_the_answer_and_the_log_says_so() {
 
     assert_eq!(status, StatusCode::OK);
     let (action,): (String,) = sqlx::query_as("SELECT action FROM moderation_log")
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     assert_eq!(action, "accept_answer");
@@ -319,9 +319,9 @@ async fn routing_counts_an_accepted_answer_more_than_a_couple_of_replies() {
     let fresh = asker
         .create_topic("New rust question", "x", &["rust"])
         .await;
-    sqlx::query("UPDATE topics SET created_at = created_at - 25 * 3600 WHERE id = ?1")
+    sqlx::query("UPDATE topics SET created_at = created_at - 25 * 3600 WHERE id = $1")
         .bind(fresh)
-        .execute(&app.pool)
+        .execute(&app.sql)
         .await
         .unwrap();
 
@@ -329,10 +329,10 @@ async fn routing_counts_an_accepted_answer_more_than_a_couple_of_replies() {
 
     let told: Vec<(String,)> = sqlx::query_as(
         "SELECT u.username FROM notifications n JOIN users u ON u.id = n.user_id
-         WHERE n.kind = 'routed' AND n.topic_id = ?1 ORDER BY u.username",
+         WHERE n.kind = 'routed' AND n.topic_id = $1 ORDER BY u.username",
     )
     .bind(fresh)
-    .fetch_all(&app.pool)
+    .fetch_all(&app.sql)
     .await
     .unwrap();
     let told: Vec<&str> = told.iter().map(|(n,)| n.as_str()).collect();
@@ -344,7 +344,7 @@ async fn routing_counts_an_accepted_answer_more_than_a_couple_of_replies() {
 mod dashboard {
     //! The Responsiveness figures of accepted answers and routing, on a small fixture written
     //! straight into the database so every number is computed by hand.
-    use sqlx::SqlitePool;
+    use sqlx::AnyPool;
     use threadwise::domain::report::Window;
     use threadwise::forum::reports;
 
@@ -358,10 +358,10 @@ mod dashboard {
         chrono::Utc::now().timestamp()
     }
 
-    async fn member(pool: &SqlitePool, name: &str) -> i64 {
+    async fn member(pool: &AnyPool, name: &str) -> i64 {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO users (username, email, role, created_at)
-             VALUES (?1, ?1 || '@example.org', 'member', ?2) RETURNING id",
+             VALUES ($1, $1 || '@example.org', 'member', $2) RETURNING id",
         )
         .bind(name)
         .bind(now() - 60 * DAY)
@@ -374,14 +374,14 @@ mod dashboard {
     /// A topic created at `at` with its opening post, answered by `replier` after `wait`
     /// seconds when given (the reply's id is returned too).
     async fn topic(
-        pool: &SqlitePool,
+        pool: &AnyPool,
         author: i64,
         at: i64,
         reply: Option<(i64, i64)>,
     ) -> (i64, Option<i64>) {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO topics (title, author_id, created_at, last_posted_at)
-             VALUES ('Topic at ' || ?2, ?1, ?2, ?2) RETURNING id",
+             VALUES ('Topic at ' || $2, $1, $2, $2) RETURNING id",
         )
         .bind(author)
         .bind(at)
@@ -391,7 +391,7 @@ mod dashboard {
         let post = |author: i64, is_first: bool, at: i64| {
             sqlx::query_as::<_, (i64,)>(
                 "INSERT INTO posts (topic_id, author_id, is_first, body_md, body_html, created_at)
-                 VALUES (?1, ?2, ?3, 'text', '<p>text</p>', ?4) RETURNING id",
+                 VALUES ($1, $2, $3, 'text', '<p>text</p>', $4) RETURNING id",
             )
             .bind(id)
             .bind(author)
@@ -405,8 +405,8 @@ mod dashboard {
         };
         let (reply_id,) = post(replier, false, at + wait).await.unwrap();
         sqlx::query(
-            "UPDATE topics SET reply_count = 1, first_response_at = ?2, last_posted_at = ?2
-             WHERE id = ?1",
+            "UPDATE topics SET reply_count = 1, first_response_at = $2, last_posted_at = $2
+             WHERE id = $1",
         )
         .bind(id)
         .bind(at + wait)
@@ -416,8 +416,8 @@ mod dashboard {
         (id, Some(reply_id))
     }
 
-    async fn set_accepted(pool: &SqlitePool, topic: i64, post: Option<i64>) {
-        sqlx::query("UPDATE topics SET accepted_post_id = ?2 WHERE id = ?1")
+    async fn set_accepted(pool: &AnyPool, topic: i64, post: Option<i64>) {
+        sqlx::query("UPDATE topics SET accepted_post_id = $2 WHERE id = $1")
             .bind(topic)
             .bind(post)
             .execute(pool)
@@ -425,9 +425,9 @@ mod dashboard {
             .unwrap();
     }
 
-    async fn routed(pool: &SqlitePool, topic: i64, at: i64, notified: i64) {
+    async fn routed(pool: &AnyPool, topic: i64, at: i64, notified: i64) {
         sqlx::query(
-            "INSERT INTO routed_topics (topic_id, routed_at, notified) VALUES (?1, ?2, ?3)",
+            "INSERT INTO routed_topics (topic_id, routed_at, notified) VALUES ($1, $2, $3)",
         )
         .bind(topic)
         .bind(at)
@@ -441,7 +441,7 @@ mod dashboard {
     async fn time_to_accepted_answer_sits_beside_time_to_first_response() {
         let app = spawn_app().await;
         let moderator = app.moderator("mona").await;
-        let pool = &app.pool;
+        let pool = &app.sql;
         let (asker, bob) = (member(pool, "asker").await, member(pool, "bob").await);
         let t = now() - 2 * DAY;
         // Accepted after 1 h and 3 h; a third topic answered (after 2 h) but not accepted.
@@ -451,7 +451,7 @@ mod dashboard {
                 set_accepted(pool, topic, reply).await;
             }
         }
-        let mut conn = pool.acquire().await.unwrap();
+        let mut conn = app.pool.acquire().await.unwrap();
         let w = Window::ending(now(), 7);
 
         let (accepted, before) = reports::accepted_overall(&mut conn, w, 3, 0).await.unwrap();
@@ -470,7 +470,7 @@ mod dashboard {
     async fn routed_topics_are_compared_with_those_that_waited_as_long_unrouted() {
         let app = spawn_app().await;
         let moderator = app.moderator("mona").await;
-        let pool = &app.pool;
+        let pool = &app.sql;
         let (asker, bob) = (member(pool, "asker").await, member(pool, "bob").await);
         let n = now();
         // Routed 24 h after asking: one answered 2 h after routing, one not yet.
@@ -484,7 +484,7 @@ mod dashboard {
         routed(pool, nobody, n - 4 * DAY, 0).await;
         // Answered within the hour: not comparable.
         topic(pool, asker, n - 2 * DAY, Some((bob, HOUR))).await;
-        let mut conn = pool.acquire().await.unwrap();
+        let mut conn = app.pool.acquire().await.unwrap();
 
         let row = reports::routing(&mut conn, Window::ending(n, 7), 24)
             .await
@@ -503,14 +503,14 @@ mod dashboard {
     async fn an_answered_topic_without_accepted_answer_after_n_days_needs_attention() {
         let app = spawn_app_with(|s| s.unresolved_after_days = 3).await;
         let moderator = app.moderator("mona").await;
-        let pool = &app.pool;
+        let pool = &app.sql;
         let (asker, bob) = (member(pool, "asker").await, member(pool, "bob").await);
         let n = now();
         let (open, _) = topic(pool, asker, n - 5 * DAY, Some((bob, HOUR))).await;
         let (solved, answer) = topic(pool, asker, n - 5 * DAY, Some((bob, HOUR))).await;
         set_accepted(pool, solved, answer).await;
         let (young, _) = topic(pool, asker, n - DAY, Some((bob, HOUR))).await;
-        let mut conn = pool.acquire().await.unwrap();
+        let mut conn = app.pool.acquire().await.unwrap();
 
         let rows = reports::needs_attention(&mut conn, n, 3, 100)
             .await

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use threadwise::domain::report::{WAIT_BUCKET_EDGES, Window};
 use threadwise::forum::reports::{self, Source};
 
@@ -29,9 +29,9 @@ fn label(days_ago: i64) -> String {
         .to_string()
 }
 
-async fn user(pool: &SqlitePool, name: &str, created_at: i64) -> i64 {
+async fn user(pool: &AnyPool, name: &str, created_at: i64) -> i64 {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO users (username, email, role, created_at) VALUES (?1, ?1 || '@example.org', 'member', ?2) RETURNING id",
+        "INSERT INTO users (username, email, role, created_at) VALUES ($1, $1 || '@example.org', 'member', $2) RETURNING id",
     )
     .bind(name)
     .bind(created_at)
@@ -42,10 +42,10 @@ async fn user(pool: &SqlitePool, name: &str, created_at: i64) -> i64 {
 }
 
 /// A topic with its opening post; `wait` is the time to first response, if any.
-async fn topic(pool: &SqlitePool, author: i64, created_at: i64, wait: Option<i64>) -> i64 {
+async fn topic(pool: &AnyPool, author: i64, created_at: i64, wait: Option<i64>) -> i64 {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO topics (title, author_id, created_at, last_posted_at, first_response_at)
-         VALUES ('Topic at ' || ?2, ?1, ?2, ?2, ?3) RETURNING id",
+         VALUES ('Topic at ' || $2, $1, $2, $2, $3) RETURNING id",
     )
     .bind(author)
     .bind(created_at)
@@ -57,10 +57,10 @@ async fn topic(pool: &SqlitePool, author: i64, created_at: i64, wait: Option<i64
     id
 }
 
-async fn post(pool: &SqlitePool, topic_id: i64, author: i64, is_first: bool, at: i64) -> i64 {
+async fn post(pool: &AnyPool, topic_id: i64, author: i64, is_first: bool, at: i64) -> i64 {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO posts (topic_id, author_id, is_first, body_md, body_html, created_at)
-         VALUES (?1, ?2, ?3, 'text', '<p>text</p>', ?4) RETURNING id",
+         VALUES ($1, $2, $3, 'text', '<p>text</p>', $4) RETURNING id",
     )
     .bind(topic_id)
     .bind(author)
@@ -72,9 +72,9 @@ async fn post(pool: &SqlitePool, topic_id: i64, author: i64, is_first: bool, at:
     id
 }
 
-async fn tag(pool: &SqlitePool, name: &str, created_at: i64) -> i64 {
+async fn tag(pool: &AnyPool, name: &str, created_at: i64) -> i64 {
     let (id,): (i64,) =
-        sqlx::query_as("INSERT INTO tags (name, created_at) VALUES (?1, ?2) RETURNING id")
+        sqlx::query_as("INSERT INTO tags (name, created_at) VALUES ($1, $2) RETURNING id")
             .bind(name)
             .bind(created_at)
             .fetch_one(pool)
@@ -84,7 +84,7 @@ async fn tag(pool: &SqlitePool, name: &str, created_at: i64) -> i64 {
 }
 
 async fn tag_topic(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     topic_id: i64,
     tag_id: i64,
     source: &str,
@@ -93,7 +93,7 @@ async fn tag_topic(
 ) {
     sqlx::query(
         "INSERT INTO topic_tags (topic_id, tag_id, source, status, confidence, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+         VALUES ($1, $2, $3, $4, $5, 0)",
     )
     .bind(topic_id)
     .bind(tag_id)
@@ -105,8 +105,8 @@ async fn tag_topic(
     .unwrap();
 }
 
-async fn vote(pool: &SqlitePool, user_id: i64, post_id: i64, at: i64) {
-    sqlx::query("INSERT INTO votes (user_id, post_id, value, created_at) VALUES (?1, ?2, 1, ?3)")
+async fn vote(pool: &AnyPool, user_id: i64, post_id: i64, at: i64) {
+    sqlx::query("INSERT INTO votes (user_id, post_id, value, created_at) VALUES ($1, $2, 1, $3)")
         .bind(user_id)
         .bind(post_id)
         .bind(at)
@@ -238,7 +238,7 @@ async fn every_dashboard_page_renders_with_charts_for_a_moderator() {
 async fn response_times_overall_and_by_tag_match_hand_computed_values() {
     let app = spawn_app().await;
     let moderator = app.moderator("mona").await;
-    let pool = &app.pool;
+    let pool = &app.sql;
     let alice = user(pool, "alice", at(40)).await;
     let rust = tag(pool, "rust", at(40)).await;
     let go = tag(pool, "go", at(40)).await;
@@ -298,13 +298,13 @@ async fn response_times_overall_and_by_tag_match_hand_computed_values() {
 async fn activity_counts_signups_active_users_and_content_per_day() {
     let app = spawn_app().await;
     let moderator = app.moderator("mona").await;
-    let pool = &app.pool;
+    let pool = &app.sql;
     // Two days ago: two signups; alice posts a topic and bob replies and votes; carol only votes.
     let old = user(pool, "carol", at(20)).await;
     let alice = user(pool, "alice", at(2)).await;
     let bob = user(pool, "bob", at(2)).await;
     let t = topic(pool, alice, at(2), Some(HOUR)).await;
-    let first: (i64,) = sqlx::query_as("SELECT id FROM posts WHERE topic_id = ?1")
+    let first: (i64,) = sqlx::query_as("SELECT id FROM posts WHERE topic_id = $1")
         .bind(t)
         .fetch_one(pool)
         .await
@@ -364,7 +364,7 @@ async fn activity_counts_signups_active_users_and_content_per_day() {
 async fn tag_reports_show_trending_new_and_paired_tags() {
     let app = spawn_app().await;
     let moderator = app.moderator("mona").await;
-    let pool = &app.pool;
+    let pool = &app.sql;
     let alice = user(pool, "alice", at(60)).await;
     let rust = tag(pool, "rust", at(60)).await;
     let sql = tag(pool, "sql", at(60)).await;
@@ -419,7 +419,7 @@ async fn tag_reports_show_trending_new_and_paired_tags() {
 async fn needs_attention_ranks_flags_then_contradictions_then_unanswered_then_unsure_tags() {
     let app = spawn_app().await;
     let moderator = app.moderator("mona").await;
-    let pool = &app.pool;
+    let pool = &app.sql;
     let alice = user(pool, "alice", at(30)).await;
     let bob = user(pool, "bob", at(30)).await;
     let now = chrono::Utc::now().timestamp();
@@ -428,7 +428,7 @@ async fn needs_attention_ranks_flags_then_contradictions_then_unanswered_then_un
     // Unanswered, fresh, quality 0.9, 90 views: 0.9 × ~1 × 2 ≈ 1.8 would beat a flag, so it is
     // 48 h old: 0.9 × 0.5 × 2 = 0.9 (just above the contradiction's 0.8 × 0.95 = 0.76).
     let unanswered = topic(pool, alice, now - 48 * HOUR, None).await;
-    sqlx::query("UPDATE topics SET predicted_quality = 0.9, view_count = 90 WHERE id = ?1")
+    sqlx::query("UPDATE topics SET predicted_quality = 0.9, view_count = 90 WHERE id = $1")
         .bind(unanswered)
         .execute(pool)
         .await
@@ -442,7 +442,7 @@ async fn needs_attention_ranks_flags_then_contradictions_then_unanswered_then_un
     for (reporter, reason) in [("carol", "spam"), ("dave", "abuse")] {
         let id = user(pool, reporter, at(30)).await;
         sqlx::query(
-            "INSERT INTO flags (post_id, reporter_id, reason, created_at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO flags (post_id, reporter_id, reason, created_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(flagged_post)
         .bind(id)
@@ -506,7 +506,7 @@ async fn needs_attention_ranks_flags_then_contradictions_then_unanswered_then_un
 async fn people_reports_rank_contributors_and_find_newcomers() {
     let app = spawn_app().await;
     let moderator = app.moderator("mona").await;
-    let pool = &app.pool;
+    let pool = &app.sql;
     let veteran = user(pool, "veteran", at(60)).await;
     let newbie = user(pool, "newbie", at(5)).await;
     let t = topic(pool, veteran, at(20), None).await;
@@ -600,12 +600,12 @@ async fn a_flagged_post_is_hidden_from_the_queue_and_the_action_is_logged() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let (hidden,): (bool,) = sqlx::query_as("SELECT hidden FROM posts WHERE id = ?1")
+    let (hidden,): (i64,) = sqlx::query_as("SELECT hidden FROM posts WHERE id = $1")
         .bind(post_id)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
-    assert!(hidden);
+    assert_eq!(hidden, 1);
     let queue: Value = moderator
         .get("/api/v1/mod/flags")
         .await
@@ -658,12 +658,12 @@ async fn dismissing_flags_keeps_the_post_and_resolving_twice_is_not_found() {
         .post_json(&path, &json!({ "action": "dismiss" }))
         .await;
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
-    let (hidden,): (bool,) = sqlx::query_as("SELECT hidden FROM posts WHERE id = ?1")
+    let (hidden,): (i64,) = sqlx::query_as("SELECT hidden FROM posts WHERE id = $1")
         .bind(post_id)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
-    assert!(!hidden);
+    assert_eq!(hidden, 0);
     let log: Value = moderator.get("/api/v1/mod/log").await.json().await.unwrap();
     assert_eq!(log["entries"][0]["action"], "resolve_flags_dismiss");
 }
@@ -738,7 +738,7 @@ async fn best_order_puts_the_reply_with_the_surest_votes_first() {
 type ResponseCells = BTreeMap<(i64, i64), (i64, i64, Vec<i64>)>;
 type PairCells = BTreeMap<(i64, i64, i64), i64>;
 
-async fn rollups(pool: &SqlitePool) -> (ResponseCells, PairCells) {
+async fn rollups(pool: &AnyPool) -> (ResponseCells, PairCells) {
     let totals: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
         "SELECT day, tag_id, topics, answered FROM response_rollup
          WHERE topics <> 0 OR answered <> 0",
@@ -781,7 +781,7 @@ async fn rollups(pool: &SqlitePool) -> (ResponseCells, PairCells) {
 /// The same figures computed from the topics and their tags, as the reports did before the
 /// roll-ups: visible topics only; a topic counts under its active tags, or its suggestions when it
 /// has none; pairs are of active tags.
-async fn rollups_from_raw_rows(pool: &SqlitePool) -> (ResponseCells, PairCells) {
+async fn rollups_from_raw_rows(pool: &AnyPool) -> (ResponseCells, PairCells) {
     let topics: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
         "SELECT id, created_at, first_response_at - created_at FROM topics WHERE hidden = 0",
     )
@@ -829,7 +829,7 @@ async fn rollups_from_raw_rows(pool: &SqlitePool) -> (ResponseCells, PairCells) 
     (response, pairs)
 }
 
-pub async fn assert_rollups_match(pool: &SqlitePool, step: &str) {
+pub async fn assert_rollups_match(pool: &AnyPool, step: &str) {
     let (response, pairs) = rollups(pool).await;
     let (expected_response, expected_pairs) = rollups_from_raw_rows(pool).await;
     assert_eq!(response, expected_response, "response roll-up after {step}");
@@ -871,7 +871,7 @@ async fn rollups_follow_replies_hides_and_tag_decisions_as_the_raw_rows_do() {
     let moderator = app.moderator("mona").await;
     let alice = app.user("alice").await;
     let bob = app.user("bob").await;
-    let pool = &app.pool;
+    let pool = &app.sql;
     let (alice_id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = 'alice'")
         .fetch_one(pool)
         .await
@@ -928,19 +928,19 @@ async fn rollups_follow_replies_hides_and_tag_decisions_as_the_raw_rows_do() {
     set_tags(&moderator, a, &["go", "wasm", "sql"]).await;
     set_tags(&moderator, b, &["sql"]).await;
     assert_rollups_match(pool, "retagging").await;
-    sqlx::query("DELETE FROM topic_tags WHERE topic_id = ?1 AND status = 'active'")
+    sqlx::query("DELETE FROM topic_tags WHERE topic_id = $1 AND status = 'active'")
         .bind(b)
         .execute(pool)
         .await
         .unwrap();
     assert_rollups_match(pool, "removing a topic's last active tag").await;
-    sqlx::query("UPDATE topics SET created_at = ?1 WHERE id = ?2")
+    sqlx::query("UPDATE topics SET created_at = $1 WHERE id = $2")
         .bind(at(20))
         .bind(c)
         .execute(pool)
         .await
         .unwrap();
-    sqlx::query("DELETE FROM topics WHERE id = ?1")
+    sqlx::query("DELETE FROM topics WHERE id = $1")
         .bind(d)
         .execute(pool)
         .await
@@ -951,7 +951,7 @@ async fn rollups_follow_replies_hides_and_tag_decisions_as_the_raw_rows_do() {
     // `wait_buckets`, which the app filled from WAIT_BUCKET_EDGES.
     for (k, &edge) in WAIT_BUCKET_EDGES.iter().enumerate().skip(1) {
         for (wait, bucket) in [(edge - 1, k - 1), (edge, k)] {
-            sqlx::query("UPDATE topics SET first_response_at = created_at + ?1 WHERE id = ?2")
+            sqlx::query("UPDATE topics SET first_response_at = created_at + $1 WHERE id = $2")
                 .bind(wait)
                 .bind(c)
                 .execute(pool)
@@ -959,7 +959,7 @@ async fn rollups_follow_replies_hides_and_tag_decisions_as_the_raw_rows_do() {
                 .unwrap();
             let (got,): (i64,) = sqlx::query_as(
                 "SELECT r.bucket FROM response_waits r JOIN topics t ON r.day = t.created_at / 86400
-                 WHERE t.id = ?1 AND r.tag_id = 0 AND r.bucket >= 0 AND r.topics > 0",
+                 WHERE t.id = $1 AND r.tag_id = 0 AND r.bucket >= 0 AND r.topics > 0",
             )
             .bind(c)
             .fetch_one(pool)
@@ -972,7 +972,7 @@ async fn rollups_follow_replies_hides_and_tag_decisions_as_the_raw_rows_do() {
 
     // The reports read the roll-ups: the same counts as from the topics.
     let w = Window::ending(chrono::Utc::now().timestamp(), 30);
-    let mut conn = pool.acquire().await.unwrap();
+    let mut conn = app.pool.acquire().await.unwrap();
     let exact = reports::response_by_tag_from(&mut conn, w, 50, Source::Topics)
         .await
         .unwrap();
@@ -992,17 +992,17 @@ async fn rollups_follow_replies_hides_and_tag_decisions_as_the_raw_rows_do() {
 async fn percentiles_come_from_the_rollup_above_the_exact_limit_and_stay_close() {
     let app = spawn_app().await;
     let moderator = app.moderator("mona").await;
-    let pool = &app.pool;
+    let pool = &app.sql;
     let alice = user(pool, "alice", at(40)).await;
     let rust = tag(pool, "rust", at(40)).await;
     // More topics than the exact limit, waits spread from a minute to days, every tenth
     // unanswered; as one statement, like the generator's bulk inserts.
     let n = reports::EXACT_TOPICS + 500;
     sqlx::query(
-        "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < ?1)
+        "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < $1)
          INSERT INTO topics (title, author_id, created_at, last_posted_at, first_response_at)
-         SELECT 'bulk ' || n, ?2, ?3 + n * 97, ?3 + n * 97,
-                CASE WHEN n % 10 = 0 THEN NULL ELSE ?3 + n * 97 + 60 + (n * n * 37) % 200000 END
+         SELECT 'bulk ' || n, $2, $3 + n * 97, $3 + n * 97,
+                CASE WHEN n % 10 = 0 THEN NULL ELSE $3 + n * 97 + 60 + (n * n * 37) % 200000 END
          FROM i",
     )
     .bind(n)
@@ -1013,7 +1013,7 @@ async fn percentiles_come_from_the_rollup_above_the_exact_limit_and_stay_close()
     .unwrap();
     sqlx::query(
         "INSERT INTO topic_tags (topic_id, tag_id, source, status, created_at)
-         SELECT id, ?1, 'author', 'active', created_at FROM topics WHERE id % 3 = 0",
+         SELECT id, $1, 'author', 'active', created_at FROM topics WHERE id % 3 = 0",
     )
     .bind(rust)
     .execute(pool)
@@ -1022,7 +1022,7 @@ async fn percentiles_come_from_the_rollup_above_the_exact_limit_and_stay_close()
     assert_rollups_match(pool, "bulk inserts").await;
 
     let w = Window::ending(chrono::Utc::now().timestamp(), 7);
-    let mut conn = pool.acquire().await.unwrap();
+    let mut conn = app.pool.acquire().await.unwrap();
     let (exact, _) = reports::response_overall_from(&mut conn, w, Source::Topics)
         .await
         .unwrap();
@@ -1068,27 +1068,28 @@ async fn wait_buckets_that_differ_from_the_code_are_replaced_and_the_rollups_reb
     let app = spawn_app().await;
     let alice = app.user("alice").await;
     let (alice_id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = 'alice'")
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     alice.create_topic("Unanswered", "body", &["rust"]).await;
     for (days, wait) in [(2, 30), (3, 4 * HOUR), (5, 20 * DAY)] {
-        topic(&app.pool, alice_id, at(days), Some(wait)).await;
+        topic(&app.sql, alice_id, at(days), Some(wait)).await;
     }
-    assert_rollups_match(&app.pool, "writing topics").await;
+    assert_rollups_match(&app.sql, "writing topics").await;
     // As if the edges had changed in the code: the stored ones and the roll-ups disagree.
     for sql in [
         "UPDATE wait_buckets SET lower_s = lower_s + 1 WHERE bucket = 20",
         "UPDATE response_waits SET topics = topics + 5",
     ] {
-        sqlx::query(sql).execute(&app.pool).await.unwrap();
+        sqlx::query(sql).execute(&app.sql).await.unwrap();
     }
     let reopened = threadwise::db::connect(&app.database_url, 1).await.unwrap();
+    reopened.close().await;
     let edges: Vec<(i64,)> = sqlx::query_as("SELECT lower_s FROM wait_buckets ORDER BY bucket")
-        .fetch_all(&reopened)
+        .fetch_all(&app.sql)
         .await
         .unwrap();
     let edges: Vec<i64> = edges.into_iter().map(|(e,)| e).collect();
     assert_eq!(edges, WAIT_BUCKET_EDGES);
-    assert_rollups_match(&reopened, "reopening").await;
+    assert_rollups_match(&app.sql, "reopening").await;
 }

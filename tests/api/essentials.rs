@@ -244,7 +244,7 @@ async fn watching_a_tag_with_1000_watchers_fans_out_in_the_job_not_the_post() {
          INSERT INTO users (username, email, password_hash, role, created_at)
          SELECT 'watcher' || i, 'watcher' || i || '@example.org', 'x', 'member', 0 FROM n",
     )
-    .execute(&app.pool)
+    .execute(&app.sql)
     .await
     .unwrap();
     sqlx::query(
@@ -252,7 +252,7 @@ async fn watching_a_tag_with_1000_watchers_fans_out_in_the_job_not_the_post() {
          SELECT u.id, g.id, 0 FROM users u, tags g
          WHERE u.username LIKE 'watcher%' AND g.name = 'busy'",
     )
-    .execute(&app.pool)
+    .execute(&app.sql)
     .await
     .unwrap();
 
@@ -275,10 +275,10 @@ async fn watching_a_tag_with_1000_watchers_fans_out_in_the_job_not_the_post() {
         0
     );
     let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM notifications WHERE kind = 'watched_tag' AND topic_id = ?1",
+        "SELECT COUNT(*) FROM notifications WHERE kind = 'watched_tag' AND topic_id = $1",
     )
     .bind(topic)
-    .fetch_one(&app.pool)
+    .fetch_one(&app.sql)
     .await
     .unwrap();
     assert_eq!(n, 1000);
@@ -408,7 +408,7 @@ async fn members_choose_what_notifies_them_and_keep_a_bio() {
         .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let (bio,): (String,) = sqlx::query_as("SELECT bio FROM users WHERE username = 'alice'")
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     assert_eq!(bio, "Rustacean since 2015");
@@ -436,7 +436,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
     assert_eq!(login.status(), StatusCode::OK);
     let (before,): (String,) =
         sqlx::query_as("SELECT password_hash FROM users WHERE username = 'alice'")
-            .fetch_one(&app.pool)
+            .fetch_one(&app.sql)
             .await
             .unwrap();
 
@@ -449,7 +449,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let (after_wrong,): (String,) =
         sqlx::query_as("SELECT password_hash FROM users WHERE username = 'alice'")
-            .fetch_one(&app.pool)
+            .fetch_one(&app.sql)
             .await
             .unwrap();
     assert_eq!(after_wrong, before);
@@ -511,7 +511,7 @@ async fn a_reset_link_arrives_by_mail_works_once_and_ends_old_sessions() {
     let token = path.trim_start_matches("/reset?token=").to_owned();
     // Only the token's hash is stored.
     let (stored,): (String,) = sqlx::query_as("SELECT token_hash FROM password_resets")
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     assert_ne!(stored, token);
@@ -606,7 +606,7 @@ async fn an_expired_reset_link_gets_a_clear_page_and_without_mail_an_admin_makes
 
     let mailer = threadwise::mail::Mailer::off();
     let (id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = 'alice'")
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     let link = threadwise::forum::passwords::reset_link(&app.pool, id, &mailer)
@@ -615,7 +615,7 @@ async fn an_expired_reset_link_gets_a_clear_page_and_without_mail_an_admin_makes
     let path = link.trim_start_matches("http://127.0.0.1:8080").to_owned();
     assert_eq!(app.browser().get(&path).await.status(), StatusCode::OK);
     sqlx::query("UPDATE password_resets SET expires_at = expires_at - 3601")
-        .execute(&app.pool)
+        .execute(&app.sql)
         .await
         .unwrap();
     let (status, page) = app.browser().get_text(&path).await;
@@ -676,7 +676,7 @@ async fn notification_mail_has_a_plain_text_part_and_an_unsubscribe_link() {
     assert_eq!(stopped.status(), StatusCode::OK);
     let (delivery,): (String,) =
         sqlx::query_as("SELECT email_delivery FROM users WHERE username = 'alice'")
-            .fetch_one(&app.pool)
+            .fetch_one(&app.sql)
             .await
             .unwrap();
     assert_eq!(delivery, "app");
@@ -691,10 +691,10 @@ async fn notification_mail_has_a_plain_text_part_and_an_unsubscribe_link() {
 }
 
 async fn age_topic(app: &TestApp, topic: i64, hours: i64) {
-    sqlx::query("UPDATE topics SET created_at = created_at - ?2 * 3600 WHERE id = ?1")
+    sqlx::query("UPDATE topics SET created_at = created_at - $2 * 3600 WHERE id = $1")
         .bind(topic)
         .bind(hours)
-        .execute(&app.pool)
+        .execute(&app.sql)
         .await
         .unwrap();
 }
@@ -735,11 +735,11 @@ async fn unanswered_questions_go_to_the_tags_top_answerers_within_a_daily_cap() 
     threadwise::startup::run_notify(&app.state).await.unwrap();
 
     let routed = |name: &'static str| {
-        let pool = app.pool.clone();
+        let pool = app.sql.clone();
         async move {
             let (n,): (i64,) = sqlx::query_as(
                 "SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id
-                 WHERE n.kind = 'routed' AND u.username = ?1",
+                 WHERE n.kind = 'routed' AND u.username = $1",
             )
             .bind(name)
             .fetch_one(&pool)
@@ -761,9 +761,9 @@ async fn unanswered_questions_go_to_the_tags_top_answerers_within_a_daily_cap() 
         "{notes}"
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM routed_topics").await, 5);
-    let (none,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM routed_topics WHERE topic_id = ?1")
+    let (none,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM routed_topics WHERE topic_id = $1")
         .bind(recent)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     assert_eq!(none, 0);

@@ -3,7 +3,7 @@ use std::sync::LazyLock;
 
 use reqwest::{Client, Response, StatusCode, redirect::Policy};
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use threadwise::config::Settings;
 use threadwise::startup::Application;
 
@@ -18,7 +18,10 @@ static TRACING: LazyLock<()> = LazyLock::new(|| {
 pub struct TestApp {
     pub address: String,
     pub database_url: String,
-    pub pool: SqlitePool,
+    /// The app's own pool, for calling into the crate.
+    pub pool: threadwise::db::Pool,
+    /// A second pool on the same database, for the tests' own SQL (either engine).
+    pub sql: AnyPool,
     pub state: threadwise::web::AppState,
     _dir: tempfile::TempDir,
 }
@@ -39,10 +42,15 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let state = app.state().clone();
     let pool = state.pool.clone();
     tokio::spawn(app.run_until_stopped());
+    sqlx::any::install_default_drivers();
+    let sql = AnyPool::connect(&url)
+        .await
+        .expect("a second pool on the test database");
     TestApp {
         address,
         database_url: url,
         pool,
+        sql,
         state,
         _dir: dir,
     }
@@ -111,9 +119,9 @@ impl TestApp {
     /// Registers a user and makes them a moderator.
     pub async fn moderator(&self, username: &str) -> Browser {
         let browser = self.user(username).await;
-        sqlx::query("UPDATE users SET role = 'moderator' WHERE username = ?1")
+        sqlx::query("UPDATE users SET role = 'moderator' WHERE username = $1")
             .bind(username)
-            .execute(&self.pool)
+            .execute(&self.sql)
             .await
             .expect("promote");
         // Another writer than the app itself: make it look at the session epoch now rather
@@ -124,7 +132,7 @@ impl TestApp {
 
     pub async fn count(&self, table_sql: &'static str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(table_sql)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.sql)
             .await
             .expect("count query");
         n
@@ -134,7 +142,7 @@ impl TestApp {
     /// every (term, post, column, position) of the index against an index built afresh from the
     /// posts (a trigger that took a row out with the wrong values leaves terms behind).
     pub async fn assert_search_index_matches(&self) {
-        let mut conn = self.pool.acquire().await.expect("a connection");
+        let mut conn = self.sql.acquire().await.expect("a connection");
         for sql in [
             "INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 1)",
             "CREATE VIRTUAL TABLE temp.search_rebuilt

@@ -273,11 +273,9 @@ async fn a_search_over_its_budget_gets_a_503_and_the_pool_stays_usable() {
     assert_eq!(body["error"]["code"], "busy");
     // The interrupted connection went back to the heavy pool and answers the next query.
     let mut conn = app.state.heavy.acquire().await.expect("a heavy connection");
-    let one: i64 = sqlx::query_scalar("SELECT 1")
-        .fetch_one(&mut *conn)
+    threadwise::db::ping(&mut conn)
         .await
         .expect("the connection still works");
-    assert_eq!(one, 1);
     drop(conn);
     // Pages never use the heavy pool.
     assert_eq!(alice.get("/api/v1/topics").await.status(), StatusCode::OK);

@@ -174,10 +174,10 @@ async fn retrain_with(app: &TestApp, config: &retrain::RetrainConfig) -> Outcome
 async fn suggestions_of(app: &TestApp, topic_id: i64) -> Vec<(String, String, String)> {
     sqlx::query_as(
         "SELECT g.name, tt.source, tt.status FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id
-         WHERE tt.topic_id = ?1 AND tt.source = 'model' ORDER BY g.name",
+         WHERE tt.topic_id = $1 AND tt.source = 'model' ORDER BY g.name",
     )
     .bind(topic_id)
-    .fetch_all(&app.pool)
+    .fetch_all(&app.sql)
     .await
     .unwrap()
 }
@@ -260,9 +260,9 @@ async fn the_forum_learns_its_tags_suggests_them_and_learns_from_rejections() {
     );
 
     // Editing the topic does not bring the rejected tag back.
-    let (post_id,): (i64,) = sqlx::query_as("SELECT id FROM posts WHERE topic_id = ?1")
+    let (post_id,): (i64,) = sqlx::query_as("SELECT id FROM posts WHERE topic_id = $1")
         .bind(topic)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     let edited = alice
@@ -295,7 +295,7 @@ async fn the_forum_learns_its_tags_suggests_them_and_learns_from_rejections() {
     let second = retrain_now(&app).await;
     let (version_id, negatives): (i64, i64) =
         sqlx::query_as("SELECT id, negative_labels FROM model_versions ORDER BY id DESC LIMIT 1")
-            .fetch_one(&app.pool)
+            .fetch_one(&app.sql)
             .await
             .unwrap();
     assert!(
@@ -378,7 +378,7 @@ async fn the_model_page_shows_a_run_queued_then_training_and_counts_what_the_mod
     // Two topics in three did well (a positive score), so predicted quality has both classes
     // to learn and be measured on.
     sqlx::query("UPDATE topics SET score = 1 WHERE id % 3 != 0")
-        .execute(&app.pool)
+        .execute(&app.sql)
         .await
         .unwrap();
     let moderator = app.moderator("admin").await;
@@ -459,9 +459,9 @@ async fn the_model_page_shows_a_run_queued_then_training_and_counts_what_the_mod
 
     // A request the job has not picked up yet (one from another server: nothing woke this one's
     // job) shows as queued.
-    sqlx::query("INSERT INTO retrain_requests (requested_at) VALUES (?1)")
+    sqlx::query("INSERT INTO retrain_requests (requested_at) VALUES ($1)")
         .bind(threadwise::domain::now())
-        .execute(&app.pool)
+        .execute(&app.sql)
         .await
         .unwrap();
     let (_, page) = moderator.get_text("/mod/model").await;
@@ -506,9 +506,9 @@ async fn a_failing_training_run_is_recorded_and_the_champion_keeps_serving() {
     };
     assert!(error.contains("hidden"), "{error}");
     let (status, stored_error): (String, Option<String>) =
-        sqlx::query_as("SELECT status, error FROM model_versions WHERE id = ?1")
+        sqlx::query_as("SELECT status, error FROM model_versions WHERE id = $1")
             .bind(version)
-            .fetch_one(&app.pool)
+            .fetch_one(&app.sql)
             .await
             .unwrap();
     assert_eq!(status, "failed");
@@ -542,7 +542,7 @@ async fn a_retrain_past_the_cap_trains_on_a_sample_and_says_so() {
     assert!(matches!(outcome, Outcome::Promoted { .. }), "{outcome:?}");
     let (examples, metrics): (i64, String) =
         sqlx::query_as("SELECT examples, metrics FROM model_versions ORDER BY id DESC LIMIT 1")
-            .fetch_one(&app.pool)
+            .fetch_one(&app.sql)
             .await
             .unwrap();
     assert_eq!(examples, 80, "the version counts every labelled topic");
@@ -583,7 +583,7 @@ async fn a_challenger_worse_than_the_champion_is_not_promoted() {
     assert!(micro_f1 < champion_micro_f1 - retrain::PROMOTION_TOLERANCE);
     assert_eq!(app.state.tagger.current().unwrap().version, champion);
     let statuses: Vec<(String,)> = sqlx::query_as("SELECT status FROM model_versions ORDER BY id")
-        .fetch_all(&app.pool)
+        .fetch_all(&app.sql)
         .await
         .unwrap();
     assert_eq!(
@@ -602,15 +602,12 @@ async fn a_corrupt_champion_does_not_stop_the_forum_and_moderators_see_why() {
     sqlx::query(
         "INSERT INTO model_versions (created_at, status, trigger, weights) VALUES (1, 'champion', 'manual', x'00ff00ff')",
     )
-    .execute(&app.pool)
+    .execute(&app.sql)
     .await
     .unwrap();
 
     // A second server starts on the same database.
-    let url = format!(
-        "sqlite://{}",
-        app.pool.connect_options().get_filename().display()
-    );
+    let url = app.database_url.clone();
     let restarted = Application::build(Settings::with_database(url))
         .await
         .expect("the server starts");
@@ -789,7 +786,7 @@ async fn only_the_champion_and_the_latest_other_versions_keep_their_weights() {
     let kept: Vec<(i64, String)> = sqlx::query_as(
         "SELECT id, status FROM model_versions WHERE weights IS NOT NULL ORDER BY id",
     )
-    .fetch_all(&app.pool)
+    .fetch_all(&app.sql)
     .await
     .unwrap();
     assert_eq!(KEEP_OTHER_WEIGHTS, 2);
@@ -823,7 +820,7 @@ async fn an_unloadable_champion_is_replaced_at_the_next_scheduled_check_without_
         "INSERT INTO model_versions (created_at, status, trigger, weights)
          VALUES (9999999999, 'champion', 'manual', x'00ff00ff')",
     )
-    .execute(&app.pool)
+    .execute(&app.sql)
     .await
     .unwrap();
     let mut conn = app.pool.acquire().await.unwrap();
@@ -853,8 +850,8 @@ async fn a_retag_waits_for_a_concurrent_write_instead_of_failing() {
         .await;
 
     // Another writer holds the write lock while the retag starts.
-    let mut other = app.pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
-    sqlx::query("UPDATE topics SET view_count = view_count + 1 WHERE id = ?1")
+    let mut other = app.sql.begin_with("BEGIN IMMEDIATE").await.unwrap();
+    sqlx::query("UPDATE topics SET view_count = view_count + 1 WHERE id = $1")
         .bind(topic)
         .execute(&mut *other)
         .await

@@ -9,19 +9,19 @@ use crate::helpers::{Browser, TestApp, spawn_app};
 /// Puts an unreviewed model suggestion of `tag` on a topic, as the autotagger does, and ends
 /// the cached pages (a write from outside the request path).
 async fn suggest(app: &TestApp, topic_id: i64, tag: &str, confidence: f64) {
-    sqlx::query("INSERT INTO tags (name, created_at) VALUES (?1, 0) ON CONFLICT (name) DO NOTHING")
+    sqlx::query("INSERT INTO tags (name, created_at) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING")
         .bind(tag)
-        .execute(&app.pool)
+        .execute(&app.sql)
         .await
         .expect("a tag");
     sqlx::query(
         "INSERT INTO topic_tags (topic_id, tag_id, source, status, confidence, model_version, created_at)
-         SELECT ?1, id, 'model', 'suggested', ?3, 1, 0 FROM tags WHERE name = ?2",
+         SELECT $1, id, 'model', 'suggested', $3, 1, 0 FROM tags WHERE name = $2",
     )
     .bind(topic_id)
     .bind(tag)
     .bind(confidence)
-    .execute(&app.pool)
+    .execute(&app.sql)
     .await
     .expect("a suggestion");
     app.state.page_cache.invalidate();
@@ -266,16 +266,16 @@ async fn searchable_forum(app: &TestApp) -> (Browser, Browser) {
     ];
     for (i, (author, title, body, tag)) in topics.into_iter().enumerate() {
         let id = author.create_topic(title, body, &[tag]).await;
-        sqlx::query("UPDATE topics SET created_at = ?1, last_posted_at = ?1 WHERE id = ?2")
+        sqlx::query("UPDATE topics SET created_at = $1, last_posted_at = $1 WHERE id = $2")
             .bind(1_000_000 + i as i64)
             .bind(id)
-            .execute(&app.pool)
+            .execute(&app.sql)
             .await
             .expect("a time");
-        sqlx::query("UPDATE posts SET created_at = ?1 WHERE topic_id = ?2")
+        sqlx::query("UPDATE posts SET created_at = $1 WHERE topic_id = $2")
             .bind(1_000_000 + i as i64)
             .bind(id)
-            .execute(&app.pool)
+            .execute(&app.sql)
             .await
             .expect("a time");
     }
@@ -460,9 +460,9 @@ async fn snippets_show_the_rendered_text_never_markdown_syntax() {
     );
 
     // Editing re-indexes the rendered text; the index holds exactly what the posts show.
-    let (post,): (i64,) = sqlx::query_as("SELECT id FROM posts WHERE topic_id = ?1")
+    let (post,): (i64,) = sqlx::query_as("SELECT id FROM posts WHERE topic_id = $1")
         .bind(topic)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .expect("the opening post");
     let edited = alice
@@ -493,11 +493,11 @@ async fn posts_from_before_the_upgrade_get_their_searchable_text_when_the_databa
         .await;
     // As a database migrated from before 0016 has them: no text yet, the backfill to run.
     sqlx::query("UPDATE posts SET body_text = NULL")
-        .execute(&app.pool)
+        .execute(&app.sql)
         .await
         .expect("reset");
     sqlx::query("UPDATE search_text_backfill SET last_post_id = 0")
-        .execute(&app.pool)
+        .execute(&app.sql)
         .await
         .expect("pending");
 
@@ -511,7 +511,7 @@ async fn posts_from_before_the_upgrade_get_their_searchable_text_when_the_databa
     let (text, left): (Option<String>, Option<i64>) = sqlx::query_as(
         "SELECT (SELECT body_text FROM posts), (SELECT last_post_id FROM search_text_backfill)",
     )
-    .fetch_one(&app.pool)
+    .fetch_one(&app.sql)
     .await
     .expect("the text");
     assert_eq!(text.as_deref(), Some("An old Markdown body here."));
@@ -541,10 +541,10 @@ async fn tagged_forum(app: &TestApp) -> (Browser, Browser) {
             )
             .await;
         if tag == "rust" && i > 0 {
-            sqlx::query("UPDATE topics SET created_at = ?1 WHERE id = ?2")
+            sqlx::query("UPDATE topics SET created_at = $1 WHERE id = $2")
                 .bind(long_ago)
                 .bind(id)
-                .execute(&app.pool)
+                .execute(&app.sql)
                 .await
                 .expect("an old topic");
         }
@@ -598,7 +598,7 @@ async fn the_tag_index_filters_counts_sorts_by_activity_and_pages() {
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 69)
          INSERT INTO tags (name, created_at) SELECT printf('t%02d', i), 0 FROM n",
     )
-    .execute(&app.pool)
+    .execute(&app.sql)
     .await
     .expect("more tags");
     app.state.page_cache.invalidate();
@@ -666,7 +666,7 @@ async fn moderators_describe_tags_in_markdown_and_the_log_says_so() {
     let (action, kind, detail): (String, String, String) = sqlx::query_as(
         "SELECT action, target_kind, detail FROM moderation_log ORDER BY id DESC LIMIT 1",
     )
-    .fetch_one(&app.pool)
+    .fetch_one(&app.sql)
     .await
     .expect("a log entry");
     assert_eq!((action.as_str(), kind.as_str()), ("describe_tag", "tag"));
@@ -748,10 +748,10 @@ async fn import_scored(app: &TestApp, tmp: &tempfile::TempDir) {
 
 async fn id_of(app: &TestApp, table: &'static str, key: &str) -> i64 {
     let (id,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT id FROM {table} WHERE source_key = ?1"
+        "SELECT id FROM {table} WHERE source_key = $1"
     )))
     .bind(format!("{SITE}:{key}"))
-    .fetch_one(&app.pool)
+    .fetch_one(&app.sql)
     .await
     .expect("an imported row");
     id
@@ -793,9 +793,9 @@ async fn top_and_best_orders_add_local_votes_to_imported_scores() {
     let local = admin
         .create_topic("Local question", "Asked here, not imported.", &["rust"])
         .await;
-    let (local_post,): (i64,) = sqlx::query_as("SELECT id FROM posts WHERE topic_id = ?1")
+    let (local_post,): (i64,) = sqlx::query_as("SELECT id FROM posts WHERE topic_id = $1")
         .bind(local)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .expect("the local post");
     for voter in &voters {
@@ -855,11 +855,11 @@ async fn top_and_best_orders_add_local_votes_to_imported_scores() {
     // A re-import keeps the local votes on top of the (possibly new) imported score.
     import_scored(&app, &tmp).await;
     let scores: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT score, source_score FROM posts WHERE source_key IN (?1, ?2) ORDER BY source_key",
+        "SELECT score, source_score FROM posts WHERE source_key IN ($1, $2) ORDER BY source_key",
     )
     .bind(format!("{SITE}:1"))
     .bind(format!("{SITE}:2"))
-    .fetch_all(&app.pool)
+    .fetch_all(&app.sql)
     .await
     .expect("scores");
     assert_eq!(scores, [(39, 40), (6, 5)]);

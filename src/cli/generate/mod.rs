@@ -83,7 +83,7 @@ pub async fn run(database_url: &str, args: GenerateArgs) -> anyhow::Result<()> {
         bail!("{database_url} already has accounts; generate into a new database");
     }
     bulk::bulk_load_mode(&mut conn).await?;
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let mut tx = crate::db::begin_on(&mut conn).await?;
     let step = Instant::now();
     bulk::users(&mut tx, &community.users).await?;
     bulk::tags(&mut tx, &community.tags).await?;

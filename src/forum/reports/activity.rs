@@ -1,8 +1,8 @@
 //! Activity per day and the headline figures (with response times) of the summary report.
 use serde::Serialize;
-use sqlx::SqliteConnection;
 
 use super::SummaryRow;
+use crate::db::Conn;
 use crate::db::reports::{activity as db, activity::DailyCounts};
 use crate::domain::report::{Metric, Window, day_label};
 
@@ -33,7 +33,7 @@ impl From<DailyCounts> for ActivityRow {
 }
 
 /// The daily rows of a period.
-pub async fn activity(conn: &mut SqliteConnection, w: Window) -> sqlx::Result<Vec<ActivityRow>> {
+pub async fn activity(conn: &mut Conn<'_>, w: Window) -> sqlx::Result<Vec<ActivityRow>> {
     let days = db::daily(conn, w.first_day, w.last_day).await?;
     Ok(days.into_iter().map(ActivityRow::from).collect())
 }
@@ -50,7 +50,7 @@ struct Totals {
     mau: i64,
 }
 
-async fn totals(conn: &mut SqliteConnection, w: Window) -> sqlx::Result<Totals> {
+async fn totals(conn: &mut Conn<'_>, w: Window) -> sqlx::Result<Totals> {
     let days = db::daily(&mut *conn, w.first_day, w.last_day).await?;
     let sum = |f: fn(&DailyCounts) -> i64| days.iter().map(f).sum::<i64>();
     let month = w.month_ending();
@@ -66,7 +66,7 @@ async fn totals(conn: &mut SqliteConnection, w: Window) -> sqlx::Result<Totals> 
 }
 
 /// The headline figures of the period beside the previous one: activity and response times.
-pub async fn summary(conn: &mut SqliteConnection, w: Window) -> sqlx::Result<Vec<SummaryRow>> {
+pub async fn summary(conn: &mut Conn<'_>, w: Window) -> sqlx::Result<Vec<SummaryRow>> {
     let now = totals(&mut *conn, w).await?;
     let before = totals(&mut *conn, w.previous()).await?;
     let stickiness = |t: &Totals| (t.mau > 0).then(|| t.dau / t.mau as f64);

@@ -1,15 +1,15 @@
 //! Beside time to first response: time to accepted answer, and whether routing questions to
 //! proven answerers gets them answered sooner than comparable questions nobody was told of.
 use serde::Serialize;
-use sqlx::SqliteConnection;
 
+use crate::db::Conn;
 use crate::db::reports::answers as db;
 use crate::domain::report::{ResponseTimes, Window};
 
 /// Time to accepted answer of the topics created in the period and in the previous one, out of
 /// `topics` and `previous_topics` (all the visible topics of each, for the share without one).
 pub async fn accepted_overall(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     w: Window,
     topics: i64,
     previous_topics: i64,
@@ -47,11 +47,7 @@ fn times(waits: Vec<Option<i64>>) -> ResponseTimes {
     )
 }
 
-pub async fn routing(
-    conn: &mut SqliteConnection,
-    w: Window,
-    after_hours: i64,
-) -> sqlx::Result<RoutingRow> {
+pub async fn routing(conn: &mut Conn<'_>, w: Window, after_hours: i64) -> sqlx::Result<RoutingRow> {
     let routed = times(db::routed_waits(&mut *conn, w.from(), w.to()).await?);
     let unrouted = times(db::unrouted_waits(conn, w.from(), w.to(), after_hours).await?);
     Ok(RoutingRow {

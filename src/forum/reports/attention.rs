@@ -2,9 +2,9 @@
 //! in `domain::ranking` on a shared scale (flags ≥ 1 > contradictions ≤ 0.8 > the rest), each row
 //! saying why it is there.
 use serde::Serialize;
-use sqlx::SqliteConnection;
 
 use super::topic_url;
+use crate::db::Conn;
 use crate::db::{self, reports::content as db_content};
 use crate::domain::{ranking, report::DAY};
 
@@ -43,7 +43,7 @@ fn hours(seconds: i64) -> String {
 /// Everything that waits for a moderator, the most urgent first. A topic with replies but no
 /// accepted answer `unresolved_after_days` after it was asked counts as still open.
 pub async fn needs_attention(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     now: i64,
     unresolved_after_days: i64,
     limit: usize,

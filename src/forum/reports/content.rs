@@ -2,9 +2,9 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 
 use super::topic_url;
+use crate::db::Conn;
 use crate::db::reports::{content as db, tags::names};
 use crate::domain::{ranking, report::DAY};
 
@@ -26,7 +26,7 @@ pub struct HotRow {
 }
 
 /// Hot topics ordered by hot ÷ log10(2 + monthly topics of their busiest tag).
-pub async fn hot(conn: &mut SqliteConnection, now: i64, limit: usize) -> sqlx::Result<Vec<HotRow>> {
+pub async fn hot(conn: &mut Conn<'_>, now: i64, limit: usize) -> sqlx::Result<Vec<HotRow>> {
     let candidates = db::hottest(&mut *conn, HOT_CANDIDATES).await?;
     let first_recent = db::first_topic_since(&mut *conn, now - 30 * DAY).await?;
     let monthly: HashMap<i64, i64> = db::tag_activity_since_topic(&mut *conn, first_recent)
@@ -81,11 +81,7 @@ pub struct RisingRow {
 }
 
 /// Topics under two days old gathering votes and replies fastest.
-pub async fn rising(
-    conn: &mut SqliteConnection,
-    now: i64,
-    limit: usize,
-) -> sqlx::Result<Vec<RisingRow>> {
+pub async fn rising(conn: &mut Conn<'_>, now: i64, limit: usize) -> sqlx::Result<Vec<RisingRow>> {
     let young = db::created_since(conn, now - 2 * DAY).await?;
     let mut rows: Vec<RisingRow> = young
         .into_iter()

@@ -2,8 +2,8 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 
+use crate::db::Conn;
 use crate::db::reports::people as db;
 use crate::domain::report::{DAY, Window, day_label};
 
@@ -22,7 +22,7 @@ const STEP: i64 = 100;
 /// The period's most prolific posters. Walks users by all-time posts and stops as soon as the
 /// `limit`-th best of the period has more posts than anyone further down has ever written.
 pub async fn top_contributors(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     w: Window,
     limit: i64,
 ) -> sqlx::Result<Vec<TopContributorRow>> {
@@ -77,7 +77,7 @@ pub struct NewContributorRow {
 }
 
 pub async fn new_contributors(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     w: Window,
     limit: i64,
 ) -> sqlx::Result<(Vec<NewContributorRow>, i64, i64)> {

@@ -10,9 +10,9 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 
 use super::tagged::{TaggedTopic, tagged_topics};
+use crate::db::Conn;
 use crate::db::reports::{response as db, tags::names};
 use crate::domain::report::{ResponseTimes, WaitHistogram, Window};
 
@@ -33,7 +33,7 @@ pub enum Source {
 
 impl Source {
     /// Resolves `Auto` by the number of visible topics in both periods (from the roll-up).
-    async fn resolve(self, conn: &mut SqliteConnection, w: Window) -> sqlx::Result<Source> {
+    async fn resolve(self, conn: &mut Conn<'_>, w: Window) -> sqlx::Result<Source> {
         if self != Source::Auto {
             return Ok(self);
         }
@@ -58,14 +58,14 @@ fn times(waits: Vec<Option<i64>>) -> ResponseTimes {
 
 /// Response times of the topics created in the period and in the previous one.
 pub async fn response_overall(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     w: Window,
 ) -> sqlx::Result<(ResponseTimes, ResponseTimes)> {
     response_overall_from(conn, w, Source::Auto).await
 }
 
 pub async fn response_overall_from(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     w: Window,
     source: Source,
 ) -> sqlx::Result<(ResponseTimes, ResponseTimes)> {
@@ -114,7 +114,7 @@ fn grouped(topics: &[TaggedTopic], from: i64, to: i64) -> HashMap<i64, ResponseT
 
 /// Per tag, the tags with the most topics in the period first.
 pub async fn response_by_tag(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     w: Window,
     limit: usize,
 ) -> sqlx::Result<Vec<TagResponseRow>> {
@@ -122,7 +122,7 @@ pub async fn response_by_tag(
 }
 
 pub async fn response_by_tag_from(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     w: Window,
     limit: usize,
     source: Source,
@@ -173,7 +173,7 @@ fn busiest(mut rows: Vec<TagResponseRow>, limit: usize) -> Vec<TagResponseRow> {
 /// The busiest tags are chosen from the cheap per-tag counts first; only their histograms (in
 /// both periods) are summed.
 async fn by_tag_from_rollup(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     w: Window,
     limit: usize,
 ) -> sqlx::Result<Vec<TagResponseRow>> {

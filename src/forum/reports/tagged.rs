@@ -2,8 +2,7 @@
 //! any — the model's suggestions, so untagged topics still show in per-tag figures.
 use std::collections::HashMap;
 
-use sqlx::SqliteConnection;
-
+use crate::db::Conn;
 use crate::db::reports::tags as db;
 
 pub struct TaggedTopic {
@@ -16,7 +15,7 @@ pub struct TaggedTopic {
 
 /// The visible topics created in `[from, to)` that have any tag or suggestion.
 pub async fn tagged_topics(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     from: i64,
     to: i64,
 ) -> sqlx::Result<Vec<TaggedTopic>> {

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 
+use crate::db::Conn;
 use crate::db::reports::{response, tags as db};
 use crate::domain::{ranking, report::Window};
 
@@ -22,7 +22,7 @@ pub struct TrendingTagRow {
 /// Tags by damped growth, the fastest-growing first. Counts come from the daily roll-up of
 /// migration 0007 (a topic counts under its active tags, or its suggestions when it has none).
 pub async fn trending_tags(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     w: Window,
     limit: usize,
 ) -> sqlx::Result<Vec<TrendingTagRow>> {
@@ -32,7 +32,7 @@ pub async fn trending_tags(
 
 /// Trending tags and tag pairs (the tags page shows both).
 pub async fn trending_and_pairs(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     w: Window,
     limit: usize,
 ) -> sqlx::Result<(Vec<TrendingTagRow>, Vec<TagPairRow>)> {
@@ -43,7 +43,7 @@ pub async fn trending_and_pairs(
 }
 
 async fn trending_from(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     names: &HashMap<i64, String>,
     w: Window,
     limit: usize,
@@ -84,11 +84,7 @@ pub struct NewTagRow {
     pub topics: i64,
 }
 
-pub async fn new_tags(
-    conn: &mut SqliteConnection,
-    w: Window,
-    limit: i64,
-) -> sqlx::Result<Vec<NewTagRow>> {
+pub async fn new_tags(conn: &mut Conn<'_>, w: Window, limit: i64) -> sqlx::Result<Vec<NewTagRow>> {
     let tags = db::created_between(conn, w.from(), w.to(), limit).await?;
     Ok(tags
         .into_iter()
@@ -110,7 +106,7 @@ pub struct TagPairRow {
 /// Pairs of active tags on the same topics of the period, the most frequent first (a pair is a
 /// human judgement that the subjects meet, so suggestions do not count).
 pub async fn tag_pairs(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     w: Window,
     limit: usize,
 ) -> sqlx::Result<Vec<TagPairRow>> {
@@ -119,7 +115,7 @@ pub async fn tag_pairs(
 }
 
 async fn pairs_from(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     names: &HashMap<i64, String>,
     w: Window,
     limit: usize,

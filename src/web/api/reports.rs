@@ -77,7 +77,7 @@ pub async fn respond(
     let now = domain::now();
     let limit = reports::LIST_LIMIT;
     let mut conn = state.heavy.acquire().await?;
-    let c = &mut *conn;
+    let c: &mut crate::db::Conn<'_> = &mut conn;
     let out = Encoder {
         name,
         window: w,

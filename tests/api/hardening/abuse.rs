@@ -23,9 +23,9 @@ async fn counts(app: &TestApp) -> (i64, i64, i64) {
 }
 
 async fn first_post(app: &TestApp, topic: i64) -> i64 {
-    let (id,): (i64,) = sqlx::query_as("SELECT id FROM posts WHERE topic_id = ?1 AND is_first")
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM posts WHERE topic_id = $1 AND is_first")
         .bind(topic)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     id
@@ -116,9 +116,9 @@ async fn every_write_path_refuses_a_body_that_nests_too_deeply_and_stores_nothin
     );
 
     assert_eq!(counts(&app).await, before);
-    let (stored,): (String,) = sqlx::query_as("SELECT body_md FROM posts WHERE id = ?1")
+    let (stored,): (String,) = sqlx::query_as("SELECT body_md FROM posts WHERE id = $1")
         .bind(post)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     assert_eq!(stored, "body");
@@ -211,9 +211,9 @@ async fn edits_are_limited_per_account_and_stricter_for_new_accounts() {
         .submit(&format!("/p/{post}/edit"), &[("body", "v5")])
         .await;
     assert_eq!(form.status(), StatusCode::TOO_MANY_REQUESTS);
-    let (body,): (String,) = sqlx::query_as("SELECT body_md FROM posts WHERE id = ?1")
+    let (body,): (String,) = sqlx::query_as("SELECT body_md FROM posts WHERE id = $1")
         .bind(post)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     assert_eq!(body, "v3");
@@ -235,9 +235,9 @@ async fn edits_by_one_person_within_minutes_coalesce_and_revisions_are_bounded()
     }
     // Five quick edits: one revision, holding the text before the first of them.
     let revisions: Vec<(String, i64)> =
-        sqlx::query_as("SELECT body_md, edited_by FROM post_revisions WHERE post_id = ?1")
+        sqlx::query_as("SELECT body_md, edited_by FROM post_revisions WHERE post_id = $1")
             .bind(post)
-            .fetch_all(&app.pool)
+            .fetch_all(&app.sql)
             .await
             .unwrap();
     assert_eq!(revisions.len(), 1);
@@ -254,16 +254,16 @@ async fn edits_by_one_person_within_minutes_coalesce_and_revisions_are_bounded()
     // Older edits no longer coalesce; past the bound, the oldest but the original are dropped.
     for n in 0..60 {
         sqlx::query("UPDATE post_revisions SET created_at = created_at - 3600")
-            .execute(&app.pool)
+            .execute(&app.sql)
             .await
             .unwrap();
         let response = edit(&alice, post, &json!({ "body": format!("w{n}") })).await;
         assert_eq!(response.status(), StatusCode::OK);
     }
     let kept: Vec<(String,)> =
-        sqlx::query_as("SELECT body_md FROM post_revisions WHERE post_id = ?1 ORDER BY id")
+        sqlx::query_as("SELECT body_md FROM post_revisions WHERE post_id = $1 ORDER BY id")
             .bind(post)
-            .fetch_all(&app.pool)
+            .fetch_all(&app.sql)
             .await
             .unwrap();
     assert_eq!(kept.len(), 50);
@@ -323,9 +323,9 @@ async fn an_edit_with_45000_tags_is_refused_and_changes_nothing() {
 
     assert_eq!(app.count("SELECT COUNT(*) FROM tags").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM post_revisions").await, 0);
-    let (stored,): (String,) = sqlx::query_as("SELECT body_md FROM posts WHERE id = ?1")
+    let (stored,): (String,) = sqlx::query_as("SELECT body_md FROM posts WHERE id = $1")
         .bind(post)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     assert_eq!(stored, "body");
@@ -365,18 +365,18 @@ async fn return_paths_that_leave_the_site_go_home() {
         .await;
     // A suggestion to decide on, as the model would leave it.
     for tag in ["a", "b", "c", "d", "e", "f"] {
-        sqlx::query("INSERT INTO tags (name, created_at) VALUES (?1, 0)")
+        sqlx::query("INSERT INTO tags (name, created_at) VALUES ($1, 0)")
             .bind(tag)
-            .execute(&app.pool)
+            .execute(&app.sql)
             .await
             .unwrap();
         sqlx::query(
             "INSERT INTO topic_tags (topic_id, tag_id, source, status, confidence, created_at)
-             SELECT ?1, id, 'model', 'suggested', 0.9, 0 FROM tags WHERE name = ?2",
+             SELECT $1, id, 'model', 'suggested', 0.9, 0 FROM tags WHERE name = $2",
         )
         .bind(topic)
         .bind(tag)
-        .execute(&app.pool)
+        .execute(&app.sql)
         .await
         .unwrap();
     }
@@ -492,9 +492,9 @@ async fn members_cannot_vote_on_their_own_posts_nor_edit_inside_a_locked_topic()
     assert_eq!(form.status(), StatusCode::FORBIDDEN);
     let by_moderator = edit(&moderator, post, &json!({ "body": "moderated" })).await;
     assert_eq!(by_moderator.status(), StatusCode::OK);
-    let (stored,): (String,) = sqlx::query_as("SELECT body_md FROM posts WHERE id = ?1")
+    let (stored,): (String,) = sqlx::query_as("SELECT body_md FROM posts WHERE id = $1")
         .bind(post)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     assert_eq!(stored, "moderated");
@@ -519,7 +519,7 @@ async fn search_text_with_nul_and_control_characters_answers_200() {
     }
     // Stored bodies lost the markers, so snippets' <mark> tags balance.
     let (stored,): (String,) = sqlx::query_as("SELECT body_md FROM posts")
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     assert_eq!(stored, "we run rust in production");

@@ -8,7 +8,7 @@ async fn log_actions(app: &TestApp) -> Vec<(String, String)> {
     sqlx::query_as(
         "SELECT action, detail FROM moderation_log WHERE target_kind = 'user' ORDER BY id",
     )
-    .fetch_all(&app.pool)
+    .fetch_all(&app.sql)
     .await
     .unwrap()
 }
@@ -92,7 +92,7 @@ async fn a_ban_that_has_run_out_lets_the_user_back_in() {
     sqlx::query(
         "UPDATE users SET banned_until = strftime('%s', 'now') - 1 WHERE username = 'troll'",
     )
-    .execute(&app.pool)
+    .execute(&app.sql)
     .await
     .unwrap();
     let (status, session) = app.login("troll").await;

@@ -73,9 +73,9 @@ async fn cached_pages_keep_their_headers_and_count_their_views() {
     threadwise::jobs::ranks::run_once(&app.pool, &app.state.views)
         .await
         .unwrap();
-    let (views,): (i64,) = sqlx::query_as("SELECT view_count FROM topics WHERE id = ?1")
+    let (views,): (i64,) = sqlx::query_as("SELECT view_count FROM topics WHERE id = $1")
         .bind(id)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     assert_eq!(views, 3);

@@ -214,7 +214,7 @@ async fn killing_the_server_during_a_burst_of_writes_loses_no_acknowledged_write
     .unwrap();
     assert_eq!(orphans, 0);
     for user in &acked.users {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE username = ?1")
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE username = $1")
             .bind(user)
             .fetch_one(&mut conn)
             .await
@@ -270,7 +270,7 @@ async fn sigterm_stops_the_server_cleanly_after_writing_buffered_views() {
         .connect()
         .await
         .unwrap();
-    let (views,): (i64,) = sqlx::query_as("SELECT view_count FROM topics WHERE id = ?1")
+    let (views,): (i64,) = sqlx::query_as("SELECT view_count FROM topics WHERE id = $1")
         .bind(id)
         .fetch_one(&mut conn)
         .await

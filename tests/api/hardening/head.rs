@@ -161,9 +161,9 @@ async fn head_is_answered_from_the_cache_but_never_fills_it() {
     threadwise::jobs::ranks::run_once(&app.pool, &app.state.views)
         .await
         .unwrap();
-    let (views,): (i64,) = sqlx::query_as("SELECT view_count FROM topics WHERE id = ?1")
+    let (views,): (i64,) = sqlx::query_as("SELECT view_count FROM topics WHERE id = $1")
         .bind(id)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     assert_eq!(views, 2);

@@ -250,9 +250,9 @@ async fn refused_registrations_do_not_use_up_the_accounts_of_an_address() {
 }
 
 async fn make_old(app: &TestApp, username: &str) {
-    sqlx::query("UPDATE users SET created_at = created_at - 2 * 86400 WHERE username = ?1")
+    sqlx::query("UPDATE users SET created_at = created_at - 2 * 86400 WHERE username = $1")
         .bind(username)
-        .execute(&app.pool)
+        .execute(&app.sql)
         .await
         .unwrap();
 }
@@ -349,9 +349,9 @@ async fn replies_are_limited_per_account_and_stricter_for_new_accounts() {
 }
 
 async fn opening_post(app: &TestApp, topic: i64) -> i64 {
-    let (id,): (i64,) = sqlx::query_as("SELECT MIN(id) FROM posts WHERE topic_id = ?1")
+    let (id,): (i64,) = sqlx::query_as("SELECT MIN(id) FROM posts WHERE topic_id = $1")
         .bind(topic)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     id

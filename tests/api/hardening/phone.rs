@@ -58,23 +58,23 @@ async fn at_390_px_no_page_scrolls_sideways_and_a_moderator_accepts_a_suggestion
         .await;
     mona.reply(topic, &format!("Read {long_url} first.")).await;
     // As an import shows it: the original's long URL in the attribution line.
-    sqlx::query("UPDATE topics SET source_url = ?2, source_license = 'CC BY-SA 4.0' WHERE id = ?1")
+    sqlx::query("UPDATE topics SET source_url = $2, source_license = 'CC BY-SA 4.0' WHERE id = $1")
         .bind(topic)
         .bind(format!("{long_url}?answertab=votes#tab-top"))
-        .execute(&app.pool)
+        .execute(&app.sql)
         .await
         .unwrap();
     let (rust_id,): (i64,) = sqlx::query_as("SELECT id FROM tags WHERE name = 'rust'")
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     sqlx::query(
         "INSERT INTO topic_tags (topic_id, tag_id, source, status, confidence, created_at)
-         VALUES (?1, ?2, 'model', 'suggested', 0.42, 0)",
+         VALUES ($1, $2, 'model', 'suggested', 0.42, 0)",
     )
     .bind(untagged)
     .bind(rust_id)
-    .execute(&app.pool)
+    .execute(&app.sql)
     .await
     .unwrap();
 
@@ -139,10 +139,10 @@ async fn at_390_px_no_page_scrolls_sideways_and_a_moderator_accepts_a_suggestion
     driver.click(&button).await;
     driver.wait_for_source("Nothing to review.").await;
     let (status,): (String,) =
-        sqlx::query_as("SELECT status FROM topic_tags WHERE topic_id = ?1 AND tag_id = ?2")
+        sqlx::query_as("SELECT status FROM topic_tags WHERE topic_id = $1 AND tag_id = $2")
             .bind(untagged)
             .bind(rust_id)
-            .fetch_one(&app.pool)
+            .fetch_one(&app.sql)
             .await
             .unwrap();
     assert_eq!(status, "active");

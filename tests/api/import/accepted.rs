@@ -37,10 +37,10 @@ fn answer(id: u32, parent: u32) -> String {
 async fn accepted_body(app: &TestApp, question: u32) -> Option<String> {
     let row: Option<(String,)> = sqlx::query_as(
         "SELECT p.body_md FROM topics t JOIN posts p ON p.id = t.accepted_post_id
-         WHERE t.source_key = ?1",
+         WHERE t.source_key = $1",
     )
     .bind(format!("{SITE}:{question}"))
-    .fetch_optional(&app.pool)
+    .fetch_optional(&app.sql)
     .await
     .unwrap();
     row.map(|(body,)| body)
@@ -69,9 +69,9 @@ async fn the_accepted_answer_is_kept_when_it_comes_later_and_survives_a_re_impor
     assert_eq!(accepted_body(&app, 2).await, None);
     assert_eq!(accepted_body(&app, 3).await, None);
     // Shown right under the question, and the lists say "answered".
-    let (id,): (i64,) = sqlx::query_as("SELECT id FROM topics WHERE source_key = ?1")
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM topics WHERE source_key = $1")
         .bind(format!("{SITE}:1"))
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     let browser = app.browser();

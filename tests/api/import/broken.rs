@@ -115,7 +115,7 @@ async fn a_synthetic_dump_without_users_imports_with_renamed_tags_and_owner_name
     let (html, first_response): (String, Option<i64>) = sqlx::query_as(
         "SELECT p.body_html, t.first_response_at FROM posts p JOIN topics t ON t.id = p.topic_id WHERE p.is_first = 0",
     )
-    .fetch_one(&app.pool)
+    .fetch_one(&app.sql)
     .await
     .unwrap();
     assert!(

@@ -11,7 +11,7 @@ async fn triggers_on_imported_tables(app: &TestApp) -> Vec<String> {
         "SELECT name FROM sqlite_master WHERE type = 'trigger'
          AND tbl_name IN ('users', 'topics', 'posts', 'topic_tags') ORDER BY name",
     )
-    .fetch_all(&app.pool)
+    .fetch_all(&app.sql)
     .await
     .unwrap();
     names.into_iter().map(|(name,)| name).collect()
@@ -104,7 +104,7 @@ async fn counters_an_interrupted_import_left_are_added_when_the_database_is_open
          SELECT 0, (SELECT MAX(id) FROM users), 0, (SELECT MAX(id) FROM topics),
                 0, (SELECT MAX(id) FROM posts)",
     )
-    .execute(&app.pool)
+    .execute(&app.sql)
     .await
     .unwrap();
     assert_eq!(app.count("SELECT COUNT(*) FROM contributors").await, 0);

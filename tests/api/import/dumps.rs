@@ -21,20 +21,20 @@ async fn importing_each_stack_exchange_site_matches_the_counts_in_its_files() {
         let like = format!("{site}:%");
         let topics = scalar(
             &app,
-            "SELECT COUNT(*) FROM topics WHERE source_key LIKE ?1",
+            "SELECT COUNT(*) FROM topics WHERE source_key LIKE $1",
             &like,
         )
         .await;
         let replies = scalar(
             &app,
-            "SELECT COUNT(*) FROM posts WHERE source_key LIKE ?1 AND is_first = 0",
+            "SELECT COUNT(*) FROM posts WHERE source_key LIKE $1 AND is_first = 0",
             &like,
         )
         .await;
         let tag_uses = scalar(
             &app,
             "SELECT COUNT(*) FROM topic_tags tt JOIN topics t ON t.id = tt.topic_id
-             WHERE t.source_key LIKE ?1 AND tt.source = 'author' AND tt.status = 'active'",
+             WHERE t.source_key LIKE $1 AND tt.source = 'author' AND tt.status = 'active'",
             &like,
         )
         .await;
@@ -53,7 +53,7 @@ async fn importing_each_stack_exchange_site_matches_the_counts_in_its_files() {
             assert_eq!(summary.users as i64, users, "{site}");
             let imported = scalar(
                 &app,
-                "SELECT COUNT(*) FROM users WHERE source_key LIKE ?1",
+                "SELECT COUNT(*) FROM users WHERE source_key LIKE $1",
                 &like,
             )
             .await;
@@ -141,10 +141,10 @@ async fn an_imported_topic_shows_its_source_author_and_licence() {
     ] {
         let (id, author, profile): (i64, String, String) = sqlx::query_as(
             "SELECT t.id, u.source_name, u.source_url FROM topics t JOIN users u ON u.id = t.author_id
-             WHERE t.source_key = ?1",
+             WHERE t.source_key = $1",
         )
         .bind(key)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
 
@@ -173,7 +173,7 @@ async fn an_imported_topic_shows_its_source_author_and_licence() {
     let ai_author = scalar(
         &app,
         "SELECT COUNT(*) FROM users u JOIN topics t ON t.author_id = u.id
-         WHERE t.source_key = ?1 AND u.source_name NOT LIKE 'user%' AND u.password_hash IS NULL",
+         WHERE t.source_key = $1 AND u.source_name NOT LIKE 'user%' AND u.password_hash IS NULL",
         "ai.stackexchange.com:2",
     )
     .await;

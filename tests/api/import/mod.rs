@@ -46,7 +46,9 @@ pub async fn import_site(
 ) -> Result<ImportSummary, ImportError> {
     let mut conn = app.pool.acquire().await.unwrap();
     let result = stackexchange::import(&mut conn, dir, None, &options(batch)).await;
-    assert_usual_settings(&mut conn).await;
+    if let threadwise::db::PoolConn::Sqlite(conn) = &mut conn {
+        assert_usual_settings(conn).await;
+    }
     result
 }
 
@@ -57,7 +59,9 @@ pub async fn import_jsonl(
 ) -> Result<ImportSummary, ImportError> {
     let mut conn = app.pool.acquire().await.unwrap();
     let result = jsonl::import(&mut conn, file, &options(batch)).await;
-    assert_usual_settings(&mut conn).await;
+    if let threadwise::db::PoolConn::Sqlite(conn) = &mut conn {
+        assert_usual_settings(conn).await;
+    }
     result
 }
 
@@ -131,7 +135,7 @@ pub fn count_file(dir: &Path) -> FileCounts {
 pub async fn scalar(app: &TestApp, sql: &'static str, bind: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(sql)
         .bind(bind)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     n
@@ -164,7 +168,7 @@ pub async fn assert_consistent(app: &TestApp) {
         "imported topics left hidden"
     );
     // The dashboards' roll-ups follow imports (upserts, re-dated topics, replaced author tags).
-    crate::dashboard::assert_rollups_match(&app.pool, "importing").await;
+    crate::dashboard::assert_rollups_match(&app.sql, "importing").await;
     assert_derived_tables_match(app).await;
 }
 
@@ -201,7 +205,7 @@ pub async fn assert_derived_tables_match(app: &TestApp) {
              SELECT (SELECT COUNT(*) FROM (SELECT * FROM have EXCEPT SELECT * FROM want))
                   + (SELECT COUNT(*) FROM (SELECT * FROM want EXCEPT SELECT * FROM have))"
         )))
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .expect("comparison query");
         assert_eq!(differing, 0, "{what} differ from the rows");

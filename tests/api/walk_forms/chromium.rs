@@ -106,7 +106,7 @@ async fn a_new_member_previews_loses_the_session_logs_in_and_posts_the_kept_text
     // process's delete only within a second). Submitting leads to the login page, which carries
     // the text.
     sqlx::query("DELETE FROM sessions")
-        .execute(&app.pool)
+        .execute(&app.sql)
         .await
         .unwrap();
     driver
@@ -123,7 +123,7 @@ async fn a_new_member_previews_loses_the_session_logs_in_and_posts_the_kept_text
         .await;
     let topics = || async {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM topics")
-            .fetch_one(&app.pool)
+            .fetch_one(&app.sql)
             .await
             .unwrap();
         n

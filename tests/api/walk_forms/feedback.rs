@@ -53,9 +53,9 @@ async fn flagging_thanks_the_member_and_their_control_reads_flagged_from_then_on
 }
 
 async fn banned_until(app: &TestApp, username: &str) -> i64 {
-    let (until,): (i64,) = sqlx::query_as("SELECT banned_until FROM users WHERE username = ?1")
+    let (until,): (i64,) = sqlx::query_as("SELECT banned_until FROM users WHERE username = $1")
         .bind(username)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     until
@@ -122,7 +122,7 @@ async fn the_longest_ban_reads_as_permanent_and_a_ban_without_reason_says_so() {
     moderator.submit("/u/troll/unban", &[]).await;
     let (reason,): (String,) =
         sqlx::query_as("SELECT ban_reason FROM users WHERE username = 'troll'")
-            .fetch_one(&app.pool)
+            .fetch_one(&app.sql)
             .await
             .unwrap();
     assert_eq!(reason, "");

@@ -86,9 +86,9 @@ async fn an_edit_with_a_stale_token_keeps_the_new_text() {
         textarea(&html, "body").as_deref(),
         Some("The second version")
     );
-    let (stored,): (String,) = sqlx::query_as("SELECT body_md FROM posts WHERE id = ?1")
+    let (stored,): (String,) = sqlx::query_as("SELECT body_md FROM posts WHERE id = $1")
         .bind(reply)
-        .fetch_one(&app.pool)
+        .fetch_one(&app.sql)
         .await
         .unwrap();
     assert_eq!(stored, "The first version");
@@ -214,7 +214,7 @@ async fn a_login_with_a_stale_form_token_keeps_the_carried_draft() {
 /// Ends every session in the database, as their expiry would.
 async fn expire_sessions(app: &TestApp) {
     sqlx::query("UPDATE sessions SET expires_at = 0")
-        .execute(&app.pool)
+        .execute(&app.sql)
         .await
         .unwrap();
     app.state.sessions.invalidate();
