@@ -31,10 +31,44 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// Whether the tests run on PostgreSQL: `THREADWISE_TEST_DATABASE=postgres`, with
+/// `THREADWISE_TEST_POSTGRES_URL` naming a database on a cluster where the tests may create
+/// databases (`scripts/pg_cluster.sh start` prints one). Anything else is SQLite.
+pub fn on_postgres() -> bool {
+    std::env::var("THREADWISE_TEST_DATABASE").is_ok_and(|engine| engine == "postgres")
+}
+
+/// A fresh, empty database for one test: a file in `dir` on SQLite, a new database on the
+/// test cluster on PostgreSQL.
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    if !on_postgres() {
+        return format!("sqlite://{}", dir.join("test.db").display());
+    }
+    use sqlx::Connection as _;
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let admin = std::env::var("THREADWISE_TEST_POSTGRES_URL")
+        .expect("THREADWISE_TEST_POSTGRES_URL names the test cluster's database");
+    let name = format!(
+        "test_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("the test cluster answers");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("a test database");
+    let mut url = url::Url::parse(&admin).expect("a database URL");
+    url.set_path(&name);
+    url.to_string()
+}
+
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     LazyLock::force(&TRACING);
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let url = fresh_database_url(dir.path()).await;
     let mut settings = Settings::with_database(url.clone());
     configure(&mut settings);
     let app = Application::build(settings).await.expect("the app builds");

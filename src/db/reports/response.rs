@@ -90,14 +90,11 @@ pub async fn sync_wait_buckets(conn: &mut Conn<'_>) -> sqlx::Result<bool> {
 /// Whether `wait_buckets` holds [`WAIT_BUCKET_EDGES`].
 async fn stored_edges_match(conn: &mut Conn<'_>) -> sqlx::Result<bool> {
     on!(conn, {
-        let (stored,): (String,) = sqlx::query_as(
-            "SELECT COALESCE(json_group_array(lower_s), '[]')
-             FROM (SELECT lower_s FROM wait_buckets ORDER BY bucket)",
-        )
-        .fetch_one(conn)
-        .await?;
-        let stored: Vec<i64> = super::from_json(&stored)?;
-        Ok(stored == WAIT_BUCKET_EDGES)
+        let stored: Vec<(i64,)> =
+            sqlx::query_as("SELECT lower_s FROM wait_buckets ORDER BY bucket")
+                .fetch_all(conn)
+                .await?;
+        Ok(stored.into_iter().map(|(edge,)| edge).eq(WAIT_BUCKET_EDGES))
     })
 }
 
