@@ -5,7 +5,7 @@
 //! search index and the dashboards' daily roll-ups come out exactly as if people had posted.
 use serde::Serialize;
 
-use crate::db::{Conn, on};
+use crate::db::{Conn, Engine, on};
 
 /// Rows per statement: large enough to amortise the statement, small enough for a modest JSON text.
 pub const CHUNK: usize = 5_000;
@@ -172,7 +172,11 @@ pub async fn is_empty(conn: &mut Conn<'_>) -> sqlx::Result<bool> {
 /// Fast, unsafe-on-power-loss settings for a one-off bulk load on this connection: a crash
 /// mid-way leaves a half-generated database, which is simply generated again.
 pub async fn bulk_load_mode(conn: &mut Conn<'_>) -> sqlx::Result<()> {
-    on!(conn, {
+    // SQLite's own settings; PostgreSQL has nothing to switch.
+    let Engine::Sqlite(conn) = conn.engine() else {
+        return Ok(());
+    };
+    {
         sqlx::query("PRAGMA synchronous = OFF")
             .execute(&mut *conn)
             .await?;
@@ -180,7 +184,7 @@ pub async fn bulk_load_mode(conn: &mut Conn<'_>) -> sqlx::Result<()> {
             .execute(&mut *conn)
             .await?;
         Ok(())
-    })
+    }
 }
 
 /// Refreshes the query planner's statistics after a bulk load.

@@ -13,7 +13,7 @@
 //! Only a batch whose topics and posts are all new may take this path: updating an existing row
 //! must subtract what it counted before, which is what the triggers do. Topics that existed before
 //! the batch are refreshed after the triggers are back (see `import::write_batch`).
-use crate::db::{Conn, on};
+use crate::db::{Conn, on, sql};
 
 /// The triggers a batch of new rows suspends: every trigger on the four tables that inserts or
 /// updates of new rows can fire. The delete triggers stay (a batch of new rows deletes nothing).
@@ -127,25 +127,25 @@ pub async fn restore_triggers(conn: &mut Conn<'_>, suspended: Suspended) -> sqlx
 /// batch's id ranges go into `import_pending` for [`count_pending`]. Call it once the batch's
 /// rows, tags and topic statistics are written, before [`restore_triggers`].
 pub async fn index_new_rows(conn: &mut Conn<'_>, last: LastIds) -> sqlx::Result<()> {
-    on!(conn, {
+    on!(conn, pg, {
         let statements: [(&str, i64); 2] = [
             (
-                "INSERT OR FAIL INTO search_index (rowid, title, body)
+                sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO search_index (rowid, title, body)
                  SELECT p.id, CASE WHEN p.is_first THEN t.title ELSE '' END,
                         COALESCE(p.body_text, p.body_md)
                  FROM posts p JOIN topics t ON t.id = p.topic_id
-                 WHERE p.id > $1 AND p.hidden = 0",
+                 WHERE p.id > $1 AND p.hidden = 0"),
                 last.post,
             ),
             (
-                "INSERT OR FAIL INTO tag_pair_rollup (day, tag_a, tag_b, topics)
+                sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO tag_pair_rollup (day, tag_a, tag_b, topics)
                  SELECT t.created_at / 86400, x.tag_id, y.tag_id, COUNT(*)
                  FROM topics t
                  JOIN topic_tags x ON x.topic_id = t.id
                  JOIN topic_tags y ON y.topic_id = t.id AND y.tag_id > x.tag_id
                  WHERE t.id > $1 AND t.hidden = 0 AND x.status = 'active' AND y.status = 'active'
                  GROUP BY 1, 2, 3
-                 ON CONFLICT (day, tag_a, tag_b) DO UPDATE SET topics = topics + excluded.topics",
+                 ON CONFLICT (day, tag_a, tag_b) DO UPDATE SET topics = tag_pair_rollup.topics + excluded.topics"),
                 last.topic,
             ),
         ];
@@ -156,11 +156,11 @@ pub async fn index_new_rows(conn: &mut Conn<'_>, last: LastIds) -> sqlx::Result<
                 .await?;
         }
         sqlx::query(
-            "INSERT OR FAIL INTO import_pending (users_after, users_last, topics_after, topics_last,
+            sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO import_pending (users_after, users_last, topics_after, topics_last,
                                                  posts_after, posts_last)
              SELECT $1, (SELECT COALESCE(MAX(id), $1) FROM users),
                     $2, (SELECT COALESCE(MAX(id), $2) FROM topics),
-                    $3, (SELECT COALESCE(MAX(id), $3) FROM posts)",
+                    $3, (SELECT COALESCE(MAX(id), $3) FROM posts)"),
         )
         .bind(last.user)
         .bind(last.topic)
@@ -177,7 +177,7 @@ pub async fn index_new_rows(conn: &mut Conn<'_>, last: LastIds) -> sqlx::Result<
 /// and `daily_user_activity_count` do row by row). The import calls it when it ends, and
 /// [`super::connect`] whenever the database is opened, for an import that was killed.
 pub async fn count_pending(conn: &mut Conn<'_>) -> sqlx::Result<()> {
-    on!(conn, {
+    on!(conn, pg, {
         let mut tx = crate::db::BeginWrite::begin_write(&mut *conn).await?;
         let (ranges,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM import_pending")
             .fetch_one(&mut *tx)
@@ -188,17 +188,17 @@ pub async fn count_pending(conn: &mut Conn<'_>) -> sqlx::Result<()> {
         // Active users are counted below, set-based, before the new (day, user) rows go in.
         let suspended = suspend(&mut tx, &["daily_user_activity_count"]).await?;
         for sql in [
-            "INSERT OR FAIL INTO daily_activity (day, signups)
+            sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO daily_activity (day, signups)
              SELECT u.created_at / 86400, COUNT(*)
              FROM import_pending r CROSS JOIN users u ON u.id > r.users_after AND u.id <= r.users_last
              GROUP BY 1
-             ON CONFLICT (day) DO UPDATE SET signups = signups + excluded.signups",
-            "INSERT OR FAIL INTO daily_activity (day, topics)
+             ON CONFLICT (day) DO UPDATE SET signups = daily_activity.signups + excluded.signups"),
+            sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO daily_activity (day, topics)
              SELECT t.created_at / 86400, COUNT(*)
              FROM import_pending r
              CROSS JOIN topics t ON t.id > r.topics_after AND t.id <= r.topics_last
              GROUP BY 1
-             ON CONFLICT (day) DO UPDATE SET topics = topics + excluded.topics",
+             ON CONFLICT (day) DO UPDATE SET topics = daily_activity.topics + excluded.topics"),
             // The four counts of posts need only each (day, author) pair's posts: the posts' pages
             // (a million posts: 1.9 GB) are read and sorted once, into a table kept in pair order,
             // which the statements below then read in that order without sorting again.
@@ -212,23 +212,23 @@ pub async fn count_pending(conn: &mut Conn<'_>) -> sqlx::Result<()> {
              SELECT p.created_at / 86400, p.author_id, COUNT(*), MIN(p.created_at)
              FROM import_pending r CROSS JOIN posts p ON p.id > r.posts_after AND p.id <= r.posts_last
              GROUP BY 1, 2",
-            "INSERT OR FAIL INTO daily_activity (day, posts)
+            sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO daily_activity (day, posts)
              SELECT day, SUM(posts) FROM temp.pending_pairs GROUP BY 1
-             ON CONFLICT (day) DO UPDATE SET posts = posts + excluded.posts",
-            "INSERT OR FAIL INTO daily_activity (day, active_users)
+             ON CONFLICT (day) DO UPDATE SET posts = daily_activity.posts + excluded.posts"),
+            sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO daily_activity (day, active_users)
              SELECT day, COUNT(*) FROM temp.pending_pairs AS n
              WHERE NOT EXISTS (SELECT 1 FROM daily_user_activity d
                                WHERE d.day = n.day AND d.user_id = n.author_id)
              GROUP BY 1
-             ON CONFLICT (day) DO UPDATE SET active_users = active_users + excluded.active_users",
-            "INSERT OR FAIL INTO daily_user_activity (day, user_id, posts)
+             ON CONFLICT (day) DO UPDATE SET active_users = daily_activity.active_users + excluded.active_users"),
+            sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO daily_user_activity (day, user_id, posts)
              SELECT day, author_id, posts FROM temp.pending_pairs WHERE true
-             ON CONFLICT (day, user_id) DO UPDATE SET posts = posts + excluded.posts",
-            "INSERT OR FAIL INTO contributors (user_id, first_post_at, posts)
+             ON CONFLICT (day, user_id) DO UPDATE SET posts = daily_user_activity.posts + excluded.posts"),
+            sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO contributors (user_id, first_post_at, posts)
              SELECT author_id, MIN(first_post_at), SUM(posts) FROM temp.pending_pairs GROUP BY 1
              ON CONFLICT (user_id) DO UPDATE SET
-                 first_post_at = MIN(first_post_at, excluded.first_post_at),
-                 posts = posts + excluded.posts",
+                 first_post_at = MIN(contributors.first_post_at, excluded.first_post_at),
+                 posts = contributors.posts + excluded.posts"),
             "DELETE FROM temp.pending_pairs",
             "DELETE FROM import_pending",
         ] {

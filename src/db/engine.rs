@@ -46,6 +46,36 @@ macro_rules! on {
 }
 pub(crate) use on;
 
+/// A statement's text for the engine at hand, from shared parts and parts for one engine only:
+/// `sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO t …")`. Each engine's text is one literal; a
+/// part may also be a macro that gives one (`columns!()`).
+macro_rules! sql {
+    (@keep $engine:ident [$($kept:tt)*]) => { concat!($($kept)*) };
+    (@keep $engine:ident [$($kept:tt)*] $part:literal $($rest:tt)*) => {
+        $crate::db::sql!(@keep $engine [$($kept)* $part,] $($rest)*)
+    };
+    (@keep $engine:ident [$($kept:tt)*] $part:ident!() $($rest:tt)*) => {
+        $crate::db::sql!(@keep $engine [$($kept)* $part!(),] $($rest)*)
+    };
+    (@keep sqlite [$($kept:tt)*] {sqlite: $part:literal} $($rest:tt)*) => {
+        $crate::db::sql!(@keep sqlite [$($kept)* $part,] $($rest)*)
+    };
+    (@keep pg [$($kept:tt)*] {pg: $part:literal} $($rest:tt)*) => {
+        $crate::db::sql!(@keep pg [$($kept)* $part,] $($rest)*)
+    };
+    (@keep $engine:ident [$($kept:tt)*] {$other:ident: $part:literal} $($rest:tt)*) => {
+        $crate::db::sql!(@keep $engine [$($kept)*] $($rest)*)
+    };
+    ($pg:expr, $($part:tt)+) => {
+        if $pg {
+            $crate::db::sql!(@keep pg [] $($part)+)
+        } else {
+            $crate::db::sql!(@keep sqlite [] $($part)+)
+        }
+    };
+}
+pub(crate) use sql;
+
 impl AsConn for SqliteConnection {
     fn engine(&mut self) -> Engine<'_> {
         Engine::Sqlite(self)
@@ -88,6 +118,58 @@ impl AsConn for Engine<'_> {
             Engine::Sqlite(conn) => Engine::Sqlite(conn),
             Engine::Postgres(conn) => Engine::Postgres(conn),
         }
+    }
+}
+
+/// A yes/no column read on either engine: the schema stores flags as integers 0/1 on both (the
+/// SQL compares `hidden = 1`), and a comparison in a SELECT gives SQLite an integer but
+/// PostgreSQL a BOOL. Rows read a flag as `#[sqlx(try_from = "Flag")] hidden: bool`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl From<Flag> for bool {
+    fn from(flag: Flag) -> bool {
+        flag.0
+    }
+}
+
+impl sqlx::Type<Sqlite> for Flag {
+    fn type_info() -> sqlx::sqlite::SqliteTypeInfo {
+        <i64 as sqlx::Type<Sqlite>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::sqlite::SqliteTypeInfo) -> bool {
+        <bool as sqlx::Type<Sqlite>>::compatible(ty) || <i64 as sqlx::Type<Sqlite>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Sqlite> for Flag {
+    fn decode(value: sqlx::sqlite::SqliteValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        Ok(Self(<i64 as sqlx::Decode<Sqlite>>::decode(value)? != 0))
+    }
+}
+
+impl sqlx::Type<Postgres> for Flag {
+    fn type_info() -> sqlx::postgres::PgTypeInfo {
+        <i64 as sqlx::Type<Postgres>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+        <bool as sqlx::Type<Postgres>>::compatible(ty)
+            || <i64 as sqlx::Type<Postgres>>::compatible(ty)
+            || <i32 as sqlx::Type<Postgres>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Postgres> for Flag {
+    fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        use sqlx::{TypeInfo as _, ValueRef as _};
+        let type_name = value.type_info().name().to_string();
+        Ok(Self(match type_name.as_str() {
+            "BOOL" => <bool as sqlx::Decode<Postgres>>::decode(value)?,
+            "INT4" => <i32 as sqlx::Decode<Postgres>>::decode(value)? != 0,
+            _ => <i64 as sqlx::Decode<Postgres>>::decode(value)? != 0,
+        }))
     }
 }
 
@@ -252,6 +334,16 @@ pub async fn begin_on<'c>(conn: &'c mut Conn<'_>) -> sqlx::Result<Tx<'c>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_statement_keeps_the_parts_of_its_engine() {
+        let text = |pg| sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO t VALUES (1)" {pg: " ON CONFLICT DO NOTHING"});
+        assert_eq!(text(false), "INSERT OR FAIL INTO t VALUES (1)");
+        assert_eq!(
+            text(true),
+            "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING"
+        );
+    }
 
     #[test]
     fn the_url_names_the_engine() {

@@ -27,6 +27,7 @@ pub struct FeedPost {
     pub id: i64,
     pub topic_id: i64,
     pub topic_title: String,
+    #[sqlx(try_from = "crate::db::Flag")]
     pub is_first: bool,
     pub body_html: String,
     pub created_at: i64,

@@ -9,6 +9,7 @@ pub struct FlaggedPost {
     pub topic_title: String,
     pub author_name: String,
     pub body_md: String,
+    #[sqlx(try_from = "crate::db::Flag")]
     pub post_hidden: bool,
     pub open_flags: i64,
     /// Distinct reasons, comma-separated (`spam,abuse`).

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use sqlx::QueryBuilder;
 use sqlx::query_builder::Separated;
 
-use crate::db::{Conn, on};
+use crate::db::{Conn, Engine, on, sql};
 
 /// Rows per statement. Few, large statements matter beyond round trips: the search index flushes
 /// its pending terms at the end of every statement that writes posts. With at most thirteen values a
@@ -142,14 +142,14 @@ pub async fn upsert_users(
     users: &[UserRow],
     refresh: bool,
 ) -> sqlx::Result<u64> {
-    on!(conn, {
+    on!(conn, pg, {
         if users.is_empty() {
             return Ok(0);
         }
         if refresh {
             execute_values(
                 conn,
-                "UPDATE OR FAIL users SET source_name = v.column2, source_url = v.column3 FROM (",
+                sql!(pg, "UPDATE " {sqlite: "OR FAIL "} "users SET source_name = v.column2, source_url = v.column3 FROM ("),
                 ") AS v WHERE users.source_key = v.column1",
                 users,
                 |row, user| {
@@ -178,8 +178,8 @@ pub async fn upsert_users(
             waiting.retain(|u| choice < u.usernames.len());
             created += execute_values(
                 conn,
-                "INSERT OR FAIL INTO users (username, email, password_hash, role, created_at,
-                                            source_key, source_name, source_url) ",
+                sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO users (username, email, password_hash, role, created_at,
+                                            source_key, source_name, source_url) "),
                 " ON CONFLICT DO NOTHING",
                 &waiting,
                 |row, user| {
@@ -251,14 +251,20 @@ pub async fn topic_ids(conn: &mut Conn<'_>, keys: &[&str]) -> sqlx::Result<Ids> 
 /// are written `CROSS JOIN`: in SQLite that keeps the keys as the outer loop, so each lookup goes
 /// through the key index.
 async fn ids(conn: &mut Conn<'_>, keys: &[&str], join: &'static str) -> sqlx::Result<Ids> {
-    on!(conn, {
+    on!(conn, pg, {
+        // PostgreSQL has no CROSS JOIN … ON; its planner orders the join itself.
+        let join = if pg {
+            join.replacen(" CROSS JOIN ", " JOIN ", 1)
+        } else {
+            join.to_string()
+        };
         let mut ids = Ids::with_capacity(keys.len());
         for chunk in keys.chunks(ROWS_PER_STATEMENT) {
             let mut query = QueryBuilder::new("SELECT v.column1, x.id FROM (");
             query.push_values(chunk, |mut row, key| {
                 row.push_bind(*key);
             });
-            query.push(join);
+            query.push(&join);
             let rows: Vec<(String, i64)> = query
                 .build_query_as()
                 .persistent(chunk.len() == ROWS_PER_STATEMENT)
@@ -336,7 +342,7 @@ pub async fn write_topics(
     stats: Option<&[TopicStats]>,
     mode: Write,
 ) -> sqlx::Result<u64> {
-    on!(conn, {
+    on!(conn, pg, {
         let rows: Vec<(&TopicRow, i64, TopicStats)> = topics
             .iter()
             .enumerate()
@@ -368,9 +374,9 @@ pub async fn write_topics(
         );
         execute_values(
             conn,
-            "INSERT OR FAIL INTO topics (source_key, title, author_id, created_at, last_posted_at,
+            sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO topics (source_key, title, author_id, created_at, last_posted_at,
                                          view_count, score, source_answer_count, source_url,
-                                         source_license, hidden, reply_count, first_response_at) ",
+                                         source_license, hidden, reply_count, first_response_at) "),
             tail,
             &rows,
             |row, (topic, author, stats)| {
@@ -384,7 +390,7 @@ pub async fn write_topics(
                     .push_bind(topic.answer_count)
                     .push_bind(topic.url.as_deref())
                     .push_bind(topic.license.as_deref())
-                    .push_bind(mode == Write::Upsert)
+                    .push_bind(i64::from(mode == Write::Upsert))
                     .push_bind(stats.reply_count)
                     .push_bind(stats.first_response_at);
             },
@@ -395,11 +401,11 @@ pub async fn write_topics(
 
 /// Shows the topics that `write_topics` created hidden.
 pub async fn show_topics(conn: &mut Conn<'_>, keys: &[String]) -> sqlx::Result<()> {
-    on!(conn, {
+    on!(conn, pg, {
         execute_values(
             conn,
-            "UPDATE OR FAIL topics SET hidden = 0 WHERE source_key IN (SELECT column1 FROM (",
-            "))",
+            sql!(pg, "UPDATE " {sqlite: "OR FAIL "} "topics SET hidden = 0 WHERE source_key IN (SELECT column1 FROM ("),
+            ") AS v)",
             keys,
             |row, key| {
                 row.push_bind(key.as_str());
@@ -421,7 +427,7 @@ pub async fn write_posts(
     authors: &Ids,
     mode: Write,
 ) -> sqlx::Result<u64> {
-    on!(conn, {
+    on!(conn, pg, {
         let rows: Vec<(&PostRow, i64, i64)> = posts
             .iter()
             .filter_map(|post| {
@@ -442,16 +448,16 @@ pub async fn write_posts(
         );
         execute_values(
             conn,
-            "INSERT OR FAIL INTO posts (source_key, topic_id, author_id, is_first, body_md,
+            sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO posts (source_key, topic_id, author_id, is_first, body_md,
                                         body_html, body_text, created_at, edited_at, score,
-                                        source_score) ",
+                                        source_score) "),
             tail,
             &rows,
             |row, (post, topic, author)| {
                 row.push_bind(post.key.as_str())
                     .push_bind(*topic)
                     .push_bind(*author)
-                    .push_bind(post.is_first)
+                    .push_bind(i64::from(post.is_first))
                     .push_bind(Arc::clone(&post.body_md))
                     .push_bind(Arc::clone(&post.body_html))
                     .push_bind(post.body_text.clone())
@@ -475,13 +481,13 @@ pub async fn set_author_tags(
     mode: Write,
     now: i64,
 ) -> sqlx::Result<(u64, u64)> {
-    on!(conn, {
+    on!(conn, pg, {
         let mut names: Vec<&str> = tags.iter().map(|t| t.tag).collect();
         names.sort_unstable();
         names.dedup();
         let created = execute_values(
             conn,
-            "INSERT OR FAIL INTO tags (name, created_at) ",
+            sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO tags (name, created_at) "),
             " ON CONFLICT (name) DO NOTHING",
             &names,
             |row, name| {
@@ -499,7 +505,7 @@ pub async fn set_author_tags(
             conn,
             "DELETE FROM topic_tags WHERE source = 'author' AND topic_id IN
                  (SELECT column1 FROM (",
-            "))",
+            ") AS v)",
             replaced,
             |row, id| {
                 row.push_bind(*id);
@@ -518,7 +524,7 @@ pub async fn set_author_tags(
             .collect();
         let written = execute_values(
             conn,
-            "INSERT OR FAIL INTO topic_tags (topic_id, tag_id, source, status, created_at) ",
+            sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO topic_tags (topic_id, tag_id, source, status, created_at) "),
             " ON CONFLICT (topic_id, tag_id) DO UPDATE SET
                  source = CASE WHEN topic_tags.status = 'active' THEN topic_tags.source ELSE 'author' END,
                  status = 'active'",
@@ -539,10 +545,10 @@ pub async fn set_author_tags(
 /// Recomputes what the forum keeps denormalised on a topic from its imported posts: the reply
 /// count, the last post time and the first response by someone other than the author.
 pub async fn refresh_topic_stats(conn: &mut Conn<'_>, topic_ids: &[i64]) -> sqlx::Result<()> {
-    on!(conn, {
+    on!(conn, pg, {
         execute_values(
             conn,
-            "UPDATE OR FAIL topics SET
+            sql!(pg, "UPDATE " {sqlite: "OR FAIL "} "topics SET
                  reply_count = (SELECT COUNT(*) FROM posts p
                                 WHERE p.topic_id = topics.id AND p.is_first = 0),
                  last_posted_at = MAX(last_posted_at,
@@ -551,8 +557,8 @@ pub async fn refresh_topic_stats(conn: &mut Conn<'_>, topic_ids: &[i64]) -> sqlx
                  first_response_at = (SELECT MIN(p.created_at) FROM posts p
                                       WHERE p.topic_id = topics.id AND p.is_first = 0
                                         AND p.author_id <> topics.author_id)
-             WHERE id IN (SELECT column1 FROM (",
-            "))",
+             WHERE id IN (SELECT column1 FROM ("),
+            ") AS v)",
             topic_ids,
             |row, id| {
                 row.push_bind(*id);
@@ -590,7 +596,11 @@ const SEARCH_AUTOMERGE: i64 = 4;
 /// could never fail, and they cost a tenth of each insert; the importer deletes nothing that
 /// cascades.
 pub async fn import_mode(conn: &mut Conn<'_>, on: bool) -> sqlx::Result<()> {
-    on!(conn, {
+    // SQLite's own settings; PostgreSQL has nothing to switch.
+    let Engine::Sqlite(conn) = conn.engine() else {
+        return Ok(());
+    };
+    {
         let (foreign_keys, cache_kib, checkpoint_pages, search_hash_bytes, search_automerge) = if on
         {
             (
@@ -630,5 +640,5 @@ pub async fn import_mode(conn: &mut Conn<'_>, on: bool) -> sqlx::Result<()> {
                 .await?;
         }
         Ok(())
-    })
+    }
 }

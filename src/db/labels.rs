@@ -17,6 +17,7 @@ pub struct LabelledTopic {
 pub struct Label {
     pub topic_id: i64,
     pub tag: String,
+    #[sqlx(try_from = "crate::db::Flag")]
     pub positive: bool,
 }
 
@@ -238,7 +239,7 @@ pub async fn acceptance_by_week(
     on!(conn, {
         sqlx::query_as::<_, AcceptanceWeek>(
             "SELECT (decided_at / 604800) * 604800 AS week_start, COUNT(*) AS decided,
-                    SUM(status = 'active') AS accepted
+                    CAST(SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END) AS BIGINT) AS accepted
              FROM topic_tags
              WHERE source = 'model' AND decided_at IS NOT NULL AND decided_at >= $1
              GROUP BY week_start ORDER BY week_start",
@@ -260,8 +261,8 @@ pub struct AcceptanceTag {
 pub async fn acceptance_by_tag(conn: &mut Conn<'_>) -> sqlx::Result<Vec<AcceptanceTag>> {
     on!(conn, {
         sqlx::query_as::<_, AcceptanceTag>(
-            "SELECT g.name AS tag, SUM(tt.status = 'active') AS accepted,
-                    SUM(tt.status = 'rejected') AS rejected
+            "SELECT g.name AS tag, CAST(SUM(CASE WHEN tt.status = 'active' THEN 1 ELSE 0 END) AS BIGINT) AS accepted,
+                    CAST(SUM(CASE WHEN tt.status = 'rejected' THEN 1 ELSE 0 END) AS BIGINT) AS rejected
              FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id
              WHERE tt.source = 'model' AND tt.decided_at IS NOT NULL
              GROUP BY g.name ORDER BY g.name",

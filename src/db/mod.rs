@@ -32,10 +32,10 @@ use std::time::Duration;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-pub(crate) use engine::on;
 pub use engine::{
-    AsConn, BeginWrite, Conn, Engine, Kind, Pool, PoolConn, Tx, begin_on, begin_write_on,
+    AsConn, BeginWrite, Conn, Engine, Flag, Kind, Pool, PoolConn, Tx, begin_on, begin_write_on,
 };
+pub(crate) use engine::{on, sql};
 
 /// Where a newest-first list of one member's rows continues: the rows created before this one
 /// (ties broken by id). Profiles page by it, so a later page costs what the first does.

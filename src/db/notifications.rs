@@ -205,7 +205,8 @@ pub async fn set_watch(
     on!(conn, {
         let (sql, id) = match (what, on) {
             (Watched::Topic(id), true) => (
-                "INSERT OR IGNORE INTO topic_watches (user_id, topic_id, created_at) VALUES ($1, $2, $3)",
+                "INSERT INTO topic_watches (user_id, topic_id, created_at) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING",
                 id,
             ),
             (Watched::Topic(id), false) => (
@@ -213,7 +214,8 @@ pub async fn set_watch(
                 id,
             ),
             (Watched::Tag(id), true) => (
-                "INSERT OR IGNORE INTO tag_watches (user_id, tag_id, created_at) VALUES ($1, $2, $3)",
+                "INSERT INTO tag_watches (user_id, tag_id, created_at) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING",
                 id,
             ),
             (Watched::Tag(id), false) => (
@@ -243,12 +245,12 @@ pub async fn is_watching(conn: &mut Conn<'_>, user_id: i64, what: Watched) -> sq
                 id,
             ),
         };
-        let (yes,): (bool,) = sqlx::query_as(sql)
+        let (yes,): (crate::db::Flag,) = sqlx::query_as(sql)
             .bind(user_id)
             .bind(id)
             .fetch_one(conn)
             .await?;
-        Ok(yes)
+        Ok(yes.into())
     })
 }
 

@@ -1,4 +1,4 @@
-use crate::db::{Conn, on};
+use crate::db::{Conn, on, sql};
 
 use crate::domain::RenderedBody;
 
@@ -9,6 +9,7 @@ pub struct Post {
     pub topic_id: i64,
     pub author_id: i64,
     pub author_name: String,
+    #[sqlx(try_from = "crate::db::Flag")]
     pub is_first: bool,
     pub body_md: String,
     pub body_html: String,
@@ -19,6 +20,7 @@ pub struct Post {
     pub downvotes: i64,
     /// The score the post had where it was imported from (0 for local posts).
     pub source_score: i64,
+    #[sqlx(try_from = "crate::db::Flag")]
     pub hidden: bool,
     pub my_vote: i64,
 }
@@ -45,6 +47,7 @@ pub struct PostByUser {
     pub created_at: i64,
     pub score: i64,
     /// The post or its topic is hidden (listed for moderators only).
+    #[sqlx(try_from = "crate::db::Flag")]
     pub hidden: bool,
 }
 
@@ -63,7 +66,7 @@ pub async fn insert(
         )
         .bind(topic_id)
         .bind(author_id)
-        .bind(is_first)
+        .bind(i64::from(is_first))
         .bind(body.markdown())
         .bind(body.html())
         .bind(body.text())
@@ -182,18 +185,18 @@ pub async fn list_by_author(
     include_hidden: bool,
     before: Option<super::OlderThan>,
 ) -> sqlx::Result<(Vec<PostByUser>, Option<super::OlderThan>)> {
-    on!(conn, {
+    on!(conn, pg, {
         // The plain bound on the time is one the author's index seeks to (an OR of both bounds read
         // the author's rows from the newest on: 0.37 ms against 0.05 ms at a prolific member's
         // middle page); the id breaks ties within that second.
         let mut posts = sqlx::query_as::<_, PostByUser>(
-            "SELECT p.id, p.topic_id, t.title AS topic_title, p.body_md, p.created_at, p.score,
-                    (p.hidden OR t.hidden) AS hidden
-             FROM posts p INDEXED BY posts_by_author JOIN topics t ON t.id = p.topic_id
+            sql!(pg, "SELECT p.id, p.topic_id, t.title AS topic_title, p.body_md, p.created_at, p.score,
+                    (p.hidden = 1 OR t.hidden = 1) AS hidden
+             FROM posts p " {sqlite: "INDEXED BY posts_by_author "} "JOIN topics t ON t.id = p.topic_id
              WHERE p.author_id = $1 AND ($3 OR (p.hidden = 0 AND t.hidden = 0))
                AND p.created_at <= coalesce($4, 9223372036854775807)
                AND ($4 IS NULL OR p.created_at < $4 OR p.id < $5)
-             ORDER BY p.created_at DESC, p.id DESC LIMIT $2",
+             ORDER BY p.created_at DESC, p.id DESC LIMIT $2"),
         )
         .bind(author_id)
         .bind(limit + 1)
@@ -283,7 +286,7 @@ pub async fn revision_count(conn: &mut Conn<'_>, post_id: i64) -> sqlx::Result<i
 pub async fn set_hidden(conn: &mut Conn<'_>, post_id: i64, hidden: bool) -> sqlx::Result<bool> {
     on!(conn, {
         let done = sqlx::query("UPDATE posts SET hidden = $1 WHERE id = $2")
-            .bind(hidden)
+            .bind(i64::from(hidden))
             .bind(post_id)
             .execute(conn)
             .await?;

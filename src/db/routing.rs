@@ -4,7 +4,7 @@
 //! plus its upvoted score, and [`ACCEPTED_WEIGHT`] more when it is its topic's accepted answer;
 //! predicted tags stand in for an untagged topic. Nobody is told more than
 //! [`PER_MEMBER_PER_DAY`] times a day, and only those who did not opt out are.
-use crate::db::{Conn, on};
+use crate::db::{Conn, on, sql};
 
 use super::notifications::{self as notes, About, Kind};
 
@@ -32,7 +32,7 @@ async fn recently_active_in_tags(
     topic_id: i64,
     now: i64,
 ) -> sqlx::Result<Vec<i64>> {
-    on!(conn, {
+    on!(conn, pg, {
         let tags: Vec<(i64,)> = sqlx::query_as(
             "SELECT tag_id FROM topic_tags WHERE topic_id = $1 AND status IN ('active', 'suggested')",
         )
@@ -42,10 +42,10 @@ async fn recently_active_in_tags(
         let mut topics = Vec::new();
         for (tag_id,) in tags {
             let recent: Vec<(i64,)> = sqlx::query_as(
-                "SELECT topic_id FROM topic_tags INDEXED BY topic_tags_active_latest
-                 WHERE tag_id = $1 AND t_hidden = 0 AND status = 'active'
+                sql!(pg, "SELECT topic_id FROM topic_tags " {sqlite: "INDEXED BY topic_tags_active_latest "}
+                "WHERE tag_id = $1 AND t_hidden = 0 AND status = 'active'
                    AND t_last_posted_at > $2 - $3 AND topic_id <> $4
-                 ORDER BY t_last_posted_at DESC, topic_id DESC LIMIT $5",
+                 ORDER BY t_last_posted_at DESC, topic_id DESC LIMIT $5"),
             )
             .bind(tag_id)
             .bind(now)

@@ -35,6 +35,20 @@ pub fn fts_query(text: &str) -> Option<String> {
     Some(format!("{}*", words.join(" ")))
 }
 
+/// The same words for PostgreSQL: all but the last (for `plainto_tsquery`, which makes each an
+/// AND-ed term and cannot be broken by any text) and the last one (a prefix, through
+/// `to_tsquery(quote_literal(last) || ':*')`). Backslashes are dropped: `quote_literal` would
+/// write them as an `E''` string, which `to_tsquery` does not read.
+pub fn pg_query(text: &str) -> Option<(String, String)> {
+    let text: String = text
+        .chars()
+        .filter(|c| !c.is_control() && *c != '\\')
+        .collect();
+    let mut words: Vec<&str> = text.split_whitespace().take(16).collect();
+    let last = words.pop()?.to_string();
+    Some((words.join(" "), last))
+}
+
 /// How many of the newest matching posts a search ranks. A common word matches hundreds of
 /// thousands of posts; scoring all of them took over a second on 1M posts. The newest thousand
 /// (FTS5 walks its doclists by rowid, newest first, and stops) are ranked in milliseconds, and for
@@ -80,16 +94,29 @@ pub async fn search(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Results> {
-    on!(conn, {
-        let fts = fts_query(&query.text());
+    on!(conn, pg, {
+        // $1 the full-text query and $5 the snippet's terms: see `search_sql` and `pg_search_sql`.
+        let (words, snippet_terms) = if pg {
+            pg_query(&query.text()).map_or((None, None), |(most, last)| (Some(most), Some(last)))
+        } else {
+            let fts = fts_query(&query.text());
+            let exact = fts
+                .as_deref()
+                .map(|q| q.strip_suffix('*').unwrap_or(q).to_string());
+            (fts, exact)
+        };
         let tags = query.tags();
-        let sql = search_sql(fts.is_some(), query, order);
+        let sql = if pg {
+            pg_search_sql(words.is_some(), query, order)
+        } else {
+            search_sql(words.is_some(), query, order)
+        };
         let rows = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql))
-            .bind(fts.as_deref())
+            .bind(words.as_deref())
             .bind(limit)
             .bind(offset)
             .bind(CANDIDATES)
-            .bind(fts.as_deref().map(|q| q.strip_suffix('*').unwrap_or(q)))
+            .bind(snippet_terms.as_deref())
             .bind(serde_json::to_string(&tags).expect("a list of strings always serialises"))
             .bind(tags.len() as i64)
             .bind(query.user())
@@ -207,6 +234,108 @@ fn search_sql(words: bool, query: &SearchQuery, order: SearchOrder) -> String {
     )
 }
 
+/// [`search_sql`] on PostgreSQL, same parameters but $1 and $5, which are the words but the last
+/// and the last word (see [`pg_query`]). The full-text index is `search_index` (migration
+/// `postgres/0001`): titles weigh 1.0 (A) and bodies 0.2 (D) in `ts_rank_cd`, five to one as in
+/// the bm25 of SQLite, negated so that smaller is better there too. Each topic's best post is
+/// found with `DISTINCT ON`; the snippet is `ts_headline` of the post's text.
+fn pg_search_sql(words: bool, query: &SearchQuery, order: SearchOrder) -> String {
+    let mut filters = String::new();
+    let user = query.user().is_some();
+    let tags = !query.tags().is_empty();
+    if tags {
+        filters.push_str(
+            " AND (SELECT COUNT(*) FROM topic_tags ft JOIN tags fg ON fg.id = ft.tag_id
+                   WHERE ft.topic_id = t.id AND ft.status = 'active'
+                     AND fg.name IN (SELECT json_array_elements_text($6::json))) = $7",
+        );
+    }
+    if user && words {
+        filters.push_str(" AND p.author_id = (SELECT id FROM users WHERE username = $8)");
+    }
+    if query.answered().is_some() {
+        filters.push_str(" AND (t.accepted_post_id IS NOT NULL) = $9");
+    }
+    let tsquery = "(plainto_tsquery('english', $1)
+                    && to_tsquery('english', quote_literal($5) || ':*'))";
+    let candidates = if words {
+        format!(
+            "SELECT si.post_id, p.topic_id, p.created_at,
+                    (-ts_rank_cd('{{0.2,0.2,0.2,1.0}}', si.tsv, {tsquery}))::float8 AS rank
+             FROM search_index si
+             JOIN posts p ON p.id = si.post_id
+             JOIN topics t ON t.id = p.topic_id
+             WHERE si.tsv @@ {tsquery} AND p.hidden = 0 AND t.hidden = 0{filters}
+             ORDER BY si.post_id DESC LIMIT $4"
+        )
+    } else if user {
+        format!(
+            "SELECT p.id AS post_id, p.topic_id, p.created_at, 0.0::float8 AS rank
+             FROM posts p JOIN topics t ON t.id = p.topic_id
+             WHERE p.author_id = (SELECT id FROM users WHERE username = $8)
+               AND p.hidden = 0 AND t.hidden = 0{filters}
+             ORDER BY p.created_at DESC LIMIT $4"
+        )
+    } else if tags {
+        format!(
+            "SELECT p.id AS post_id, tt.topic_id, tt.t_created_at AS created_at, 0.0::float8 AS rank
+             FROM topic_tags tt
+             JOIN topics t ON t.id = tt.topic_id
+             JOIN posts p ON p.topic_id = t.id AND p.is_first = 1
+             WHERE tt.tag_id = (SELECT id FROM tags WHERE name = $10) AND tt.status = 'active'
+               AND tt.t_hidden = 0 AND p.hidden = 0{filters}
+             ORDER BY tt.t_created_at DESC LIMIT $4"
+        )
+    } else {
+        format!(
+            "SELECT p.id AS post_id, t.id AS topic_id, t.created_at, 0.0::float8 AS rank
+             FROM topics t JOIN posts p ON p.topic_id = t.id AND p.is_first = 1
+             WHERE t.hidden = 0 AND p.hidden = 0{filters}
+             ORDER BY t.created_at DESC LIMIT $4"
+        )
+    };
+    let (best_order, page_order) = match (order, words) {
+        (SearchOrder::Relevance, true) => ("rank, post_id DESC", "rank, topic_id"),
+        _ => (
+            "created_at DESC, post_id DESC",
+            "created_at DESC, topic_id DESC",
+        ),
+    };
+    let text = "COALESCE(p.body_text, p.body_md)";
+    let start =
+        format!("substr({text}, 1, 160) || CASE WHEN length({text}) > 160 THEN '…' ELSE '' END");
+    let snippet = if words {
+        format!(
+            "COALESCE(ts_headline('english', {text}, {tsquery},
+                                  'StartSel=' || chr(2) || ', StopSel=' || chr(3)
+                                  || ', MaxWords=24, MinWords=8, MaxFragments=1'),
+                      {start})"
+        )
+    } else {
+        start
+    };
+    format!(
+        "WITH candidates AS MATERIALIZED ({candidates}),
+         best AS MATERIALIZED (
+             SELECT DISTINCT ON (topic_id) topic_id, post_id, rank, created_at FROM candidates
+             ORDER BY topic_id, {best_order}),
+         page AS (SELECT topic_id, post_id, rank, created_at FROM best
+                  ORDER BY {page_order} LIMIT $2 OFFSET $3)
+         SELECT page.topic_id, page.post_id, t.title, {snippet} AS snippet, page.rank,
+                (SELECT COUNT(*) FROM best) AS topics,
+                (SELECT COUNT(*) FROM candidates) AS candidates
+         FROM page
+         JOIN posts p ON p.id = page.post_id
+         JOIN topics t ON t.id = page.topic_id
+         ORDER BY {}",
+        page_order
+            .split(", ")
+            .map(|c| format!("page.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +353,15 @@ mod tests {
         );
         assert_eq!(fts_query("rust\0").as_deref(), Some("\"rust\"*"));
         assert_eq!(fts_query("\0\u{2}").as_deref(), None);
+    }
+
+    #[test]
+    fn postgres_gets_the_words_and_the_last_one_apart() {
+        assert_eq!(pg_query("  "), None);
+        assert_eq!(pg_query("tokio"), Some((String::new(), "tokio".into())));
+        assert_eq!(
+            pg_query("c++ async\\ tok\0io"),
+            Some(("c++ async".into(), "tokio".into()))
+        );
     }
 }

@@ -6,7 +6,7 @@ use crate::db::{Conn, on};
 /// caller) is stored as it.
 pub async fn get_or_create(conn: &mut Conn<'_>, name: &str, fresh: &str) -> sqlx::Result<Vec<u8>> {
     on!(conn, {
-        sqlx::query("INSERT OR IGNORE INTO secrets (name, value) VALUES ($1, $2)")
+        sqlx::query("INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(name)
             .bind(fresh.as_bytes())
             .execute(&mut *conn)

@@ -1,4 +1,4 @@
-use crate::db::{Conn, on};
+use crate::db::{Conn, on, sql};
 
 use crate::domain::{Email, Role, Username};
 
@@ -130,11 +130,10 @@ pub async fn ban_reason(conn: &mut Conn<'_>, user_id: i64) -> sqlx::Result<Strin
 
 /// Case-insensitive, as the column's collation compares.
 pub async fn find_by_email(conn: &mut Conn<'_>, email: &str) -> sqlx::Result<Option<User>> {
-    on!(conn, {
-        sqlx::query_as::<_, User>(
+    on!(conn, pg, {
+        sqlx::query_as::<_, User>(sql!(pg,
             "SELECT id, username, email, password_hash, role, created_at, banned_until
-             FROM users WHERE email = $1 COLLATE NOCASE",
-        )
+             FROM users WHERE email = $1" {sqlite: " COLLATE NOCASE"}))
         .bind(email)
         .fetch_optional(conn)
         .await
@@ -167,10 +166,15 @@ pub async fn set_email(conn: &mut Conn<'_>, user_id: i64, email: &str) -> sqlx::
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct Preferences {
     pub bio: String,
+    #[sqlx(try_from = "crate::db::Flag")]
     pub notify_replies: bool,
+    #[sqlx(try_from = "crate::db::Flag")]
     pub notify_mentions: bool,
+    #[sqlx(try_from = "crate::db::Flag")]
     pub notify_watched: bool,
+    #[sqlx(try_from = "crate::db::Flag")]
     pub notify_moderation: bool,
+    #[sqlx(try_from = "crate::db::Flag")]
     pub notify_routed: bool,
     /// `app`, `immediate` or `digest`.
     pub email_delivery: String,
@@ -202,11 +206,11 @@ pub async fn set_preferences(
         )
         .bind(user_id)
         .bind(&p.bio)
-        .bind(p.notify_replies)
-        .bind(p.notify_mentions)
-        .bind(p.notify_watched)
-        .bind(p.notify_moderation)
-        .bind(p.notify_routed)
+        .bind(i64::from(p.notify_replies))
+        .bind(i64::from(p.notify_mentions))
+        .bind(i64::from(p.notify_watched))
+        .bind(i64::from(p.notify_moderation))
+        .bind(i64::from(p.notify_routed))
         .bind(&p.email_delivery)
         .execute(conn)
         .await?;
@@ -228,14 +232,14 @@ pub async fn stop_email(conn: &mut Conn<'_>, user_id: i64) -> sqlx::Result<bool>
 /// Whether a member's daily digest may go out: none sent since `since`.
 pub async fn digest_due(conn: &mut Conn<'_>, user_id: i64, since: i64) -> sqlx::Result<bool> {
     on!(conn, {
-        let (due,): (bool,) = sqlx::query_as(
+        let (due,): (crate::db::Flag,) = sqlx::query_as(
             "SELECT digest_sent_at IS NULL OR digest_sent_at <= $2 FROM users WHERE id = $1",
         )
         .bind(user_id)
         .bind(since)
         .fetch_one(conn)
         .await?;
-        Ok(due)
+        Ok(due.into())
     })
 }
 

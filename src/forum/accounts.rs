@@ -142,7 +142,9 @@ pub async fn create(
             .await?
             .ok_or(ForumError::NotFound),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            let field = if e.message().contains("users.email") {
+            let field = if e.message().contains("users.email")
+                || e.constraint().is_some_and(|name| name.contains("email"))
+            {
                 ValidationError::new("email", "is already registered")
             } else {
                 ValidationError::new("username", "is already taken")

@@ -571,9 +571,17 @@ async fn write_batch(
     // the per-row triggers suspended and indexed set-based. A batch with a topic or post that is
     // already there fails that attempt on its unique key (rolled back, nothing kept) and is
     // written again with upserts and the triggers, which know how to take out old values.
-    let written = match write_new_rows(conn, batch).await {
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => write_rows(conn, batch).await?,
-        written => written?,
+    // The fast path suspends SQLite's triggers; PostgreSQL keeps them (its imports go through
+    // the triggers, row by row, until they have a COPY path of their own).
+    let fast = matches!(conn.engine(), db::Engine::Sqlite(_));
+    let written = match fast {
+        true => match write_new_rows(conn, batch).await {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                write_rows(conn, batch).await?
+            }
+            written => written?,
+        },
+        false => write_rows(conn, batch).await?,
     };
     summary.rows += batch.rows;
     summary.users += batch.users.len() as u64;

@@ -395,7 +395,7 @@ mod dashboard {
             )
             .bind(id)
             .bind(author)
-            .bind(is_first)
+            .bind(i64::from(is_first))
             .bind(at)
             .fetch_one(pool)
         };

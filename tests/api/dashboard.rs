@@ -64,7 +64,7 @@ async fn post(pool: &AnyPool, topic_id: i64, author: i64, is_first: bool, at: i6
     )
     .bind(topic_id)
     .bind(author)
-    .bind(is_first)
+    .bind(i64::from(is_first))
     .bind(at)
     .fetch_one(pool)
     .await
@@ -93,13 +93,14 @@ async fn tag_topic(
 ) {
     sqlx::query(
         "INSERT INTO topic_tags (topic_id, tag_id, source, status, confidence, created_at)
-         VALUES ($1, $2, $3, $4, $5, 0)",
+         VALUES ($1, $2, $3, $4, CAST($5 AS DOUBLE PRECISION), 0)",
     )
     .bind(topic_id)
     .bind(tag_id)
     .bind(source)
     .bind(status)
-    .bind(confidence)
+    // As text: sqlx's Any driver binds a NULL f64 as a float4 on PostgreSQL.
+    .bind(confidence.map(|c| c.to_string()))
     .execute(pool)
     .await
     .unwrap();

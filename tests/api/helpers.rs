@@ -176,6 +176,21 @@ impl TestApp {
     /// every (term, post, column, position) of the index against an index built afresh from the
     /// posts (a trigger that took a row out with the wrong values leaves terms behind).
     pub async fn assert_search_index_matches(&self) {
+        if on_postgres() {
+            // One row per visible post, each with the document its post has now.
+            let (differing,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM search_source s FULL JOIN search_index i ON i.post_id = s.id
+                 WHERE i.post_id IS NULL OR s.id IS NULL OR i.tsv <> search_document(s.title, s.body)",
+            )
+            .fetch_one(&self.sql)
+            .await
+            .expect("comparing the search index");
+            assert_eq!(
+                differing, 0,
+                "search index entries differ from the visible posts"
+            );
+            return;
+        }
         let mut conn = self.sql.acquire().await.expect("a connection");
         for sql in [
             "INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 1)",

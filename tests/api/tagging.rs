@@ -600,8 +600,9 @@ async fn a_corrupt_champion_does_not_stop_the_forum_and_moderators_see_why() {
         .create_topic("Still readable", "body", &["rust"])
         .await;
     sqlx::query(
-        "INSERT INTO model_versions (created_at, status, trigger, weights) VALUES (1, 'champion', 'manual', x'00ff00ff')",
+        "INSERT INTO model_versions (created_at, status, trigger, weights) VALUES (1, 'champion', 'manual', $1)",
     )
+    .bind(vec![0u8, 0xff, 0, 0xff])
     .execute(&app.sql)
     .await
     .unwrap();
@@ -818,8 +819,9 @@ async fn an_unloadable_champion_is_replaced_at_the_next_scheduled_check_without_
     // A champion stored after every label, in a format this build cannot read.
     sqlx::query(
         "INSERT INTO model_versions (created_at, status, trigger, weights)
-         VALUES (9999999999, 'champion', 'manual', x'00ff00ff')",
+         VALUES (9999999999, 'champion', 'manual', $1)",
     )
+    .bind(vec![0u8, 0xff, 0, 0xff])
     .execute(&app.sql)
     .await
     .unwrap();
@@ -850,7 +852,12 @@ async fn a_retag_waits_for_a_concurrent_write_instead_of_failing() {
         .await;
 
     // Another writer holds the write lock while the retag starts.
-    let mut other = app.sql.begin_with("BEGIN IMMEDIATE").await.unwrap();
+    // (SQLite's write lock; on PostgreSQL the row lock of the UPDATE below.)
+    let mut other = if crate::helpers::on_postgres() {
+        app.sql.begin().await.unwrap()
+    } else {
+        app.sql.begin_with("BEGIN IMMEDIATE").await.unwrap()
+    };
     sqlx::query("UPDATE topics SET view_count = view_count + 1 WHERE id = $1")
         .bind(topic)
         .execute(&mut *other)

@@ -38,11 +38,11 @@ pub async fn contributions_of(
 ) -> sqlx::Result<Vec<Contribution>> {
     on!(conn, {
         sqlx::query_as::<_, Contribution>(
-            "SELECT a.user_id, u.username, SUM(a.posts) AS posts, SUM(a.votes) AS votes,
+            "SELECT a.user_id, u.username, CAST(SUM(a.posts) AS BIGINT) AS posts, CAST(SUM(a.votes) AS BIGINT) AS votes,
                     COUNT(*) AS active_days
              FROM daily_user_activity a JOIN users u ON u.id = a.user_id
              WHERE a.user_id IN (SELECT value FROM json_each($1)) AND a.day BETWEEN $2 AND $3
-             GROUP BY a.user_id",
+             GROUP BY a.user_id, u.username",
         )
         .bind(crate::db::json_ids(user_ids))
         .bind(first_day)
@@ -72,7 +72,7 @@ pub async fn new_contributors(
     on!(conn, {
         sqlx::query_as::<_, NewContributor>(
             "SELECT c.user_id, u.username, c.first_post_at, u.created_at AS signed_up_at,
-                    (SELECT COALESCE(SUM(a.posts), 0) FROM daily_user_activity a
+                    (SELECT CAST(COALESCE(SUM(a.posts), 0) AS BIGINT) FROM daily_user_activity a
                      WHERE a.user_id = c.user_id AND a.day BETWEEN $1 / 86400 AND ($2 - 1) / 86400) AS posts
              FROM contributors c JOIN users u ON u.id = c.user_id
              WHERE c.first_post_at >= $1 AND c.first_post_at < $2

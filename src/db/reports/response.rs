@@ -3,7 +3,7 @@
 //! small periods); the rest read the daily roll-ups `response_waits` and `response_rollup` of migration 0017.
 use std::collections::HashMap;
 
-use crate::db::{Conn, on};
+use crate::db::{Conn, on, sql};
 use crate::domain::report::{WAIT_BUCKET_EDGES, WaitHistogram};
 
 /// Waits (seconds to the first response by someone other than the author) of the topics created
@@ -27,14 +27,14 @@ pub async fn waits(conn: &mut Conn<'_>, from: i64, to: i64) -> sqlx::Result<Vec<
 /// model's suggestions where a topic has no active tag. The importer's set-based twin of the
 /// roll-up triggers, and with `after = 0` the rebuild.
 pub async fn add_topics_after(conn: &mut Conn<'_>, after: i64) -> sqlx::Result<()> {
-    on!(conn, {
+    on!(conn, pg, {
         sqlx::query(
-            "WITH counted AS (
+            sql!(pg, "WITH counted AS (
                  SELECT t.id, t.created_at / 86400 AS day,
                         COALESCE((SELECT bucket FROM wait_buckets WHERE lower_s <= t.wait_s
                                   ORDER BY lower_s DESC LIMIT 1), -1) AS bucket
                  FROM topics t WHERE t.id > $1 AND t.hidden = 0)
-             INSERT OR FAIL INTO response_waits (day, tag_id, bucket, topics)
+             INSERT " {sqlite: "OR FAIL "} "INTO response_waits (day, tag_id, bucket, topics)
              SELECT day, tag_id, bucket, COUNT(*) FROM (
                  SELECT day, 0 AS tag_id, bucket FROM counted
                  UNION ALL
@@ -42,10 +42,10 @@ pub async fn add_topics_after(conn: &mut Conn<'_>, after: i64) -> sqlx::Result<(
                  WHERE tt.status = 'active'
                     OR (tt.status = 'suggested' AND NOT EXISTS (
                             SELECT 1 FROM topic_tags a
-                            WHERE a.topic_id = tt.topic_id AND a.status = 'active')))
+                            WHERE a.topic_id = tt.topic_id AND a.status = 'active'))) AS sub1
              WHERE true
              GROUP BY 1, 2, 3
-             ON CONFLICT (tag_id, day, bucket) DO UPDATE SET topics = topics + excluded.topics",
+             ON CONFLICT (tag_id, day, bucket) DO UPDATE SET topics = response_waits.topics + excluded.topics"),
         )
         .bind(after)
         .execute(conn)
@@ -124,7 +124,7 @@ pub async fn overall_histogram(
 ) -> sqlx::Result<WaitHistogram> {
     on!(conn, {
         let cells: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT bucket, SUM(topics) FROM response_waits
+            "SELECT bucket, CAST(SUM(topics) AS BIGINT) FROM response_waits
              WHERE tag_id = 0 AND day >= $1 AND day <= $2 GROUP BY bucket",
         )
         .bind(first)

@@ -1,7 +1,7 @@
 //! Tag reports: use per period (trending), new tags, tags used together.
 use std::collections::HashMap;
 
-use crate::db::{Conn, on};
+use crate::db::{Conn, on, sql};
 
 /// One tag row of a visible topic: `(topic id, created_at, wait to first response, tag id, active)`;
 /// `active` is false for a model suggestion awaiting review.
@@ -11,15 +11,15 @@ pub type TagRow = (i64, i64, Option<i64>, i64, bool);
 /// which count (a topic's active tags, or its suggestions when it has none); doing that here, per
 /// row, would cost a correlated subquery for every suggestion.
 pub async fn rows_between(conn: &mut Conn<'_>, from: i64, to: i64) -> sqlx::Result<Vec<TagRow>> {
-    on!(conn, {
-        let (json,): (String,) = sqlx::query_as(
-            "SELECT COALESCE(json_group_array(json_array(tt.topic_id, t.created_at,
-                                                         t.first_response_at - t.created_at,
-                                                         tt.tag_id, tt.status = 'active')), '[]')
+    on!(conn, pg, {
+        let (json,): (String,) = sqlx::query_as(sql!(pg,
+            "SELECT COALESCE(json_group_array(" {sqlite: "json_array"} {pg: "json_build_array"}
+            "(tt.topic_id, t.created_at, t.first_response_at - t.created_at, tt.tag_id,
+              CASE WHEN tt.status = 'active' THEN 1 ELSE 0 END)), '[]')
              FROM topics t JOIN topic_tags tt ON tt.topic_id = t.id
              WHERE t.created_at >= $1 AND t.created_at < $2 AND t.hidden = 0
-               AND tt.status IN ('active', 'suggested')",
-        )
+               AND tt.status IN ('active', 'suggested')"
+        ))
         .bind(from)
         .bind(to)
         .fetch_one(conn)

@@ -23,7 +23,7 @@ async fn counts(app: &TestApp) -> (i64, i64, i64) {
 }
 
 async fn first_post(app: &TestApp, topic: i64) -> i64 {
-    let (id,): (i64,) = sqlx::query_as("SELECT id FROM posts WHERE topic_id = $1 AND is_first")
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM posts WHERE topic_id = $1 AND is_first = 1")
         .bind(topic)
         .fetch_one(&app.sql)
         .await

@@ -89,12 +89,11 @@ async fn a_ban_that_has_run_out_lets_the_user_back_in() {
         .post_json("/api/v1/users/troll/ban", &json!({ "days": 1 }))
         .await;
     assert_eq!(app.login("troll").await.0, StatusCode::FORBIDDEN);
-    sqlx::query(
-        "UPDATE users SET banned_until = strftime('%s', 'now') - 1 WHERE username = 'troll'",
-    )
-    .execute(&app.sql)
-    .await
-    .unwrap();
+    sqlx::query("UPDATE users SET banned_until = $1 WHERE username = 'troll'")
+        .bind(chrono::Utc::now().timestamp() - 1)
+        .execute(&app.sql)
+        .await
+        .unwrap();
     let (status, session) = app.login("troll").await;
     assert_eq!(status, StatusCode::OK);
     session
