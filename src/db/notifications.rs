@@ -83,7 +83,7 @@ pub async fn notify(
             "INSERT INTO notifications (user_id, kind, topic_id, post_id, actor_id, detail, created_at,
                                         mailed_at)
              SELECT id, $2, $3, $4, $5, $6, $7, CASE email_delivery WHEN 'app' THEN 0 END
-             FROM users WHERE id = $1 AND {} = 1 AND id IS NOT $5",
+             FROM users WHERE id = $1 AND {} = 1 AND id IS DISTINCT FROM $5",
             kind.preference()
         );
         let done = sqlx::query(sqlx::AssertSqlSafe(sql))

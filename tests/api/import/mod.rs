@@ -149,7 +149,7 @@ pub async fn assert_consistent(app: &TestApp) {
             "SELECT COUNT(*) FROM topics t WHERE t.source_key IS NOT NULL AND (
                  (SELECT COUNT(*) FROM posts p WHERE p.topic_id = t.id AND p.is_first = 1) <> 1
                  OR t.reply_count <> (SELECT COUNT(*) FROM posts p WHERE p.topic_id = t.id AND p.is_first = 0)
-                 OR t.first_response_at IS NOT (
+                 OR t.first_response_at IS DISTINCT FROM (
                         SELECT MIN(p.created_at) FROM posts p
                         WHERE p.topic_id = t.id AND p.is_first = 0 AND p.author_id <> t.author_id)
                  OR t.last_posted_at < (SELECT MAX(p.created_at) FROM posts p WHERE p.topic_id = t.id))",
