@@ -45,7 +45,7 @@ pub async fn run(args: MigrateArgs) -> anyhow::Result<()> {
         .context("cannot open the target")?;
     let bars = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
     let style = ProgressStyle::with_template(
-        "{prefix:>22} [{elapsed_precise}] {wide_bar} {pos}/{len} rows · {per_sec}",
+        "{prefix:>22} [{elapsed_precise}] {wide_bar} {pos}/{len} rows · ETA {eta}",
     )
     .expect("a valid progress template");
     let mut bar: Option<ProgressBar> = None;
