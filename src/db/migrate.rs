@@ -352,8 +352,9 @@ pub async fn copy(
             );
         }
     }
-    tx.commit().await.context("cannot commit the copy")?;
+    // Every read is done: the source's snapshot ends before the target's commit.
     source.rollback().await?;
+    tx.commit().await.context("cannot commit the copy")?;
 
     Ok(Summary {
         rows: copied.iter().map(|table| table.rows).sum(),
@@ -726,11 +727,13 @@ async fn copy_table(
                     let value = value_of(row, plan.key_columns + i)?;
                     encode_field(&mut buffer, &value, *kind).with_context(|| {
                         format!(
-                            "column {} of the row with key {:?}",
+                            "column {} of the row with key ({})",
                             names[i],
                             (0..plan.key_columns)
-                                .map(|k| value_of(row, k))
-                                .collect::<sqlx::Result<Vec<_>>>()
+                                .map(|k| value_of(row, k)
+                                    .map_or_else(|_| "?".to_owned(), |key| format!("{key:?}")))
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )
                     })?;
                 }

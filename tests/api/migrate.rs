@@ -178,7 +178,13 @@ async fn small_forum(snapshot: &Path) -> String {
              champion_micro_f1, train_seconds, weights, metrics)
          VALUES (1700000000, 1700000100, 'rejected', 'manual', 0.1 + 0.2, 1e-300, 2.0 / 3.0,
                  x'00010a0d095c5c4eff', NULL)",
+        "INSERT INTO model_versions (created_at, status, \"trigger\", micro_f1,
+             champion_micro_f1, train_seconds, weights)
+         VALUES (1700000200, 'failed', 'schedule', 4.9406564584124654e-324,
+                 1.7976931348623157e308, 123456789.123456789, x'')",
         "UPDATE topics SET predicted_quality = 0.7071067811865476 WHERE id = 1",
+        // A seeded table the copy must overwrite rather than keep.
+        "UPDATE session_epoch SET epoch = 7",
     ] {
         sqlx::query(sql).execute(&app.sql).await.expect(sql);
     }
@@ -248,7 +254,7 @@ async fn migrate_copies_every_table_from_sqlite_to_postgres_and_refuses_a_second
         ("daily_activity", 1),
         ("contributors", 3),
         ("response_waits", 1),
-        ("model_versions", 1),
+        ("model_versions", 2),
         ("secrets", 1),
         ("wait_buckets", 2),
     ] {
@@ -258,6 +264,12 @@ async fn migrate_copies_every_table_from_sqlite_to_postgres_and_refuses_a_second
             "{table}: {rows} rows, expected at least {at_least}"
         );
     }
+
+    assert_eq!(
+        scalar(&target, "SELECT epoch FROM session_epoch").await,
+        7,
+        "the seeded row is the source's"
+    );
 
     // The search index is PostgreSQL's own, built from the copied posts.
     assert_eq!(
@@ -334,9 +346,9 @@ async fn migrate_copies_every_table_from_sqlite_to_postgres_and_refuses_a_second
 }
 
 #[tokio::test]
-async fn migrate_writes_nothing_when_a_key_of_the_source_finds_no_row() {
+async fn migrate_writes_nothing_when_the_source_holds_what_postgres_refuses() {
     let Some(cluster) =
-        postgres_cluster("migrate_writes_nothing_when_a_key_of_the_source_finds_no_row")
+        postgres_cluster("migrate_writes_nothing_when_the_source_holds_what_postgres_refuses")
     else {
         return;
     };
@@ -364,6 +376,30 @@ async fn migrate_writes_nothing_when_a_key_of_the_source_finds_no_row() {
             "{table} after a failed migrate"
         );
     }
+
+    // A value PostgreSQL cannot hold stops the copy too, naming the row; the same target, still
+    // empty, takes the forum once the source is mended.
+    for sql in [
+        "DELETE FROM votes WHERE post_id = 999",
+        "UPDATE users SET bio = 'a' || char(0) || 'b' WHERE id = 1",
+    ] {
+        sqlx::query(sql).execute(&app.sql).await.expect(sql);
+    }
+    let output = migrate(&app.database_url, &to);
+    assert!(!output.status.success(), "migrate copied a NUL");
+    let error = stderr(&output);
+    assert!(
+        error.contains("users") && error.contains("bio") && error.contains("NUL"),
+        "{error}"
+    );
+    assert_eq!(scalar(&target, "SELECT COUNT(*) FROM users").await, 0);
+    sqlx::query("UPDATE users SET bio = 'ab' WHERE id = 1")
+        .execute(&app.sql)
+        .await
+        .expect("mending the bio");
+    let output = migrate(&app.database_url, &to);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(scalar(&target, "SELECT COUNT(*) FROM users").await, 1);
 }
 
 #[test]
