@@ -17,10 +17,16 @@ use sqlx::{
 
 use crate::db::Pool;
 
-/// Tables a freshly migrated database already holds rows in (the migrations' seeds and what
-/// `db::connect` fills): not part of the emptiness check, and their rows are replaced by the
-/// source's.
-pub const SEEDED: &[&str] = &["session_epoch", "search_text_backfill", "wait_buckets"];
+/// Tables a new database holds rows in before it holds a forum (the migrations' seeds, what
+/// `db::connect` fills, and `secrets`, which the app's first start fills): not part of the
+/// emptiness check, and their rows are replaced by the source's (the source's link-signing key
+/// keeps the links it signed valid).
+pub const SEEDED: &[&str] = &[
+    "session_epoch",
+    "search_text_backfill",
+    "wait_buckets",
+    "secrets",
+];
 
 /// Tables the target builds from the copied rows rather than copying them: PostgreSQL's search
 /// index (SQLite's is an FTS5 table, not copied).

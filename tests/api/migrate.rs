@@ -209,6 +209,19 @@ async fn migrate_copies_every_table_from_sqlite_to_postgres_and_refuses_a_second
     let dir = tempfile::tempdir().expect("a temporary directory");
     let from = small_forum(dir.path()).await;
     let to = fresh_postgres_database(&cluster).await;
+    // As if the app had started on the new database once: the schema is there, and a secret of
+    // its own, which the source's replaces.
+    threadwise::db::connect(&to, 1)
+        .await
+        .expect("the target's schema")
+        .close()
+        .await;
+    let early = any_pool(&to).await;
+    sqlx::query("INSERT INTO secrets (name, value) VALUES ('link_signing', '\\x00')")
+        .execute(&early)
+        .await
+        .expect("a secret of the target's own");
+    early.close().await;
 
     let output = migrate(&from, &to);
     assert!(
