@@ -40,6 +40,20 @@ enum Command {
     Retrain(TaggingSettings),
     /// Fill an empty database with a big synthetic community (load tests, dashboard benchmarks).
     Generate(threadwise::cli::generate::GenerateArgs),
+    /// Copy a forum from SQLite to PostgreSQL: every table, in one transaction.
+    ///
+    /// The target must be an existing, empty PostgreSQL (15 or newer) database; its schema is
+    /// created, then every table is copied with COPY in foreign-key order, identity sequences are
+    /// set past the copied ids, the search index is rebuilt, and each table's row count is
+    /// checked. Any error rolls the copy back (the target holds none of it); a target that
+    /// already holds forum data is refused.
+    ///
+    /// Counters and roll-ups are copied as they are, so the target's triggers are turned off
+    /// while copying (SET session_replication_role = replica): connect as a superuser, or as a
+    /// user granted that setting (PostgreSQL 15+: GRANT SET ON PARAMETER
+    /// session_replication_role TO <user>). Stop the forum while migrating: writes made to the
+    /// source after the copy started are not copied.
+    Migrate(threadwise::cli::migrate::MigrateArgs),
     #[command(flatten)]
     Model(ModelCommand),
 }
@@ -83,6 +97,7 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Generate(args)) => {
             runtime()?.block_on(threadwise::cli::generate::run(&cli.database, args))
         }
+        Some(Command::Migrate(args)) => runtime()?.block_on(threadwise::cli::migrate::run(args)),
         Some(Command::Serve(settings)) => serve(*settings, cli.database),
         None => {
             // No subcommand: serve with every setting at its default (or from THREADWISE_* variables).

@@ -9,6 +9,7 @@ pub mod feeds;
 pub mod flags;
 pub mod import;
 pub mod labels;
+pub mod migrate;
 pub mod model_versions;
 pub mod modlog;
 pub mod notifications;

@@ -44,31 +44,53 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
     if !on_postgres() {
         return format!("sqlite://{}", dir.join("test.db").display());
     }
-    use sqlx::Connection as _;
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let admin = std::env::var("THREADWISE_TEST_POSTGRES_URL")
         .expect("THREADWISE_TEST_POSTGRES_URL names the test cluster's database");
+    fresh_postgres_database(&admin).await
+}
+
+/// A new, empty database on the PostgreSQL cluster of `admin` (a database URL there, for a user
+/// who may create databases), whatever engine the tests run on.
+pub async fn fresh_postgres_database(admin: &str) -> String {
+    use sqlx::Connection as _;
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let name = format!(
         "test_{}_{}",
         std::process::id(),
         NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     );
-    let mut conn = sqlx::PgConnection::connect(&admin)
+    let mut conn = sqlx::PgConnection::connect(admin)
         .await
         .expect("the test cluster answers");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await
         .expect("a test database");
-    let mut url = url::Url::parse(&admin).expect("a database URL");
+    let mut url = url::Url::parse(admin).expect("a database URL");
     url.set_path(&name);
     url.to_string()
 }
 
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
-    LazyLock::force(&TRACING);
     let dir = tempfile::tempdir().expect("a temporary directory");
     let url = fresh_database_url(dir.path()).await;
+    spawn_app_on(dir, url, configure).await
+}
+
+/// Starts the app on a fresh SQLite database, whichever engine the other tests run on (for tests
+/// of moving a forum off SQLite).
+pub async fn spawn_sqlite_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    spawn_app_on(dir, url, |_| {}).await
+}
+
+async fn spawn_app_on(
+    dir: tempfile::TempDir,
+    url: String,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
+    LazyLock::force(&TRACING);
     let mut settings = Settings::with_database(url.clone());
     configure(&mut settings);
     let app = Application::build(settings).await.expect("the app builds");

@@ -10,6 +10,7 @@ mod feeds;
 mod hardening;
 mod import;
 mod members;
+mod migrate;
 mod model_cli;
 mod tagging;
 mod topics;
