@@ -103,7 +103,7 @@ sq -csv "
     AND m.name NOT LIKE 'search\\_index%' ESCAPE '\\'" | python3 "$here/canon.py" >"$work/shape/columns.sqlite"
 pg --csv -t -c "
   SELECT c.table_name, c.ordinal_position - 1, c.column_name,
-         CASE WHEN c.udt_name = 'citext' THEN 'text' ELSE c.data_type END,
+         c.data_type,
          CASE WHEN c.is_nullable = 'NO' THEN 'not null' ELSE '' END,
          COALESCE(regexp_replace(c.column_default, '::[a-z ]+$', ''), ''),
          CASE WHEN c.is_generated = 'ALWAYS' THEN 'generated' ELSE '' END

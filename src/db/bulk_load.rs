@@ -177,6 +177,10 @@ pub async fn index_new_rows(conn: &mut Conn<'_>, last: LastIds) -> sqlx::Result<
 /// and `daily_user_activity_count` do row by row). The import calls it when it ends, and
 /// [`super::connect`] whenever the database is opened, for an import that was killed.
 pub async fn count_pending(conn: &mut Conn<'_>) -> sqlx::Result<()> {
+    // Only SQLite's fast path leaves ranges; PostgreSQL's imports count through the triggers.
+    if matches!(conn.engine(), super::Engine::Postgres(_)) {
+        return Ok(());
+    }
     on!(conn, pg, {
         let mut tx = crate::db::BeginWrite::begin_write(&mut *conn).await?;
         let (ranges,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM import_pending")

@@ -1,5 +1,5 @@
 //! Notifications, the watch lists behind them, and the fan-out queue the notify job works off.
-use crate::db::{Conn, on};
+use crate::db::{Conn, on, sql};
 
 /// What happened, as stored in `notifications.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,11 +102,13 @@ pub async fn notify(
 
 /// The ids of existing accounts among `names` (compared case-insensitively).
 pub async fn user_ids_named(conn: &mut Conn<'_>, names: &[String]) -> sqlx::Result<Vec<i64>> {
-    on!(conn, {
+    on!(conn, pg, {
         let names = serde_json::to_string(names).expect("a list of strings always serialises");
-        let rows: Vec<(i64,)> = sqlx::query_as(
-            "SELECT DISTINCT u.id FROM json_each($1) j JOIN users u ON u.username = j.value",
-        )
+        let rows: Vec<(i64,)> = sqlx::query_as(sql!(pg,
+            "SELECT DISTINCT u.id FROM "
+            {sqlite: "json_each($1) j"} {pg: "json_array_elements_text($1::json) AS j (value)"}
+            " JOIN users u ON u.username = j.value"
+        ))
         .bind(names)
         .fetch_all(conn)
         .await?;

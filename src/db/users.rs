@@ -255,10 +255,36 @@ pub async fn set_digest_sent(conn: &mut Conn<'_>, user_id: i64, now: i64) -> sql
 }
 
 /// Everything a member wrote and chose, as one JSON document (their "download my data"), built
-/// by SQLite's JSON functions in one statement.
+/// by the engine's JSON functions in one statement.
 pub async fn export(conn: &mut Conn<'_>, user_id: i64) -> sqlx::Result<String> {
-    on!(conn, {
-        let (json,): (String,) = sqlx::query_as(
+    on!(conn, pg, {
+        let (json,): (String,) = sqlx::query_as(if pg {
+            "SELECT json_build_object(
+               'user', (SELECT json_build_object('id', id, 'username', username, 'email', email,
+                                           'role', role, 'created_at', created_at, 'bio', bio,
+                                           'email_delivery', email_delivery)
+                        FROM users WHERE id = $1),
+               'topics', (SELECT COALESCE(json_agg(json_build_object('id', id, 'title', title,
+                                                              'created_at', created_at)), '[]'::json)
+                          FROM topics WHERE author_id = $1),
+               'posts', (SELECT COALESCE(json_agg(json_build_object('id', id, 'topic_id', topic_id,
+                                                             'body', body_md, 'created_at', created_at,
+                                                             'edited_at', edited_at)), '[]'::json)
+                         FROM posts WHERE author_id = $1),
+               'votes', (SELECT COALESCE(json_agg(json_build_object('post_id', post_id, 'value', value,
+                                                             'created_at', created_at)), '[]'::json)
+                         FROM votes WHERE user_id = $1),
+               'watched_topics', (SELECT COALESCE(json_agg(topic_id), '[]'::json) FROM topic_watches
+                                  WHERE user_id = $1),
+               'watched_tags', (SELECT COALESCE(json_agg(g.name), '[]'::json) FROM tag_watches w
+                                JOIN tags g ON g.id = w.tag_id WHERE w.user_id = $1),
+               'notifications', (SELECT COALESCE(json_agg(json_build_object('kind', kind,
+                                                                     'topic_id', topic_id,
+                                                                     'post_id', post_id,
+                                                                     'created_at', created_at,
+                                                                     'read_at', read_at)), '[]'::json)
+                                 FROM notifications WHERE user_id = $1))::text"
+        } else {
             "SELECT json_object(
                'user', (SELECT json_object('id', id, 'username', username, 'email', email,
                                            'role', role, 'created_at', created_at, 'bio', bio,
@@ -283,8 +309,8 @@ pub async fn export(conn: &mut Conn<'_>, user_id: i64) -> sqlx::Result<String> {
                                                                      'post_id', post_id,
                                                                      'created_at', created_at,
                                                                      'read_at', read_at))
-                                 FROM notifications WHERE user_id = $1))",
-        )
+                                 FROM notifications WHERE user_id = $1))"
+        })
         .bind(user_id)
         .fetch_one(conn)
         .await?;

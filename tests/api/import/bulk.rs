@@ -59,7 +59,11 @@ async fn answers_across_batches_and_a_later_dump_with_new_and_changed_rows_keep_
         .unwrap();
     assert_consistent(&app).await;
     let found = app
-        .count("SELECT COUNT(*) FROM search_index WHERE search_index MATCH 'answer7'")
+        .count(if crate::helpers::on_postgres() {
+            "SELECT COUNT(*) FROM search_index WHERE tsv @@ to_tsquery('english', 'answer7')"
+        } else {
+            "SELECT COUNT(*) FROM search_index WHERE search_index MATCH 'answer7'"
+        })
         .await;
     assert_eq!(
         found, 1,
@@ -87,6 +91,10 @@ const SITE: &str = "bulk.stackexchange.com";
 /// the database next adds them.
 #[tokio::test]
 async fn counters_an_interrupted_import_left_are_added_when_the_database_is_opened() {
+    if crate::helpers::on_postgres() {
+        eprintln!("SQLite's fast path only: PostgreSQL imports count through their triggers");
+        return;
+    }
     let app = spawn_app().await;
     let tmp = dump(&[
         question(1, 10, "a b"),

@@ -185,7 +185,7 @@ pub async fn assert_derived_tables_match(app: &TestApp) {
                         0 AS active FROM users
                  UNION ALL SELECT created_at / 86400, 0, 1, 0, 0 FROM topics
                  UNION ALL SELECT created_at / 86400, 0, 0, 1, 0 FROM posts
-                 UNION ALL SELECT day, 0, 0, 0, 1 FROM daily_user_activity) GROUP BY day",
+                 UNION ALL SELECT day, 0, 0, 0, 1 FROM daily_user_activity) AS counted GROUP BY day",
         ),
         (
             "daily posts per user",
@@ -202,8 +202,8 @@ pub async fn assert_derived_tables_match(app: &TestApp) {
         // Rows in one and not the other, both ways.
         let (differing,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "WITH have AS ({have}), want AS ({want})
-             SELECT (SELECT COUNT(*) FROM (SELECT * FROM have EXCEPT SELECT * FROM want))
-                  + (SELECT COUNT(*) FROM (SELECT * FROM want EXCEPT SELECT * FROM have))"
+             SELECT (SELECT COUNT(*) FROM (SELECT * FROM have EXCEPT SELECT * FROM want) AS a)
+                  + (SELECT COUNT(*) FROM (SELECT * FROM want EXCEPT SELECT * FROM have) AS b)"
         )))
         .fetch_one(&app.sql)
         .await
