@@ -3,6 +3,7 @@
 to a topic for the given seconds. Prints the answers' status counts at the end.
 
 Usage: loadtest_writers.py BASE TOPIC SECONDS COOKIE...
+Env:   WRITES_PER_SECOND=1 per writer (0: as fast as the server answers, for throughput)
 """
 import json
 import sys
@@ -13,6 +14,8 @@ import urllib.request
 from collections import Counter
 
 base, topic, seconds, cookies = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4:]
+rate = float(__import__("os").environ.get("WRITES_PER_SECOND", "1"))
+period = 1.0 / rate if rate > 0 else 0.0
 statuses = Counter()
 lock = threading.Lock()
 
@@ -54,7 +57,7 @@ def writer(cookie):
             if s2:
                 statuses[s2] += 1
         n += 1
-        time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
+        time.sleep(max(0.0, period - (time.monotonic() - started)))
 
 
 threads = [threading.Thread(target=writer, args=(c,)) for c in cookies if c]
@@ -62,4 +65,5 @@ for t in threads:
     t.start()
 for t in threads:
     t.join()
-print("writes by status:", dict(sorted(statuses.items())))
+ok = sum(n for status, n in statuses.items() if 200 <= status < 300)
+print("writes by status:", dict(sorted(statuses.items())), f"ok/s: {ok / seconds:.1f}")

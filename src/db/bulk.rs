@@ -47,12 +47,16 @@ pub type FlagRow = (
     Option<i64>,
 );
 
+/// Runs the engine's statement (`sqlite`, `pg`) once per chunk of `rows`, bound as one JSON
+/// array of arrays: `json_each` on SQLite, `json_array_elements` with a cast per column on
+/// PostgreSQL (`j.value ->> n` is text there).
 async fn insert_chunks<T: Serialize>(
     conn: &mut Conn<'_>,
-    sql: &'static str,
+    (sqlite, pg): (&'static str, &'static str),
     rows: &[T],
 ) -> sqlx::Result<()> {
-    on!(conn, {
+    on!(conn, pg_engine, {
+        let sql = if pg_engine { pg } else { sqlite };
         for chunk in rows.chunks(CHUNK) {
             let json = serde_json::to_string(chunk).expect("rows of plain values serialise");
             sqlx::query(sql).bind(json).execute(&mut *conn).await?;
@@ -65,10 +69,16 @@ pub async fn users(conn: &mut Conn<'_>, rows: &[UserRow]) -> sqlx::Result<()> {
     on!(conn, {
         insert_chunks(
             conn,
-            "INSERT INTO users (id, username, email, role, created_at)
-             SELECT j.value ->> 0, j.value ->> 1, (j.value ->> 1) || '@generated.invalid',
-                    j.value ->> 2, j.value ->> 3
-             FROM json_each($1) j",
+            (
+                "INSERT INTO users (id, username, email, role, created_at)
+                 SELECT j.value ->> 0, j.value ->> 1, (j.value ->> 1) || '@generated.invalid',
+                        j.value ->> 2, j.value ->> 3
+                 FROM json_each($1) j",
+                "INSERT INTO users (id, username, email, role, created_at)
+                 SELECT (j.value ->> 0)::bigint, j.value ->> 1, (j.value ->> 1) || '@generated.invalid',
+                        j.value ->> 2, (j.value ->> 3)::bigint
+                 FROM json_array_elements($1::json) AS j (value)",
+            ),
             rows,
         )
         .await
@@ -79,8 +89,13 @@ pub async fn tags(conn: &mut Conn<'_>, rows: &[TagRow]) -> sqlx::Result<()> {
     on!(conn, {
         insert_chunks(
             conn,
-            "INSERT INTO tags (id, name, created_at)
-             SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each($1) j",
+            (
+                "INSERT INTO tags (id, name, created_at)
+                 SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each($1) j",
+                "INSERT INTO tags (id, name, created_at)
+                 SELECT (j.value ->> 0)::bigint, j.value ->> 1, (j.value ->> 2)::bigint
+                 FROM json_array_elements($1::json) AS j (value)",
+            ),
             rows,
         )
         .await
@@ -91,12 +106,21 @@ pub async fn topics(conn: &mut Conn<'_>, rows: &[TopicRow]) -> sqlx::Result<()> 
     on!(conn, {
         insert_chunks(
             conn,
-            "INSERT INTO topics (id, title, author_id, created_at, last_posted_at, reply_count,
-                                 view_count, score, hot_rank, active_rank, first_response_at)
-             SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
-                    j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9,
-                    j.value ->> 10
-             FROM json_each($1) j",
+            (
+                "INSERT INTO topics (id, title, author_id, created_at, last_posted_at, reply_count,
+                                     view_count, score, hot_rank, active_rank, first_response_at)
+                 SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
+                        j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9,
+                        j.value ->> 10
+                 FROM json_each($1) j",
+                "INSERT INTO topics (id, title, author_id, created_at, last_posted_at, reply_count,
+                                     view_count, score, hot_rank, active_rank, first_response_at)
+                 SELECT (j.value ->> 0)::bigint, j.value ->> 1, (j.value ->> 2)::bigint,
+                        (j.value ->> 3)::bigint, (j.value ->> 4)::bigint, (j.value ->> 5)::bigint,
+                        (j.value ->> 6)::bigint, (j.value ->> 7)::bigint, (j.value ->> 8)::float8,
+                        (j.value ->> 9)::float8, (j.value ->> 10)::bigint
+                 FROM json_array_elements($1::json) AS j (value)",
+            ),
             rows,
         )
         .await
@@ -107,12 +131,21 @@ pub async fn posts(conn: &mut Conn<'_>, rows: &[PostRow]) -> sqlx::Result<()> {
     on!(conn, {
         insert_chunks(
             conn,
-            "INSERT INTO posts (id, topic_id, author_id, is_first, body_md, body_html, created_at,
-                                upvotes, downvotes, score, hidden)
-             SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
-                    '<p>' || (j.value ->> 4) || '</p>', j.value ->> 5, j.value ->> 6, j.value ->> 7,
-                    (j.value ->> 6) - (j.value ->> 7), j.value ->> 8
-             FROM json_each($1) j",
+            (
+                "INSERT INTO posts (id, topic_id, author_id, is_first, body_md, body_html, created_at,
+                                    upvotes, downvotes, score, hidden)
+                 SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
+                        '<p>' || (j.value ->> 4) || '</p>', j.value ->> 5, j.value ->> 6, j.value ->> 7,
+                        (j.value ->> 6) - (j.value ->> 7), j.value ->> 8
+                 FROM json_each($1) j",
+                "INSERT INTO posts (id, topic_id, author_id, is_first, body_md, body_html, created_at,
+                                    upvotes, downvotes, score, hidden)
+                 SELECT (j.value ->> 0)::bigint, (j.value ->> 1)::bigint, (j.value ->> 2)::bigint,
+                        (j.value ->> 3)::boolean::int, j.value ->> 4, '<p>' || (j.value ->> 4) || '</p>',
+                        (j.value ->> 5)::bigint, (j.value ->> 6)::bigint, (j.value ->> 7)::bigint,
+                        (j.value ->> 6)::bigint - (j.value ->> 7)::bigint, (j.value ->> 8)::boolean::int
+                 FROM json_array_elements($1::json) AS j (value)",
+            ),
             rows,
         )
         .await
@@ -123,10 +156,17 @@ pub async fn topic_tags(conn: &mut Conn<'_>, rows: &[TopicTagRow]) -> sqlx::Resu
     on!(conn, {
         insert_chunks(
             conn,
-            "INSERT INTO topic_tags (topic_id, tag_id, source, status, confidence, created_at)
-             SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
-                    (SELECT created_at FROM topics WHERE id = j.value ->> 0)
-             FROM json_each($1) j",
+            (
+                "INSERT INTO topic_tags (topic_id, tag_id, source, status, confidence, created_at)
+                 SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
+                        (SELECT created_at FROM topics WHERE id = j.value ->> 0)
+                 FROM json_each($1) j",
+                "INSERT INTO topic_tags (topic_id, tag_id, source, status, confidence, created_at)
+                 SELECT (j.value ->> 0)::bigint, (j.value ->> 1)::bigint, j.value ->> 2, j.value ->> 3,
+                        (j.value ->> 4)::float8,
+                        (SELECT created_at FROM topics WHERE id = (j.value ->> 0)::bigint)
+                 FROM json_array_elements($1::json) AS j (value)",
+            ),
             rows,
         )
         .await
@@ -137,8 +177,14 @@ pub async fn votes(conn: &mut Conn<'_>, rows: &[VoteRow]) -> sqlx::Result<()> {
     on!(conn, {
         insert_chunks(
             conn,
-            "INSERT INTO votes (user_id, post_id, value, created_at)
-             SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each($1) j",
+            (
+                "INSERT INTO votes (user_id, post_id, value, created_at)
+                 SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each($1) j",
+                "INSERT INTO votes (user_id, post_id, value, created_at)
+                 SELECT (j.value ->> 0)::bigint, (j.value ->> 1)::bigint, (j.value ->> 2)::bigint,
+                        (j.value ->> 3)::bigint
+                 FROM json_array_elements($1::json) AS j (value)",
+            ),
             rows,
         )
         .await
@@ -149,10 +195,16 @@ pub async fn flags(conn: &mut Conn<'_>, rows: &[FlagRow]) -> sqlx::Result<()> {
     on!(conn, {
         insert_chunks(
             conn,
-            "INSERT INTO flags (post_id, reporter_id, reason, status, created_at, resolved_by, resolved_at)
-             SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
-                    j.value ->> 5, j.value ->> 6
-             FROM json_each($1) j",
+            (
+                "INSERT INTO flags (post_id, reporter_id, reason, status, created_at, resolved_by, resolved_at)
+                 SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
+                        j.value ->> 5, j.value ->> 6
+                 FROM json_each($1) j",
+                "INSERT INTO flags (post_id, reporter_id, reason, status, created_at, resolved_by, resolved_at)
+                 SELECT (j.value ->> 0)::bigint, (j.value ->> 1)::bigint, j.value ->> 2, j.value ->> 3,
+                        (j.value ->> 4)::bigint, (j.value ->> 5)::bigint, (j.value ->> 6)::bigint
+                 FROM json_array_elements($1::json) AS j (value)",
+            ),
             rows,
         )
         .await
@@ -193,4 +245,13 @@ pub async fn analyze(conn: &mut Conn<'_>) -> sqlx::Result<()> {
         sqlx::query("ANALYZE").execute(conn).await?;
         Ok(())
     })
+}
+
+/// After rows went in with ids of their own: on PostgreSQL the identity sequences continue after
+/// them (SQLite's rowids need nothing).
+pub async fn continue_ids(conn: &mut Conn<'_>) -> anyhow::Result<()> {
+    match conn.engine() {
+        Engine::Sqlite(_) => Ok(()),
+        Engine::Postgres(conn) => super::migrate::reset_sequences(conn).await,
+    }
 }

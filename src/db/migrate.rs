@@ -778,8 +778,9 @@ async fn copy_table(
     }
 }
 
-/// Sets every identity sequence so the next id is MAX(id) + 1 (1 for an empty table).
-async fn reset_sequences(target: &mut PgConnection) -> anyhow::Result<()> {
+/// Sets every identity sequence so the next id is MAX(id) + 1 (1 for an empty table): after rows
+/// went in with ids of their own (a move, `threadwise generate`).
+pub(crate) async fn reset_sequences(target: &mut PgConnection) -> anyhow::Result<()> {
     let identities: Vec<(String, String)> = sqlx::query_as(
         "SELECT c.relname::text, a.attname::text
          FROM pg_attribute a

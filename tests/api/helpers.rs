@@ -85,7 +85,8 @@ pub async fn spawn_sqlite_app() -> TestApp {
     spawn_app_on(dir, url, |_| {}).await
 }
 
-async fn spawn_app_on(
+/// Starts the app on the database at `url` (kept in `dir`, on SQLite), as it is.
+pub async fn spawn_app_on(
     dir: tempfile::TempDir,
     url: String,
     configure: impl FnOnce(&mut Settings),

@@ -7,6 +7,7 @@ mod dashboard;
 mod escaping;
 mod essentials;
 mod feeds;
+mod generate;
 mod hardening;
 mod import;
 mod members;

@@ -101,6 +101,7 @@ pub async fn run(database_url: &str, args: GenerateArgs) -> anyhow::Result<()> {
     bulk::flags(&mut tx, &community.flags).await?;
     eprintln!("votes and flags: {:.1} s", step.elapsed().as_secs_f64());
     tx.commit().await?;
+    bulk::continue_ids(&mut conn).await?;
     let step = Instant::now();
     bulk::analyze(&mut conn).await?;
     eprintln!("analyze: {:.1} s", step.elapsed().as_secs_f64());
