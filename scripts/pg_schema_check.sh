@@ -140,14 +140,16 @@ pg --csv -t -c "
 compare indexes "$work/shape/indexes.sqlite" "$work/shape/indexes.pg"
 
 # Triggers by name and table. PostgreSQL's own: the statement trigger that counts topic_tags
-# inserts (SQLite counts them in the row trigger response_rollup_tag_insert; see the schema).
+# inserts (SQLite counts them in the row trigger response_rollup_tag_insert; see the schema), and
+# the notify_ triggers that announce changes to the other app servers (0003_notify.sql).
 sq -csv "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'" \
   | python3 "$here/canon.py" >"$work/shape/triggers.sqlite"
 pg --csv -t -c "
   SELECT tg.tgname, c.relname FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = 'public' AND NOT tg.tgisinternal
-    AND tg.tgname NOT IN ('response_rollup_tag_insert_after')" | python3 "$here/canon.py" >"$work/shape/triggers.pg"
+    AND tg.tgname NOT IN ('response_rollup_tag_insert_after')
+    AND tg.tgname NOT LIKE 'notify\\_%'" | python3 "$here/canon.py" >"$work/shape/triggers.pg"
 compare triggers "$work/shape/triggers.sqlite" "$work/shape/triggers.pg"
 
 sq -csv "SELECT name FROM sqlite_master WHERE type = 'view'" | python3 "$here/canon.py" >"$work/shape/views.sqlite"

@@ -85,18 +85,24 @@ fn main() -> anyhow::Result<()> {
     log_caught_formula_panics();
     match cli.command {
         Some(Command::Model(command)) => threadwise::cli::model::run(command),
-        Some(Command::User(command)) => {
-            runtime()?.block_on(threadwise::cli::user::run(&cli.database, command))
-        }
-        Some(Command::Import(command)) => {
-            runtime()?.block_on(threadwise::cli::import::run(&cli.database, command))
-        }
+        Some(Command::User(command)) => runtime()?.block_on(async {
+            threadwise::cli::user::run(&cli.database, command).await?;
+            pages_changed(&cli.database).await;
+            Ok(())
+        }),
+        Some(Command::Import(command)) => runtime()?.block_on(async {
+            threadwise::cli::import::run(&cli.database, command).await?;
+            pages_changed(&cli.database).await;
+            Ok(())
+        }),
         Some(Command::Retrain(settings)) => {
             runtime()?.block_on(threadwise::cli::retrain::run(&cli.database, &settings))
         }
-        Some(Command::Generate(args)) => {
-            runtime()?.block_on(threadwise::cli::generate::run(&cli.database, args))
-        }
+        Some(Command::Generate(args)) => runtime()?.block_on(async {
+            threadwise::cli::generate::run(&cli.database, args).await?;
+            pages_changed(&cli.database).await;
+            Ok(())
+        }),
         Some(Command::Migrate(args)) => runtime()?.block_on(threadwise::cli::migrate::run(args)),
         Some(Command::Serve(settings)) => serve(*settings, cli.database),
         None => {
@@ -110,6 +116,14 @@ fn main() -> anyhow::Result<()> {
             };
             serve(*settings, cli.database)
         }
+    }
+}
+
+/// Tells the app servers on a PostgreSQL database that this command changed what pages show
+/// (on SQLite their cache's TTL catches it).
+async fn pages_changed(database: &str) {
+    if let Err(e) = threadwise::db::channel::announce_to_url(database, "pages").await {
+        tracing::warn!(error = ?e, "could not tell the app servers that pages changed");
     }
 }
 

@@ -38,7 +38,12 @@ impl Application {
             web::heavy::HeavyPool::connect(&settings.database_url, settings.heavy()).await?;
         let state = AppState::new(pool, heavy, Arc::new(settings), mailer, signer);
         let mut conn = state.pool.acquire().await?;
-        db::model_versions::fail_abandoned(&mut conn, crate::domain::now()).await?;
+        // A version left 'training' was abandoned by a process that died, unless another server
+        // is training it right now (it holds the lease).
+        if let Some(lease) = db::lease::try_take(&state.pool, db::lease::Job::Retrain).await? {
+            db::model_versions::fail_abandoned(&mut conn, crate::domain::now()).await?;
+            lease.release().await?;
+        }
         state.tagger.load_champion(&mut conn).await?;
         drop(conn);
         let data = Data::new(state.clone());
@@ -83,7 +88,7 @@ impl Application {
             async move {
                 jobs::ranks::run_once(&state.pool, &state.views).await?;
                 // View counts and ranks changed: pages rendered before are stale.
-                state.page_cache.invalidate();
+                state.pages_changed().await;
                 Ok(())
             }
         });
@@ -98,15 +103,24 @@ impl Application {
             async move { refresh_champion(&state).await.map(drop) }
         });
         let state = self.state.clone();
-        // Catches session changes by other processes (the CLI); this process's own writes
-        // refresh the session cache as they answer.
-        let sessions = jobs::every("sessions", std::time::Duration::from_secs(1), move || {
-            let state = state.clone();
-            async move {
-                state.sessions.refresh(&state.pool).await;
-                Ok(())
+        // Catches session changes by other processes; this process's own writes refresh the
+        // session cache as they answer. On PostgreSQL the other servers and the CLI announce
+        // them (`web::nodes`); on SQLite only the CLI writes besides this server, and a check
+        // once a second catches it.
+        let sessions = async move {
+            if state.pool.kind() == db::Kind::Postgres {
+                web::nodes::listen(state).await;
+            } else {
+                jobs::every("sessions", std::time::Duration::from_secs(1), move || {
+                    let state = state.clone();
+                    async move {
+                        state.sessions.refresh(&state.pool).await;
+                        Ok(())
+                    }
+                })
+                .await;
             }
-        });
+        };
         let stop = Arc::new(AtomicBool::new(false));
         let retrain = retrain_job(&self.state).run_forever(stop.clone());
         let result = tokio::select! {
@@ -154,7 +168,7 @@ pub async fn run_notify(state: &AppState) -> anyhow::Result<jobs::notify::Done> 
     };
     let done = jobs::notify::run_once(&state.pool, &state.mailer, &state.signer, routing).await?;
     if done.changed_anything() {
-        state.page_cache.invalidate();
+        state.pages_changed().await;
     }
     Ok(done)
 }

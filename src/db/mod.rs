@@ -4,11 +4,13 @@
 pub mod answers;
 pub mod bulk;
 pub mod bulk_load;
+pub mod channel;
 mod engine;
 pub mod feeds;
 pub mod flags;
 pub mod import;
 pub mod labels;
+pub mod lease;
 pub mod migrate;
 pub mod model_versions;
 pub mod modlog;

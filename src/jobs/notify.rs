@@ -43,6 +43,9 @@ pub async fn run_once(
     signer: &Signer,
     routing: Routing,
 ) -> anyhow::Result<Done> {
+    // One server at a time fans out and mails: two would mail the same notification twice. The
+    // one that waited finds what the other left (usually nothing).
+    let lease = db::lease::take(pool, db::lease::Job::Notify).await?;
     let now = domain::now();
     let mut done = Done::default();
     let mut conn = pool.acquire().await?;
@@ -55,6 +58,8 @@ pub async fn run_once(
     if mailer.is_on() {
         done.mailed = mail(&mut conn, mailer, signer, now).await?;
     }
+    drop(conn);
+    lease.release().await?;
     Ok(done)
 }
 

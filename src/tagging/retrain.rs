@@ -105,7 +105,37 @@ pub async fn run_once(
     trigger: Trigger,
     stop: Arc<AtomicBool>,
 ) -> anyhow::Result<Outcome> {
+    // Taken before looking at what is due: a server that waited for another's run then sees
+    // that run's champion, and does not train again on the same labels.
+    let Some(lease) = db::lease::try_take(pool, db::lease::Job::Retrain).await? else {
+        return Ok(Outcome::Skipped("another server is training".into()));
+    };
+    let outcome = run_leased(pool, tagger, config, trigger, stop, lease.is_exclusive()).await;
+    // Released on every way out: a dropped lease ends only when the server notices its closed
+    // connection, and a run that follows at once would find it still held.
+    lease.release().await?;
+    outcome
+}
+
+async fn run_leased(
+    pool: &Pool,
+    tagger: &Arc<Tagger>,
+    config: &RetrainConfig,
+    trigger: Trigger,
+    stop: Arc<AtomicBool>,
+    exclusive: bool,
+) -> anyhow::Result<Outcome> {
     let mut conn = pool.acquire().await?;
+    if exclusive {
+        // Nobody else trains now, so a version still 'training' lost its server mid-run.
+        let abandoned = db::model_versions::fail_abandoned(&mut conn, domain::now()).await?;
+        if abandoned > 0 {
+            tracing::warn!(
+                abandoned,
+                "marked versions whose server died in training as failed"
+            );
+        }
+    }
     let trigger = match due(&mut conn, tagger, config, trigger).await? {
         Due::No(reason) => return Ok(Outcome::Skipped(reason)),
         Due::Yes(trigger) => trigger,

@@ -6,8 +6,9 @@
 //! GET/HEAD) bumps it once its handler has answered — after its transaction committed — and so do
 //! the background jobs that change what pages show. A response is stored under the generation read
 //! *before* its handler ran and served only while that is still the current one, so a page rendered
-//! from data older than some committed write is never served after that write. The TTL bounds
-//! staleness from writers outside this process (the CLI, another server). Requests with a session
+//! from data older than some committed write is never served after that write. Other app servers
+//! on the same PostgreSQL database bump it too, as soon as they announce their writes
+//! (`nodes`); the TTL bounds staleness from writers that announce nothing (the CLI on SQLite). Requests with a session
 //! cookie are never served from or stored in the cache: members see their own votes, drafts and
 //! CSRF tokens. Misses are rendered once per key at a time: readers who arrive while a page is
 //! being rendered wait for it rather than each rendering it again (no stampede when a slow page,
@@ -205,7 +206,9 @@ pub async fn serve(
         state.sessions.refresh(&state.pool).await;
         let response = response?;
         if !response.status().is_client_error() && !response.status().is_server_error() {
-            cache.invalidate();
+            // Awaited before answering: the other servers hear of the write before the writer
+            // can follow its redirect to one of them.
+            state.pages_changed().await;
         }
         return Ok(response.map_into_boxed_body());
     }

@@ -13,6 +13,7 @@ mod feeds;
 pub mod headers;
 pub mod heavy;
 pub mod limits;
+pub mod nodes;
 pub mod pages;
 pub mod render;
 pub mod request_span;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     /// Signs links that act without a login (unsubscribe).
     pub signer: Signer,
+    /// This server among those sharing a PostgreSQL database (see `nodes`).
+    pub node_id: Arc<str>,
 }
 
 impl AppState {
@@ -93,6 +96,7 @@ impl AppState {
             )),
             retrain_now: Arc::default(),
             next_retrain_check: Arc::default(),
+            node_id: nodes::new_node_id().into(),
         }
     }
 }

@@ -15,6 +15,7 @@ mod migrate;
 mod model_cli;
 mod tagging;
 mod topics;
+mod two_nodes;
 mod walk;
 mod walk_find;
 mod walk_forms;
