@@ -18,12 +18,7 @@ pub async fn announce(pool: &Pool, payload: &str) -> sqlx::Result<()> {
     let Pool::Postgres(pool) = pool else {
         return Ok(());
     };
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(CHANNEL)
-        .bind(payload)
-        .execute(pool)
-        .await?;
-    Ok(())
+    notify(pool, payload).await
 }
 
 /// For a command-line process that wrote to the database at `url`: the app servers' pages are
@@ -33,10 +28,18 @@ pub async fn announce_to_url(url: &str, payload: &str) -> sqlx::Result<()> {
         return Ok(());
     }
     let mut conn = sqlx::postgres::PgConnection::connect(url).await?;
+    notify(&mut conn, payload).await?;
+    conn.close().await
+}
+
+async fn notify<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Postgres>,
+    payload: &str,
+) -> sqlx::Result<()> {
     sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)
         .bind(payload)
-        .execute(&mut conn)
+        .execute(executor)
         .await?;
-    conn.close().await
+    Ok(())
 }

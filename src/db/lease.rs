@@ -93,10 +93,6 @@ pub async fn is_held(pool: &Pool, job: Job) -> sqlx::Result<bool> {
 }
 
 impl Lease {
-    pub fn job(&self) -> Job {
-        self.job
-    }
-
     /// Whether holding the lease shuts every other process out. On SQLite it is always granted,
     /// so a server and the CLI may both hold it.
     pub fn is_exclusive(&self) -> bool {
@@ -115,18 +111,5 @@ impl Lease {
             .execute(&mut holder)
             .await?;
         holder.close().await
-    }
-
-    /// The process id of the PostgreSQL backend that holds the lock, for tests that end it the
-    /// way a crash would (`pg_terminate_backend`).
-    pub async fn backend_pid(&mut self) -> sqlx::Result<Option<i32>> {
-        match &mut self.holder {
-            Some(holder) => Ok(Some(
-                sqlx::query_scalar("SELECT pg_backend_pid()")
-                    .fetch_one(holder)
-                    .await?,
-            )),
-            None => Ok(None),
-        }
     }
 }
