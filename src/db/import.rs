@@ -14,6 +14,7 @@ use std::sync::Arc;
 use sqlx::QueryBuilder;
 use sqlx::query_builder::Separated;
 
+use crate::db::copy_text::{CopyRows, EncodeError};
 use crate::db::{Conn, Engine, on, sql};
 
 /// Rows per statement. Few, large statements matter beyond round trips: the search index flushes
@@ -342,23 +343,26 @@ pub async fn write_topics(
     stats: Option<&[TopicStats]>,
     mode: Write,
 ) -> sqlx::Result<u64> {
+    let rows: Vec<(&TopicRow, i64, TopicStats)> = topics
+        .iter()
+        .enumerate()
+        .filter_map(|(i, topic)| {
+            let author = *authors.get(topic.author_key.as_str())?;
+            let stats = match stats {
+                Some(stats) => stats[i],
+                None => TopicStats {
+                    reply_count: 0,
+                    last_posted_at: topic.activity_at,
+                    first_response_at: None,
+                },
+            };
+            Some((topic, author, stats))
+        })
+        .collect();
+    if let (Write::New, Engine::Postgres(conn)) = (mode, conn.engine()) {
+        return copy_topics(conn, &rows).await;
+    }
     on!(conn, pg, {
-        let rows: Vec<(&TopicRow, i64, TopicStats)> = topics
-            .iter()
-            .enumerate()
-            .filter_map(|(i, topic)| {
-                let author = *authors.get(topic.author_key.as_str())?;
-                let stats = match stats {
-                    Some(stats) => stats[i],
-                    None => TopicStats {
-                        reply_count: 0,
-                        last_posted_at: topic.activity_at,
-                        first_response_at: None,
-                    },
-                };
-                Some((topic, author, stats))
-            })
-            .collect();
         let tail = mode.or_update(
             " ON CONFLICT (source_key) DO UPDATE SET
                  title = excluded.title, author_id = excluded.author_id,
@@ -427,15 +431,18 @@ pub async fn write_posts(
     authors: &Ids,
     mode: Write,
 ) -> sqlx::Result<u64> {
+    let rows: Vec<(&PostRow, i64, i64)> = posts
+        .iter()
+        .filter_map(|post| {
+            let topic = *topics.get(post.topic_key.as_str())?;
+            let author = *authors.get(post.author_key.as_str())?;
+            Some((post, topic, author))
+        })
+        .collect();
+    if let (Write::New, Engine::Postgres(conn)) = (mode, conn.engine()) {
+        return copy_posts(conn, &rows).await;
+    }
     on!(conn, pg, {
-        let rows: Vec<(&PostRow, i64, i64)> = posts
-            .iter()
-            .filter_map(|post| {
-                let topic = *topics.get(post.topic_key.as_str())?;
-                let author = *authors.get(post.author_key.as_str())?;
-                Some((post, topic, author))
-            })
-            .collect();
         let tail = mode.or_update(
             " ON CONFLICT (source_key) DO UPDATE SET
                  topic_id = excluded.topic_id, author_id = excluded.author_id,
@@ -469,6 +476,101 @@ pub async fn write_posts(
         )
         .await
     })
+}
+
+/// COPY data sent per message: large enough that PostgreSQL parses rows, not messages, small
+/// enough that a batch of long posts is not held twice in memory.
+const COPY_SEND_BYTES: usize = 1 << 20;
+
+/// New topics through `COPY` (PostgreSQL, [`Write::New`]): one statement for the batch, parsed
+/// row by row without planning or per-row parameters. Same columns and values as the insert.
+async fn copy_topics(
+    conn: &mut sqlx::PgConnection,
+    rows: &[(&TopicRow, i64, TopicStats)],
+) -> sqlx::Result<u64> {
+    copy_in(
+        conn,
+        "COPY topics (source_key, title, author_id, created_at, last_posted_at, view_count, score,
+                      source_answer_count, source_url, source_license, hidden, reply_count,
+                      first_response_at) FROM STDIN",
+        rows,
+        |out, (topic, author, stats)| {
+            out.text(&topic.key)?
+                .text(&topic.title)?
+                .int(*author)
+                .int(topic.created_at)
+                .int(stats.last_posted_at)
+                .int(topic.view_count)
+                .int(topic.score)
+                .opt_int(topic.answer_count)
+                .opt_text(topic.url.as_deref())?
+                .opt_text(topic.license.as_deref())?
+                .int(0)
+                .int(stats.reply_count)
+                .opt_int(stats.first_response_at);
+            Ok(())
+        },
+    )
+    .await
+}
+
+/// New posts through `COPY` (see [`copy_topics`]).
+async fn copy_posts(
+    conn: &mut sqlx::PgConnection,
+    rows: &[(&PostRow, i64, i64)],
+) -> sqlx::Result<u64> {
+    copy_in(
+        conn,
+        "COPY posts (source_key, topic_id, author_id, is_first, body_md, body_html, body_text,
+                     created_at, edited_at, score, source_score) FROM STDIN",
+        rows,
+        |out, (post, topic, author)| {
+            out.text(&post.key)?
+                .int(*topic)
+                .int(*author)
+                .int(i64::from(post.is_first))
+                .text(&post.body_md)?
+                .text(&post.body_html)?
+                .opt_text(post.body_text.as_deref())?
+                .int(post.created_at)
+                .opt_int(post.edited_at)
+                .int(post.score)
+                .int(post.score);
+            Ok(())
+        },
+    )
+    .await
+}
+
+/// Runs `statement` (a `COPY … FROM STDIN` in text format) with `rows`, each written by `encode`;
+/// returns the rows stored. A row PostgreSQL refuses (a key that exists) fails the whole COPY.
+async fn copy_in<T>(
+    conn: &mut sqlx::PgConnection,
+    statement: &str,
+    rows: &[T],
+    mut encode: impl FnMut(&mut CopyRows, &T) -> Result<(), EncodeError>,
+) -> sqlx::Result<u64> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let mut copy = conn.copy_in_raw(statement).await?;
+    let mut out = CopyRows::with_capacity(COPY_SEND_BYTES + COPY_SEND_BYTES / 4);
+    for row in rows {
+        if let Err(e) = encode(&mut out, row) {
+            // Ends the COPY on the server; the caller rolls the batch back.
+            let _ = copy.abort(e.to_string()).await;
+            return Err(sqlx::Error::Encode(Box::new(e)));
+        }
+        out.end_row();
+        if out.bytes().len() >= COPY_SEND_BYTES {
+            copy.send(out.bytes()).await?;
+            out.clear();
+        }
+    }
+    if !out.bytes().is_empty() {
+        copy.send(out.bytes()).await?;
+    }
+    copy.finish().await
 }
 
 /// Sets the author tags of the given topics to exactly `tags` (creating tag names on first use).

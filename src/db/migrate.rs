@@ -16,6 +16,8 @@ use sqlx::{
 };
 
 use crate::db::Pool;
+pub use crate::db::copy_text::EncodeError;
+use crate::db::copy_text::escape_text;
 
 /// Tables a new database holds rows in before it holds a forum (the migrations' seeds, what
 /// `db::connect` fills, and `secrets`, which the app's first start fills): not part of the
@@ -116,15 +118,6 @@ pub enum Value {
     Blob(Vec<u8>),
 }
 
-/// A value COPY's text format cannot carry into its column.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EncodeError {
-    #[error("text with a NUL character (PostgreSQL text cannot hold one)")]
-    Nul,
-    #[error("bytes that are not UTF-8 in a text column")]
-    NotUtf8,
-}
-
 /// Appends one field of COPY's text format: `\N` for NULL, `\\x…` hex for `bytea`, floats in
 /// their shortest exact form, text with backslash, tab, newline and carriage return escaped.
 pub fn encode_field(out: &mut Vec<u8>, value: &Value, kind: ColumnKind) -> Result<(), EncodeError> {
@@ -173,20 +166,6 @@ fn encode_hex(out: &mut Vec<u8>, bytes: &[u8]) {
         out.push(DIGITS[usize::from(byte >> 4)]);
         out.push(DIGITS[usize::from(byte & 0x0f)]);
     }
-}
-
-fn escape_text(out: &mut Vec<u8>, text: &str) -> Result<(), EncodeError> {
-    for byte in text.bytes() {
-        match byte {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            0 => return Err(EncodeError::Nul),
-            _ => out.push(byte),
-        }
-    }
-    Ok(())
 }
 
 /// A column of a target table.

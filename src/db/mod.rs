@@ -5,6 +5,7 @@ pub mod answers;
 pub mod bulk;
 pub mod bulk_load;
 pub mod channel;
+pub mod copy_text;
 mod engine;
 pub mod feeds;
 pub mod flags;

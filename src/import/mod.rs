@@ -353,8 +353,8 @@ impl Batcher {
 /// `db::bulk_load`); an existing topic or post key fails it with a unique violation.
 async fn write_new_rows(conn: &mut Conn<'_>, batch: &Batch) -> sqlx::Result<Written> {
     let mut tx = crate::db::begin_write_on(conn).await?;
-    let last_ids = db::bulk_load::last_ids(&mut tx).await?;
     let suspended = db::bulk_load::suspend_triggers(&mut tx).await?;
+    let last_ids = db::bulk_load::last_ids(&mut tx).await?;
     // New topics go in with their statistics, counted from the batch: updating them afterwards
     // moved each topic in three of its indexes (4.5 s of a million-post import).
     let stats = batch.topic_stats();
@@ -363,6 +363,15 @@ async fn write_new_rows(conn: &mut Conn<'_>, batch: &Batch) -> sqlx::Result<Writ
         // A reply was left out (see `write_batch`): count from what was written.
         db::import::refresh_topic_stats(&mut tx, &written.batch_topic_ids).await?;
     }
+    db::bulk_load::refresh_statistics(
+        &mut tx,
+        [
+            written.topics,
+            written.tags_assigned,
+            written.first_posts + written.replies,
+        ],
+    )
+    .await?;
     db::bulk_load::index_new_rows(&mut tx, last_ids).await?;
     db::bulk_load::restore_triggers(&mut tx, suspended).await?;
     // Topics of earlier batches that got answers here, with the triggers back.
@@ -562,6 +571,9 @@ struct Written {
     batch_topic_ids: Vec<i64>,
 }
 
+/// PostgreSQL's SQLSTATE for a transaction cancelled to break a deadlock.
+const DEADLOCK_DETECTED: &str = "40P01";
+
 async fn write_batch(
     conn: &mut Conn<'_>,
     batch: &Batch,
@@ -571,17 +583,29 @@ async fn write_batch(
     // the per-row triggers suspended and indexed set-based. A batch with a topic or post that is
     // already there fails that attempt on its unique key (rolled back, nothing kept) and is
     // written again with upserts and the triggers, which know how to take out old values.
-    // The fast path suspends SQLite's triggers; PostgreSQL keeps them (its imports go through
-    // the triggers, row by row, until they have a COPY path of their own).
-    let fast = matches!(conn.engine(), db::Engine::Sqlite(_));
-    let written = match fast {
-        true => match write_new_rows(conn, batch).await {
+    let mut attempts = 0;
+    let written = loop {
+        attempts += 1;
+        let written = match write_new_rows(conn, batch).await {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                write_rows(conn, batch).await?
+                write_rows(conn, batch).await
             }
-            written => written?,
-        },
-        false => write_rows(conn, batch).await?,
+            written => written,
+        };
+        match written {
+            // PostgreSQL's table locks: a member's post, taking its tables' locks in another order
+            // than the batch, may deadlock with it; the server cancels one of the two, and the
+            // batch (rolled back whole) is written again.
+            Err(sqlx::Error::Database(e))
+                if e.code().as_deref() == Some(DEADLOCK_DETECTED) && attempts < 5 =>
+            {
+                tracing::warn!(
+                    attempts,
+                    "import batch deadlocked with another writer; retrying"
+                );
+            }
+            written => break written?,
+        }
     };
     summary.rows += batch.rows;
     summary.users += batch.users.len() as u64;
