@@ -99,6 +99,25 @@ impl Lease {
         self.holder.is_some()
     }
 
+    /// Whether this lease still shuts the others out: `false` once its connection has ended (the
+    /// database restarted, the network dropped it, an operator terminated it), after which
+    /// another process may have taken the job. Always `true` on SQLite.
+    pub async fn still_held(&mut self) -> bool {
+        let Some(holder) = self.holder.as_mut() else {
+            return true;
+        };
+        sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+                              AND pid = pg_backend_pid()
+                              AND classid = ($1 >> 32)::oid AND objid = ($1 & 4294967295)::oid
+                              AND objsubid = 1)",
+        )
+        .bind(self.job as i64)
+        .fetch_one(holder)
+        .await
+        .unwrap_or(false)
+    }
+
     /// Ends the lease now (dropping it ends it too, when its connection closes).
     pub async fn release(self) -> sqlx::Result<()> {
         let Some(mut holder) = self.holder else {
@@ -106,10 +125,15 @@ impl Lease {
         };
         // Unlocked before closing: a backend ends (and drops its locks) only some time after
         // the client hangs up, and a run that follows at once would find the lease still held.
-        sqlx::query("SELECT pg_advisory_unlock($1)")
+        // A connection that has already ended took the lock with it: nothing left to release.
+        if let Err(e) = sqlx::query("SELECT pg_advisory_unlock($1)")
             .bind(self.job as i64)
             .execute(&mut holder)
-            .await?;
+            .await
+        {
+            tracing::debug!(error = %e, "the lease's connection had ended");
+            return Ok(());
+        }
         holder.close().await
     }
 }

@@ -2,8 +2,8 @@
 //! connection held, judge it against the champion on the same held-out topics, store it whatever
 //! the outcome, and swap it in if it is at least as good.
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
@@ -107,10 +107,10 @@ pub async fn run_once(
 ) -> anyhow::Result<Outcome> {
     // Taken before looking at what is due: a server that waited for another's run then sees
     // that run's champion, and does not train again on the same labels.
-    let Some(lease) = db::lease::try_take(pool, db::lease::Job::Retrain).await? else {
+    let Some(mut lease) = db::lease::try_take(pool, db::lease::Job::Retrain).await? else {
         return Ok(Outcome::Skipped("another server is training".into()));
     };
-    let outcome = run_leased(pool, tagger, config, trigger, stop, lease.is_exclusive()).await;
+    let outcome = run_leased(pool, tagger, config, trigger, stop, &mut lease).await;
     // Released on every way out: a dropped lease ends only when the server notices its closed
     // connection, and a run that follows at once would find it still held.
     lease.release().await?;
@@ -123,10 +123,10 @@ async fn run_leased(
     config: &RetrainConfig,
     trigger: Trigger,
     stop: Arc<AtomicBool>,
-    exclusive: bool,
+    lease: &mut db::lease::Lease,
 ) -> anyhow::Result<Outcome> {
     let mut conn = pool.acquire().await?;
-    if exclusive {
+    if lease.is_exclusive() {
         // Nobody else trains now, so a version still 'training' lost its server mid-run.
         let abandoned = db::model_versions::fail_abandoned(&mut conn, domain::now()).await?;
         if abandoned > 0 {
@@ -200,14 +200,18 @@ async fn run_leased(
     };
     tagger.set_training(Some(progress));
     let reporter = Arc::clone(tagger);
-    let judged = tokio::task::spawn_blocking(move || {
+    // Training stops when the server does (`stop`) or when the lease is lost: another server
+    // may then have taken the job, and two champions trained side by side would race.
+    let training_stop = Arc::new(AtomicBool::new(false));
+    let stop_training = Arc::clone(&training_stop);
+    let training = tokio::task::spawn_blocking(move || {
         train_and_judge(
             &params,
             &data.corpus,
             data.sample,
             champion_model.as_deref().map(|m| &m.classifier),
             warm,
-            &stop,
+            &stop_training,
             &mut |p: &TrainProgress| {
                 progress.fitting_regression = p.logistic.is_some() && p.epoch == 0;
                 if p.epochs > 0 {
@@ -217,10 +221,13 @@ async fn run_leased(
                 reporter.set_training(Some(progress));
             },
         )
-    })
-    .await;
+    });
+    let (judged, lease_lost) = watch_training(training, &stop, &training_stop, lease).await;
     tagger.set_training(None);
-    let judged = judged.context("the training thread panicked")?;
+    let mut judged = judged.context("the training thread panicked")?;
+    if lease_lost {
+        judged = Err(LEASE_LOST.to_owned());
+    }
     record(
         pool,
         tagger,
@@ -229,6 +236,47 @@ async fn run_leased(
         started.elapsed().as_secs_f64(),
     )
     .await
+}
+
+/// Why a version whose server lost the lease while training was not stored.
+const LEASE_LOST: &str =
+    "the training lease was lost (its database connection ended); another server may train";
+
+/// How often a running training looks at the server's stop flag, and at the lease.
+const STOP_CHECK: Duration = Duration::from_millis(250);
+const LEASE_CHECK: Duration = Duration::from_secs(5);
+
+/// Waits for `training`, passing the server's `stop` on to `training_stop` and checking every
+/// [`LEASE_CHECK`] that the lease is still held (stopping the training when it is not). Returns
+/// the training's result and whether the lease was lost.
+async fn watch_training<T>(
+    training: tokio::task::JoinHandle<T>,
+    stop: &AtomicBool,
+    training_stop: &AtomicBool,
+    lease: &mut db::lease::Lease,
+) -> (Result<T, tokio::task::JoinError>, bool) {
+    tokio::pin!(training);
+    let mut ticks = tokio::time::interval(STOP_CHECK);
+    let mut lease_checked = Instant::now();
+    let mut lost = false;
+    loop {
+        tokio::select! {
+            judged = &mut training => return (judged, lost),
+            _ = ticks.tick() => {
+                if stop.load(Ordering::Relaxed) {
+                    training_stop.store(true, Ordering::Relaxed);
+                }
+                if !lost && lease_checked.elapsed() >= LEASE_CHECK {
+                    lease_checked = Instant::now();
+                    if !lease.still_held().await {
+                        tracing::warn!("lost the training lease; stopping this training");
+                        lost = true;
+                        training_stop.store(true, Ordering::Relaxed);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Whether a run should train, and as what.

@@ -226,3 +226,116 @@ impl Drop for KilledOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// The advisory-lock holder of `job` (its backend's pid), once one holds it.
+async fn lease_holder(app: &TestApp, job: Job) -> i32 {
+    let start = Instant::now();
+    loop {
+        let holder: Option<i32> = sqlx::query_scalar(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
+             AND objid = ($1 & 4294967295)::oid AND objsubid = 1",
+        )
+        .bind(job as i64)
+        .fetch_optional(&app.sql)
+        .await
+        .expect("pg_locks");
+        if let Some(pid) = holder {
+            return pid;
+        }
+        assert!(start.elapsed() < AT_ONCE, "a process holds the lease");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+async fn terminate_backend(app: &TestApp, pid: i32) {
+    let ended: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
+        .bind(pid)
+        .fetch_one(&app.sql)
+        .await
+        .expect("pg_terminate_backend");
+    assert!(ended, "backend {pid} terminated");
+}
+
+#[tokio::test]
+async fn a_lease_whose_connection_ends_is_known_lost_and_free_for_another() {
+    if !on_postgres() {
+        return;
+    }
+    let (a, b) = two_nodes(|_| {}).await;
+    let mut held = lease::try_take(&a.pool, Job::Notify)
+        .await
+        .expect("try_take")
+        .expect("a free lease");
+    assert!(held.still_held().await);
+    assert!(
+        lease::try_take(&b.pool, Job::Notify)
+            .await
+            .expect("try_take")
+            .is_none()
+    );
+
+    terminate_backend(&a, lease_holder(&a, Job::Notify).await).await;
+
+    let start = Instant::now();
+    while held.still_held().await {
+        assert!(start.elapsed() < AT_ONCE, "the lease known lost");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // The lock goes when the terminated backend has exited, a moment after.
+    within("the lost lease free", || async {
+        !lease::is_held(&b.pool, Job::Notify)
+            .await
+            .expect("pg_locks")
+    })
+    .await;
+    let taken = lease::try_take(&b.pool, Job::Notify)
+        .await
+        .expect("try_take");
+    assert!(taken.is_some(), "B takes the lease A lost");
+}
+
+/// A server whose training lease ends mid-run (its connection dropped) stops training and stores
+/// nothing: another server may have taken over, and its champion must not race this one's.
+#[tokio::test]
+async fn a_training_that_loses_its_lease_stops_and_stores_no_champion() {
+    if !on_postgres() {
+        return;
+    }
+    let (a, b) = two_nodes(|s| {
+        tiny(s);
+        s.tagging.train_epochs = Some(1_000_000);
+        s.tagging.train_patience = Some(1_000_000);
+    })
+    .await;
+    let alice = a.user("alice").await;
+    seed_labelled_topics(&alice).await;
+
+    let lose_lease = async {
+        while versions_with(&a, "training").await == 0 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        terminate_backend(&a, lease_holder(&a, Job::Retrain).await).await;
+        Instant::now()
+    };
+    // Bounded: a training that went on without its lease would run its million epochs.
+    let training = tokio::time::timeout(Duration::from_secs(60), retrain_on(&a));
+    let (outcome, lost_at) = tokio::join!(training, lose_lease);
+    let outcome = outcome.expect("the training stops within a minute of losing its lease");
+    println!(
+        "training stopped {} ms after the lease was lost",
+        lost_at.elapsed().as_millis()
+    );
+    match outcome {
+        Outcome::Failed { error, .. } => {
+            assert!(error.contains("lease was lost"), "{error}")
+        }
+        other => panic!("a run without its lease stores nothing: {other:?}"),
+    }
+    assert_eq!(versions_with(&a, "failed").await, 1);
+    assert_eq!(versions_with(&a, "champion").await, 0);
+    assert!(
+        !lease::is_held(&b.pool, Job::Retrain)
+            .await
+            .expect("pg_locks")
+    );
+}
