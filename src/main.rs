@@ -13,7 +13,8 @@ use threadwise::tagging::TaggingSettings;
     about = "A technical-community forum with a built-in tag classifier"
 )]
 struct Cli {
-    /// SQLite database URL; created and migrated if absent.
+    /// Database URL: `sqlite://FILE` (created if absent) or `postgres://…` (an existing
+    /// database); its schema is brought up to date. `migrate` takes `--from` and `--to` instead.
     #[arg(
         long,
         global = true,
