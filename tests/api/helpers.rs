@@ -313,6 +313,28 @@ impl Browser {
         body["id"].as_i64().expect("a post id")
     }
 
+    /// Bans `username` for `days` through the moderators' API (this browser is a moderator's).
+    pub async fn ban(&self, username: &str, days: i64) {
+        let response = self
+            .post_json(
+                &format!("/api/v1/users/{username}/ban"),
+                &json!({ "days": days }),
+            )
+            .await;
+        assert!(response.status().is_success(), "ban: {}", response.status());
+    }
+
+    /// Checks that this browser's session can no longer post: a topic is refused as unsigned.
+    pub async fn assert_cannot_post(&self) {
+        let response = self
+            .post_json(
+                "/api/v1/topics",
+                &json!({ "title": "Still here", "body": "body", "tags": ["test"] }),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+
     /// Creates a topic through the API and returns its id.
     pub async fn create_topic(&self, title: &str, body: &str, tags: &[&str]) -> i64 {
         let response = self
