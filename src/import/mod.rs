@@ -573,6 +573,8 @@ struct Written {
 
 /// PostgreSQL's SQLSTATE for a transaction cancelled to break a deadlock.
 const DEADLOCK_DETECTED: &str = "40P01";
+/// PostgreSQL's SQLSTATE for a statement the user has no right to run.
+const INSUFFICIENT_PRIVILEGE: &str = "42501";
 
 async fn write_batch(
     conn: &mut Conn<'_>,
@@ -587,7 +589,12 @@ async fn write_batch(
     let written = loop {
         attempts += 1;
         let written = match write_new_rows(conn, batch).await {
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            // On PostgreSQL suspending a trigger needs the table's owner; a user with only
+            // the rights to write rows imports through the triggers instead.
+            Err(sqlx::Error::Database(e))
+                if e.is_unique_violation()
+                    || e.code().as_deref() == Some(INSUFFICIENT_PRIVILEGE) =>
+            {
                 write_rows(conn, batch).await
             }
             written => written,

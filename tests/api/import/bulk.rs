@@ -185,6 +185,54 @@ async fn members_write_while_an_import_runs_and_every_count_stays_right() {
     assert_consistent(&app).await;
 }
 
+/// On PostgreSQL only a table's owner may suspend its triggers. An import run as a user who may
+/// only write rows goes through the triggers instead, batch by batch, with the same result.
+#[tokio::test]
+async fn a_postgres_user_who_does_not_own_the_tables_imports_through_the_triggers() {
+    if !crate::helpers::on_postgres() {
+        eprintln!("PostgreSQL's table ownership");
+        return;
+    }
+    let app = spawn_app().await;
+    let (database,): (String,) = sqlx::query_as("SELECT current_database()::text")
+        .fetch_one(&app.sql)
+        .await
+        .unwrap();
+    let role = format!("{database}_writer");
+    for grant in [
+        format!("CREATE ROLE {role} LOGIN"),
+        format!("GRANT USAGE, CREATE ON SCHEMA public TO {role}"),
+        format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"),
+        format!("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}"),
+    ] {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(grant))
+            .execute(&app.sql)
+            .await
+            .unwrap();
+    }
+    let mut url = url::Url::parse(&app.database_url).unwrap();
+    url.set_username(&role).unwrap();
+    let writer = threadwise::db::connect(url.as_str(), 1).await.unwrap();
+
+    let tmp = dump(&[
+        question(1, 10, "rust tokio"),
+        answer(2, 1, 11),
+        question(3, 11, "rust"),
+        answer(4, 3, 12),
+        answer(5, 1, 13),
+    ]);
+    let mut conn = writer.acquire().await.unwrap();
+    let summary = stackexchange::import(&mut conn, &tmp.path().join(SITE), None, &options(2))
+        .await
+        .unwrap();
+    assert_eq!((summary.topics, summary.replies), (2, 3));
+    drop(conn);
+    writer.close().await;
+
+    assert_eq!(app.count("SELECT COUNT(*) FROM import_pending").await, 0);
+    assert_consistent(&app).await;
+}
+
 fn dump(rows: &[String]) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join(SITE);
