@@ -223,6 +223,7 @@ async fn lease_holder(app: &TestApp, job: Job) -> i32 {
     loop {
         let holder: Option<i32> = sqlx::query_scalar(
             "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
              AND objid = ($1 & 4294967295)::oid AND objsubid = 1",
         )
         .bind(job as i64)
@@ -252,10 +253,18 @@ async fn a_lease_whose_connection_ends_is_known_lost_and_free_for_another() {
         return;
     }
     let (a, b) = two_nodes(|_| {}).await;
-    let mut held = lease::try_take(&a.pool, Job::Notify)
-        .await
-        .expect("try_take")
-        .expect("a free lease");
+    // The servers' own notify runs take this lease now and then, for a moment.
+    let start = Instant::now();
+    let mut held = loop {
+        if let Some(held) = lease::try_take(&a.pool, Job::Notify)
+            .await
+            .expect("try_take")
+        {
+            break held;
+        }
+        assert!(start.elapsed() < AT_ONCE, "the lease free for a moment");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
     assert!(held.still_held().await);
     assert!(
         lease::try_take(&b.pool, Job::Notify)
@@ -271,17 +280,18 @@ async fn a_lease_whose_connection_ends_is_known_lost_and_free_for_another() {
         assert!(start.elapsed() < AT_ONCE, "the lease known lost");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    // The lock goes when the terminated backend has exited, a moment after.
-    within("the lost lease free", || async {
-        !lease::is_held(&b.pool, Job::Notify)
-            .await
-            .expect("pg_locks")
-    })
-    .await;
-    let taken = lease::try_take(&b.pool, Job::Notify)
+    // The lock goes when the terminated backend has exited, a moment after (and the servers'
+    // notify runs may hold it for a moment too).
+    let start = Instant::now();
+    while lease::try_take(&b.pool, Job::Notify)
         .await
-        .expect("try_take");
-    assert!(taken.is_some(), "B takes the lease A lost");
+        .expect("try_take")
+        .is_none()
+    {
+        assert!(start.elapsed() < AT_ONCE, "B takes the lease A lost");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    println!("B took the lost lease: {} ms", start.elapsed().as_millis());
 }
 
 /// A server whose training lease ends mid-run (its connection dropped) stops training and stores
