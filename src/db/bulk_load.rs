@@ -16,7 +16,7 @@
 //! Only a batch whose topics and posts are all new may take this path: updating an existing row
 //! must subtract what it counted before, which is what the triggers do. Topics that existed before
 //! the batch are refreshed after the triggers are back (see `import::write_batch`).
-use crate::db::{Conn, Engine, on, sql};
+use crate::db::{Conn, Engine, on, quote_ident, sql, sqlstate};
 
 /// The triggers a batch of new rows suspends: every trigger on the four tables that inserts or
 /// updates of new rows can fire. The delete triggers stay (a batch of new rows deletes nothing).
@@ -161,7 +161,6 @@ const LOCK_RETRY: std::time::Duration = std::time::Duration::from_millis(20);
 /// tries without waiting, a while; the member's write never waits for a batch that waits for it.
 /// Under a steady stream of writers it waits in the end (the importer retries a deadlocked batch).
 async fn lock_tables(conn: &mut sqlx::PgConnection, tables: &[String]) -> sqlx::Result<()> {
-    const LOCK_NOT_AVAILABLE: &str = "55P03";
     let statement = format!(
         "LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE",
         tables.join(", ")
@@ -181,7 +180,7 @@ async fn lock_tables(conn: &mut sqlx::PgConnection, tables: &[String]) -> sqlx::
                     .await?;
                 return Ok(());
             }
-            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some(LOCK_NOT_AVAILABLE) => {
+            Err(e) if sqlstate::is(&e, sqlstate::LOCK_NOT_AVAILABLE) => {
                 sqlx::raw_sql("ROLLBACK TO SAVEPOINT take_locks; RELEASE SAVEPOINT take_locks")
                     .execute(&mut *conn)
                     .await?;
@@ -194,10 +193,6 @@ async fn lock_tables(conn: &mut sqlx::PgConnection, tables: &[String]) -> sqlx::
         .execute(&mut *conn)
         .await?;
     Ok(())
-}
-
-fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// Restores the suspended triggers, exactly as they were defined.
@@ -269,23 +264,19 @@ pub async fn refresh_statistics(conn: &mut Conn<'_>, added: [u64; 3]) -> sqlx::R
 pub async fn index_new_rows(conn: &mut Conn<'_>, last: LastIds) -> sqlx::Result<()> {
     index_new_posts(conn, last.post).await?;
     on!(conn, pg, {
-        let statements: [(&str, i64); 1] = [(
+        sqlx::query(
             sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO tag_pair_rollup (day, tag_a, tag_b, topics)
-                 SELECT t.created_at / 86400, x.tag_id, y.tag_id, COUNT(*)
-                 FROM topics t
-                 JOIN topic_tags x ON x.topic_id = t.id
-                 JOIN topic_tags y ON y.topic_id = t.id AND y.tag_id > x.tag_id
-                 WHERE t.id > $1 AND t.hidden = 0 AND x.status = 'active' AND y.status = 'active'
-                 GROUP BY 1, 2, 3
-                 ON CONFLICT (day, tag_a, tag_b) DO UPDATE SET topics = tag_pair_rollup.topics + excluded.topics"),
-            last.topic,
-        )];
-        for (sql, last_id) in statements {
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(last_id)
-                .execute(&mut *conn)
-                .await?;
-        }
+             SELECT t.created_at / 86400, x.tag_id, y.tag_id, COUNT(*)
+             FROM topics t
+             JOIN topic_tags x ON x.topic_id = t.id
+             JOIN topic_tags y ON y.topic_id = t.id AND y.tag_id > x.tag_id
+             WHERE t.id > $1 AND t.hidden = 0 AND x.status = 'active' AND y.status = 'active'
+             GROUP BY 1, 2, 3
+             ON CONFLICT (day, tag_a, tag_b) DO UPDATE SET topics = tag_pair_rollup.topics + excluded.topics"),
+        )
+        .bind(last.topic)
+        .execute(&mut *conn)
+        .await?;
         sqlx::query(
             sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO import_pending (users_after, users_last, topics_after, topics_last,
                                                  posts_after, posts_last)
@@ -324,30 +315,30 @@ async fn index_new_posts(conn: &mut Conn<'_>, last_post: i64) -> sqlx::Result<()
             // documents are made there, on every core, and then inserted. The planner would not
             // start workers for a batch-sized range; the costs below tell it to.
             // `last_post` is an integer of ours (CREATE TABLE AS takes no bound parameters).
-            for statement in [
-                "SET LOCAL parallel_setup_cost = 0".to_owned(),
-                "SET LOCAL parallel_tuple_cost = 0".to_owned(),
-                "SET LOCAL min_parallel_table_scan_size = 0".to_owned(),
-                "SET LOCAL min_parallel_index_scan_size = 0".to_owned(),
-                format!(
-                    "CREATE TEMP TABLE new_search_documents ON COMMIT DROP AS
-                     SELECT p.id, search_document(CASE WHEN p.is_first <> 0 THEN t.title ELSE '' END,
-                                                  COALESCE(p.body_text, p.body_md)) AS tsv
-                     FROM posts p JOIN topics t ON t.id = p.topic_id
-                     WHERE p.id > {last_post} AND p.hidden = 0"
-                ),
-                "RESET parallel_setup_cost".to_owned(),
-                "RESET parallel_tuple_cost".to_owned(),
-                "RESET min_parallel_table_scan_size".to_owned(),
-                "RESET min_parallel_index_scan_size".to_owned(),
-                "INSERT INTO search_index (post_id, tsv) SELECT id, tsv FROM new_search_documents"
-                    .to_owned(),
-                "DROP TABLE new_search_documents".to_owned(),
-            ] {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
-                    .execute(&mut *conn)
-                    .await?;
-            }
+            sqlx::raw_sql(
+                "SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0;
+                 SET LOCAL min_parallel_table_scan_size = 0;
+                 SET LOCAL min_parallel_index_scan_size = 0",
+            )
+            .execute(&mut *conn)
+            .await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "CREATE TEMP TABLE new_search_documents ON COMMIT DROP AS
+                 SELECT p.id, search_document(CASE WHEN p.is_first <> 0 THEN t.title ELSE '' END,
+                                              COALESCE(p.body_text, p.body_md)) AS tsv
+                 FROM posts p JOIN topics t ON t.id = p.topic_id
+                 WHERE p.id > {last_post} AND p.hidden = 0"
+            )))
+            .execute(&mut *conn)
+            .await?;
+            sqlx::raw_sql(
+                "RESET parallel_setup_cost; RESET parallel_tuple_cost;
+                 RESET min_parallel_table_scan_size; RESET min_parallel_index_scan_size;
+                 INSERT INTO search_index (post_id, tsv) SELECT id, tsv FROM new_search_documents;
+                 DROP TABLE new_search_documents",
+            )
+            .execute(&mut *conn)
+            .await?;
         }
     }
     Ok(())

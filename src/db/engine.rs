@@ -21,6 +21,26 @@ pub trait AsConn {
 /// What `db` functions take: `&mut Conn<'_>`.
 pub type Conn<'a> = dyn AsConn + Send + 'a;
 
+/// Quotes an identifier (a table or trigger name) for either engine, which cannot bind one.
+pub(crate) fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The PostgreSQL error codes (SQLSTATE) that the db layer and the importer act on.
+pub mod sqlstate {
+    /// A transaction cancelled to break a deadlock.
+    pub const DEADLOCK_DETECTED: &str = "40P01";
+    /// A statement the user has no right to run (say, `ALTER TABLE` by a non-owner).
+    pub const INSUFFICIENT_PRIVILEGE: &str = "42501";
+    /// A lock `NOWAIT` could not take.
+    pub const LOCK_NOT_AVAILABLE: &str = "55P03";
+
+    /// Whether `error` is a database error with SQLSTATE `code`.
+    pub fn is(error: &sqlx::Error, code: &str) -> bool {
+        matches!(error, sqlx::Error::Database(e) if e.code().as_deref() == Some(code))
+    }
+}
+
 /// `on!(conn, { … })` runs the block with `conn` rebound to the native connection of its engine.
 /// The block is compiled once per engine; in `on!(conn, pg, { … })`, `pg` is `true` on
 /// PostgreSQL, for SQL that differs between the dialects.

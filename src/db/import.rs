@@ -332,6 +332,22 @@ pub struct TopicStats {
     pub first_response_at: Option<i64>,
 }
 
+/// The columns an imported topic is written with, by insert or by COPY, in the order both bind.
+macro_rules! topic_columns {
+    () => {
+        "source_key, title, author_id, created_at, last_posted_at, view_count, score,
+         source_answer_count, source_url, source_license, hidden, reply_count, first_response_at"
+    };
+}
+
+/// The columns an imported post is written with (see `topic_columns`).
+macro_rules! post_columns {
+    () => {
+        "source_key, topic_id, author_id, is_first, body_md, body_html, body_text, created_at,
+         edited_at, score, source_score"
+    };
+}
+
 /// Writes topics; rows whose author is not in `authors` are left out (the caller counts them).
 /// Returns how many rows were written. `stats` (one per topic) are written with new rows when
 /// the caller knows them; otherwise a topic starts with no replies and [`refresh_topic_stats`]
@@ -378,9 +394,7 @@ pub async fn write_topics(
         );
         execute_values(
             conn,
-            sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO topics (source_key, title, author_id, created_at, last_posted_at,
-                                         view_count, score, source_answer_count, source_url,
-                                         source_license, hidden, reply_count, first_response_at) "),
+            sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO topics (" topic_columns!() ") "),
             tail,
             &rows,
             |row, (topic, author, stats)| {
@@ -455,9 +469,7 @@ pub async fn write_posts(
         );
         execute_values(
             conn,
-            sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO posts (source_key, topic_id, author_id, is_first, body_md,
-                                        body_html, body_text, created_at, edited_at, score,
-                                        source_score) "),
+            sql!(pg, "INSERT " {sqlite: "OR FAIL "} "INTO posts (" post_columns!() ") "),
             tail,
             &rows,
             |row, (post, topic, author)| {
@@ -490,9 +502,7 @@ async fn copy_topics(
 ) -> sqlx::Result<u64> {
     copy_in(
         conn,
-        "COPY topics (source_key, title, author_id, created_at, last_posted_at, view_count, score,
-                      source_answer_count, source_url, source_license, hidden, reply_count,
-                      first_response_at) FROM STDIN",
+        concat!("COPY topics (", topic_columns!(), ") FROM STDIN"),
         rows,
         |out, (topic, author, stats)| {
             out.text(&topic.key)?
@@ -521,8 +531,7 @@ async fn copy_posts(
 ) -> sqlx::Result<u64> {
     copy_in(
         conn,
-        "COPY posts (source_key, topic_id, author_id, is_first, body_md, body_html, body_text,
-                     created_at, edited_at, score, source_score) FROM STDIN",
+        concat!("COPY posts (", post_columns!(), ") FROM STDIN"),
         rows,
         |out, (post, topic, author)| {
             out.text(&post.key)?

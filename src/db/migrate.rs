@@ -18,6 +18,7 @@ use sqlx::{
 use crate::db::Pool;
 pub use crate::db::copy_text::EncodeError;
 use crate::db::copy_text::escape_text;
+use crate::db::quote_ident as ident;
 
 /// Tables a new database holds rows in before it holds a forum (the migrations' seeds, what
 /// `db::connect` fills, and `secrets`, which the app's first start fills): not part of the
@@ -196,11 +197,6 @@ pub struct Reference {
     pub child: String,
     pub parent: String,
     pub nullable: bool,
-}
-
-/// Quotes an identifier for either engine.
-fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// Checks that `url` answers as PostgreSQL 15 or newer, with one connection attempt: an unreachable

@@ -36,10 +36,11 @@ use std::time::Duration;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+pub use engine::sqlstate;
 pub use engine::{
     AsConn, BeginWrite, Conn, Engine, Flag, Kind, Pool, PoolConn, Tx, begin_on, begin_write_on,
 };
-pub(crate) use engine::{on, sql};
+pub(crate) use engine::{on, quote_ident, sql};
 
 /// Where a newest-first list of one member's rows continues: the rows created before this one
 /// (ties broken by id). Profiles page by it, so a later page costs what the first does.
@@ -118,7 +119,7 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Pool> {
     match bulk_load::count_pending(&mut conn).await {
         // Counting suspends a trigger, which on PostgreSQL only the table's owner may do; the
         // ranges wait for the next open by the owner.
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42501") => {
+        Err(e) if sqlstate::is(&e, sqlstate::INSUFFICIENT_PRIVILEGE) => {
             tracing::warn!(
                 "the counters of an interrupted import are left for the tables' owner to add: {e}"
             );

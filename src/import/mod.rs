@@ -571,11 +571,6 @@ struct Written {
     batch_topic_ids: Vec<i64>,
 }
 
-/// PostgreSQL's SQLSTATE for a transaction cancelled to break a deadlock.
-const DEADLOCK_DETECTED: &str = "40P01";
-/// PostgreSQL's SQLSTATE for a statement the user has no right to run.
-const INSUFFICIENT_PRIVILEGE: &str = "42501";
-
 async fn write_batch(
     conn: &mut Conn<'_>,
     batch: &Batch,
@@ -591,9 +586,10 @@ async fn write_batch(
         let written = match write_new_rows(conn, batch).await {
             // On PostgreSQL suspending a trigger needs the table's owner; a user with only
             // the rights to write rows imports through the triggers instead.
-            Err(sqlx::Error::Database(e))
-                if e.is_unique_violation()
-                    || e.code().as_deref() == Some(INSUFFICIENT_PRIVILEGE) =>
+            Err(e)
+                if e.as_database_error()
+                    .is_some_and(|e| e.is_unique_violation())
+                    || db::sqlstate::is(&e, db::sqlstate::INSUFFICIENT_PRIVILEGE) =>
             {
                 write_rows(conn, batch).await
             }
@@ -603,9 +599,7 @@ async fn write_batch(
             // PostgreSQL's table locks: a member's post, taking its tables' locks in another order
             // than the batch, may deadlock with it; the server cancels one of the two, and the
             // batch (rolled back whole) is written again.
-            Err(sqlx::Error::Database(e))
-                if e.code().as_deref() == Some(DEADLOCK_DETECTED) && attempts < 5 =>
-            {
+            Err(e) if db::sqlstate::is(&e, db::sqlstate::DEADLOCK_DETECTED) && attempts < 5 => {
                 tracing::warn!(
                     attempts,
                     "import batch deadlocked with another writer; retrying"

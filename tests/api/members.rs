@@ -202,13 +202,7 @@ async fn search_answers_one_row_per_topic_with_the_count() {
         )
         .await;
     for body in ["more flux here", "and flux again"] {
-        let response = alice
-            .post_json(
-                &format!("/api/v1/topics/{busy}/replies"),
-                &json!({ "body": body }),
-            )
-            .await;
-        assert!(response.status().is_success(), "{}", response.status());
+        alice.reply(busy, body).await;
     }
     let quiet = alice
         .create_topic("Another question", "a little flux", &["physics"])
